@@ -43,11 +43,17 @@ export type ProfileSpec = {
   /** Files consulted, for hints: `check X or [name] in <credentialsFile>`. */
   credentialsFile: string;
   configFile: string;
-  /** Provenance of each resolved field. */
+  /**
+   * Provenance of each resolved field. `credentials` is where the access key came from, or
+   * `sdk-chain`; `accessKeyId` / `secretAccessKey` / `sessionToken` are set when found.
+   */
   sources: Partial<Record<ProfileField, SettingSource>>;
 };
 
 export type ProfileField =
+  | 'accessKeyId'
+  | 'secretAccessKey'
+  | 'sessionToken'
   | 'endpointUrl'
   | 'region'
   | 'addressingStyle'
