@@ -1,0 +1,215 @@
+// The one factory that turns a resolved ProfileSpec into an S3Client: endpoint, region, addressing,
+// TLS, keep-alive sockets, credentials, the exact retry budget, checksum policy, Content-MD5 on
+// DeleteObjects and optional GET redirects. Never prints: warnings are returned as data.
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import {
+  createCredentialChain,
+  fromContainerMetadata,
+  fromIni,
+  fromInstanceMetadata,
+  fromNodeProviderChain,
+} from '@aws-sdk/credential-providers';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { Logger } from '@smithy/types';
+import { configError } from '../shared/errors.ts';
+import type { ChecksumPolicy, ProfileSpec } from '../shared/profile.ts';
+import { contentMd5Plugin } from './content-md5.ts';
+import { describeSource } from './hints.ts';
+import { RedirectingHandler } from './redirect.ts';
+import { BudgetRetryStrategy } from './retry.ts';
+import type { Backoff, RetryStats } from './retry.ts';
+
+/** Options of {@link createS3Client}. */
+export type CreateS3ClientOptions = {
+  /** Sockets per endpoint: size it for the requests this client runs at once. @default 50 */
+  maxSockets?: number;
+  /** Backoff between retries; share one object across clients to slow a pool down together. @default fullJitterBackoff() */
+  backoff?: Backoff;
+  /** Counters the retry strategy updates (requests, attempts, retries). */
+  stats?: RetryStats;
+  /** Time to establish a TCP/TLS connection (megfile: connect_timeout 5 s). @default 5000 */
+  connectionTimeoutMs?: number;
+  /** Idle time on a socket before the request fails as a retryable timeout. @default 60000 */
+  socketTimeoutMs?: number;
+};
+
+/** The SDK logs through console unless given a logger; src/s3 must not print. */
+const silentLogger: Logger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/**
+ * Whether requests use path-style URLs (`http://host/bucket/key`).
+ * - `path`: always; `virtual`: never (the SDK itself still uses path style for IP endpoints and
+ *   bucket names that are not DNS labels).
+ * - `auto`: path style when the endpoint host is an IP address, `localhost`/`*.localhost` or a
+ *   single-label name (`http://minio:9000`): `bucket.<host>` cannot resolve there. Otherwise virtual,
+ *   like botocore's `auto` and the SDK's default.
+ */
+export function usesPathStyle(spec: Pick<ProfileSpec, 'addressingStyle' | 'endpointUrl'>): boolean {
+  if (spec.addressingStyle === 'path') return true;
+  if (spec.addressingStyle === 'virtual' || spec.endpointUrl === undefined) return false;
+  let host: string;
+  try {
+    host = new URL(spec.endpointUrl).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return true;
+  }
+  return (
+    isIP(host) !== 0 || host === 'localhost' || host.endsWith('.localhost') || !host.includes('.')
+  );
+}
+
+/**
+ * Warnings the user should see once per profile (the CLI prints them; the factory never does).
+ * @example for (const w of profileWarnings(spec)) process.stderr.write(`warning: ${w}\n`)
+ */
+export function profileWarnings(spec: ProfileSpec): string[] {
+  const warnings: string[] = [];
+  if (!spec.verify) {
+    const source = spec.sources.verify;
+    const origin = source === undefined ? '' : ` (set by ${describeSource(source)})`;
+    warnings.push(
+      `TLS certificate verification is off for profile ${spec.name}${origin}: ` +
+        'anyone on the network path can read and change the data',
+    );
+  }
+  return warnings;
+}
+
+/** Reads a PEM CA bundle; a missing or non-PEM file is a config error naming it. */
+function readCaBundle(spec: ProfileSpec, path: string): string {
+  const source = spec.sources.caBundle;
+  const origin = source === undefined ? '' : ` (set by ${describeSource(source)})`;
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const reason = typeof code === 'string' ? code : String(error);
+    throw configError(
+      `cannot read the CA bundle ${path}${origin}: ${reason}`,
+      'point it at a readable PEM file of CA certificates',
+    );
+  }
+  const first = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
+  let valid = first !== null;
+  if (first !== null) {
+    try {
+      new X509Certificate(first[0]);
+    } catch {
+      valid = false;
+    }
+  }
+  if (!valid) {
+    throw configError(
+      `the CA bundle ${path}${origin} contains no PEM certificate`,
+      'it must hold one or more -----BEGIN CERTIFICATE----- blocks',
+    );
+  }
+  return pem;
+}
+
+/**
+ * Credentials: static keys when the profile has them; otherwise the SDK's own chain, so roles,
+ * SSO and credential_process work without being reimplemented here.
+ * A named profile skips the environment provider: un-prefixed AWS_* variables must not leak into it.
+ */
+function credentialsFor(spec: ProfileSpec): NonNullable<S3ClientConfig['credentials']> {
+  if (spec.credentials !== undefined) {
+    const { accessKeyId, secretAccessKey, sessionToken } = spec.credentials;
+    return sessionToken === undefined
+      ? { accessKeyId, secretAccessKey }
+      : { accessKeyId, secretAccessKey, sessionToken };
+  }
+  const files = {
+    profile: spec.name,
+    filepath: spec.credentialsFile,
+    configFilepath: spec.configFile,
+    logger: silentLogger,
+  };
+  if (spec.envPrefix === '') return fromNodeProviderChain(files);
+  return createCredentialChain(
+    fromIni(files),
+    fromContainerMetadata({ logger: silentLogger }),
+    fromInstanceMetadata({ logger: silentLogger }),
+    () =>
+      Promise.reject(
+        Object.assign(new Error(`no credentials found for profile ${spec.name}`), {
+          name: 'CredentialsProviderError',
+          tryNextLink: false,
+        }),
+      ),
+  );
+}
+
+function sdkChecksumPolicy(policy: ChecksumPolicy): 'WHEN_SUPPORTED' | 'WHEN_REQUIRED' {
+  return policy === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
+}
+
+/**
+ * Builds an S3Client for one resolved profile.
+ * @throws S3FerryError (kind `config`) when the CA bundle cannot be read.
+ * @example
+ * const client = createS3Client(spec, { maxSockets: 16 });
+ * await client.send(new HeadBucketCommand({ Bucket: 'b' }));
+ */
+export function createS3Client(spec: ProfileSpec, options: CreateS3ClientOptions = {}): S3Client {
+  const maxSockets = options.maxSockets ?? 50;
+  const ca = spec.caBundle === undefined ? undefined : readCaBundle(spec, spec.caBundle);
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets });
+  const httpsAgent = new HttpsAgent({
+    keepAlive: true,
+    maxSockets,
+    rejectUnauthorized: spec.verify,
+    // Extra CAs add to the public roots instead of replacing them.
+    ...(ca === undefined ? {} : { ca: [...rootCertificates, ca] }),
+  });
+  const nodeHandler = new NodeHttpHandler({
+    httpAgent,
+    httpsAgent,
+    connectionTimeout: options.connectionTimeoutMs ?? 5_000,
+    socketTimeout: options.socketTimeoutMs ?? 60_000,
+    logger: silentLogger,
+  });
+  const retryStrategy = new BudgetRetryStrategy({
+    maxRetries: spec.maxRetryTimes,
+    ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+    ...(options.stats === undefined ? {} : { stats: options.stats }),
+  });
+
+  const config: S3ClientConfig = {
+    region: spec.region,
+    forcePathStyle: usesPathStyle(spec),
+    credentials: credentialsFor(spec),
+    requestHandler: spec.redirect
+      ? new RedirectingHandler(nodeHandler, { follow: true })
+      : nodeHandler,
+    retryStrategy,
+    // Only feeds the amz-sdk-request header; the strategy enforces the budget.
+    maxAttempts: spec.maxRetryTimes + 1,
+    requestChecksumCalculation: sdkChecksumPolicy(spec.requestChecksumCalculation),
+    responseChecksumValidation: sdkChecksumPolicy(spec.responseChecksumValidation),
+    // Everything comes from the spec: the SDK must not read AWS_ENDPOINT_URL* or the files itself.
+    ignoreConfiguredEndpointUrls: true,
+    useFipsEndpoint: false,
+    useDualstackEndpoint: false,
+    followRegionRedirects: false,
+    logger: silentLogger,
+  };
+  if (spec.endpointUrl !== undefined) config.endpoint = spec.endpointUrl;
+  const client = new S3Client(config);
+  client.middlewareStack.use(contentMd5Plugin());
+  return client;
+}

@@ -1,0 +1,342 @@
+// A fault-injecting HTTP reverse proxy for tests: sits on 127.0.0.1 in front of a real S3 server
+// and, per a scriptable plan, answers S3 errors, resets connections, delays or redirects requests.
+// Every request is logged (method, path, headers, body size/MD5) so tests can count attempts.
+import { createHash } from 'node:crypto';
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+
+/** Options of {@link FaultProxy.start}. */
+export type FaultProxyOptions = {
+  /** Serve https with this key and certificate (PEM) instead of plain http. */
+  tls?: { key: string; cert: string };
+};
+
+/** One request as the proxy received it. */
+export type ProxiedRequest = {
+  /** 1-based arrival order. */
+  seq: number;
+  method: string;
+  /** Path without the query string, raw (still percent-encoded), e.g. `/bucket/key`. */
+  path: string;
+  /** Query string without `?` ('' when none). */
+  query: string;
+  headers: IncomingHttpHeaders;
+  /** What the proxy did: `forward`, or the fault kind it injected. */
+  action: Fault['kind'];
+  /** Request body size and MD5 (base64), when the proxy read the body (not for `reset`). */
+  bodyBytes?: number;
+  bodyMd5?: string;
+};
+
+/**
+ * What to do with a request.
+ * - `forward`: pass it to the upstream server unchanged (the default when no rule matches).
+ * - `error`: answer an S3 XML error (e.g. 503 SlowDown) without contacting the upstream.
+ * - `reset`: destroy the client connection without answering (ECONNRESET / socket hang up).
+ * - `delay`: wait `ms`, then forward (a stalled server; combine with short client timeouts).
+ * - `redirect`: answer `status` with a Location to the upstream server's same path and query
+ *   (or `location(request)`), so a client that follows it reaches the real server directly.
+ */
+export type Fault =
+  | { kind: 'forward' }
+  | {
+      kind: 'error';
+      status: number;
+      code: string;
+      message?: string;
+      headers?: Record<string, string>;
+    }
+  | { kind: 'reset' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'redirect'; status: 301 | 302 | 307 | 308; location?: (req: ProxiedRequest) => string };
+
+/** A rule of the plan: applies `fault` to matching requests, `times` times (default: always). */
+export type FaultRule = {
+  match?: (req: ProxiedRequest) => boolean;
+  times?: number;
+  fault: Fault;
+};
+
+/** A rule added to a proxy, with how many requests it has hit so far. */
+export type ActiveRule = FaultRule & { hits: number; remove(): void };
+
+/** Shorthands for common faults. */
+export const faults = {
+  slowDown: (): Fault => ({
+    kind: 'error',
+    status: 503,
+    code: 'SlowDown',
+    message: 'Please reduce your request rate.',
+  }),
+  internalError: (): Fault => ({
+    kind: 'error',
+    status: 500,
+    code: 'InternalError',
+    message: 'We encountered an internal error. Please try again.',
+  }),
+  reset: (): Fault => ({ kind: 'reset' }),
+  delay: (ms: number): Fault => ({ kind: 'delay', ms }),
+  redirect: (status: 301 | 302 | 307 | 308 = 307): Fault => ({ kind: 'redirect', status }),
+} as const;
+
+function xmlEscape(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * The proxy. Rules are checked in the order added; the first matching rule with hits left
+ * applies. Forwarded requests keep their Host header unchanged: SigV4 signs it, and the client
+ * signed for the proxy's host:port.
+ *
+ * @example
+ * const proxy = await FaultProxy.start('http://127.0.0.1:9000');
+ * proxy.addRule({ times: 2, fault: faults.slowDown() });
+ * // … point a client at proxy.url …
+ * assert.equal(proxy.count({ method: 'PUT' }), 3);
+ * await proxy.close();
+ */
+export class FaultProxy {
+  readonly upstream: URL;
+  /** Every request received, in order. */
+  readonly requests: ProxiedRequest[] = [];
+  readonly #server: Server;
+  readonly #scheme: 'http' | 'https';
+  readonly #agent = new Agent({ keepAlive: true });
+  readonly #rules: ActiveRule[] = [];
+  readonly #timers = new Set<NodeJS.Timeout>();
+
+  private constructor(upstream: URL, options: FaultProxyOptions) {
+    this.upstream = upstream;
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+      this.handle(req, res);
+    };
+    this.#server =
+      options.tls === undefined
+        ? createServer(onRequest)
+        : createHttpsServer(options.tls, onRequest);
+    this.#scheme = options.tls === undefined ? 'http' : 'https';
+  }
+
+  /** Starts a proxy for `upstream` (an http:// URL) on a random port of 127.0.0.1. */
+  static async start(upstream: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
+    const target = new URL(upstream);
+    if (target.protocol !== 'http:') {
+      throw new Error(`FaultProxy forwards to http:// only: ${upstream}`);
+    }
+    const proxy = new FaultProxy(target, options);
+    await new Promise<void>((resolve, reject) => {
+      proxy.#server.once('error', reject);
+      proxy.#server.listen(0, '127.0.0.1', () => {
+        resolve();
+      });
+    });
+    return proxy;
+  }
+
+  /** The proxy's base URL, e.g. `http://127.0.0.1:40123`: point clients here. */
+  get url(): string {
+    const { port } = this.#server.address() as AddressInfo;
+    return `${this.#scheme}://127.0.0.1:${port}`;
+  }
+
+  /** Adds a rule at the end of the plan. */
+  addRule(rule: FaultRule): ActiveRule {
+    const active: ActiveRule = {
+      ...rule,
+      hits: 0,
+      remove: () => {
+        const index = this.#rules.indexOf(active);
+        if (index !== -1) this.#rules.splice(index, 1);
+      },
+    };
+    this.#rules.push(active);
+    return active;
+  }
+
+  /** Applies `fault` to the next `n` requests (matching `match`, if given). */
+  failNext(n: number, fault: Fault, match?: (req: ProxiedRequest) => boolean): ActiveRule {
+    return this.addRule(match === undefined ? { times: n, fault } : { times: n, fault, match });
+  }
+
+  /** Applies `fault` to every request (matching `match`, if given) until removed. */
+  failAlways(fault: Fault, match?: (req: ProxiedRequest) => boolean): ActiveRule {
+    return this.addRule(match === undefined ? { fault } : { fault, match });
+  }
+
+  /** Removes every rule: requests are forwarded again. */
+  clearRules(): void {
+    this.#rules.length = 0;
+  }
+
+  /** Forgets the request log. */
+  clearLog(): void {
+    this.requests.length = 0;
+  }
+
+  /** Number of logged requests matching all given criteria. */
+  count(filter: { method?: string; path?: string | RegExp; action?: Fault['kind'] } = {}): number {
+    return this.requests.filter((r) => {
+      if (filter.method !== undefined && r.method !== filter.method.toUpperCase()) return false;
+      if (typeof filter.path === 'string' && r.path !== filter.path) return false;
+      if (filter.path instanceof RegExp && !filter.path.test(r.path)) return false;
+      if (filter.action !== undefined && r.action !== filter.action) return false;
+      return true;
+    }).length;
+  }
+
+  /** Stops listening, drops open connections and cancels pending delays. */
+  async close(): Promise<void> {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    const closed = new Promise<void>((resolve) => {
+      this.#server.close(() => {
+        resolve();
+      });
+    });
+    this.#server.closeAllConnections();
+    this.#agent.destroy();
+    await closed;
+  }
+
+  private pick(info: ProxiedRequest): Fault {
+    for (const rule of this.#rules) {
+      if (rule.times !== undefined && rule.hits >= rule.times) continue;
+      if (rule.match !== undefined && !rule.match(info)) continue;
+      rule.hits += 1;
+      return rule.fault;
+    }
+    return { kind: 'forward' };
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const info: ProxiedRequest = {
+      seq: this.requests.length + 1,
+      method: (req.method ?? 'GET').toUpperCase(),
+      path: q === -1 ? raw : raw.slice(0, q),
+      query: q === -1 ? '' : raw.slice(q + 1),
+      headers: req.headers,
+      action: 'forward',
+    };
+    const fault = this.pick(info);
+    info.action = fault.kind;
+    this.requests.push(info);
+
+    switch (fault.kind) {
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'forward':
+        this.forward(req, res, info);
+        return;
+      case 'delay': {
+        const timer = setTimeout(() => {
+          this.#timers.delete(timer);
+          this.forward(req, res, info);
+        }, fault.ms);
+        this.#timers.add(timer);
+        return;
+      }
+      case 'error':
+      case 'redirect':
+        // Read the whole body first so the client is not cut off mid-upload (EPIPE).
+        this.readBody(req, info, () => {
+          if (fault.kind === 'error') this.answerError(res, info, fault);
+          else this.answerRedirect(res, info, fault);
+        });
+        return;
+    }
+  }
+
+  private readBody(req: IncomingMessage, info: ProxiedRequest, done: () => void): void {
+    const md5 = createHash('md5');
+    let bytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      md5.update(chunk);
+    });
+    req.on('end', () => {
+      info.bodyBytes = bytes;
+      info.bodyMd5 = md5.digest('base64');
+      done();
+    });
+  }
+
+  private answerError(
+    res: ServerResponse,
+    info: ProxiedRequest,
+    fault: Extract<Fault, { kind: 'error' }>,
+  ): void {
+    const body =
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(fault.code)}</Code>` +
+      `<Message>${xmlEscape(fault.message ?? fault.code)}</Message>` +
+      `<RequestId>fault-proxy-${info.seq}</RequestId></Error>`;
+    const headers = {
+      'content-type': 'application/xml',
+      'x-amz-request-id': `fault-proxy-${info.seq}`,
+      ...fault.headers,
+    };
+    // HEAD answers have no body, like real S3 errors to HEAD.
+    res.writeHead(fault.status, {
+      ...headers,
+      'content-length': info.method === 'HEAD' ? '0' : String(Buffer.byteLength(body)),
+    });
+    res.end(info.method === 'HEAD' ? undefined : body);
+  }
+
+  private answerRedirect(
+    res: ServerResponse,
+    info: ProxiedRequest,
+    fault: Extract<Fault, { kind: 'redirect' }>,
+  ): void {
+    const location =
+      fault.location?.(info) ??
+      `${this.upstream.origin}${info.path}${info.query === '' ? '' : `?${info.query}`}`;
+    res.writeHead(fault.status, { location, 'content-length': '0' });
+    res.end();
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, info: ProxiedRequest): void {
+    const headers = { ...req.headers };
+    // Node's server already answered any 100-continue; the upstream need not see it again.
+    delete headers.expect;
+    const upstreamReq = httpRequest(
+      {
+        host: this.upstream.hostname,
+        port: this.upstream.port,
+        method: req.method,
+        path: req.url,
+        headers,
+        agent: this.#agent,
+      },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        upstreamRes.pipe(res);
+        upstreamRes.on('error', () => res.destroy());
+      },
+    );
+    upstreamReq.on('error', () => {
+      if (!res.headersSent) {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end('fault-proxy: upstream unreachable');
+      } else {
+        res.destroy();
+      }
+    });
+    const md5 = createHash('md5');
+    let bytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      md5.update(chunk);
+    });
+    req.on('end', () => {
+      info.bodyBytes = bytes;
+      info.bodyMd5 = md5.digest('base64');
+    });
+    req.on('error', () => upstreamReq.destroy());
+    req.pipe(upstreamReq);
+  }
+}
