@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// The `s3ferry` bin. Binds the CLI to the process and sets the exit code; everything else lives
+// in program.ts so it can be tested without spawning.
+import { processDeps } from './deps.ts';
+import { runCli } from './program.ts';
+
+// `s3ferry ... | head` closes stdout early: stop quietly instead of crashing with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE')
+    process.stderr.write(`s3ferry: cannot write output: ${error.code ?? error.message}\n`);
+  process.exit(
+    error.code === 'EPIPE' ? (typeof process.exitCode === 'number' ? process.exitCode : 0) : 3,
+  );
+});
+
+const io = {
+  writeOut: (text: string): void => {
+    process.stdout.write(text);
+  },
+  writeErr: (text: string): void => {
+    process.stderr.write(text);
+  },
+};
+
+// exitCode rather than exit(): lets piped stdout drain before the process ends.
+process.exitCode = await runCli(process.argv.slice(2), io, processDeps());

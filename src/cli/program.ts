@@ -1,0 +1,65 @@
+// Builds the commander program and runs one command line. Every error of every command ends up
+// in reportError() here: the one place that decides what is printed and the exit code.
+import { Command } from 'commander';
+import type { ExitCode } from '../shared/exit-codes.ts';
+import { expandMultiCharShortFlags } from './argv.ts';
+import { registerConfigCommand } from './commands/config.ts';
+import type { CliContext, CliDeps, SettingFlags } from './context.ts';
+import { exitCodesHelp } from './help.ts';
+import { createRedactingIo, type CliIo } from './io.ts';
+import { reportError } from './report-error.ts';
+import { addSettingFlags, readSettingFlags } from './setting-flags.ts';
+
+/** Builds the `s3ferry` program; commands are registered from `commands/*.ts`. */
+export function createProgram(ctx: Omit<CliContext, 'settingFlags'>): Command {
+  const program = new Command('s3ferry');
+  const fullCtx: CliContext = {
+    ...ctx,
+    settingFlags: (): SettingFlags => readSettingFlags(program),
+  };
+  program
+    .description(
+      'Bulk S3 transfers across endpoints and credentials, with megfile-compatible configuration.',
+    )
+    .version(ctx.deps.version, '-V, --version', 'print the version')
+    .option('--debug', 'print stack traces with errors')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand(false)
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => {
+        ctx.io.writeOut(text);
+      },
+      writeErr: (text) => {
+        ctx.io.writeErr(text);
+      },
+      // Errors are printed once, by reportError().
+      outputError: () => undefined,
+    })
+    .addHelpText('after', exitCodesHelp());
+  addSettingFlags(program);
+  registerConfigCommand(program, fullCtx);
+  return program;
+}
+
+/**
+ * Runs one command line (`argv` without `node` and the script) and returns the exit code.
+ * Nothing here touches the process: `main.ts` binds `io` and `deps` to it.
+ */
+export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps): Promise<ExitCode> {
+  const redacting = createRedactingIo(io);
+  const args = expandMultiCharShortFlags(argv);
+  // Read from argv, not from parsed options, so a failed parse still honours --debug.
+  const end = args.indexOf('--');
+  const debug = (end === -1 ? args : args.slice(0, end)).includes('--debug');
+  try {
+    const program = createProgram({ io: redacting, deps });
+    await program.parseAsync(args, { from: 'user' });
+    return 0;
+  } catch (error) {
+    const report = reportError(error, debug);
+    if (report.text !== '') redacting.writeErr(report.text);
+    return report.exitCode;
+  }
+}
