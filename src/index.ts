@@ -1,0 +1,12 @@
+// Public library API of s3ferry. Re-exports only; the sync engine joins in issue 3.
+export { parsePath, formatPath, isS3Path, bucketNameProblem } from './paths/path.ts';
+export type { AnyPath, S3Path, LocalPath } from './paths/path.ts';
+export { loadConfig, loadConfigFromProcess } from './config/load.ts';
+export type { ConfigInputs, ConfigResolver } from './config/load.ts';
+export { createS3Client } from './s3/client.ts';
+export { ClientCache } from './s3/client-cache.ts';
+export { classifyS3Error } from './s3/classify.ts';
+export { S3FerryError, serializeError, deserializeError } from './shared/errors.ts';
+export type { ErrorKind, SerializedError } from './shared/errors.ts';
+export { ExitCode } from './shared/exit-codes.ts';
+export type * from './shared/profile.ts';
