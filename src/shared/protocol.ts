@@ -1,0 +1,58 @@
+// The plain-data vocabulary shared by the planner (main thread), the engine and the worker threads.
+// Everything here must survive structured cloning: no classes, no functions, no SDK objects.
+import type { SerializedError } from './errors.ts';
+
+/** One listed object or file, keyed relative to the listing root. */
+export type ListEntry = {
+  /** Raw key relative to the root (S3: key minus the root prefix; local: path with `/`). */
+  key: string;
+  sizeBytes: number;
+  /** S3 LastModified or the local file's mtime, in ms since the epoch. */
+  mtimeMs: number;
+  /** Normalised S3 ETag (no quotes); undefined for local files. */
+  etag?: string;
+};
+
+/** A concrete object or file location (not a prefix). */
+export type Location =
+  { kind: 's3'; profile: string; bucket: string; key: string } | { kind: 'local'; path: string };
+
+/** How a copy moves its bytes; chosen by the planner, executed by a worker handler. */
+export type CopyMethod =
+  | 'server-side' // same endpoint and credentials: CopyObject / UploadPartCopy
+  | 'stream' // S3 → S3 across endpoints or credentials: GET → PUT / UploadPart
+  | 'upload' // local → S3
+  | 'download' // S3 → local, via a temp file in the destination directory, then rename + utimes
+  | 'local'; // local → local, via a temp file, then rename
+
+export type CopyTask = {
+  kind: 'copy';
+  id: number;
+  method: CopyMethod;
+  src: Location;
+  dst: Location;
+  sizeBytes: number;
+  /** Source mtime (ms); a download sets the local file's mtime to it so a re-sync skips. */
+  mtimeMs: number;
+  /** At or above this size the copy is multipart (always above 5 GiB for server-side copies). */
+  multipartThresholdBytes: number;
+  /** Part size for multipart copies; the planner keeps every upload within 10,000 parts. */
+  partSizeBytes: number;
+  /** Parts in flight at once for one multipart copy. */
+  partConcurrency: number;
+};
+
+/** Computes the MD5 of a local file (for --checksum against S3 ETags). */
+export type HashTask = { kind: 'md5'; id: number; path: string };
+
+export type WorkerTask = CopyTask | HashTask;
+
+/** Requests sent, by S3 operation name (e.g. `CopyObject: 3`), retries included. */
+export type RequestCounts = Record<string, number>;
+
+export type TaskResult =
+  | { ok: true; id: number; bytes: number; md5?: string; requests: RequestCounts }
+  | { ok: false; id: number; error: SerializedError; requests: RequestCounts };
+
+/** Messages a worker posts to the main thread while a task runs. */
+export type WorkerMessage = { kind: 'bytes'; id: number; bytes: number };
