@@ -1,0 +1,249 @@
+// Walks a local directory tree as a listing in S3's order (UTF-8 byte order of the relative path,
+// directories compared as `name/`), following symlinks and reporting what cannot be listed.
+import type { Stats } from 'node:fs';
+import { lstat, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { S3FerryError } from '../shared/errors.ts';
+import type { ListEntry } from '../shared/protocol.ts';
+import { compareKeys } from '../plan/compare-keys.ts';
+
+/**
+ * Something under the root that could not be listed. The walk goes on without it.
+ * `error.code`: `BrokenSymlink`, `SymlinkLoop`, `InvalidFileName` (not valid UTF-8),
+ * `NotARegularFile` (FIFO, socket, device), `Vanished` (deleted during the walk), or the
+ * file system's code (`EACCES`, …) for a directory or file that cannot be read.
+ */
+export type LocalListIssue = {
+  /** Relative key (with `/`) of the entry, as far as it is known. */
+  key: string;
+  path: string;
+  error: S3FerryError;
+};
+
+/** Options of {@link listLocal}. */
+export type ListLocalOptions = {
+  /**
+   * Receives each entry that could not be listed; without it the first one throws. Nothing is
+   * skipped silently: every file that is not yielded is reported here.
+   */
+  onIssue?: (issue: LocalListIssue) => void;
+  /** A missing root lists nothing instead of throwing (for destinations). @default false */
+  missingOk?: boolean;
+  /** stat() calls in flight while reading one directory. @default 32 */
+  statConcurrency?: number;
+};
+
+/** A directory entry waiting to be yielded or descended into, with its sort key. */
+type Child = { sortKey: string; name: string; stats: Stats };
+
+/**
+ * Lists the regular files under `root`, keyed by their path relative to it with `/`
+ * separators, in UTF-8 byte order of that key: the order S3 lists the same keys in.
+ * - Symlinks are followed; the kernel resolves relative targets against the link's own
+ *   directory (megfile resolves them against the working directory). A directory reached again
+ *   through a link while inside itself (same dev:ino on the current path) is a `SymlinkLoop`.
+ * - A root that is a file (or a link to one) yields one entry with key `''`.
+ * - Empty directories yield nothing (as megfile; S3 has no directories).
+ * - Memory: one directory's names per level of the current path.
+ * @throws S3FerryError (kind `not-found`, code `NoSuchFile`) when the root does not exist
+ *   (unless `missingOk`), kind `local-io` when it cannot be read or for an issue without `onIssue`.
+ */
+export async function* listLocal(
+  root: string,
+  options: ListLocalOptions = {},
+): AsyncGenerator<ListEntry, void, undefined> {
+  let rootStats: Stats;
+  try {
+    rootStats = await stat(root);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') {
+      if (await isSymlink(root)) {
+        throw new S3FerryError(
+          'local-io',
+          'BrokenSymlink',
+          `${root} is a symlink to a missing target`,
+          {
+            fatal: true,
+          },
+        );
+      }
+      if (options.missingOk === true) return;
+      throw new S3FerryError('not-found', 'NoSuchFile', `${root}: no such file or directory`, {
+        fatal: true,
+      });
+    }
+    throw describe(error, root, true);
+  }
+  if (!rootStats.isDirectory()) {
+    if (!rootStats.isFile()) {
+      throw new S3FerryError(
+        'local-io',
+        'NotARegularFile',
+        `${root} is not a regular file or directory`,
+        {
+          fatal: true,
+        },
+      );
+    }
+    yield entryOf('', rootStats);
+    return;
+  }
+  const report = (issue: LocalListIssue): void => {
+    if (options.onIssue === undefined) throw issue.error;
+    options.onIssue(issue);
+  };
+  yield* walk(root, '', new Set([inode(rootStats)]), report, options.statConcurrency ?? 32);
+}
+
+async function* walk(
+  dir: string,
+  keyPrefix: string,
+  ancestors: Set<string>,
+  report: (issue: LocalListIssue) => void,
+  statConcurrency: number,
+): AsyncGenerator<ListEntry, void, undefined> {
+  const children = await readChildren(dir, keyPrefix, report, statConcurrency);
+  for (const child of children) {
+    const path = join(dir, child.name);
+    const key = keyPrefix + child.name;
+    if (child.stats.isFile()) {
+      yield entryOf(key, child.stats);
+      continue;
+    }
+    // Directory (regular or reached through a link).
+    const id = inode(child.stats);
+    if (ancestors.has(id)) {
+      report({
+        key,
+        path,
+        error: localIssue(
+          'SymlinkLoop',
+          `${path} leads back to a directory it is inside of (symlink loop); not followed`,
+        ),
+      });
+      continue;
+    }
+    ancestors.add(id);
+    try {
+      yield* walk(path, `${key}/`, ancestors, report, statConcurrency);
+    } finally {
+      ancestors.delete(id);
+    }
+  }
+}
+
+/** Reads and stats one directory's entries, sorted as S3 would list their keys. */
+async function readChildren(
+  dir: string,
+  keyPrefix: string,
+  report: (issue: LocalListIssue) => void,
+  statConcurrency: number,
+): Promise<Child[]> {
+  let raw: Buffer[];
+  try {
+    raw = await readdir(dir, { encoding: 'buffer' });
+  } catch (error) {
+    report({ key: keyPrefix.slice(0, -1), path: dir, error: describe(error, dir, false) });
+    return [];
+  }
+  const names: string[] = [];
+  for (const bytes of raw) {
+    const name = bytes.toString('utf8');
+    if (!Buffer.from(name, 'utf8').equals(bytes)) {
+      // The name cannot become a key: it would be listed (and written) under another name.
+      report({
+        key: keyPrefix + name,
+        path: join(dir, name),
+        error: localIssue(
+          'InvalidFileName',
+          `${join(dir, name)}: the file name is not valid UTF-8`,
+        ),
+      });
+      continue;
+    }
+    names.push(name);
+  }
+  const children: Child[] = [];
+  for (let i = 0; i < names.length; i += statConcurrency) {
+    const batch = names.slice(i, i + statConcurrency);
+    const results = await Promise.all(batch.map((name) => statChild(dir, name)));
+    for (const [j, result] of results.entries()) {
+      const name = batch[j] ?? '';
+      if (result instanceof S3FerryError) {
+        report({ key: keyPrefix + name, path: join(dir, name), error: result });
+      } else if (result.isDirectory()) {
+        children.push({ sortKey: `${name}/`, name, stats: result });
+      } else if (result.isFile()) {
+        children.push({ sortKey: name, name, stats: result });
+      } else {
+        report({
+          key: keyPrefix + name,
+          path: join(dir, name),
+          error: localIssue(
+            'NotARegularFile',
+            `${join(dir, name)} is not a regular file or directory (FIFO, socket or device); not synced`,
+          ),
+        });
+      }
+    }
+  }
+  // Compare directories as `name/` so `a-c` < `a/b`, as S3 orders the keys.
+  children.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
+  return children;
+}
+
+/** stat() following links; an error becomes an S3FerryError naming what went wrong. */
+async function statChild(dir: string, name: string): Promise<Stats | S3FerryError> {
+  const path = join(dir, name);
+  try {
+    return await stat(path);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ELOOP') {
+      return localIssue('SymlinkLoop', `${path}: too many levels of symbolic links; not followed`);
+    }
+    if (code === 'ENOENT') {
+      return (await isSymlink(path))
+        ? localIssue('BrokenSymlink', `${path} is a symlink to a missing target; not synced`)
+        : localIssue('Vanished', `${path} was deleted while listing`);
+    }
+    return describe(error, path, false);
+  }
+}
+
+async function isSymlink(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function entryOf(key: string, stats: Stats): ListEntry {
+  return { key, sizeBytes: stats.size, mtimeMs: Math.floor(stats.mtimeMs) };
+}
+
+function inode(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}`;
+}
+
+function errnoCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function localIssue(code: string, message: string): S3FerryError {
+  return new S3FerryError('local-io', code, message, { fatal: false });
+}
+
+/** A file system error as an S3FerryError with the errno code (EACCES, ENOTDIR, …). */
+function describe(error: unknown, path: string, fatal: boolean): S3FerryError {
+  const code = errnoCode(error) ?? 'LocalIOError';
+  const reason = error instanceof Error ? error.message : String(error);
+  const hint =
+    code === 'EACCES' || code === 'EPERM' ? 'check the permissions of the directory' : undefined;
+  return new S3FerryError('local-io', code, `cannot list ${path}: ${reason}`, {
+    fatal,
+    ...(hint === undefined ? {} : { hint }),
+  });
+}

@@ -1,0 +1,182 @@
+// Streaming ListObjectsV2 (1000 keys a page, the next page fetched while the consumer works on
+// this one), keys relative to the listed prefix, normalised ETags and ms times; and the
+// LIST-based "is this key a single object?" lookup used to resolve sync roots.
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
+import { S3FerryError } from '../shared/errors.ts';
+import type { ProfileSpec } from '../shared/profile.ts';
+import type { ListEntry, RequestCounts } from '../shared/protocol.ts';
+import { classifyS3Error } from './classify.ts';
+
+/** One page received, for progress ("still counting") and request accounting. */
+export type ListPage = { pageNumber: number; keyCount: number; isLast: boolean };
+
+/** Options of {@link listS3}. */
+export type ListS3Options = {
+  bucket: string;
+  /** Listed verbatim; keys are yielded relative to it. `''` lists the whole bucket. */
+  prefix: string;
+  /** Incremented per request sent (`ListObjectsV2`), retries included. */
+  counts?: RequestCounts;
+  /** Called as each page arrives, before its entries are yielded. */
+  onPage?: (page: ListPage) => void;
+  /** Stops the listing; the pending request is aborted. */
+  signal?: AbortSignal;
+  /** Keys per page (MaxKeys). @default 1000 */
+  pageSize?: number;
+};
+
+/**
+ * Strips the quotes S3 puts around ETags (RGW sometimes omits them); `''` stays `''`.
+ * @example normalizeEtag('"9b2cf535f27731c974343645a3985328"') // '9b2cf535f27731c974343645a3985328'
+ */
+export function normalizeEtag(etag: string | undefined): string | undefined {
+  if (etag === undefined) return undefined;
+  const trimmed = etag.trim();
+  if (trimmed.startsWith('&quot;')) return trimmed.replace(/^&quot;|&quot;$/g, '');
+  return trimmed.replace(/^"|"$/g, '');
+}
+
+/** Adds `n` requests of `operation` to `counts`. */
+function count(counts: RequestCounts | undefined, operation: string, n: number): void {
+  if (counts !== undefined) counts[operation] = (counts[operation] ?? 0) + n;
+}
+
+/** Attempts the SDK made for a response or error (retries included); 1 when it does not say. */
+function attemptsOf(value: unknown): number {
+  const metadata = (value as { $metadata?: { attempts?: unknown } } | undefined)?.$metadata;
+  return typeof metadata?.attempts === 'number' && metadata.attempts > 0 ? metadata.attempts : 1;
+}
+
+/**
+ * Lists every object under `prefix` in S3's order (UTF-8 byte order), as entries keyed relative
+ * to the prefix. Requests the next page as soon as a page arrives, so the listing runs while the
+ * consumer works; stopping early (break) aborts that request. Keys are taken verbatim from the
+ * XML (no EncodingType: servers decode `url` encoding differently, and the SDK does not decode it).
+ * @throws S3FerryError from {@link classifyS3Error} (e.g. NoSuchBucket, AccessDenied).
+ */
+export async function* listS3(
+  client: S3Client,
+  spec: ProfileSpec,
+  options: ListS3Options,
+): AsyncGenerator<ListEntry, void, undefined> {
+  const { bucket, prefix } = options;
+  const abort = new AbortController();
+  const onAbort = (): void => {
+    abort.abort();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const fetchPage = async (token: string | undefined): Promise<ListObjectsV2CommandOutput> => {
+    try {
+      const page = await client.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix === '' ? undefined : prefix,
+          MaxKeys: options.pageSize ?? 1000,
+          ContinuationToken: token,
+        }),
+        { abortSignal: abort.signal },
+      );
+      count(options.counts, 'ListObjectsV2', attemptsOf(page));
+      return page;
+    } catch (error) {
+      count(options.counts, 'ListObjectsV2', attemptsOf(error));
+      throw classifyS3Error(error, { spec, bucket, key: prefix });
+    }
+  };
+  /** Starts a request now; its rejection is handled when (if) the page is awaited. */
+  const prefetch = (token: string | undefined): Promise<ListObjectsV2CommandOutput> => {
+    const pending = fetchPage(token);
+    pending.catch(() => undefined);
+    return pending;
+  };
+
+  let pending: Promise<ListObjectsV2CommandOutput> | undefined = prefetch(undefined);
+  let pageNumber = 0;
+  try {
+    while (pending !== undefined) {
+      options.signal?.throwIfAborted();
+      const page: ListObjectsV2CommandOutput = await pending;
+      pageNumber += 1;
+      const token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+      if (page.IsTruncated === true && (token === undefined || token === '')) {
+        throw new S3FerryError(
+          'server',
+          'ListTruncatedWithoutToken',
+          `s3://${bucket}/${prefix}: the server said the listing is truncated but sent no continuation token`,
+          { fatal: true, profile: spec.name },
+        );
+      }
+      // Ask for the next page before handing this one out.
+      pending = token === undefined ? undefined : prefetch(token);
+      const contents = page.Contents ?? [];
+      options.onPage?.({ pageNumber, keyCount: contents.length, isLast: pending === undefined });
+      for (const object of contents) {
+        yield toEntry(object, prefix, bucket);
+      }
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    if (pending !== undefined) abort.abort();
+  }
+}
+
+type ListedObject = NonNullable<ListObjectsV2CommandOutput['Contents']>[number];
+
+function toEntry(object: ListedObject, prefix: string, bucket: string): ListEntry {
+  const key = object.Key ?? '';
+  if (!key.startsWith(prefix)) {
+    throw new S3FerryError(
+      'server',
+      'ListKeyOutsidePrefix',
+      `s3://${bucket}/${prefix}: the server listed ${JSON.stringify(key)}, which is not under the prefix`,
+      { fatal: true },
+    );
+  }
+  const entry: ListEntry = {
+    key: key.slice(prefix.length),
+    sizeBytes: object.Size ?? 0,
+    mtimeMs: object.LastModified?.getTime() ?? 0,
+  };
+  const etag = normalizeEtag(object.ETag);
+  if (etag !== undefined) entry.etag = etag;
+  return entry;
+}
+
+/** Options of {@link findS3Object}. */
+export type FindS3ObjectOptions = {
+  bucket: string;
+  key: string;
+  counts?: RequestCounts;
+  signal?: AbortSignal;
+};
+
+/**
+ * The object named exactly `key` (as an entry with key `''`), or undefined when there is none.
+ * Uses one `ListObjectsV2(Prefix=key, MaxKeys=1)` rather than a HEAD: `key` itself is the first
+ * key under that prefix when it exists, times match the listing's (ms on RGW) and a re-sync
+ * stays LIST-only. Keys ending in `/` (and `''`) are directories: always undefined, no request.
+ */
+export async function findS3Object(
+  client: S3Client,
+  spec: ProfileSpec,
+  options: FindS3ObjectOptions,
+): Promise<ListEntry | undefined> {
+  const { bucket, key } = options;
+  if (key === '' || key.endsWith('/')) return undefined;
+  let page: ListObjectsV2CommandOutput;
+  try {
+    page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }),
+      options.signal === undefined ? {} : { abortSignal: options.signal },
+    );
+    count(options.counts, 'ListObjectsV2', attemptsOf(page));
+  } catch (error) {
+    count(options.counts, 'ListObjectsV2', attemptsOf(error));
+    throw classifyS3Error(error, { spec, bucket, key });
+  }
+  const first = page.Contents?.[0];
+  if (first?.Key !== key) return undefined;
+  return toEntry(first, key, bucket);
+}
