@@ -1,6 +1,7 @@
 // The plain-data vocabulary shared by the planner (main thread), the engine and the worker threads.
 // Everything here must survive structured cloning: no classes, no functions, no SDK objects.
 import type { SerializedError } from './errors.ts';
+import type { ClientCacheMode, ProfileSpec } from './profile.ts';
 
 /** One listed object or file, keyed relative to the listing root. */
 export type ListEntry = {
@@ -50,9 +51,44 @@ export type WorkerTask = CopyTask | HashTask;
 /** Requests sent, by S3 operation name (e.g. `CopyObject: 3`), retries included. */
 export type RequestCounts = Record<string, number>;
 
-export type TaskResult =
-  | { ok: true; id: number; bytes: number; md5?: string; requests: RequestCounts }
-  | { ok: false; id: number; error: SerializedError; requests: RequestCounts };
+/** S3 clients a thread has built so far, per profile name (cumulative for that thread). */
+export type ClientsBuilt = { threadId: number; built: Record<string, number> };
 
-/** Messages a worker posts to the main thread while a task runs. */
+export type TaskResult =
+  | {
+      ok: true;
+      id: number;
+      bytes: number;
+      md5?: string;
+      requests: RequestCounts;
+      clientsBuilt?: ClientsBuilt;
+    }
+  | {
+      ok: false;
+      id: number;
+      error: SerializedError;
+      requests: RequestCounts;
+      clientsBuilt?: ClientsBuilt;
+    };
+
+/** What each worker thread receives as piscina `workerData`. */
+export type WorkerInit = {
+  /** Resolved profiles by name; tasks name them in `Location.profile`. */
+  profiles: Record<string, ProfileSpec>;
+  cacheMode: ClientCacheMode;
+  /** Sockets per endpoint for each client the thread builds. */
+  maxSockets: number;
+  /** Pool-wide backoff state (src/s3/shared-backoff.ts `createBackoffBuffer()`). */
+  backoffBuffer: SharedArrayBuffer;
+  /** Name of the BroadcastChannel that carries {@link CancelMessage}s to every thread. */
+  cancelChannel: string;
+};
+
+/** Posted on the cancel channel: cancel one task (`id`) or, without `id`, every task from now on. */
+export type CancelMessage = { kind: 'cancel'; id?: number };
+
+/**
+ * Messages a worker posts to the main thread while a task runs. `bytes` is the change since the
+ * task's previous message (negative when a failed attempt is rolled back before a retry).
+ */
 export type WorkerMessage = { kind: 'bytes'; id: number; bytes: number };

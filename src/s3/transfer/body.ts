@@ -1,0 +1,63 @@
+// Sends a request whose body is a stream from elsewhere (a GET body, a file), counting bytes as
+// they flow. A failing source aborts the request: the SDK pipes the body without propagating
+// source errors, so the upload would otherwise hang until the socket times out.
+import { Readable, Transform, pipeline } from 'node:stream';
+import { S3FerryError } from '../../shared/errors.ts';
+
+/** Options of {@link sendStreamBody}. */
+export type StreamBodyOptions<T> = {
+  source: Readable;
+  /** Called with each chunk's size as it is read from the source. */
+  onBytes: (delta: number) => void;
+  /** Aborts the request (task cancel, or a sibling part failed). */
+  signal: AbortSignal;
+  /** Sends the request with this body and request signal. */
+  send(body: Readable, signal: AbortSignal): Promise<T>;
+  /** Translates a source failure (network error of a GET body, file read error). */
+  sourceError(error: unknown): S3FerryError;
+};
+
+/**
+ * Streams `source` into the request `send` makes, and reports the source's own error (not the
+ * request's "aborted") when the source failed. Always releases the source.
+ */
+export async function sendStreamBody<T>(options: StreamBodyOptions<T>): Promise<T> {
+  const { source } = options;
+  const local = new AbortController();
+  let failure: unknown;
+  let settled = false;
+  const counting = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      options.onBytes(chunk.length);
+      done(null, chunk);
+    },
+  });
+  pipeline(source, counting, (error) => {
+    // Node passes undefined (not null, as typed) on success.
+    if (error && !settled) {
+      failure = error;
+      local.abort();
+    }
+  });
+  try {
+    return await options.send(counting, AbortSignal.any([options.signal, local.signal]));
+  } catch (error) {
+    if (failure !== undefined && !options.signal.aborted) throw options.sourceError(failure);
+    throw error;
+  } finally {
+    settled = true;
+    // A refused request leaves the source unread: free its socket or file descriptor.
+    if (!source.destroyed) source.destroy();
+    if (!counting.destroyed) counting.destroy();
+  }
+}
+
+/** The Node stream of a GET body; anything else is a bug. */
+export function asReadable(body: unknown, what: string): Readable {
+  if (body instanceof Readable) return body;
+  throw new S3FerryError(
+    'internal',
+    'UnexpectedBody',
+    `${what}: the response body is not a stream`,
+  );
+}

@@ -1,0 +1,199 @@
+// What a copy handler needs from its host (worker thread or main thread), and the helpers every
+// handler shares: counted+classified S3 calls, the retry loop for streamed units, local I/O errors.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
+import type { ProfileSpec } from '../../shared/profile.ts';
+import { classifyS3Error } from '../classify.ts';
+import { sendCounted } from '../request-counter.ts';
+import type { OutputOf, RequestCounter } from '../request-counter.ts';
+import { fullJitterBackoff } from '../retry.ts';
+import type { Backoff } from '../retry.ts';
+
+/** A backoff that may also hold a pool-wide pause (src/s3/shared-backoff.ts). */
+export type TransferBackoff = Backoff & { pauseRemainingMs?(): number };
+
+/**
+ * Everything a handler uses from its host. Handlers never throw for expected failures; runTask
+ * turns what they throw into a TaskResult.
+ */
+export type TransferContext = {
+  /** The S3 client of a profile named in a task's Location. @throws S3FerryError */
+  clientFor(profile: string): S3Client;
+  /** The resolved profile, for error hints and the retry budget. */
+  specFor(profile: string): ProfileSpec | undefined;
+  /** Cancels the task: in-flight requests abort, multipart uploads are aborted. */
+  signal: AbortSignal;
+  /** Bytes moved since the last call (negative to roll back a failed attempt). */
+  onBytes: (delta: number) => void;
+  /** This task's requests by operation. */
+  counter: RequestCounter;
+  /** Delays between handler-level retries, and the pool-wide pause. @default fullJitterBackoff() */
+  backoff?: TransferBackoff;
+};
+
+/** An S3 object a request is about. */
+export type S3Target = { profile: string; bucket: string; key: string };
+
+/** Errors the SDK already retried within the budget: a handler must not retry them again. */
+const exhausted = new WeakSet<object>();
+
+/** Options of {@link callS3}. */
+export type CallS3Options = {
+  /**
+   * The request body is a stream: the SDK sends it once and never retries it, so a failure may
+   * be retried by the handler with a fresh stream. @default false
+   */
+  streamingBody?: boolean;
+  /** Overrides ctx.signal, e.g. to abort a multipart upload after a cancel. */
+  signal?: AbortSignal | undefined;
+};
+
+/** Waits for a pool-wide pause (SlowDown elsewhere in the pool) before a new request. */
+async function waitForPause(ctx: TransferContext, signal: AbortSignal | undefined): Promise<void> {
+  const waitMs = ctx.backoff?.pauseRemainingMs?.() ?? 0;
+  if (waitMs > 0) await sleep(waitMs, undefined, signal === undefined ? {} : { signal });
+}
+
+/**
+ * Sends one S3 request for `at`: waits out a pool pause, counts every attempt, and throws an
+ * S3FerryError classified with the profile, bucket and key.
+ */
+export async function callS3<C extends { readonly middlewareStack: object }>(
+  ctx: TransferContext,
+  at: S3Target,
+  command: C,
+  options: CallS3Options = {},
+): Promise<OutputOf<C>> {
+  const signal = 'signal' in options ? options.signal : ctx.signal;
+  try {
+    await waitForPause(ctx, signal);
+    const client = ctx.clientFor(at.profile);
+    return await sendCounted(
+      client,
+      command,
+      signal === undefined ? { counter: ctx.counter } : { counter: ctx.counter, signal },
+    );
+  } catch (error) {
+    const classified = classifyS3Error(error, {
+      ...s3ErrorSpec(ctx, at.profile),
+      bucket: at.bucket,
+      key: at.key,
+    });
+    if (options.streamingBody !== true) exhausted.add(classified);
+    throw classified;
+  }
+}
+
+function s3ErrorSpec(ctx: TransferContext, profile: string): { spec?: ProfileSpec } {
+  const spec = ctx.specFor(profile);
+  return spec === undefined ? {} : { spec };
+}
+
+/** Classifies an error of a stream (a GET body being read) as a failure of `at`. */
+export function s3StreamError(ctx: TransferContext, at: S3Target, error: unknown): S3FerryError {
+  return classifyS3Error(error, {
+    ...s3ErrorSpec(ctx, at.profile),
+    bucket: at.bucket,
+    key: at.key,
+  });
+}
+
+/** Local file-system failures that will hit every later file too: stop the run. */
+const FATAL_LOCAL_CODES = new Set(['ENOSPC', 'EROFS', 'EDQUOT']);
+
+/** An S3FerryError (kind `local-io`) for a failed file operation on `path`. */
+export function localIoError(error: unknown, action: string, path: string): S3FerryError {
+  if (isS3FerryError(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const errno = typeof code === 'string' ? code : 'LocalIoError';
+  const reason = error instanceof Error ? error.message : String(error);
+  return new S3FerryError(
+    'local-io',
+    errno,
+    `cannot ${action} ${path}: ${reason}`,
+    { retryable: false, fatal: FATAL_LOCAL_CODES.has(errno) },
+    { cause: error },
+  );
+}
+
+/** The error a cancelled task reports. */
+export function abortedError(): S3FerryError {
+  return new S3FerryError('network', 'Aborted', 'the transfer was cancelled', { retryable: false });
+}
+
+/** Retries of a unit of work the SDK cannot retry itself: the profile's `maxRetryTimes`. */
+export function retryBudget(ctx: TransferContext, profiles: readonly string[]): number {
+  let budget: number | undefined;
+  for (const name of profiles) {
+    const spec = ctx.specFor(name);
+    if (spec !== undefined) budget = Math.min(budget ?? Infinity, spec.maxRetryTimes);
+  }
+  return budget ?? 0;
+}
+
+/** What a unit of work gets on each attempt. */
+export type Attempt = {
+  /** Reports bytes moved by this attempt; rolled back if the attempt fails. */
+  onBytes: (delta: number) => void;
+  /** 0 for the first attempt. */
+  retry: number;
+};
+
+const defaultBackoff = fullJitterBackoff();
+
+/**
+ * Runs `unit` (a GET → PUT, a file → PUT, a GET → file) and retries it with fresh streams when it
+ * fails with a retryable error, at most `maxRetries` times. Errors of requests the SDK already
+ * retried (non-streaming requests) are not retried again, so the budgets never multiply.
+ */
+export async function withRetries<T>(
+  ctx: TransferContext,
+  maxRetries: number,
+  unit: (attempt: Attempt) => Promise<T>,
+  signal: AbortSignal = ctx.signal,
+): Promise<T> {
+  for (let retry = 0; ; retry += 1) {
+    let moved = 0;
+    const attempt: Attempt = {
+      retry,
+      onBytes: (delta) => {
+        moved += delta;
+        ctx.onBytes(delta);
+      },
+    };
+    try {
+      return await unit(attempt);
+    } catch (error) {
+      if (moved !== 0) ctx.onBytes(-moved);
+      if (signal.aborted) throw abortedError();
+      const retryable = isS3FerryError(error) && error.retryable && !exhausted.has(error);
+      if (!retryable || retry >= maxRetries) throw error;
+      const delayMs = (ctx.backoff ?? defaultBackoff).delayBeforeRetryMs(retry + 1, error);
+      try {
+        await sleep(Math.max(0, delayMs), undefined, { signal });
+      } catch {
+        throw abortedError();
+      }
+    }
+  }
+}
+
+/** Removes the surrounding quotes (and a weak `W/` prefix) of an ETag; '' becomes undefined. */
+export function normalizeEtag(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const bare = raw
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
+  return bare === '' ? undefined : bare;
+}
+
+/**
+ * The `CopySource` of CopyObject / UploadPartCopy: `bucket/` + the key with every `/`-separated
+ * segment percent-encoded, so `+`, `%`, `?`, `#`, spaces, `//`, unicode and trailing spaces reach
+ * the server exactly (the header is URL-decoded by S3).
+ */
+export function encodeCopySource(bucket: string, key: string): string {
+  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}

@@ -1,0 +1,124 @@
+// Hosts runTask for one thread: resolves profiles to clients, gives each task its own counter,
+// abort signal and throttled progress reporter, and cancels tasks on request. Used by the worker
+// entry (workers/transfer.ts) and by the engine when it runs tasks on the main thread.
+import type { S3Client } from '@aws-sdk/client-s3';
+import { S3FerryError } from '../../shared/errors.ts';
+import type { ProfileSpec } from '../../shared/profile.ts';
+import type { TaskResult, WorkerMessage, WorkerTask } from '../../shared/protocol.ts';
+import { RequestCounter } from '../request-counter.ts';
+import type { TransferBackoff, TransferContext } from './context.ts';
+import { runTask } from './run-task.ts';
+
+/** Where the runtime gets clients (a ClientCache fits). */
+export type ClientSource = {
+  get(spec: ProfileSpec): S3Client;
+  clientsBuilt(): Record<string, number>;
+};
+
+/** Options of {@link TransferRuntime}. */
+export type TransferRuntimeOptions = {
+  profiles: Record<string, ProfileSpec>;
+  clients: ClientSource;
+  /** Shared with the clients, so handler retries and SDK retries see one pool-wide pause. */
+  backoff?: TransferBackoff;
+  /** Receives throttled progress messages (a worker posts them to the main thread). */
+  post?: (message: WorkerMessage) => void;
+  /** Shortest time between two progress messages of one task. @default 200 */
+  progressIntervalMs?: number;
+  /** Reported with clientsBuilt in every result. @default 0 */
+  threadId?: number;
+  /** @default Date.now */
+  now?: () => number;
+};
+
+/**
+ * Runs tasks with per-task contexts over one set of clients.
+ * @example
+ * const runtime = new TransferRuntime({ profiles, clients: new ClientCache({ mode }) });
+ * const result = await runtime.run(task);
+ */
+export class TransferRuntime {
+  readonly #options: TransferRuntimeOptions;
+  readonly #running = new Map<number, AbortController>();
+  #cancelledAll = false;
+
+  constructor(options: TransferRuntimeOptions) {
+    this.#options = options;
+  }
+
+  /** Cancels task `id`, or without an id every running task and every later one. */
+  cancel(id?: number): void {
+    if (id === undefined) {
+      this.#cancelledAll = true;
+      for (const controller of this.#running.values()) controller.abort();
+      return;
+    }
+    this.#running.get(id)?.abort();
+  }
+
+  /** Number of tasks running now. */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  /** Runs one task; never rejects. */
+  async run(task: WorkerTask): Promise<TaskResult> {
+    const controller = new AbortController();
+    if (this.#cancelledAll) controller.abort();
+    this.#running.set(task.id, controller);
+    const progress = this.#progressFor(task.id);
+    const ctx: TransferContext = {
+      clientFor: (name) => this.#options.clients.get(this.#spec(name)),
+      specFor: (name) => this.#options.profiles[name],
+      signal: controller.signal,
+      onBytes: progress.add,
+      counter: new RequestCounter(),
+      ...(this.#options.backoff === undefined ? {} : { backoff: this.#options.backoff }),
+    };
+    try {
+      const result = await runTask(task, ctx);
+      progress.flush();
+      result.clientsBuilt = {
+        threadId: this.#options.threadId ?? 0,
+        built: this.#options.clients.clientsBuilt(),
+      };
+      return result;
+    } finally {
+      this.#running.delete(task.id);
+    }
+  }
+
+  #spec(name: string): ProfileSpec {
+    const spec = this.#options.profiles[name];
+    if (spec === undefined) {
+      throw new S3FerryError(
+        'internal',
+        'UnknownProfile',
+        `a task names the profile ${name}, which this thread was not given`,
+      );
+    }
+    return spec;
+  }
+
+  /** Sums byte deltas and posts them at most every progressIntervalMs. */
+  #progressFor(id: number): { add: (delta: number) => void; flush: () => void } {
+    const post = this.#options.post;
+    const interval = this.#options.progressIntervalMs ?? 200;
+    const now = this.#options.now ?? Date.now;
+    let pending = 0;
+    let lastPost = now();
+    const flush = (): void => {
+      if (pending === 0 || post === undefined) return;
+      post({ kind: 'bytes', id, bytes: pending });
+      pending = 0;
+      lastPost = now();
+    };
+    return {
+      add: (delta) => {
+        pending += delta;
+        if (now() - lastPost >= interval) flush();
+      },
+      flush,
+    };
+  }
+}

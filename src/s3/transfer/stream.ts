@@ -1,0 +1,133 @@
+// Streamed copies between different endpoints or credentials: GET → PutObject, or HEAD +
+// ranged GETs → UploadPart (`partConcurrency` in flight) for large objects. Nothing is buffered
+// whole: each GET body flows into its upload with a known Content-Length, so memory stays around
+// partConcurrency × the sockets' buffers, whatever the object size.
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { S3FerryError } from '../../shared/errors.ts';
+import type { CopyTask } from '../../shared/protocol.ts';
+import { asReadable, sendStreamBody } from './body.ts';
+import { callS3, retryBudget, s3StreamError, withRetries } from './context.ts';
+import type { S3Target, TransferContext } from './context.ts';
+import { preservedHeaders } from './headers.ts';
+import { partLength, partRanges, runMultipartUpload } from './multipart.ts';
+import { isMultipart } from './server-side.ts';
+
+function lengthMismatch(src: S3Target, expected: number, got: number | undefined): S3FerryError {
+  return new S3FerryError(
+    'client',
+    'SourceChanged',
+    `s3://${src.bucket}/${src.key} answered ${got ?? 'no'} bytes where ${expected} were expected`,
+    { retryable: false, hint: 'the source object changed during the copy; run the sync again' },
+  );
+}
+
+/**
+ * Copies `src` to `dst` by streaming it through this process. Content type and user metadata
+ * come from the source's GET (or HEAD, for multipart) answer. A failed stream is retried with a
+ * fresh GET, within the profiles' retry budget.
+ * @returns bytes copied
+ */
+export async function streamCopy(
+  ctx: TransferContext,
+  task: CopyTask,
+  src: S3Target,
+  dst: S3Target,
+): Promise<number> {
+  const budget = retryBudget(ctx, [src.profile, dst.profile]);
+  if (!isMultipart(task, task.sizeBytes)) {
+    return withRetries(ctx, budget, async (attempt) => {
+      const got = await callS3(
+        ctx,
+        src,
+        new GetObjectCommand({ Bucket: src.bucket, Key: src.key }),
+      );
+      const body = asReadable(got.Body, `GET s3://${src.bucket}/${src.key}`);
+      const sizeBytes = got.ContentLength;
+      if (sizeBytes === undefined) {
+        body.destroy();
+        throw lengthMismatch(src, task.sizeBytes, undefined);
+      }
+      await sendStreamBody({
+        source: body,
+        onBytes: attempt.onBytes,
+        signal: ctx.signal,
+        sourceError: (error) => s3StreamError(ctx, src, error),
+        send: (stream, signal) =>
+          callS3(
+            ctx,
+            dst,
+            new PutObjectCommand({
+              Bucket: dst.bucket,
+              Key: dst.key,
+              Body: stream,
+              ContentLength: sizeBytes,
+              ...preservedHeaders(got),
+            }),
+            { streamingBody: true, signal },
+          ),
+      });
+      return sizeBytes;
+    });
+  }
+
+  const head = await callS3(ctx, src, new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }));
+  const sizeBytes = head.ContentLength ?? task.sizeBytes;
+  await runMultipartUpload(ctx, {
+    dst,
+    create: preservedHeaders(head),
+    parts: partRanges(sizeBytes, task.partSizeBytes),
+    partConcurrency: task.partConcurrency,
+    sendPart: (part, uploadId, partSignal) =>
+      withRetries(
+        ctx,
+        budget,
+        async (attempt) => {
+          const got = await callS3(
+            ctx,
+            src,
+            new GetObjectCommand({
+              Bucket: src.bucket,
+              Key: src.key,
+              Range: `bytes=${part.start}-${part.end}`,
+              // Every part from the same version of the source.
+              ...(head.ETag === undefined ? {} : { IfMatch: head.ETag }),
+            }),
+            { signal: partSignal },
+          );
+          const body = asReadable(got.Body, `GET s3://${src.bucket}/${src.key}`);
+          if (got.ContentLength !== partLength(part)) {
+            body.destroy();
+            throw lengthMismatch(src, partLength(part), got.ContentLength);
+          }
+          const out = await sendStreamBody({
+            source: body,
+            onBytes: attempt.onBytes,
+            signal: partSignal,
+            sourceError: (error) => s3StreamError(ctx, src, error),
+            send: (stream, signal) =>
+              callS3(
+                ctx,
+                dst,
+                new UploadPartCommand({
+                  Bucket: dst.bucket,
+                  Key: dst.key,
+                  UploadId: uploadId,
+                  PartNumber: part.partNumber,
+                  Body: stream,
+                  ContentLength: partLength(part),
+                }),
+                { streamingBody: true, signal },
+              ),
+          });
+          return out.ETag;
+        },
+        partSignal,
+      ),
+  });
+  return sizeBytes;
+}

@@ -1,0 +1,98 @@
+// Local file → S3: PutObject from a file stream with Content-Length, or a multipart upload with
+// one ranged file stream per part at/above the threshold. Failed streams are retried afresh.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import type { CopyTask } from '../../shared/protocol.ts';
+import { sendStreamBody } from './body.ts';
+import { callS3, localIoError, retryBudget, withRetries } from './context.ts';
+import type { S3Target, TransferContext } from './context.ts';
+import { partLength, partRanges, runMultipartUpload } from './multipart.ts';
+import { isMultipart } from './server-side.ts';
+
+/**
+ * Uploads the file at `path` to `dst`.
+ * @returns bytes uploaded
+ */
+export async function uploadFile(
+  ctx: TransferContext,
+  task: CopyTask,
+  path: string,
+  dst: S3Target,
+): Promise<number> {
+  let sizeBytes: number;
+  try {
+    sizeBytes = (await stat(path)).size;
+  } catch (error) {
+    throw localIoError(error, 'read', path);
+  }
+  const budget = retryBudget(ctx, [dst.profile]);
+  const fileError = (error: unknown): ReturnType<typeof localIoError> =>
+    localIoError(error, 'read', path);
+
+  if (!isMultipart(task, sizeBytes)) {
+    await withRetries(ctx, budget, (attempt) =>
+      sendStreamBody({
+        // Exactly the stat'ed bytes: a file growing meanwhile must not overrun Content-Length.
+        source:
+          sizeBytes === 0
+            ? Readable.from([])
+            : createReadStream(path, { start: 0, end: sizeBytes - 1 }),
+        onBytes: attempt.onBytes,
+        signal: ctx.signal,
+        sourceError: fileError,
+        send: (body, signal) =>
+          callS3(
+            ctx,
+            dst,
+            new PutObjectCommand({
+              Bucket: dst.bucket,
+              Key: dst.key,
+              Body: body,
+              ContentLength: sizeBytes,
+            }),
+            { streamingBody: true, signal },
+          ),
+      }),
+    );
+    return sizeBytes;
+  }
+
+  await runMultipartUpload(ctx, {
+    dst,
+    create: {},
+    parts: partRanges(sizeBytes, task.partSizeBytes),
+    partConcurrency: task.partConcurrency,
+    sendPart: (part, uploadId, partSignal) =>
+      withRetries(
+        ctx,
+        budget,
+        async (attempt) => {
+          const out = await sendStreamBody({
+            source: createReadStream(path, { start: part.start, end: part.end }),
+            onBytes: attempt.onBytes,
+            signal: partSignal,
+            sourceError: fileError,
+            send: (body, signal) =>
+              callS3(
+                ctx,
+                dst,
+                new UploadPartCommand({
+                  Bucket: dst.bucket,
+                  Key: dst.key,
+                  UploadId: uploadId,
+                  PartNumber: part.partNumber,
+                  Body: body,
+                  ContentLength: partLength(part),
+                }),
+                { streamingBody: true, signal },
+              ),
+          });
+          return out.ETag;
+        },
+        partSignal,
+      ),
+  });
+  return sizeBytes;
+}

@@ -1,0 +1,159 @@
+// The piscina entry (workers/transfer.ts) in real worker threads: tasks from workerData profiles,
+// results with clientsBuilt per thread, progress messages, and cooperative cancellation over the
+// BroadcastChannel (the task returns Aborted and its multipart upload is aborted).
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BroadcastChannel } from 'node:worker_threads';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
+import { Piscina } from 'piscina';
+import { createS3Client } from '../../src/s3/client.ts';
+import { createBackoffBuffer } from '../../src/s3/shared-backoff.ts';
+import type { ProfileSpec } from '../../src/shared/profile.ts';
+import type {
+  CopyTask,
+  TaskResult,
+  WorkerInit,
+  WorkerMessage,
+  WorkerTask,
+} from '../../src/shared/protocol.ts';
+import { FaultProxy, faults } from '../helpers/fault-proxy.ts';
+import { testTargets, uniqueBucket } from '../helpers/targets.ts';
+import type { TestTarget } from '../helpers/targets.ts';
+
+const MiB = 1024 * 1024;
+
+function specFor(target: TestTarget, name: string, endpointUrl: string): ProfileSpec {
+  const keys = target.users[0];
+  return {
+    name,
+    envPrefix: `${name.toUpperCase()}__`,
+    endpointUrl,
+    region: target.region,
+    addressingStyle: 'path',
+    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
+    maxRetryTimes: 1,
+    verify: true,
+    redirect: false,
+    caBundle: undefined,
+    requestChecksumCalculation: 'when_required',
+    responseChecksumValidation: 'when_required',
+    credentialsFile: join(homedir(), '.aws', 'credentials'),
+    configFile: join(homedir(), '.aws', 'config'),
+    sources: {},
+  };
+}
+
+const md5 = (data: Uint8Array): string => createHash('md5').update(data).digest('hex');
+
+for (const target of testTargets()) {
+  describe(`worker entry against ${target.name}`, () => {
+    const bucket = uniqueBucket('cp-worker');
+    const admin = createS3Client(specFor(target, 'a', target.endpoints[0]));
+    const data = randomBytes(12 * MiB + 5);
+    let dir: string;
+    let proxy: FaultProxy;
+    let pool: Piscina<WorkerTask, TaskResult>;
+    const cancelChannel = `s3ferry-test-cancel-${process.pid}-${Date.now()}`;
+    const messages: WorkerMessage[] = [];
+
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 's3ferry-worker-'));
+      await writeFile(join(dir, 'data.bin'), data);
+      await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+      proxy = await FaultProxy.start(target.endpoints[0]);
+      const init: WorkerInit = {
+        profiles: {
+          a: specFor(target, 'a', target.endpoints[0]),
+          slow: specFor(target, 'slow', proxy.url),
+        },
+        cacheMode: 'thread_local',
+        maxSockets: 8,
+        backoffBuffer: createBackoffBuffer(),
+        cancelChannel,
+      };
+      pool = new Piscina({
+        filename: new URL('../../workers/transfer.ts', import.meta.url).href,
+        workerData: init,
+        maxThreads: 2,
+        minThreads: 1,
+        concurrentTasksPerWorker: 4,
+        atomics: 'disabled',
+      });
+      pool.on('message', (message: WorkerMessage) => messages.push(message));
+    });
+
+    after(async () => {
+      await pool.destroy();
+      await proxy.close();
+      const listed = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));
+      for (const o of listed.Contents ?? []) {
+        await admin.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.Key }));
+      }
+      await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
+      admin.destroy();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const upload = (id: number, profile: string, key: string): CopyTask => ({
+      kind: 'copy',
+      id,
+      method: 'upload',
+      src: { kind: 'local', path: join(dir, 'data.bin') },
+      dst: { kind: 's3', profile, bucket, key },
+      sizeBytes: data.length,
+      mtimeMs: 0,
+      multipartThresholdBytes: 5 * MiB,
+      partSizeBytes: 5 * MiB,
+      partConcurrency: 2,
+    });
+
+    it('runs an upload and an MD5 task in a worker thread', async () => {
+      const [copied, hashed] = await Promise.all([
+        pool.run(upload(1, 'a', 'w/data.bin')),
+        pool.run({ kind: 'md5', id: 2, path: join(dir, 'data.bin') }),
+      ]);
+      assert.equal(copied.ok, true, JSON.stringify(copied));
+      assert.equal(hashed.ok && hashed.md5, md5(data));
+      const out = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'w/data.bin' }));
+      assert.equal(md5(await out.Body!.transformToByteArray()), md5(data));
+      assert.ok(copied.clientsBuilt !== undefined && copied.clientsBuilt.threadId > 0);
+      assert.deepEqual(copied.clientsBuilt.built, { a: 1 });
+      const progress = messages.filter((m) => m.id === 1).reduce((sum, m) => sum + m.bytes, 0);
+      assert.equal(progress, data.length);
+    });
+
+    it('cancels a running multipart upload over the BroadcastChannel and aborts it', async () => {
+      // Parts stall in the proxy, so the task is surely in flight when the cancel arrives.
+      proxy.failAlways(faults.delay(2_000), (r) => r.method === 'PUT');
+      const running = pool.run(upload(3, 'slow', 'w/cancelled.bin'));
+      await new Promise<void>((done) => {
+        const poll = setInterval(() => {
+          if (proxy.count({ method: 'PUT' }) > 0) {
+            clearInterval(poll);
+            done();
+          }
+        }, 10);
+      });
+      const channel = new BroadcastChannel(cancelChannel);
+      channel.postMessage({ kind: 'cancel', id: 3 });
+      const result = await running;
+      channel.close();
+      proxy.clearRules();
+      assert.equal(!result.ok && result.error.code, 'Aborted');
+      assert.equal(result.requests['AbortMultipartUpload'], 1);
+      const uploads = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+      assert.equal((uploads.Uploads ?? []).length, 0);
+    });
+  });
+}

@@ -1,0 +1,137 @@
+// Pure pieces of the copy paths: CopySource encoding, ETag normalisation, part ranges, temp
+// names, and the part runner's "settle everything before failing" rule.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { encodeCopySource, normalizeEtag } from '../../src/s3/transfer/context.ts';
+import {
+  MAX_PARTS,
+  forEachConcurrently,
+  partLength,
+  partRanges,
+} from '../../src/s3/transfer/multipart.ts';
+import { isTempName, tempPathFor } from '../../src/s3/transfer/temp-file.ts';
+
+describe('encodeCopySource', () => {
+  it('encodes each segment and keeps the slashes, so every key decodes to itself', () => {
+    const keys = [
+      'plain/key.txt',
+      'a+b',
+      'p%41%2F',
+      'q?x#y',
+      'sp ace',
+      'dbl//slash',
+      'ünï/日本/😀',
+      'trailing ',
+      '/leading',
+    ];
+    for (const key of keys) {
+      const encoded = encodeCopySource('bkt', key);
+      assert.ok(encoded.startsWith('bkt/'));
+      assert.doesNotMatch(encoded.slice(4), /[ +?#%](?![0-9A-F]{2})/);
+      assert.equal(decodeURIComponent(encoded.slice(4)), key);
+    }
+    assert.equal(encodeCopySource('b', 'x y/z+1'), 'b/x%20y/z%2B1');
+  });
+});
+
+describe('normalizeEtag', () => {
+  it('strips quotes and weak prefixes; an empty ETag (RGW Complete) is undefined', () => {
+    assert.equal(normalizeEtag('"abc"'), 'abc');
+    assert.equal(normalizeEtag('abc'), 'abc');
+    assert.equal(normalizeEtag('W/"abc-3"'), 'abc-3');
+    assert.equal(normalizeEtag('""'), undefined);
+    assert.equal(normalizeEtag(''), undefined);
+    assert.equal(normalizeEtag(undefined), undefined);
+  });
+});
+
+describe('partRanges', () => {
+  it('covers the object exactly with inclusive ranges', () => {
+    const parts = partRanges(12 * 1024 * 1024 + 3, 5 * 1024 * 1024);
+    assert.deepEqual(
+      parts.map((p) => [p.partNumber, p.start, p.end]),
+      [
+        [1, 0, 5242879],
+        [2, 5242880, 10485759],
+        [3, 10485760, 12582914],
+      ],
+    );
+    assert.equal(
+      parts.reduce((sum, p) => sum + partLength(p), 0),
+      12 * 1024 * 1024 + 3,
+    );
+  });
+
+  it('grows the part size rather than exceed 10,000 parts', () => {
+    const size = 100 * 1024 ** 3;
+    const parts = partRanges(size, 5 * 1024 * 1024);
+    assert.ok(parts.length <= MAX_PARTS);
+    assert.equal(parts.at(-1)?.end, size - 1);
+  });
+
+  it('has no parts for an empty object and rejects a zero part size', () => {
+    assert.deepEqual(partRanges(0, 5), []);
+    assert.throws(() => partRanges(10, 0), RangeError);
+  });
+});
+
+describe('temp files', () => {
+  it('are hidden names next to the destination, recognisable, and short enough', () => {
+    const temp = tempPathFor('/data/dir/report.csv');
+    assert.match(temp, /^\/data\/dir\/\.report\.csv\.s3ferry-tmp-[0-9a-f]{12}$/);
+    assert.ok(isTempName(temp.slice('/data/dir/'.length)));
+    assert.ok(!isTempName('report.csv'));
+    const long = tempPathFor(`/d/${'日'.repeat(200)}`);
+    assert.ok(Buffer.byteLength(long.slice(3)) <= 255);
+  });
+});
+
+describe('forEachConcurrently', () => {
+  it('rejects with the first failure only after every started item has settled', async () => {
+    const events: string[] = [];
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((done) => {
+      release = done;
+    });
+    const run = forEachConcurrently(
+      [1, 2, 3, 4],
+      2,
+      new AbortController().signal,
+      async (n, signal) => {
+        events.push(`start ${n}`);
+        if (n === 1) {
+          await slow; // ignores the abort on purpose: the runner must still wait for it
+          events.push('end 1');
+          return;
+        }
+        assert.equal(signal.aborted, false);
+        throw new Error(`part ${n} failed`);
+      },
+    );
+    let settled = false;
+    void run.catch(() => undefined).finally(() => (settled = true));
+    await new Promise((done) => setImmediate(done));
+    assert.equal(settled, false);
+    release();
+    await assert.rejects(run, /part 2 failed/);
+    // Item 3 and 4 never started; item 1 finished before the rejection.
+    assert.deepEqual(events, ['start 1', 'start 2', 'end 1']);
+  });
+
+  it('keeps at most `concurrency` items in flight', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    await forEachConcurrently(
+      Array.from({ length: 20 }, (_, i) => i),
+      3,
+      new AbortController().signal,
+      async () => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await new Promise((done) => setImmediate(done));
+        inFlight -= 1;
+      },
+    );
+    assert.equal(peak, 3);
+  });
+});
