@@ -1,4 +1,4 @@
-// Public library API of s3ferry. Re-exports only; the sync engine joins in issue 3.
+// Public library API of s3ferry. Re-exports only.
 export { parsePath, formatPath, isS3Path, bucketNameProblem } from './paths/path.ts';
 export type { AnyPath, S3Path, LocalPath } from './paths/path.ts';
 export { loadConfig, loadConfigFromProcess } from './config/load.ts';
@@ -10,3 +10,15 @@ export { S3FerryError, serializeError, deserializeError } from './shared/errors.
 export type { ErrorKind, SerializedError } from './shared/errors.ts';
 export { ExitCode } from './shared/exit-codes.ts';
 export type * from './shared/profile.ts';
+export { sync } from './engine/run.ts';
+export type { SyncOptions } from './engine/options.ts';
+export type {
+  CompareMode,
+  FailureRecord,
+  ObjectReason,
+  ProgressSnapshot,
+  SyncEvent,
+  SyncEventListener,
+  SyncSummary,
+} from './engine/events.ts';
+export type { CopyMethod, RequestCounts } from './shared/protocol.ts';

@@ -1,6 +1,7 @@
 // What commands receive: where to print, and the config layer behind a small seam so unit tests
 // can run commands without touching the real environment.
 import type { ConfigResolver } from '../config/load.ts';
+import type { ExitCode } from '../shared/exit-codes.ts';
 import type { RedactingIo } from './io.ts';
 
 /** Values of the global config flags (`--max-retry-times` ...), keyed by option id. */
@@ -27,4 +28,6 @@ export type CliContext = {
   deps: CliDeps;
   /** The global setting flags given on this command line (read after parsing). */
   settingFlags(): SettingFlags;
+  /** Sets the exit code of a command that finished without throwing (sync: 1, 130…). */
+  setExitCode?(code: ExitCode): void;
 };

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import type { ExitCode } from '../shared/exit-codes.ts';
 import { expandMultiCharShortFlags } from './argv.ts';
 import { registerConfigCommand } from './commands/config.ts';
+import { registerSyncCommand } from './commands/sync.ts';
 import type { CliContext, CliDeps, SettingFlags } from './context.ts';
 import { exitCodesHelp } from './help.ts';
 import { createRedactingIo, type CliIo } from './io.ts';
@@ -40,6 +41,7 @@ export function createProgram(ctx: Omit<CliContext, 'settingFlags'>): Command {
     .addHelpText('after', exitCodesHelp());
   addSettingFlags(program);
   registerConfigCommand(program, fullCtx);
+  registerSyncCommand(program, fullCtx);
   return program;
 }
 
@@ -53,10 +55,17 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
   // Read from argv, not from parsed options, so a failed parse still honours --debug.
   const end = args.indexOf('--');
   const debug = (end === -1 ? args : args.slice(0, end)).includes('--debug');
+  let exitCode: ExitCode = 0;
   try {
-    const program = createProgram({ io: redacting, deps });
+    const program = createProgram({
+      io: redacting,
+      deps,
+      setExitCode: (code) => {
+        exitCode = code;
+      },
+    });
     await program.parseAsync(args, { from: 'user' });
-    return 0;
+    return exitCode;
   } catch (error) {
     const report = reportError(error, debug);
     if (report.text !== '') redacting.writeErr(report.text);

@@ -1,0 +1,260 @@
+// `s3ferry sync SRC DST`: a thin layer over the library's sync(): flags → SyncOptions, events →
+// progress bars / status lines / NDJSON / verbose lines, summary → stderr and --report, Ctrl-C →
+// cancel (twice: exit now), summary status → exit code.
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import type { SyncEvent, SyncSummary } from '../../engine/events.ts';
+import { sync } from '../../engine/run.ts';
+import type { SyncOptions } from '../../engine/run.ts';
+import { isS3FerryError, serializeError, usageError } from '../../shared/errors.ts';
+import { ExitCode } from '../../shared/exit-codes.ts';
+import type { CliContext } from '../context.ts';
+import { exitCodesHelp } from '../help.ts';
+import { createProgressDisplay, silentDisplay } from '../progress.ts';
+import type { ProgressDisplay } from '../progress.ts';
+import { parseSize } from '../size.ts';
+import { exitCodeOf, failureLine, summaryText, verboseLine } from '../sync-output.ts';
+
+type SyncFlags = {
+  force?: boolean;
+  skipExisting?: boolean;
+  skip?: boolean;
+  sizeOnly?: boolean;
+  checksum?: boolean;
+  workers?: string;
+  worker?: string;
+  tasksPerWorker?: string;
+  failFast?: boolean;
+  quiet?: boolean;
+  progressBar?: boolean;
+  json?: boolean;
+  report?: string;
+  verbose?: boolean;
+  multipartThreshold?: string;
+  partSize?: string;
+  partConcurrency?: string;
+};
+
+/** Hooks the CLI binds to the process; tests replace them. */
+export type SyncCommandHooks = {
+  /** stderr is a terminal. */
+  isTty(): boolean;
+  columns(): number | undefined;
+  /** Installs the Ctrl-C (and SIGTERM) handler; returns its remover. */
+  onInterrupt(handler: () => void): () => void;
+  /** Leaves at once (second Ctrl-C). */
+  exitNow(code: number): never;
+};
+
+/** The process-bound hooks. */
+export const processHooks: SyncCommandHooks = {
+  isTty: () => process.stderr.isTTY,
+  columns: () => process.stderr.columns,
+  onInterrupt(handler) {
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    return () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    };
+  },
+  exitNow: (code) => process.exit(code),
+};
+
+function wholeNumber(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text.trim()))
+    throw usageError(`${flag}: expected a whole number, got '${text}'`);
+  return Number(text);
+}
+
+function modeOf(flags: SyncFlags): SyncOptions['mode'] {
+  const chosen: [boolean | undefined, NonNullable<SyncOptions['mode']>, string][] = [
+    [flags.force, 'force', '--force'],
+    [flags.skipExisting === true || flags.skip === true, 'skip-existing', '--skip-existing'],
+    [flags.sizeOnly, 'size-only', '--size-only'],
+    [flags.checksum, 'checksum', '--checksum'],
+  ];
+  const given = chosen.filter(([on]) => on === true);
+  if (given.length > 1) {
+    throw usageError(`${given.map(([, , f]) => f).join(' and ')} cannot be combined: choose one`);
+  }
+  return given[0]?.[1] ?? 'default';
+}
+
+/** Registers `sync` on `program`. */
+export function registerSyncCommand(
+  program: Command,
+  ctx: CliContext,
+  hooks: SyncCommandHooks = processHooks,
+): void {
+  program
+    .command('sync')
+    .description(
+      'make DST hold every object or file under SRC (one-way; nothing is deleted). SRC and DST: ' +
+        's3://bucket/prefix, s3+PROFILE://bucket/prefix or a local path. A single object syncs to exactly DST.',
+    )
+    .argument('<SRC>', 'source')
+    .argument('<DST>', 'destination')
+    .option('-f, --force', 'copy everything, even objects that look the same')
+    .option('--skip-existing', 'copy only keys missing at the destination')
+    .addOption(new Option('--skip', 'same as --skip-existing (megfile)'))
+    .option('--size-only', 'copy when sizes differ (ignore times)')
+    .option(
+      '--checksum',
+      'compare content: S3 ETags (MD5) and MD5s of local files; multipart ETags fall back to size and time',
+    )
+    .option('-w, --workers <N>', 'worker threads (default: available cores)')
+    .addOption(new Option('--worker <N>', 'same as --workers (megfile)').hideHelp())
+    .option('--tasks-per-worker <N>', 'copies each worker runs at once (default: 16)')
+    .option(
+      '--multipart-threshold <SIZE>',
+      'copy objects of at least SIZE in parts (default: 64MiB)',
+    )
+    .option('--part-size <SIZE>', 'preferred part size, at least 5MiB (default: 16MiB)')
+    .option('--part-concurrency <N>', 'parts in flight per object (default: 4)')
+    .option('--fail-fast', 'stop dispatching after the first failed object')
+    .option('-q, --quiet', 'no progress display and no summary; failures are still printed')
+    .option('-g, --progress-bar', 'show progress (the default; accepted for megfile)')
+    .option(
+      '--json',
+      'write newline-delimited JSON events to stdout (start, progress, failures, summary)',
+    )
+    .option('--report <FILE>', 'write the final summary as JSON to FILE')
+    .option('-v, --verbose', 'one line per object: copy or skip, and why')
+    .addHelpText(
+      'after',
+      '\nSizes: bytes, or a number with Ki/Mi/Gi/Ti (1024-based) or k/M/G/T (1000-based), e.g. 8MiB.\n' +
+        exitCodesHelp(),
+    )
+    .action(async (src: string, dst: string, flags: SyncFlags) => {
+      const code = await runSyncCommand(src, dst, flags, ctx, hooks);
+      ctx.setExitCode?.(code);
+    });
+}
+
+async function runSyncCommand(
+  src: string,
+  dst: string,
+  flags: SyncFlags,
+  ctx: CliContext,
+  hooks: SyncCommandHooks,
+): Promise<ExitCode> {
+  const options: SyncOptions = { src, dst, mode: modeOf(flags) };
+  const workers = wholeNumber('--workers', flags.workers ?? flags.worker);
+  // megfile's default is -1 ("automatic"); commander hands us the string.
+  if (workers !== undefined && workers > 0) options.workers = workers;
+  const tasksPerWorker = wholeNumber('--tasks-per-worker', flags.tasksPerWorker);
+  if (tasksPerWorker !== undefined) options.tasksPerWorker = tasksPerWorker;
+  const partConcurrency = wholeNumber('--part-concurrency', flags.partConcurrency);
+  if (partConcurrency !== undefined) options.partConcurrency = partConcurrency;
+  if (flags.multipartThreshold !== undefined) {
+    options.multipartThresholdBytes = parseSize(flags.multipartThreshold, '--multipart-threshold');
+  }
+  if (flags.partSize !== undefined)
+    options.partSizeBytes = parseSize(flags.partSize, '--part-size');
+  if (flags.failFast === true) options.failFast = true;
+  const config = ctx.deps.loadConfig(ctx.settingFlags());
+  options.config = config;
+
+  const isJson = flags.json === true;
+  const isQuiet = flags.quiet === true;
+  const isVerbose = flags.verbose === true;
+  const display: ProgressDisplay =
+    isJson || isQuiet
+      ? silentDisplay(ctx.io)
+      : createProgressDisplay({
+          io: ctx.io,
+          isTty: hooks.isTty(),
+          ...(hooks.columns() === undefined ? {} : { columns: hooks.columns() }),
+        });
+  const writeJson = (value: unknown): void => {
+    ctx.io.writeOut(`${JSON.stringify(value)}\n`);
+  };
+
+  const onEvent = (event: SyncEvent): void => {
+    if (isJson) {
+      if (event.kind === 'object') {
+        if (isVerbose) writeJson(event);
+      } else {
+        writeJson(event);
+      }
+      return;
+    }
+    display.update(event);
+    if (event.kind === 'failure') display.log(failureLine(event));
+    else if (event.kind === 'warning') display.log(`s3ferry: warning: ${event.message}\n`);
+    else if (isVerbose && !isQuiet) {
+      const line = verboseLine(event);
+      if (line !== undefined) display.log(line);
+    }
+  };
+
+  const abort = new AbortController();
+  options.signal = abort.signal;
+  let interrupts = 0;
+  const removeInterrupt = hooks.onInterrupt(() => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      abort.abort();
+      display.log(
+        's3ferry: interrupted: finishing the copies in flight (Ctrl-C again to quit at once)\n',
+      );
+    } else {
+      display.stop();
+      hooks.exitNow(ExitCode.Interrupted);
+    }
+  });
+
+  let summary: SyncSummary;
+  try {
+    registerSecrets(ctx, config, src, dst);
+    summary = await sync(options, onEvent);
+  } catch (error) {
+    display.stop();
+    if (flags.report !== undefined && isS3FerryError(error) && error.kind !== 'usage') {
+      writeReport(flags.report, { status: 'fatal', src, dst, fatal: serializeError(error) });
+    }
+    if (isJson && isS3FerryError(error)) {
+      writeJson({ kind: 'error', error: serializeError(error) });
+    }
+    throw error;
+  } finally {
+    removeInterrupt();
+  }
+  display.stop();
+  if (flags.report !== undefined) writeReport(flags.report, summary);
+  if (!isJson && !isQuiet) ctx.io.writeErr(summaryText(summary));
+  else if (!isJson && summary.fatal !== undefined) ctx.io.writeErr(summaryText(summary));
+  return exitCodeOf(summary);
+}
+
+/** Registers the secret keys of the profiles a run uses, so no output can carry them. */
+function registerSecrets(
+  ctx: CliContext,
+  config: ReturnType<CliContext['deps']['loadConfig']>,
+  ...paths: string[]
+): void {
+  for (const path of paths) {
+    const match = /^s3(?:\+([^:/]*))?:\/\//.exec(path);
+    if (match === null) continue;
+    try {
+      const spec = config.profile(match[1]);
+      ctx.io.addSecret(spec.credentials?.secretAccessKey);
+      ctx.io.addSecret(spec.credentials?.sessionToken);
+    } catch {
+      // sync() reports a bad profile with its own message.
+    }
+  }
+}
+
+function writeReport(file: string, report: unknown): void {
+  try {
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw usageError(
+      `cannot write the report ${file}: ${typeof code === 'string' ? code : String(error)}`,
+    );
+  }
+}

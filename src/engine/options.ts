@@ -1,0 +1,110 @@
+// The options of a sync run (library and CLI alike), their defaults and their validation.
+import { availableParallelism } from 'node:os';
+import type { ConfigResolver } from '../config/load.ts';
+import { usageError } from '../shared/errors.ts';
+import type { ClientCacheMode } from '../shared/profile.ts';
+import type { CompareMode } from './events.ts';
+
+const MiB = 1024 * 1024;
+
+/** Options of {@link sync}. Sizes are in bytes. */
+export type SyncOptions = {
+  /** Source: `s3://bucket/prefix`, `s3+PROFILE://…`, a local directory or file. */
+  src: string;
+  /** Destination, same forms. A single source object maps to exactly this path. */
+  dst: string;
+  /**
+   * How to decide whether an object needs copying:
+   * - `default`: megfile's rule: same size and the mtime rule (whole seconds)
+   * - `force`: copy everything
+   * - `skip-existing`: copy only keys missing at the destination (megfile `--skip`)
+   * - `size-only`: copy when sizes differ
+   * - `checksum`: compare ETag/MD5 where comparable (local MD5s computed in the workers)
+   * @default 'default'
+   */
+  mode?: CompareMode;
+  /** Worker threads. @default os.availableParallelism() */
+  workers?: number;
+  /** Copies each worker runs at once (they wait on the network, not the CPU). @default 16 */
+  tasksPerWorker?: number;
+  /**
+   * Objects of at least this size are copied in parts. 64 MiB: below it a single request is
+   * cheaper (multipart adds a create and a complete request per object) and streams just as well;
+   * above it parts run in parallel. @default 64 MiB
+   */
+  multipartThresholdBytes?: number;
+  /** Preferred part size; raised automatically to keep ≤ 10,000 parts. @default 16 MiB */
+  partSizeBytes?: number;
+  /** Parts in flight at once for one multipart copy. @default 4 */
+  partConcurrency?: number;
+  /** Stop dispatching after the first failed object (in-flight copies still finish). @default false */
+  failFast?: boolean;
+  /** Cancels the run: dispatching stops, in-flight copies finish or abort, the summary says `interrupted`. */
+  signal?: AbortSignal;
+  /** Where profiles come from. @default loadConfigFromProcess() (environment and ~/.aws files) */
+  config?: Pick<ConfigResolver, 'profile' | 'global'>;
+  /** Overrides MEGFILE_S3_CLIENT_CACHE_MODE. */
+  clientCacheMode?: ClientCacheMode;
+  /** Failure records kept in the summary (all failures are counted and emitted). @default 1000 */
+  maxFailureDetails?: number;
+  /** Period of `progress` events. @default 500 */
+  progressIntervalMs?: number;
+};
+
+/** {@link SyncOptions} with every default applied. */
+export type ResolvedSyncOptions = Required<
+  Omit<SyncOptions, 'signal' | 'config' | 'clientCacheMode'>
+> &
+  Pick<SyncOptions, 'signal' | 'config' | 'clientCacheMode'>;
+
+export const DEFAULT_TASKS_PER_WORKER = 16;
+export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 64 * MiB;
+export const DEFAULT_PART_SIZE_BYTES = 16 * MiB;
+export const DEFAULT_PART_CONCURRENCY = 4;
+
+function positiveInteger(name: string, value: number, min = 1): number {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw usageError(`${name} must be a whole number >= ${min}, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Applies defaults and checks ranges.
+ * @throws S3FerryError (kind `usage`) naming the bad option.
+ */
+export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
+  const mode = options.mode ?? 'default';
+  if (!['default', 'force', 'skip-existing', 'size-only', 'checksum'].includes(mode)) {
+    throw usageError(`unknown comparison mode '${mode}'`);
+  }
+  const partSizeBytes = options.partSizeBytes ?? DEFAULT_PART_SIZE_BYTES;
+  if (partSizeBytes < 5 * MiB) {
+    throw usageError(
+      `the part size must be at least 5 MiB (S3's minimum), got ${partSizeBytes} bytes`,
+    );
+  }
+  return {
+    ...options,
+    src: options.src,
+    dst: options.dst,
+    mode,
+    workers: positiveInteger('workers', options.workers ?? availableParallelism()),
+    tasksPerWorker: positiveInteger(
+      'tasks per worker',
+      options.tasksPerWorker ?? DEFAULT_TASKS_PER_WORKER,
+    ),
+    multipartThresholdBytes: positiveInteger(
+      'multipart threshold',
+      options.multipartThresholdBytes ?? DEFAULT_MULTIPART_THRESHOLD_BYTES,
+    ),
+    partSizeBytes: positiveInteger('part size', partSizeBytes),
+    partConcurrency: positiveInteger(
+      'part concurrency',
+      options.partConcurrency ?? DEFAULT_PART_CONCURRENCY,
+    ),
+    failFast: options.failFast ?? false,
+    maxFailureDetails: positiveInteger('max failure details', options.maxFailureDetails ?? 1000, 0),
+    progressIntervalMs: positiveInteger('progress interval', options.progressIntervalMs ?? 500),
+  };
+}

@@ -1,0 +1,410 @@
+// One sync run: resolve both roots, list them concurrently into a streaming merge join, decide per
+// key, and dispatch copies through a p-queue with backpressure to the executor (worker pool or,
+// for process_local, the main thread). Memory is bounded by the queue, not by the number of keys.
+import PQueue from 'p-queue';
+import { loadConfigFromProcess } from '../config/load.ts';
+import { decide } from '../plan/decide.ts';
+import type { Decision, SyncDirection } from '../plan/decide.ts';
+import { mergeJoin } from '../plan/merge-join.ts';
+import type { JoinEntry } from '../plan/merge-join.ts';
+import { choosePartSize } from '../plan/parts.ts';
+import { ClientCache } from '../s3/client-cache.ts';
+import { createBackoffBuffer, SharedBackoff } from '../s3/shared-backoff.ts';
+import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
+import type { SerializedError } from '../shared/errors.ts';
+import type { CopyMethod, CopyTask, ListEntry, TaskResult } from '../shared/protocol.ts';
+import { createCancelBroadcast } from './cancel.ts';
+import type { SyncEvent, SyncEventListener, SyncSummary } from './events.ts';
+import { createExecutor } from './executor.ts';
+import { resolveSyncOptions } from './options.ts';
+import type { SyncOptions } from './options.ts';
+import { openRoots } from './roots.ts';
+import type { Root } from './roots.ts';
+import { addRequestCounts, RunTally } from './summary.ts';
+
+export type { SyncOptions };
+
+/** Why the dispatch loop stopped early. */
+type StopReason = 'cancelled' | 'fail-fast' | 'fatal';
+
+/**
+ * Makes DST hold every object or file under SRC (one-way; nothing is deleted).
+ *
+ * Resolves with the summary of any run that started, whatever its outcome (`status`: `ok`,
+ * `partial`, `interrupted`, `fatal`). Rejects with an S3FerryError only for problems found before
+ * anything was dispatched: bad options or paths (kind `usage`/`config`), and a root that cannot
+ * be listed at all (bad credentials, missing bucket: `fatal: true`).
+ *
+ * @example
+ * const summary = await sync({ src: 's3+a://b/data/', dst: '/backup/data' }, (e) => {
+ *   if (e.kind === 'failure') console.error(e.key, e.error.code);
+ * });
+ */
+export async function sync(
+  options: SyncOptions,
+  onEvent?: SyncEventListener,
+): Promise<SyncSummary> {
+  const resolved = resolveSyncOptions(options);
+  const emit = (event: SyncEvent): void => onEvent?.(event);
+  const config = resolved.config ?? loadConfigFromProcess();
+  const cacheMode = resolved.clientCacheMode ?? config.global().clientCacheMode;
+
+  // Main-thread clients: listing in every mode, and the copies too in process_local mode.
+  const backoffBuffer = createBackoffBuffer();
+  const concurrency = resolved.workers * resolved.tasksPerWorker;
+  const mainCache = new ClientCache({
+    mode: cacheMode,
+    client: {
+      backoff: new SharedBackoff(backoffBuffer),
+      maxSockets: cacheMode === 'process_local' ? concurrency * resolved.partConcurrency : 8,
+    },
+    onWarning: (message) => {
+      emit({ kind: 'warning', message });
+    },
+  });
+  const tally = new RunTally(resolved.maxFailureDetails);
+  const cancel = createCancelBroadcast();
+  let executor: ReturnType<typeof createExecutor> | undefined;
+  try {
+    // Local files that cannot be listed fail their key only; bound once `fail` exists below.
+    let onLocalIssue = (_key: string, _error: SerializedError): void => undefined;
+    const roots = await openRoots(resolved.src, resolved.dst, {
+      config,
+      clientFor: (spec) => mainCache.get(spec),
+      requests: tally.requests,
+      onLocalIssue: (issue) => {
+        onLocalIssue(issue.key, serializeError(issue.error));
+      },
+    });
+    const direction = directionOf(roots.src, roots.dst);
+    const method = copyMethodOf(roots.src, roots.dst);
+
+    emit({
+      kind: 'start',
+      src: roots.src.label,
+      dst: roots.dst.label,
+      mode: resolved.mode,
+      workers: resolved.workers,
+      tasksPerWorker: resolved.tasksPerWorker,
+      clientCacheMode: cacheMode,
+      isSingleObject: roots.src.isSingleObject,
+    });
+
+    executor = createExecutor({
+      cacheMode,
+      workers: resolved.workers,
+      tasksPerWorker: resolved.tasksPerWorker,
+      partConcurrency: resolved.partConcurrency,
+      profiles: roots.profiles,
+      backoffBuffer,
+      cancel,
+      mainCache,
+      onBytes: (id, delta) => {
+        tally.inFlightBytes.set(id, (tally.inFlightBytes.get(id) ?? 0) + delta);
+      },
+    });
+    const exec = executor;
+
+    // Fatal at the start: the first page of each listing, fetched concurrently, before dispatch.
+    const [srcListing, dstListing] = await Promise.all([
+      primeListing(roots.src.list(), roots.src.label),
+      primeListing(roots.dst.list(), roots.dst.label),
+    ]);
+
+    const progressTimer = setInterval(() => {
+      emit({ kind: 'progress', ...tally.snapshot() });
+    }, resolved.progressIntervalMs);
+    progressTimer.unref();
+
+    const queue = new PQueue({ concurrency });
+    let stopReason: StopReason | undefined;
+    let fatal: SerializedError | undefined;
+    let nextId = 1;
+    let markStopped = (): void => undefined;
+    // Settles when dispatching must stop: the march and the backpressure wait race it.
+    const stopped = new Promise<undefined>((resolve) => {
+      markStopped = () => {
+        resolve(undefined);
+      };
+    });
+    // A function, so TypeScript does not narrow stopReason across the awaits below.
+    const isStopping = (): boolean => stopReason !== undefined;
+    const stop = (reason: StopReason): void => {
+      if (stopReason !== undefined) return;
+      stopReason = reason;
+      markStopped();
+      // Stop dispatching: queued copies are dropped, running ones finish (or abort, if cancelled).
+      queue.pause();
+      queue.clear();
+      if (reason === 'cancelled' || reason === 'fatal') cancel.cancel();
+    };
+    const onAbort = (): void => {
+      stop('cancelled');
+    };
+    if (resolved.signal?.aborted === true) stop('cancelled');
+    resolved.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const fail = (key: string, error: SerializedError): void => {
+      const record = {
+        key,
+        src: roots.src.display(key),
+        dst: roots.dst.display(key),
+        error,
+      };
+      tally.recordFailure(record);
+      emit({ kind: 'failure', ...record });
+      if (error.fatal) {
+        fatal ??= error;
+        stop('fatal');
+      } else if (resolved.failFast) {
+        stop('fail-fast');
+      }
+    };
+
+    onLocalIssue = fail;
+
+    const settle = (key: string, task: CopyTask, result: TaskResult): void => {
+      tally.inFlightBytes.delete(task.id);
+      addRequestCounts(tally.requests, result.requests);
+      if (result.clientsBuilt !== undefined) {
+        tally.clientsByThread.set(String(result.clientsBuilt.threadId), result.clientsBuilt.built);
+      }
+      if (result.ok) {
+        tally.recordCopy(task.method, result.bytes);
+      } else if (cancel.isCancelled && isCancellation(result.error)) {
+        tally.cancelled += 1;
+      } else {
+        fail(key, result.error);
+      }
+    };
+
+    /** Runs the copy (after hashing a local side if the decision needs it) in one queue slot. */
+    const job = async (entry: JoinEntry & { src: ListEntry }, first: Decision): Promise<void> => {
+      const key = entry.src.key;
+      const decision =
+        first.action === 'needs-hash' ? await hashAndDecide(entry, first.hash) : first;
+      if (decision === undefined) return;
+      if (decision.action !== 'copy') {
+        recordDecision(key, entry.src.sizeBytes, decision);
+        return;
+      }
+      if (isStopping()) return;
+      const task = buildTask(nextId++, key, entry.src);
+      tally.bytesToCopy += task.sizeBytes;
+      emit({
+        kind: 'object',
+        key,
+        action: 'copy',
+        reason: decision.reason,
+        sizeBytes: task.sizeBytes,
+        method: task.method,
+        ...(decision.fallback === true ? { isChecksumFallback: true } : {}),
+      });
+      if (decision.fallback === true) tally.checksumFallbacks += 1;
+      settle(key, task, await exec.run(task));
+    };
+
+    const hashAndDecide = async (
+      entry: JoinEntry & { src: ListEntry },
+      side: 'src' | 'dst' | 'both',
+    ): Promise<Decision | undefined> => {
+      const key = entry.src.key;
+      const md5 = async (location: ReturnType<Root['location']>): Promise<string | undefined> => {
+        if (location.kind !== 'local') return undefined;
+        const result = await exec.run({ kind: 'md5', id: nextId++, path: location.path });
+        addRequestCounts(tally.requests, result.requests);
+        if (!result.ok) {
+          fail(key, result.error);
+          return undefined;
+        }
+        return result.md5;
+      };
+      const srcMd5 = side === 'dst' ? undefined : await md5(roots.src.location(key));
+      const dstMd5 = side === 'src' ? undefined : await md5(roots.dst.location(key));
+      if ((side !== 'dst' && srcMd5 === undefined) || (side !== 'src' && dstMd5 === undefined)) {
+        return undefined;
+      }
+      return decide(entry, {
+        mode: resolved.mode,
+        direction,
+        ...(srcMd5 === undefined ? {} : { srcMd5 }),
+        ...(dstMd5 === undefined ? {} : { dstMd5 }),
+      });
+    };
+
+    const recordDecision = (key: string, sizeBytes: number, decision: Decision): void => {
+      if (decision.action !== 'skip') return;
+      tally.skipped += 1;
+      if (decision.fallback === true) tally.checksumFallbacks += 1;
+      emit({
+        kind: 'object',
+        key,
+        action: 'skip',
+        reason: decision.reason,
+        sizeBytes,
+        ...(decision.fallback === true ? { isChecksumFallback: true } : {}),
+      });
+    };
+
+    const buildTask = (id: number, key: string, src: ListEntry): CopyTask => ({
+      kind: 'copy',
+      id,
+      method,
+      src: roots.src.location(key),
+      dst: roots.dst.location(key),
+      sizeBytes: src.sizeBytes,
+      mtimeMs: src.mtimeMs,
+      multipartThresholdBytes: resolved.multipartThresholdBytes,
+      partSizeBytes: choosePartSize(src.sizeBytes, resolved.partSizeBytes),
+      partConcurrency: resolved.partConcurrency,
+    });
+
+    // The march: every key of the union, in UTF-8 byte order, as the listings arrive.
+    const joined = mergeJoin(srcListing, dstListing, {
+      srcLabel: roots.src.label,
+      dstLabel: roots.dst.label,
+    })[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        if (isStopping()) break;
+        const pending = joined.next();
+        // If a stop wins the race, a later listing error must not surface as unhandled.
+        pending.catch(() => undefined);
+        const next = await Promise.race([pending, stopped]);
+        if (next === undefined || next.done === true) break;
+        const entry = next.value;
+        if (entry.kind === 'dst-only') {
+          tally.listedDestination += 1;
+          tally.extraneous += 1;
+          continue;
+        }
+        if (entry.kind === 'match') tally.listedDestination += 1;
+        const key = entry.src.key;
+        tally.listed += 1;
+        tally.bytesListed += entry.src.sizeBytes;
+        const problem = roots.dst.problem(key);
+        if (problem !== undefined) {
+          fail(key, serializeError(problem));
+          continue;
+        }
+        const decision = decide(entry, { mode: resolved.mode, direction });
+        if (decision.action === 'skip') {
+          recordDecision(key, entry.src.sizeBytes, decision);
+          continue;
+        }
+        if (decision.action === 'extraneous') continue;
+        // Backpressure: the listing never runs more than one queue's worth ahead of the copies.
+        await Promise.race([queue.onSizeLessThan(concurrency), stopped]);
+        if (isStopping()) break;
+        void queue.add(() => job(entry, decision));
+      }
+      tally.isListingDone = true;
+    } catch (error) {
+      // A listing that fails mid-run (or goes out of order) stops the run.
+      const classified = isS3FerryError(error)
+        ? error
+        : new S3FerryError('internal', 'ListingFailed', String(error));
+      fatal ??= serializeError(classified);
+      stop('fatal');
+    } finally {
+      // Leave a listing still waiting on the network to settle on its own, quietly.
+      void joined.return(undefined).catch(() => undefined);
+    }
+
+    await queue.onIdle();
+    clearInterval(progressTimer);
+    resolved.signal?.removeEventListener('abort', onAbort);
+    for (const [thread, counts] of exec.mainClientsBuilt())
+      tally.clientsByThread.set(thread, counts);
+
+    emit({ kind: 'progress', ...tally.snapshot() });
+    const status: SyncSummary['status'] =
+      fatal !== undefined
+        ? 'fatal'
+        : stopReason === 'cancelled'
+          ? 'interrupted'
+          : tally.failed > 0
+            ? 'partial'
+            : 'ok';
+    const summary = tally.summary({
+      status,
+      src: roots.src.label,
+      dst: roots.dst.label,
+      mode: resolved.mode,
+      clientCacheMode: cacheMode,
+      workers: resolved.workers,
+      ...(fatal === undefined ? {} : { fatal }),
+    });
+    emit({ kind: 'summary', summary });
+    return summary;
+  } finally {
+    cancel.close();
+    await executor?.close();
+    mainCache.destroy();
+  }
+}
+
+/** True for the error a task returns when the run's cancel stopped it. */
+function isCancellation(error: SerializedError): boolean {
+  return /abort|cancel/i.test(error.code);
+}
+
+/** upload / download / s3-to-s3 / local-to-local, for the mtime rule and the checksum sides. */
+export function directionOf(src: Root, dst: Root): SyncDirection {
+  if (src.kind === 's3') return dst.kind === 's3' ? 's3-to-s3' : 'download';
+  return dst.kind === 's3' ? 'upload' : 'local-to-local';
+}
+
+/**
+ * S3→S3 copies are server-side when both profiles resolve to the same endpoint and the same
+ * credentials (settings, not profile names: two names for one account still copy server-side);
+ * otherwise the bytes stream through s3ferry.
+ */
+export function copyMethodOf(src: Root, dst: Root): CopyMethod {
+  if (src.kind === 's3' && dst.kind === 's3') {
+    return src.sameAccountAs(dst) ? 'server-side' : 'stream';
+  }
+  if (src.kind === 's3') return 'download';
+  return dst.kind === 's3' ? 'upload' : 'local';
+}
+
+/**
+ * Starts a listing and waits for its first entry (its first page), so that bad credentials or a
+ * missing bucket fail the run before anything is dispatched. Such an error becomes fatal.
+ */
+async function primeListing(
+  listing: AsyncIterable<ListEntry>,
+  label: string,
+): Promise<AsyncIterable<ListEntry>> {
+  const iterator = listing[Symbol.asyncIterator]();
+  let first: IteratorResult<ListEntry>;
+  try {
+    first = await iterator.next();
+  } catch (error) {
+    if (!isS3FerryError(error)) throw error;
+    throw new S3FerryError(
+      error.kind,
+      error.code,
+      `cannot list ${label}: ${error.message}`,
+      { ...serializeError(error), fatal: true },
+      { cause: error },
+    );
+  }
+  return {
+    [Symbol.asyncIterator]: () => {
+      let pending: IteratorResult<ListEntry> | undefined = first;
+      return {
+        next: () => {
+          if (pending !== undefined) {
+            const value = pending;
+            pending = undefined;
+            return Promise.resolve(value);
+          }
+          return iterator.next();
+        },
+        return: (value?: unknown) =>
+          iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined }),
+      };
+    },
+  };
+}

@@ -1,0 +1,121 @@
+// Counts what a run did and builds its SyncSummary and progress snapshots. Memory stays bounded:
+// counters only, plus at most `maxFailureDetails` failure records.
+import type { SerializedError } from '../shared/errors.ts';
+import type { ClientCacheMode } from '../shared/profile.ts';
+import type { CopyMethod, RequestCounts } from '../shared/protocol.ts';
+import type { CompareMode, FailureRecord, ProgressSnapshot, SyncSummary } from './events.ts';
+
+/** Adds `from` into `into`, operation by operation. */
+export function addRequestCounts(into: RequestCounts, from: RequestCounts | undefined): void {
+  if (from === undefined) return;
+  for (const [operation, count] of Object.entries(from)) {
+    into[operation] = (into[operation] ?? 0) + count;
+  }
+}
+
+/** The mutable tally of one run. */
+export class RunTally {
+  readonly #startedAt = new Date();
+  readonly #startMs = performance.now();
+  readonly #maxFailureDetails: number;
+  listed = 0;
+  listedDestination = 0;
+  bytesListed = 0;
+  copied = 0;
+  skipped = 0;
+  failed = 0;
+  cancelled = 0;
+  extraneous = 0;
+  bytesToCopy = 0;
+  /** Bytes of finished copies. */
+  bytesCopied = 0;
+  /** Bytes reported by copies still in flight, by task id. */
+  readonly inFlightBytes = new Map<number, number>();
+  checksumFallbacks = 0;
+  isListingDone = false;
+  readonly byMethod: Partial<Record<CopyMethod, number>> = {};
+  readonly requests: RequestCounts = {};
+  /** Latest cumulative client counts per thread ('main' or a worker's threadId). */
+  readonly clientsByThread = new Map<string, Record<string, number>>();
+  readonly failures: FailureRecord[] = [];
+
+  constructor(maxFailureDetails: number) {
+    this.#maxFailureDetails = maxFailureDetails;
+  }
+
+  recordFailure(record: FailureRecord): void {
+    this.failed += 1;
+    if (this.failures.length < this.#maxFailureDetails) this.failures.push(record);
+  }
+
+  recordCopy(method: CopyMethod, bytes: number): void {
+    this.copied += 1;
+    this.bytesCopied += bytes;
+    this.byMethod[method] = (this.byMethod[method] ?? 0) + 1;
+  }
+
+  snapshot(): ProgressSnapshot {
+    let inFlight = 0;
+    for (const bytes of this.inFlightBytes.values()) inFlight += bytes;
+    return {
+      objectsListed: this.listed,
+      objectsDone: this.copied + this.skipped + this.failed,
+      copied: this.copied,
+      skipped: this.skipped,
+      failed: this.failed,
+      bytesToCopy: this.bytesToCopy,
+      bytesCopied: this.bytesCopied + inFlight,
+      isListingDone: this.isListingDone,
+      elapsedMs: Math.round(performance.now() - this.#startMs),
+    };
+  }
+
+  summary(fields: {
+    status: SyncSummary['status'];
+    src: string;
+    dst: string;
+    mode: CompareMode;
+    clientCacheMode: ClientCacheMode;
+    workers: number;
+    fatal?: SerializedError;
+  }): SyncSummary {
+    const clientsBuilt: Record<string, number> = {};
+    const clientsBuiltByThread: Record<string, Record<string, number>> = {};
+    for (const [thread, counts] of this.clientsByThread) {
+      clientsBuiltByThread[thread] = { ...counts };
+      for (const [profile, count] of Object.entries(counts)) {
+        clientsBuilt[profile] = (clientsBuilt[profile] ?? 0) + count;
+      }
+    }
+    const summary: SyncSummary = {
+      status: fields.status,
+      src: fields.src,
+      dst: fields.dst,
+      mode: fields.mode,
+      startedAt: this.#startedAt.toISOString(),
+      durationMs: Math.round(performance.now() - this.#startMs),
+      objects: {
+        listed: this.listed,
+        listedDestination: this.listedDestination,
+        copied: this.copied,
+        skipped: this.skipped,
+        failed: this.failed,
+        cancelled: this.cancelled,
+        extraneous: this.extraneous,
+        byMethod: { ...this.byMethod },
+      },
+      bytes: { copied: this.bytesCopied, listed: this.bytesListed },
+      checksumFallbacks: this.checksumFallbacks,
+      requests: { ...this.requests },
+      requestsTotal: Object.values(this.requests).reduce((a, b) => a + b, 0),
+      clientCacheMode: fields.clientCacheMode,
+      clientsBuilt,
+      clientsBuiltByThread,
+      workers: fields.workers,
+      failures: [...this.failures],
+      isFailureListTruncated: this.failed > this.failures.length,
+    };
+    if (fields.fatal !== undefined) summary.fatal = fields.fatal;
+    return summary;
+  }
+}
