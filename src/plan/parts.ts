@@ -55,6 +55,11 @@ export function partRanges(sizeBytes: number, partSizeBytes: number): PartRange[
   return parts;
 }
 
+/** The HTTP `Range` / `CopySourceRange` value of a part: `bytes=first-last` (inclusive). */
+export function byteRange(part: PartRange): string {
+  return `bytes=${part.offsetBytes}-${part.offsetBytes + part.sizeBytes - 1}`;
+}
+
 /**
  * Whether an object is copied in parts: at or above the threshold, and always above 5 GiB (the
  * single-request limit). Empty objects never are.

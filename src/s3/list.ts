@@ -7,6 +7,7 @@ import { S3FerryError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
+import { normalizeEtag } from './etag.ts';
 
 /** One page received, for progress ("still counting") and request accounting. */
 export type ListPage = { pageNumber: number; keyCount: number; isLast: boolean };
@@ -25,17 +26,6 @@ export type ListS3Options = {
   /** Keys per page (MaxKeys). @default 1000 */
   pageSize?: number;
 };
-
-/**
- * Strips the quotes S3 puts around ETags (RGW sometimes omits them); `''` stays `''`.
- * @example normalizeEtag('"9b2cf535f27731c974343645a3985328"') // '9b2cf535f27731c974343645a3985328'
- */
-export function normalizeEtag(etag: string | undefined): string | undefined {
-  if (etag === undefined) return undefined;
-  const trimmed = etag.trim();
-  if (trimmed.startsWith('&quot;')) return trimmed.replace(/^&quot;|&quot;$/g, '');
-  return trimmed.replace(/^"|"$/g, '');
-}
 
 /** Adds `n` requests of `operation` to `counts`. */
 function count(counts: RequestCounts | undefined, operation: string, n: number): void {

@@ -18,7 +18,7 @@ import { listLocal } from '../../src/local/list.ts';
 import { mergeJoin } from '../../src/plan/merge-join.ts';
 import { unsafeLocalKeyProblem } from '../../src/plan/relative.ts';
 import { createS3Client } from '../../src/s3/client.ts';
-import { findS3Object, listS3, normalizeEtag } from '../../src/s3/list.ts';
+import { findS3Object, listS3 } from '../../src/s3/list.ts';
 import type { ListPage } from '../../src/s3/list.ts';
 import { fullJitterBackoff } from '../../src/s3/retry.ts';
 import { S3FerryError } from '../../src/shared/errors.ts';
@@ -108,18 +108,6 @@ async function collect(iterable: AsyncIterable<ListEntry>): Promise<ListEntry[]>
   for await (const entry of iterable) out.push(entry);
   return out;
 }
-
-describe('normalizeEtag', () => {
-  it('strips the quotes S3 sends and RGW sometimes omits', () => {
-    const md5 = '9b2cf535f27731c974343645a3985328';
-    assert.equal(normalizeEtag(`"${md5}"`), md5);
-    assert.equal(normalizeEtag(md5), md5);
-    assert.equal(normalizeEtag(`"${md5}-3"`), `${md5}-3`);
-    assert.equal(normalizeEtag('&quot;abc&quot;'), 'abc');
-    assert.equal(normalizeEtag(''), '');
-    assert.equal(normalizeEtag(undefined), undefined);
-  });
-});
 
 for (const target of testTargets()) {
   describe(`listS3 against ${target.name}`, () => {

@@ -1,14 +1,8 @@
-// Pure pieces of the copy paths: CopySource encoding, ETag normalisation, part ranges, temp
-// names, and the part runner's "settle everything before failing" rule.
+// Pure pieces of the copy paths: CopySource encoding, temp names, and the part runner's "settle everything before failing" rule.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeCopySource, normalizeEtag } from '../../src/s3/transfer/context.ts';
-import {
-  MAX_PARTS,
-  forEachConcurrently,
-  partLength,
-  partRanges,
-} from '../../src/s3/transfer/multipart.ts';
+import { encodeCopySource } from '../../src/s3/transfer/context.ts';
+import { forEachConcurrently } from '../../src/s3/transfer/multipart.ts';
 import { isTempName, tempPathFor } from '../../src/s3/transfer/temp-file.ts';
 
 describe('encodeCopySource', () => {
@@ -31,47 +25,6 @@ describe('encodeCopySource', () => {
       assert.equal(decodeURIComponent(encoded.slice(4)), key);
     }
     assert.equal(encodeCopySource('b', 'x y/z+1'), 'b/x%20y/z%2B1');
-  });
-});
-
-describe('normalizeEtag', () => {
-  it('strips quotes and weak prefixes; an empty ETag (RGW Complete) is undefined', () => {
-    assert.equal(normalizeEtag('"abc"'), 'abc');
-    assert.equal(normalizeEtag('abc'), 'abc');
-    assert.equal(normalizeEtag('W/"abc-3"'), 'abc-3');
-    assert.equal(normalizeEtag('""'), undefined);
-    assert.equal(normalizeEtag(''), undefined);
-    assert.equal(normalizeEtag(undefined), undefined);
-  });
-});
-
-describe('partRanges', () => {
-  it('covers the object exactly with inclusive ranges', () => {
-    const parts = partRanges(12 * 1024 * 1024 + 3, 5 * 1024 * 1024);
-    assert.deepEqual(
-      parts.map((p) => [p.partNumber, p.start, p.end]),
-      [
-        [1, 0, 5242879],
-        [2, 5242880, 10485759],
-        [3, 10485760, 12582914],
-      ],
-    );
-    assert.equal(
-      parts.reduce((sum, p) => sum + partLength(p), 0),
-      12 * 1024 * 1024 + 3,
-    );
-  });
-
-  it('grows the part size rather than exceed 10,000 parts', () => {
-    const size = 100 * 1024 ** 3;
-    const parts = partRanges(size, 5 * 1024 * 1024);
-    assert.ok(parts.length <= MAX_PARTS);
-    assert.equal(parts.at(-1)?.end, size - 1);
-  });
-
-  it('has no parts for an empty object and rejects a zero part size', () => {
-    assert.deepEqual(partRanges(0, 5), []);
-    assert.throws(() => partRanges(10, 0), RangeError);
   });
 });
 

@@ -179,16 +179,6 @@ export async function withRetries<T>(
   }
 }
 
-/** Removes the surrounding quotes (and a weak `W/` prefix) of an ETag; '' becomes undefined. */
-export function normalizeEtag(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  const bare = raw
-    .trim()
-    .replace(/^W\//, '')
-    .replace(/^"(.*)"$/, '$1');
-  return bare === '' ? undefined : bare;
-}
-
 /**
  * The `CopySource` of CopyObject / UploadPartCopy: `bucket/` + the key with every `/`-separated
  * segment percent-encoded, so `+`, `%`, `?`, `#`, spaces, `//`, unicode and trailing spaces reach

@@ -7,8 +7,8 @@ import type { CopyTask } from '../../shared/protocol.ts';
 import { asReadable } from './body.ts';
 import { callS3, retryBudget, s3StreamError, withRetries } from './context.ts';
 import type { Attempt, S3Target, TransferContext } from './context.ts';
-import { forEachConcurrently, partLength, partRanges } from './multipart.ts';
-import { isMultipart } from './server-side.ts';
+import { forEachConcurrently } from './multipart.ts';
+import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
 import { writeChunksAt, writeViaTempFile } from './temp-file.ts';
 
 /**
@@ -63,7 +63,7 @@ export async function downloadObject(
     return written;
   };
 
-  if (!isMultipart(task, task.sizeBytes)) {
+  if (!usesMultipart(task.sizeBytes, task.multipartThresholdBytes)) {
     return writeViaTempFile(path, task.mtimeMs, (handle) =>
       withRetries(ctx, budget, async (attempt) => {
         const written = await fetchInto(handle, attempt, 0, undefined, {}, ctx.signal);
@@ -79,7 +79,7 @@ export async function downloadObject(
   const ifMatch = head.ETag === undefined ? {} : { IfMatch: head.ETag };
   return writeViaTempFile(path, task.mtimeMs, async (handle) => {
     await forEachConcurrently(
-      partRanges(sizeBytes, task.partSizeBytes),
+      partRanges(sizeBytes, choosePartSize(sizeBytes, task.partSizeBytes)),
       task.partConcurrency,
       ctx.signal,
       async (part, signal) => {
@@ -90,9 +90,9 @@ export async function downloadObject(
             fetchInto(
               handle,
               attempt,
-              part.start,
-              partLength(part),
-              { Range: `bytes=${part.start}-${part.end}`, ...ifMatch },
+              part.offsetBytes,
+              part.sizeBytes,
+              { Range: byteRange(part), ...ifMatch },
               signal,
             ),
           signal,

@@ -7,44 +7,10 @@ import {
 } from '@aws-sdk/client-s3';
 import type { CreateMultipartUploadCommandInput } from '@aws-sdk/client-s3';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
-import { abortedError, callS3, normalizeEtag } from './context.ts';
+import { abortedError, callS3 } from './context.ts';
+import { normalizeEtag } from '../etag.ts';
 import type { S3Target, TransferContext } from './context.ts';
-
-/** S3's limit on parts per upload (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html). */
-export const MAX_PARTS = 10_000;
-/** S3's largest single CopyObject / PutObject (5 GiB). */
-export const MAX_SINGLE_OBJECT_BYTES = 5 * 1024 ** 3;
-
-/** One part: bytes `start`..`end` inclusive (HTTP Range semantics). */
-export type PartRange = { partNumber: number; start: number; end: number };
-
-/**
- * The parts of an object of `sizeBytes`. The part size grows (rounded up to 1 MiB) if the given
- * one would need more than 10,000 parts; the planner normally prevents that.
- */
-export function partRanges(sizeBytes: number, partSizeBytes: number): PartRange[] {
-  if (!Number.isSafeInteger(sizeBytes) || sizeBytes < 0) {
-    throw new RangeError(`sizeBytes must be a whole number >= 0, got ${sizeBytes}`);
-  }
-  if (!Number.isSafeInteger(partSizeBytes) || partSizeBytes < 1) {
-    throw new RangeError(`partSizeBytes must be a whole number >= 1, got ${partSizeBytes}`);
-  }
-  let size = partSizeBytes;
-  if (Math.ceil(sizeBytes / size) > MAX_PARTS) {
-    const mib = 1024 ** 2;
-    size = Math.ceil(sizeBytes / MAX_PARTS / mib) * mib;
-  }
-  const parts: PartRange[] = [];
-  for (let start = 0; start < sizeBytes; start += size) {
-    parts.push({ partNumber: parts.length + 1, start, end: Math.min(sizeBytes, start + size) - 1 });
-  }
-  return parts;
-}
-
-/** Length in bytes of a part. */
-export function partLength(part: PartRange): number {
-  return part.end - part.start + 1;
-}
+import type { PartRange } from '../../plan/parts.ts';
 
 /**
  * Runs `work` for every item with at most `concurrency` in flight. After the first failure no new

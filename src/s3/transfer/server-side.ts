@@ -5,20 +5,8 @@ import type { CopyTask } from '../../shared/protocol.ts';
 import { callS3, encodeCopySource } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';
 import { preservedHeaders } from './headers.ts';
-import {
-  MAX_SINGLE_OBJECT_BYTES,
-  partLength,
-  partRanges,
-  runMultipartUpload,
-} from './multipart.ts';
-
-/** True when a copy of `sizeBytes` must go multipart. */
-export function isMultipart(
-  task: Pick<CopyTask, 'multipartThresholdBytes'>,
-  sizeBytes: number,
-): boolean {
-  return sizeBytes > 0 && sizeBytes >= task.multipartThresholdBytes;
-}
+import { runMultipartUpload } from './multipart.ts';
+import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
 
 /**
  * Copies `src` to `dst` inside one S3 service. Content type and user metadata are kept
@@ -47,7 +35,7 @@ export async function serverSideCopy(
     return sizeBytes;
   };
   const isSingle = (sizeBytes: number): boolean =>
-    sizeBytes <= MAX_SINGLE_OBJECT_BYTES && !isMultipart(task, sizeBytes);
+    !usesMultipart(sizeBytes, task.multipartThresholdBytes);
   if (isSingle(task.sizeBytes)) return copyWhole(task.sizeBytes);
 
   // The multipart path needs what CopyObject would carry over by itself, and the current size.
@@ -58,7 +46,7 @@ export async function serverSideCopy(
   await runMultipartUpload(ctx, {
     dst,
     create: preservedHeaders(head),
-    parts: partRanges(sizeBytes, task.partSizeBytes),
+    parts: partRanges(sizeBytes, choosePartSize(sizeBytes, task.partSizeBytes)),
     partConcurrency: task.partConcurrency,
     async sendPart(part, uploadId, signal) {
       const out = await callS3(
@@ -70,13 +58,13 @@ export async function serverSideCopy(
           UploadId: uploadId,
           PartNumber: part.partNumber,
           CopySource: copySource,
-          CopySourceRange: `bytes=${part.start}-${part.end}`,
+          CopySourceRange: byteRange(part),
           // Every part from the same version of the source (ignored by RGW 16).
           ...(head.ETag === undefined ? {} : { CopySourceIfMatch: head.ETag }),
         }),
         { signal },
       );
-      ctx.onBytes(partLength(part));
+      ctx.onBytes(part.sizeBytes);
       return out.CopyPartResult?.ETag;
     },
   });

@@ -14,8 +14,8 @@ import { asReadable, sendStreamBody } from './body.ts';
 import { callS3, retryBudget, s3StreamError, withRetries } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';
 import { preservedHeaders } from './headers.ts';
-import { partLength, partRanges, runMultipartUpload } from './multipart.ts';
-import { isMultipart } from './server-side.ts';
+import { runMultipartUpload } from './multipart.ts';
+import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
 
 function lengthMismatch(src: S3Target, expected: number, got: number | undefined): S3FerryError {
   return new S3FerryError(
@@ -39,7 +39,7 @@ export async function streamCopy(
   dst: S3Target,
 ): Promise<number> {
   const budget = retryBudget(ctx, [src.profile, dst.profile]);
-  if (!isMultipart(task, task.sizeBytes)) {
+  if (!usesMultipart(task.sizeBytes, task.multipartThresholdBytes)) {
     return withRetries(ctx, budget, async (attempt) => {
       const got = await callS3(
         ctx,
@@ -80,7 +80,7 @@ export async function streamCopy(
   await runMultipartUpload(ctx, {
     dst,
     create: preservedHeaders(head),
-    parts: partRanges(sizeBytes, task.partSizeBytes),
+    parts: partRanges(sizeBytes, choosePartSize(sizeBytes, task.partSizeBytes)),
     partConcurrency: task.partConcurrency,
     sendPart: (part, uploadId, partSignal) =>
       withRetries(
@@ -93,16 +93,16 @@ export async function streamCopy(
             new GetObjectCommand({
               Bucket: src.bucket,
               Key: src.key,
-              Range: `bytes=${part.start}-${part.end}`,
+              Range: byteRange(part),
               // Every part from the same version of the source.
               ...(head.ETag === undefined ? {} : { IfMatch: head.ETag }),
             }),
             { signal: partSignal },
           );
           const body = asReadable(got.Body, `GET s3://${src.bucket}/${src.key}`);
-          if (got.ContentLength !== partLength(part)) {
+          if (got.ContentLength !== part.sizeBytes) {
             body.destroy();
-            throw lengthMismatch(src, partLength(part), got.ContentLength);
+            throw lengthMismatch(src, part.sizeBytes, got.ContentLength);
           }
           const out = await sendStreamBody({
             source: body,
@@ -119,7 +119,7 @@ export async function streamCopy(
                   UploadId: uploadId,
                   PartNumber: part.partNumber,
                   Body: stream,
-                  ContentLength: partLength(part),
+                  ContentLength: part.sizeBytes,
                 }),
                 { streamingBody: true, signal },
               ),

@@ -8,8 +8,8 @@ import type { CopyTask } from '../../shared/protocol.ts';
 import { sendStreamBody } from './body.ts';
 import { callS3, localIoError, retryBudget, withRetries } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';
-import { partLength, partRanges, runMultipartUpload } from './multipart.ts';
-import { isMultipart } from './server-side.ts';
+import { runMultipartUpload } from './multipart.ts';
+import { choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
 
 /**
  * Uploads the file at `path` to `dst`.
@@ -31,7 +31,7 @@ export async function uploadFile(
   const fileError = (error: unknown): ReturnType<typeof localIoError> =>
     localIoError(error, 'read', path);
 
-  if (!isMultipart(task, sizeBytes)) {
+  if (!usesMultipart(sizeBytes, task.multipartThresholdBytes)) {
     await withRetries(ctx, budget, (attempt) =>
       sendStreamBody({
         // Exactly the stat'ed bytes: a file growing meanwhile must not overrun Content-Length.
@@ -62,7 +62,7 @@ export async function uploadFile(
   await runMultipartUpload(ctx, {
     dst,
     create: {},
-    parts: partRanges(sizeBytes, task.partSizeBytes),
+    parts: partRanges(sizeBytes, choosePartSize(sizeBytes, task.partSizeBytes)),
     partConcurrency: task.partConcurrency,
     sendPart: (part, uploadId, partSignal) =>
       withRetries(
@@ -70,7 +70,10 @@ export async function uploadFile(
         budget,
         async (attempt) => {
           const out = await sendStreamBody({
-            source: createReadStream(path, { start: part.start, end: part.end }),
+            source: createReadStream(path, {
+              start: part.offsetBytes,
+              end: part.offsetBytes + part.sizeBytes - 1,
+            }),
             onBytes: attempt.onBytes,
             signal: partSignal,
             sourceError: fileError,
@@ -84,7 +87,7 @@ export async function uploadFile(
                   UploadId: uploadId,
                   PartNumber: part.partNumber,
                   Body: body,
-                  ContentLength: partLength(part),
+                  ContentLength: part.sizeBytes,
                 }),
                 { streamingBody: true, signal },
               ),
