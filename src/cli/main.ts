@@ -17,11 +17,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   );
 });
 
-// The SDK's Node-20 end-of-support notice (one per thread) would be the first lines of every run's
-// stderr and break `-q` and the one-line errors; s3ferry supports Node >= 20 itself. Read lazily
-// when a client is built, and copied into the worker threads' environment.
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-
 const io = {
   writeOut: (text: string): void => {
     process.stdout.write(text);

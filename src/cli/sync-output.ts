@@ -63,7 +63,8 @@ export function statusLine(snapshot: ProgressSnapshot): string {
     `${count(snapshot.copied)} copied, ${count(snapshot.skipped)} skipped, ` +
     `${count(snapshot.failed)} failed; ${formatBytes(snapshot.bytesCopied)}/` +
     `${formatBytes(snapshot.bytesToCopy)}${rate === undefined ? '' : ` at ${formatBytes(rate)}/s`}` +
-    `, ETA ${formatEta(etaSeconds(snapshot))}\n`
+    // While listing goes on the bytes left are unknown (as on the TTY bars): no ETA yet.
+    `, ETA ${snapshot.isListingDone ? formatEta(etaSeconds(snapshot)) : '?'}\n`
   );
 }
 

@@ -100,7 +100,10 @@ export async function sync(
       cancel,
       mainCache,
       onBytes: (id, delta) => {
-        tally.inFlightBytes.set(id, (tally.inFlightBytes.get(id) ?? 0) + delta);
+        // A worker's last progress message can arrive after its task's result (another port):
+        // count only tasks still running, or the bytes of finished copies are counted twice.
+        const sofar = tally.inFlightBytes.get(id);
+        if (sofar !== undefined) tally.inFlightBytes.set(id, sofar + delta);
       },
     });
     const exec = executor;
@@ -191,6 +194,7 @@ export async function sync(
       if (isStopping()) return;
       const task = buildTask(nextId++, key, entry.src);
       tally.bytesToCopy += task.sizeBytes;
+      tally.inFlightBytes.set(task.id, 0);
       emit({
         kind: 'object',
         key,
