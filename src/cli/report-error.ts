@@ -3,13 +3,14 @@
 import { CommanderError } from 'commander';
 import { isS3FerryError } from '../shared/errors.ts';
 import { ExitCode } from '../shared/exit-codes.ts';
+import { messageWithHint, oneLine } from './error-line.ts';
 
 /** What to print on stderr (empty: nothing) and the process exit code. */
 export type ErrorReport = { text: string; exitCode: ExitCode };
 
 /**
  * Maps any thrown value to its report:
- * - `S3FerryError`: `s3ferry: <message> Hint: <hint>`, exit code from its kind (2 usage/config).
+ * - `S3FerryError`: `s3ferry: <message>. Hint: <hint>`, exit code from its kind (2 usage/config).
  * - commander parse errors: `s3ferry: <message>`, exit 2; help and `--version` exit 0.
  * - anything else is a bug: `s3ferry: internal error: <message> (run with --debug for details)`,
  *   exit 3 (fatal), because no result of the command can be trusted.
@@ -18,9 +19,8 @@ export type ErrorReport = { text: string; exitCode: ExitCode };
 export function reportError(error: unknown, debug: boolean): ErrorReport {
   if (error instanceof CommanderError) return reportCommanderError(error, debug);
   if (isS3FerryError(error)) {
-    const hint = error.hint === undefined ? '' : ` Hint: ${oneLine(error.hint)}`;
     return {
-      text: `s3ferry: ${oneLine(error.message)}${hint}\n${debug ? stackOf(error) : ''}`,
+      text: `s3ferry: ${messageWithHint(error.message, error.hint)}\n${debug ? stackOf(error) : ''}`,
       exitCode: error.exitCode,
     };
   }
@@ -50,10 +50,6 @@ function reportCommanderError(error: CommanderError, debug: boolean): ErrorRepor
 }
 
 /** Collapses a multi-line message (commander's "Did you mean" suggestions) into one line. */
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
-
 function stackOf(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;

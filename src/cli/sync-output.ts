@@ -2,6 +2,7 @@
 // exit code of a finished run. Pure functions: progress.ts and commands/sync.ts print them.
 import type { ProgressSnapshot, SyncEvent, SyncSummary } from '../engine/events.ts';
 import { ExitCode } from '../shared/exit-codes.ts';
+import { messageWithHint } from './error-line.ts';
 import { formatBytes } from './size.ts';
 
 /** 0 ok, 1 some objects failed, 3 fatal, 130 interrupted. */
@@ -80,8 +81,8 @@ export function verboseLine(event: SyncEvent): string | undefined {
 
 /** One line per failure: the key, the error code, the message and the hint. */
 export function failureLine(event: Extract<SyncEvent, { kind: 'failure' }>): string {
-  const hint = event.error.hint === undefined ? '' : ` Hint: ${event.error.hint}`;
-  return `s3ferry: failed: ${event.src}: ${event.error.code}: ${event.error.message}${hint}\n`;
+  const { code, message, hint } = event.error;
+  return `s3ferry: failed: ${event.src}: ${code}: ${messageWithHint(message, hint)}\n`;
 }
 
 /** The requests by operation, biggest first: `CopyObject 10,000, ListObjectsV2 11`. */
@@ -118,8 +119,8 @@ export function summaryText(summary: SyncSummary): string {
     );
   }
   if (summary.fatal !== undefined) {
-    const hint = summary.fatal.hint === undefined ? '' : ` Hint: ${summary.fatal.hint}`;
-    lines.push(`  error: ${summary.fatal.code}: ${summary.fatal.message}${hint}`);
+    const { code, message, hint } = summary.fatal;
+    lines.push(`  error: ${code}: ${messageWithHint(message, hint)}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -9,6 +9,7 @@ import { runCli } from '../../src/cli/program.ts';
 import type { CliDeps, LoadedConfig } from '../../src/cli/context.ts';
 import { configError } from '../../src/shared/errors.ts';
 import type { GlobalSettings, ProfileSpec } from '../../src/shared/profile.ts';
+import { makeSpec } from '../helpers/profile-spec.ts';
 
 const SECRET = 'Sekr3t/Value+Never+Printed0123456789';
 const TOKEN = 'T0ken-Never-Printed-abcdefghijklmnop';
@@ -18,23 +19,16 @@ after(() => {
 });
 
 function spec(overrides: Partial<ProfileSpec> = {}): ProfileSpec {
-  return {
+  return makeSpec({
     name: 'p1',
     envPrefix: 'P1__',
     endpointUrl: 'http://127.0.0.1:7480',
-    region: 'us-east-1',
-    addressingStyle: 'path',
     credentials: {
       accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
       secretAccessKey: SECRET,
       sessionToken: TOKEN,
     },
     maxRetryTimes: 10,
-    verify: true,
-    redirect: false,
-    caBundle: undefined,
-    requestChecksumCalculation: 'when_required',
-    responseChecksumValidation: 'when_required',
     credentialsFile: path.join(home, '.aws', 'credentials'),
     configFile: path.join(home, '.aws', 'config'),
     sources: {
@@ -49,7 +43,7 @@ function spec(overrides: Partial<ProfileSpec> = {}): ProfileSpec {
       region: { kind: 'default' },
     },
     ...overrides,
-  };
+  });
 }
 
 const GLOBAL: GlobalSettings = {
@@ -222,7 +216,7 @@ describe('s3ferry config show (in process)', () => {
     assert.deepEqual(r, {
       code: 2,
       out: '',
-      err: "s3ferry: Unknown profile 'nope' Hint: define [nope]\n",
+      err: "s3ferry: Unknown profile 'nope'. Hint: define [nope]\n",
     });
   });
 

@@ -12,7 +12,7 @@ describe('reportError', () => {
       false,
     );
     assert.deepEqual(report, {
-      text: 's3ferry: MEGFILE_S3_MAX_RETRY_TIMES: expected an integer, got `abc` Hint: unset it\n',
+      text: 's3ferry: MEGFILE_S3_MAX_RETRY_TIMES: expected an integer, got `abc`. Hint: unset it\n',
       exitCode: 2,
     });
   });

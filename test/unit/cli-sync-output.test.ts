@@ -128,7 +128,7 @@ describe('summaryText', () => {
     assert.match(text, /^s3ferry: stopped by an error: /);
     assert.match(
       text,
-      /\n {2}error: AccessDenied: cannot list s3\+dst:\/\/backup\/ Hint: check the bucket policy of backup\n$/,
+      /\n {2}error: AccessDenied: cannot list s3\+dst:\/\/backup\/. Hint: check the bucket policy of backup\n$/,
     );
   });
 
@@ -165,7 +165,7 @@ describe('failureLine', () => {
   it('one line: the source, the error code, the message and the hint', () => {
     assert.equal(
       failureLine(failure(accessDenied)),
-      's3ferry: failed: s3+src://bucket/data/a/b c: AccessDenied: Access Denied Hint: check the bucket policy of backup\n',
+      's3ferry: failed: s3+src://bucket/data/a/b c: AccessDenied: Access Denied. Hint: check the bucket policy of backup\n',
     );
   });
 

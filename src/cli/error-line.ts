@@ -1,0 +1,13 @@
+// How an error reads on one line, everywhere the CLI prints one: `<message>. Hint: <hint>`.
+
+/** Folds line breaks (and the blanks around them) into single spaces. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/** `message. Hint: hint` on one line; no extra period when the message already ends a sentence. */
+export function messageWithHint(message: string, hint: string | undefined): string {
+  const text = oneLine(message);
+  if (hint === undefined) return text;
+  return `${text}${/[.!?:]$/.test(text) ? '' : '.'} Hint: ${oneLine(hint)}`;
+}
