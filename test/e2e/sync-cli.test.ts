@@ -388,7 +388,7 @@ for (const target of testTargets()) {
       for (const key of UNSAFE) {
         const line = result.stderr.split('\n').find((l) => l.includes(`/${key}: `));
         assert.ok(line !== undefined, `no failure line for ${key}:\n${result.stderr}`);
-        assert.match(line, /^s3ferry: failed: s3\+a:\/\/.*: UnsafeKey: .* Hint: .+/);
+        assert.match(line, /^s3ferry: failed: s3\+a:\/\/.*: UnsafeKey: .*\. Hint: .+/);
       }
       assert.match(
         result.stderr,
@@ -539,7 +539,7 @@ for (const target of testTargets()) {
       // The hint names the setting to check: the profile's secret key.
       assert.match(
         result.stderr,
-        /^s3ferry: cannot list s3\+bad:\/\/any-bucket-name\/: [^\n]+ Hint: [^\n]*BAD__AWS_SECRET_ACCESS_KEY[^\n]*\n$/,
+        /^s3ferry: cannot list s3\+bad:\/\/any-bucket-name\/: [^\n]+\. Hint: [^\n]*BAD__AWS_SECRET_ACCESS_KEY[^\n]*\n$/,
       );
       assert.equal(fs.existsSync(dst), false);
     });
@@ -552,7 +552,7 @@ for (const target of testTargets()) {
       assert.equal(result.stdout, '');
       assert.match(
         result.stderr,
-        /^s3ferry: cannot list s3\+a:\/\/[^\n]+ Hint: bucket '[^']+' does not exist[^\n]*\n$/,
+        /^s3ferry: cannot list s3\+a:\/\/[^\n]+\. Hint: bucket '[^']+' does not exist[^\n]*\n$/,
       );
       assert.ok(result.stderr.includes(missing), result.stderr);
       assert.equal(fs.existsSync(dst), false);

@@ -86,7 +86,7 @@ describe('parseSize', () => {
     );
     assert.equal(code, ExitCode.Usage);
     assert.equal(out, '');
-    assert.match(err, /^s3ferry: --part-size: invalid size 'lots' Hint: [^\n]+\n$/);
+    assert.match(err, /^s3ferry: --part-size: invalid size 'lots'\. Hint: [^\n]+\n$/);
   });
 });
 
