@@ -251,7 +251,8 @@ export class FaultProxy {
     }
   }
 
-  private readBody(req: IncomingMessage, info: ProxiedRequest, done: () => void): void {
+  /** Records the request body's size and MD5 in `info` as it flows; `done` runs at its end. */
+  private readBody(req: IncomingMessage, info: ProxiedRequest, done?: () => void): void {
     const md5 = createHash('md5');
     let bytes = 0;
     req.on('data', (chunk: Buffer) => {
@@ -261,7 +262,7 @@ export class FaultProxy {
     req.on('end', () => {
       info.bodyBytes = bytes;
       info.bodyMd5 = md5.digest('base64');
-      done();
+      done?.();
     });
   }
 
@@ -326,16 +327,7 @@ export class FaultProxy {
         res.destroy();
       }
     });
-    const md5 = createHash('md5');
-    let bytes = 0;
-    req.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      md5.update(chunk);
-    });
-    req.on('end', () => {
-      info.bodyBytes = bytes;
-      info.bodyMd5 = md5.digest('base64');
-    });
+    this.readBody(req, info);
     req.on('error', () => upstreamReq.destroy());
     req.pipe(upstreamReq);
   }

@@ -5,14 +5,11 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  AbortMultipartUploadCommand,
   CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -28,6 +25,8 @@ import type { ProfileSpec } from '../../src/shared/profile.ts';
 import type { CopyMethod, CopyTask, Location, TaskResult } from '../../src/shared/protocol.ts';
 import { FaultProxy } from '../helpers/fault-proxy.ts';
 import type { ProxiedRequest } from '../helpers/fault-proxy.ts';
+import { removeBucket } from '../helpers/buckets.ts';
+import { targetSpec } from '../helpers/profile-spec.ts';
 import { testTargets, uniqueBucket } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
 
@@ -53,25 +52,7 @@ function specFor(
   user: 0 | 1,
   overrides: Partial<ProfileSpec> = {},
 ): ProfileSpec {
-  const keys = target.users[user];
-  return {
-    name,
-    envPrefix: `${name.toUpperCase()}__`,
-    endpointUrl: target.endpoints[endpoint],
-    region: target.region,
-    addressingStyle: 'path',
-    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
-    maxRetryTimes: 2,
-    verify: true,
-    redirect: false,
-    caBundle: undefined,
-    requestChecksumCalculation: 'when_required',
-    responseChecksumValidation: 'when_required',
-    credentialsFile: join(homedir(), '.aws', 'credentials'),
-    configFile: join(homedir(), '.aws', 'config'),
-    sources: {},
-    ...overrides,
-  };
+  return targetSpec(target, { name, endpoint, user, ...overrides });
 }
 
 const md5 = (data: Uint8Array): string => createHash('md5').update(data).digest('hex');
@@ -80,30 +61,6 @@ async function getObject(client: S3Client, bucket: string, key: string) {
   const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const bytes = await out.Body!.transformToByteArray();
   return { bytes, contentType: out.ContentType, metadata: out.Metadata ?? {} };
-}
-
-async function emptyBucket(client: S3Client, bucket: string): Promise<void> {
-  const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
-  for (const upload of uploads.Uploads ?? []) {
-    await client.send(
-      new AbortMultipartUploadCommand({
-        Bucket: bucket,
-        Key: upload.Key,
-        UploadId: upload.UploadId,
-      }),
-    );
-  }
-  let token: string | undefined;
-  do {
-    const listed = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
-    );
-    for (const object of listed.Contents ?? []) {
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
-    }
-    token = listed.NextContinuationToken;
-  } while (token !== undefined);
-  await client.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
 
 async function pendingUploads(client: S3Client, bucket: string): Promise<number> {
@@ -122,8 +79,11 @@ class Host {
     return this;
   }
 
-  /** Runs a task and returns its result plus the bytes reported through onBytes. */
-  async run(task: CopyTask): Promise<{ result: TaskResult; reported: number }> {
+  /** Runs copyTask(...args) and returns its result plus the bytes reported through onBytes. */
+  async copy(
+    ...args: Parameters<typeof copyTask>
+  ): Promise<{ result: TaskResult; reported: number }> {
+    const task = copyTask(...args);
     let reported = 0;
     const ctx: TransferContext = {
       clientFor: (name) => this.clients.get(name)!,
@@ -176,6 +136,48 @@ function assertOk(result: TaskResult): asserts result is Extract<TaskResult, { o
 const isUploadPart = (n: number) => (req: ProxiedRequest) =>
   req.method === 'PUT' && req.query.includes(`partNumber=${n}`);
 
+const local = (path: string): Location => ({ kind: 'local', path });
+
+/** What the seed objects were written with; copies must keep it. */
+const SEED_META = {
+  ContentType: 'text/x-s3ferry',
+  Metadata: { origin: 'seed', 'two-words': 'a b' },
+};
+
+/** The object holds exactly `expected` (MD5 of both sides). */
+async function assertBytes(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  expected: Uint8Array,
+): Promise<void> {
+  assert.equal(md5((await getObject(client, bucket, key)).bytes), md5(expected));
+}
+
+/** The object holds exactly `expected` and kept the seed's content type and metadata. */
+async function assertSeedCopy(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  expected: Uint8Array,
+): Promise<void> {
+  const got = await getObject(client, bucket, key);
+  assert.equal(md5(got.bytes), md5(expected));
+  assert.equal(got.contentType, SEED_META.ContentType);
+  assert.deepEqual(got.metadata, SEED_META.Metadata);
+}
+
+/** The object's content is `text` (awkward-key objects hold their own source key). */
+async function assertText(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  text: string,
+): Promise<void> {
+  const got = await getObject(client, bucket, key);
+  assert.equal(Buffer.from(got.bytes).toString(), text, `content of ${JSON.stringify(key)}`);
+}
+
 for (const target of testTargets()) {
   describe(`copy paths against ${target.name}`, () => {
     const a = specFor(target, 'a', 0, 0);
@@ -198,20 +200,49 @@ for (const target of testTargets()) {
     });
     let dir: string;
 
+    /**
+     * Runs `test` with a fault proxy in front of gateway `endpoint` and a host holding profile
+     * `a` (direct) and profile `p` (user 0 through the proxy); tears both down afterwards.
+     */
+    async function throughProxy(
+      endpoint: 0 | 1,
+      test: (proxy: FaultProxy, viaProxy: Host) => Promise<void>,
+    ): Promise<void> {
+      const proxy = await FaultProxy.start(target.endpoints[endpoint]);
+      const viaProxy = new Host()
+        .add(a)
+        .add(specFor(target, 'p', endpoint, 0, { endpointUrl: proxy.url }));
+      try {
+        await test(proxy, viaProxy);
+      } finally {
+        viaProxy.destroy();
+        await proxy.close();
+      }
+    }
+
+    /** A failed multipart task aborted its upload: none is left in the destination bucket. */
+    async function assertAbortedUpload(
+      copied: { result: TaskResult; reported: number },
+      code: string,
+    ): Promise<void> {
+      const { result, reported } = copied;
+      assert.equal(result.ok, false);
+      assert.equal(result.error.code, code);
+      assert.equal(result.requests['AbortMultipartUpload'], 1);
+      assert.ok(reported < large.length);
+      assert.equal(await pendingUploads(admin, dstBucket), 0);
+    }
+
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 's3ferry-copy-'));
       await admin.send(new CreateBucketCommand({ Bucket: srcBucket }));
       await admin.send(new CreateBucketCommand({ Bucket: dstBucket }));
       await admin2.send(new CreateBucketCommand({ Bucket: otherUserBucket }));
-      const meta = {
-        ContentType: 'text/x-s3ferry',
-        Metadata: { origin: 'seed', 'two-words': 'a b' },
-      };
       await admin.send(
-        new PutObjectCommand({ Bucket: srcBucket, Key: 'small.bin', Body: small, ...meta }),
+        new PutObjectCommand({ Bucket: srcBucket, Key: 'small.bin', Body: small, ...SEED_META }),
       );
       await admin.send(
-        new PutObjectCommand({ Bucket: srcBucket, Key: 'large.bin', Body: large, ...meta }),
+        new PutObjectCommand({ Bucket: srcBucket, Key: 'large.bin', Body: large, ...SEED_META }),
       );
       for (const key of AWKWARD_KEYS) {
         await admin.send(new PutObjectCommand({ Bucket: srcBucket, Key: key, Body: key }));
@@ -219,42 +250,35 @@ for (const target of testTargets()) {
     });
 
     after(async () => {
-      await emptyBucket(admin, srcBucket);
-      await emptyBucket(admin, dstBucket);
-      await emptyBucket(admin2, otherUserBucket);
+      await removeBucket(admin, srcBucket);
+      await removeBucket(admin, dstBucket);
+      await removeBucket(admin2, otherUserBucket);
       host.destroy();
       await rm(dir, { recursive: true, force: true });
     });
 
     describe('server-side', () => {
       it('copies with one CopyObject, keeping content type and metadata', async () => {
-        const { result, reported } = await host.run(
-          copyTask(
-            'server-side',
-            s3('a', srcBucket, 'small.bin'),
-            s3('a', dstBucket, 'ss/small'),
-            small.length,
-          ),
+        const { result, reported } = await host.copy(
+          'server-side',
+          s3('a', srcBucket, 'small.bin'),
+          s3('a', dstBucket, 'ss/small'),
+          small.length,
         );
         assertOk(result);
         assert.deepEqual(result.requests, { CopyObject: 1 });
         assert.equal(result.bytes, small.length);
         assert.equal(reported, small.length);
-        const got = await getObject(admin, dstBucket, 'ss/small');
-        assert.equal(md5(got.bytes), md5(small));
-        assert.equal(got.contentType, 'text/x-s3ferry');
-        assert.deepEqual(got.metadata, { origin: 'seed', 'two-words': 'a b' });
+        await assertSeedCopy(admin, dstBucket, 'ss/small', small);
       });
 
       it('copies a 12 MiB object with parallel UploadPartCopy above the threshold', async () => {
-        const { result, reported } = await host.run(
-          copyTask(
-            'server-side',
-            s3('a', srcBucket, 'large.bin'),
-            s3('a', dstBucket, 'ss/large'),
-            large.length,
-            multipart,
-          ),
+        const { result, reported } = await host.copy(
+          'server-side',
+          s3('a', srcBucket, 'large.bin'),
+          s3('a', dstBucket, 'ss/large'),
+          large.length,
+          multipart,
         );
         assertOk(result);
         assert.deepEqual(result.requests, {
@@ -264,25 +288,19 @@ for (const target of testTargets()) {
           CompleteMultipartUpload: 1,
         });
         assert.equal(reported, large.length);
-        const got = await getObject(admin, dstBucket, 'ss/large');
-        assert.equal(md5(got.bytes), md5(large));
-        assert.equal(got.contentType, 'text/x-s3ferry');
-        assert.deepEqual(got.metadata, { origin: 'seed', 'two-words': 'a b' });
+        await assertSeedCopy(admin, dstBucket, 'ss/large', large);
       });
 
       it('round-trips awkward keys exactly (CopySource encoding)', async () => {
         for (const key of AWKWARD_KEYS) {
-          const { result } = await host.run(
-            copyTask(
-              'server-side',
-              s3('a', srcBucket, key),
-              s3('a', dstBucket, `ss/${key}`),
-              Buffer.byteLength(key),
-            ),
+          const { result } = await host.copy(
+            'server-side',
+            s3('a', srcBucket, key),
+            s3('a', dstBucket, `ss/${key}`),
+            Buffer.byteLength(key),
           );
           assertOk(result);
-          const got = await getObject(admin, dstBucket, `ss/${key}`);
-          assert.equal(Buffer.from(got.bytes).toString(), key, `content of ${JSON.stringify(key)}`);
+          await assertText(admin, dstBucket, `ss/${key}`, key);
         }
         const listed = await admin.send(
           new ListObjectsV2Command({ Bucket: dstBucket, Prefix: 'ss/awk/' }),
@@ -294,86 +312,61 @@ for (const target of testTargets()) {
       });
 
       it('counts retries: a SlowDown on CopyObject shows as two CopyObject requests', async () => {
-        const proxy = await FaultProxy.start(target.endpoints[0]);
-        const viaProxy = new Host().add(specFor(target, 'p', 0, 0, { endpointUrl: proxy.url }));
-        try {
+        await throughProxy(0, async (proxy, viaProxy) => {
           proxy.failNext(
             1,
             { kind: 'error', status: 503, code: 'SlowDown' },
             (r) => r.method === 'PUT',
           );
-          const { result } = await viaProxy.run(
-            copyTask(
-              'server-side',
-              s3('p', srcBucket, 'small.bin'),
-              s3('p', dstBucket, 'ss/retried'),
-              small.length,
-            ),
+          const { result } = await viaProxy.copy(
+            'server-side',
+            s3('p', srcBucket, 'small.bin'),
+            s3('p', dstBucket, 'ss/retried'),
+            small.length,
           );
           assertOk(result);
           assert.deepEqual(result.requests, { CopyObject: 2 });
-          assert.equal(md5((await getObject(admin, dstBucket, 'ss/retried')).bytes), md5(small));
-        } finally {
-          viaProxy.destroy();
-          await proxy.close();
-        }
+          await assertBytes(admin, dstBucket, 'ss/retried', small);
+        });
       });
 
       it('aborts the multipart copy when a part keeps failing, leaving no upload', async () => {
-        const proxy = await FaultProxy.start(target.endpoints[0]);
-        const viaProxy = new Host().add(specFor(target, 'p', 0, 0, { endpointUrl: proxy.url }));
-        try {
+        await throughProxy(0, async (proxy, viaProxy) => {
           proxy.failAlways({ kind: 'error', status: 403, code: 'AccessDenied' }, isUploadPart(2));
-          const { result, reported } = await viaProxy.run(
-            copyTask(
-              'server-side',
-              s3('p', srcBucket, 'large.bin'),
-              s3('p', dstBucket, 'ss/failed'),
-              large.length,
-              multipart,
-            ),
+          const copied = await viaProxy.copy(
+            'server-side',
+            s3('p', srcBucket, 'large.bin'),
+            s3('p', dstBucket, 'ss/failed'),
+            large.length,
+            multipart,
           );
-          assert.equal(result.ok, false);
-          assert.equal(result.error.code, 'AccessDenied');
-          assert.equal(result.requests['AbortMultipartUpload'], 1);
-          assert.equal(result.requests['CompleteMultipartUpload'], undefined);
-          assert.ok(reported < large.length);
-          assert.equal(await pendingUploads(admin, dstBucket), 0);
-        } finally {
-          viaProxy.destroy();
-          await proxy.close();
-        }
+          await assertAbortedUpload(copied, 'AccessDenied');
+          assert.equal(copied.result.requests['CompleteMultipartUpload'], undefined);
+        });
       });
     });
 
     describe('stream', () => {
       it('streams GET → PUT across endpoints, keeping content type and metadata', async () => {
-        const { result, reported } = await host.run(
-          copyTask(
-            'stream',
-            s3('a', srcBucket, 'small.bin'),
-            s3('a1', dstBucket, 'st/small'),
-            small.length,
-          ),
+        const { result, reported } = await host.copy(
+          'stream',
+          s3('a', srcBucket, 'small.bin'),
+          s3('a1', dstBucket, 'st/small'),
+          small.length,
         );
         assertOk(result);
         assert.deepEqual(result.requests, { GetObject: 1, PutObject: 1 });
         assert.equal(reported, small.length);
-        const got = await getObject(admin, dstBucket, 'st/small');
-        assert.equal(md5(got.bytes), md5(small));
-        assert.equal(got.contentType, 'text/x-s3ferry');
-        assert.deepEqual(got.metadata, { origin: 'seed', 'two-words': 'a b' });
+        await assertSeedCopy(admin, dstBucket, 'st/small', small);
       });
 
       it('streams a 12 MiB object as ranged GETs → UploadPart', async () => {
-        const { result, reported } = await host.run(
-          copyTask(
-            'stream',
-            s3('a', srcBucket, 'large.bin'),
-            s3('a1', dstBucket, 'st/large'),
-            large.length,
-            multipart,
-          ),
+        const { result, reported } = await host.copy(
+          'stream',
+          s3('a', srcBucket, 'large.bin'),
+          s3('a1', dstBucket, 'st/large'),
+          large.length,
+          multipart,
         );
         assertOk(result);
         assert.deepEqual(result.requests, {
@@ -384,98 +377,68 @@ for (const target of testTargets()) {
           CompleteMultipartUpload: 1,
         });
         assert.equal(reported, large.length);
-        const got = await getObject(admin, dstBucket, 'st/large');
-        assert.equal(md5(got.bytes), md5(large));
-        assert.equal(got.contentType, 'text/x-s3ferry');
-        assert.deepEqual(got.metadata, { origin: 'seed', 'two-words': 'a b' });
+        await assertSeedCopy(admin, dstBucket, 'st/large', large);
       });
 
       it("copies from user 0's bucket to user 1's bucket on the other gateway", async () => {
-        const { result } = await host.run(
-          copyTask(
-            'stream',
-            s3('a', srcBucket, 'large.bin'),
-            s3('b', otherUserBucket, 'from-a'),
-            large.length,
-            multipart,
-          ),
+        const { result } = await host.copy(
+          'stream',
+          s3('a', srcBucket, 'large.bin'),
+          s3('b', otherUserBucket, 'from-a'),
+          large.length,
+          multipart,
         );
         assertOk(result);
-        assert.equal(md5((await getObject(admin2, otherUserBucket, 'from-a')).bytes), md5(large));
+        await assertBytes(admin2, otherUserBucket, 'from-a', large);
       });
 
       it('round-trips awkward keys', async () => {
         for (const key of AWKWARD_KEYS) {
-          const { result } = await host.run(
-            copyTask(
-              'stream',
-              s3('a', srcBucket, key),
-              s3('b', otherUserBucket, key),
-              Buffer.byteLength(key),
-            ),
+          const { result } = await host.copy(
+            'stream',
+            s3('a', srcBucket, key),
+            s3('b', otherUserBucket, key),
+            Buffer.byteLength(key),
           );
           assertOk(result);
-          const got = await getObject(admin2, otherUserBucket, key);
-          assert.equal(Buffer.from(got.bytes).toString(), key);
+          await assertText(admin2, otherUserBucket, key, key);
         }
       });
 
       it('retries a failed streamed part with a fresh GET, within the budget', async () => {
-        const proxy = await FaultProxy.start(target.endpoints[1]);
-        const viaProxy = new Host()
-          .add(a)
-          .add(specFor(target, 'p', 1, 0, { endpointUrl: proxy.url }));
-        try {
+        await throughProxy(1, async (proxy, viaProxy) => {
           proxy.failNext(1, { kind: 'error', status: 500, code: 'InternalError' }, isUploadPart(2));
-          const { result, reported } = await viaProxy.run(
-            copyTask(
-              'stream',
-              s3('a', srcBucket, 'large.bin'),
-              s3('p', dstBucket, 'st/retried'),
-              large.length,
-              multipart,
-            ),
+          const { result, reported } = await viaProxy.copy(
+            'stream',
+            s3('a', srcBucket, 'large.bin'),
+            s3('p', dstBucket, 'st/retried'),
+            large.length,
+            multipart,
           );
           assertOk(result);
           assert.equal(result.requests['GetObject'], 4);
           assert.equal(result.requests['UploadPart'], 4);
           // The failed attempt's bytes were rolled back: progress ends at the object size.
           assert.equal(reported, large.length);
-          assert.equal(md5((await getObject(admin, dstBucket, 'st/retried')).bytes), md5(large));
-        } finally {
-          viaProxy.destroy();
-          await proxy.close();
-        }
+          await assertBytes(admin, dstBucket, 'st/retried', large);
+        });
       });
 
       it('aborts the upload after a part fails persistently, leaving none behind', async () => {
-        const proxy = await FaultProxy.start(target.endpoints[1]);
-        const viaProxy = new Host()
-          .add(a)
-          .add(specFor(target, 'p', 1, 0, { endpointUrl: proxy.url }));
-        try {
+        await throughProxy(1, async (proxy, viaProxy) => {
           proxy.failAlways({ kind: 'error', status: 500, code: 'InternalError' }, isUploadPart(3));
-          const { result, reported } = await viaProxy.run(
-            copyTask(
-              'stream',
-              s3('a', srcBucket, 'large.bin'),
-              s3('p', dstBucket, 'st/failed'),
-              large.length,
-              multipart,
-            ),
+          const copied = await viaProxy.copy(
+            'stream',
+            s3('a', srcBucket, 'large.bin'),
+            s3('p', dstBucket, 'st/failed'),
+            large.length,
+            multipart,
           );
-          assert.equal(result.ok, false);
-          assert.equal(result.error.code, 'InternalError');
+          await assertAbortedUpload(copied, 'InternalError');
           // maxRetryTimes 2: part 3 was tried three times, then the upload was aborted.
           assert.equal(proxy.count({ action: 'error' }), 3);
-          assert.equal(result.requests['AbortMultipartUpload'], 1);
-          assert.ok(reported < large.length);
-          assert.equal(await pendingUploads(admin, dstBucket), 0);
           await assert.rejects(getObject(admin, dstBucket, 'st/failed'));
-        } finally {
-          viaProxy.destroy();
-          await proxy.close();
-        }
+        });
       });
     });
 
@@ -483,19 +446,25 @@ for (const target of testTargets()) {
       it('uploads a file with one PutObject', async () => {
         const path = join(dir, 'up-small.bin');
         await writeFile(path, small);
-        const { result } = await host.run(
-          copyTask('upload', { kind: 'local', path }, s3('a', dstBucket, 'up/small'), small.length),
+        const { result } = await host.copy(
+          'upload',
+          local(path),
+          s3('a', dstBucket, 'up/small'),
+          small.length,
         );
         assertOk(result);
         assert.deepEqual(result.requests, { PutObject: 1 });
-        assert.equal(md5((await getObject(admin, dstBucket, 'up/small')).bytes), md5(small));
+        await assertBytes(admin, dstBucket, 'up/small', small);
       });
 
       it('uploads an empty file', async () => {
         const path = join(dir, 'up-empty.bin');
         await writeFile(path, '');
-        const { result } = await host.run(
-          copyTask('upload', { kind: 'local', path }, s3('a', dstBucket, 'up/empty'), 0),
+        const { result } = await host.copy(
+          'upload',
+          local(path),
+          s3('a', dstBucket, 'up/empty'),
+          0,
         );
         assertOk(result);
         assert.equal((await getObject(admin, dstBucket, 'up/empty')).bytes.length, 0);
@@ -504,14 +473,12 @@ for (const target of testTargets()) {
       it('uploads a 12 MiB file in parts from ranged file streams', async () => {
         const path = join(dir, 'up-large.bin');
         await writeFile(path, large);
-        const { result, reported } = await host.run(
-          copyTask(
-            'upload',
-            { kind: 'local', path },
-            s3('a', dstBucket, 'up/large'),
-            large.length,
-            multipart,
-          ),
+        const { result, reported } = await host.copy(
+          'upload',
+          local(path),
+          s3('a', dstBucket, 'up/large'),
+          large.length,
+          multipart,
         );
         assertOk(result);
         assert.deepEqual(result.requests, {
@@ -520,33 +487,31 @@ for (const target of testTargets()) {
           CompleteMultipartUpload: 1,
         });
         assert.equal(reported, large.length);
-        assert.equal(md5((await getObject(admin, dstBucket, 'up/large')).bytes), md5(large));
+        await assertBytes(admin, dstBucket, 'up/large', large);
       });
 
       it('round-trips awkward keys', async () => {
         const path = join(dir, 'up-awk.bin');
         for (const key of AWKWARD_KEYS) {
           await writeFile(path, key);
-          const { result } = await host.run(
-            copyTask(
-              'upload',
-              { kind: 'local', path },
-              s3('a', dstBucket, `up/${key}`),
-              Buffer.byteLength(key),
-            ),
+          const { result } = await host.copy(
+            'upload',
+            local(path),
+            s3('a', dstBucket, `up/${key}`),
+            Buffer.byteLength(key),
           );
           assertOk(result);
-          assert.equal(
-            Buffer.from((await getObject(admin, dstBucket, `up/${key}`)).bytes).toString(),
-            key,
-          );
+          await assertText(admin, dstBucket, `up/${key}`, key);
         }
       });
 
       it('reports a missing file as a local-io error', async () => {
         const path = join(dir, 'does-not-exist');
-        const { result } = await host.run(
-          copyTask('upload', { kind: 'local', path }, s3('a', dstBucket, 'up/missing'), 1),
+        const { result } = await host.copy(
+          'upload',
+          local(path),
+          s3('a', dstBucket, 'up/missing'),
+          1,
         );
         assert.equal(result.ok, false);
         assert.equal(result.error.kind, 'local-io');
@@ -560,14 +525,12 @@ for (const target of testTargets()) {
 
       it('downloads via a temp file, creates parents, sets the mtime and leaves no temp file', async () => {
         const path = join(dir, 'dl', 'nested', 'small.bin');
-        const { result } = await host.run(
-          copyTask(
-            'download',
-            s3('a', srcBucket, 'small.bin'),
-            { kind: 'local', path },
-            small.length,
-            { mtimeMs },
-          ),
+        const { result } = await host.copy(
+          'download',
+          s3('a', srcBucket, 'small.bin'),
+          local(path),
+          small.length,
+          { mtimeMs },
         );
         assertOk(result);
         assert.deepEqual(result.requests, { GetObject: 1 });
@@ -578,14 +541,12 @@ for (const target of testTargets()) {
 
       it('downloads a 12 MiB object as parallel ranged GETs written at their offsets', async () => {
         const path = join(dir, 'dl-large', 'large.bin');
-        const { result, reported } = await host.run(
-          copyTask(
-            'download',
-            s3('a', srcBucket, 'large.bin'),
-            { kind: 'local', path },
-            large.length,
-            { ...multipart, mtimeMs },
-          ),
+        const { result, reported } = await host.copy(
+          'download',
+          s3('a', srcBucket, 'large.bin'),
+          local(path),
+          large.length,
+          { ...multipart, mtimeMs },
         );
         assertOk(result);
         assert.deepEqual(result.requests, { HeadObject: 1, GetObject: 3 });
@@ -598,74 +559,59 @@ for (const target of testTargets()) {
       it('replaces an existing file whole, and round-trips an awkward key', async () => {
         const key = 'awk/ünïcødé/日本語/😀';
         const path = join(dir, 'dl-awk', 'ünïcødé 😀');
-        const { result: first } = await host.run(
-          copyTask(
-            'download',
-            s3('a', srcBucket, 'small.bin'),
-            { kind: 'local', path },
-            small.length,
-          ),
+        const { result: first } = await host.copy(
+          'download',
+          s3('a', srcBucket, 'small.bin'),
+          local(path),
+          small.length,
         );
         assertOk(first);
-        const { result } = await host.run(
-          copyTask(
-            'download',
-            s3('a', srcBucket, key),
-            { kind: 'local', path },
-            Buffer.byteLength(key),
-          ),
+        const { result } = await host.copy(
+          'download',
+          s3('a', srcBucket, key),
+          local(path),
+          Buffer.byteLength(key),
         );
         assertOk(result);
         assert.equal(await readFile(path, 'utf8'), key);
       });
 
       it('leaves the old file untouched and no temp file when the download fails', async () => {
-        const proxy = await FaultProxy.start(target.endpoints[0]);
-        const viaProxy = new Host().add(specFor(target, 'p', 0, 0, { endpointUrl: proxy.url }));
         const folder = join(dir, 'dl-fail');
         const path = join(folder, 'large.bin');
-        try {
-          const first = await viaProxy.run(
-            copyTask(
-              'download',
-              s3('p', srcBucket, 'small.bin'),
-              { kind: 'local', path },
-              small.length,
-            ),
+        await throughProxy(0, async (proxy, viaProxy) => {
+          const first = await viaProxy.copy(
+            'download',
+            s3('p', srcBucket, 'small.bin'),
+            local(path),
+            small.length,
           );
           assertOk(first.result);
           proxy.failAlways(
             { kind: 'error', status: 500, code: 'InternalError' },
             (r) => r.method === 'GET' && r.headers.range === `bytes=${5 * MiB}-${10 * MiB - 1}`,
           );
-          const { result } = await viaProxy.run(
-            copyTask(
-              'download',
-              s3('p', srcBucket, 'large.bin'),
-              { kind: 'local', path },
-              large.length,
-              multipart,
-            ),
+          const { result } = await viaProxy.copy(
+            'download',
+            s3('p', srcBucket, 'large.bin'),
+            local(path),
+            large.length,
+            multipart,
           );
           assert.equal(result.ok, false);
           assert.equal(result.error.code, 'InternalError');
           assert.equal(md5(await readFile(path)), md5(small));
           assert.deepEqual(await readdir(folder), ['large.bin']);
-        } finally {
-          viaProxy.destroy();
-          await proxy.close();
-        }
+        });
       });
 
       it('leaves no file at all when the object does not exist', async () => {
         const folder = join(dir, 'dl-missing');
-        const { result } = await host.run(
-          copyTask(
-            'download',
-            s3('a', srcBucket, 'no-such-key'),
-            { kind: 'local', path: join(folder, 'x') },
-            1,
-          ),
+        const { result } = await host.copy(
+          'download',
+          s3('a', srcBucket, 'no-such-key'),
+          local(join(folder, 'x')),
+          1,
         );
         assert.equal(result.ok, false);
         assert.equal(result.error.kind, 'not-found');

@@ -4,17 +4,14 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BroadcastChannel } from 'node:worker_threads';
 import {
   CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
-  ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
 import { Piscina } from 'piscina';
 import { createS3Client } from '../../src/s3/client.ts';
@@ -28,30 +25,15 @@ import type {
   WorkerTask,
 } from '../../src/shared/protocol.ts';
 import { FaultProxy, faults } from '../helpers/fault-proxy.ts';
+import { removeBucket } from '../helpers/buckets.ts';
+import { targetSpec } from '../helpers/profile-spec.ts';
 import { testTargets, uniqueBucket } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
 
 const MiB = 1024 * 1024;
 
 function specFor(target: TestTarget, name: string, endpointUrl: string): ProfileSpec {
-  const keys = target.users[0];
-  return {
-    name,
-    envPrefix: `${name.toUpperCase()}__`,
-    endpointUrl,
-    region: target.region,
-    addressingStyle: 'path',
-    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
-    maxRetryTimes: 1,
-    verify: true,
-    redirect: false,
-    caBundle: undefined,
-    requestChecksumCalculation: 'when_required',
-    responseChecksumValidation: 'when_required',
-    credentialsFile: join(homedir(), '.aws', 'credentials'),
-    configFile: join(homedir(), '.aws', 'config'),
-    sources: {},
-  };
+  return targetSpec(target, { name, endpointUrl, maxRetryTimes: 1 });
 }
 
 const md5 = (data: Uint8Array): string => createHash('md5').update(data).digest('hex');
@@ -96,11 +78,7 @@ for (const target of testTargets()) {
     after(async () => {
       await pool.destroy();
       await proxy.close();
-      const listed = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));
-      for (const o of listed.Contents ?? []) {
-        await admin.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.Key }));
-      }
-      await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
+      await removeBucket(admin, bucket);
       admin.destroy();
       await rm(dir, { recursive: true, force: true });
     });

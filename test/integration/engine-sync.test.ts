@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
@@ -20,6 +20,7 @@ import type { SyncEvent, SyncSummary } from '../../src/engine/events.ts';
 import { createS3Client } from '../../src/s3/client.ts';
 import { configError } from '../../src/shared/errors.ts';
 import type { ClientCacheMode, ProfileSpec } from '../../src/shared/profile.ts';
+import { targetSpec } from '../helpers/profile-spec.ts';
 import { testTargets, uniqueBucket } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
 
@@ -42,24 +43,7 @@ const AWKWARD = [
 ];
 
 function specFor(target: TestTarget, endpoint: 0 | 1, user: 0 | 1, name: string): ProfileSpec {
-  const keys = target.users[user];
-  return {
-    name,
-    envPrefix: `${name.toUpperCase()}__`,
-    endpointUrl: target.endpoints[endpoint],
-    region: target.region,
-    addressingStyle: 'path',
-    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
-    maxRetryTimes: 2,
-    verify: true,
-    redirect: false,
-    caBundle: undefined,
-    requestChecksumCalculation: 'when_required',
-    responseChecksumValidation: 'when_required',
-    credentialsFile: join(homedir(), '.aws', 'credentials'),
-    configFile: join(homedir(), '.aws', 'config'),
-    sources: {},
-  };
+  return targetSpec(target, { endpoint, user, name });
 }
 
 /** A config resolver over fixed profiles: a (gateway 0, user 0), b (gateway 1, user 1), c (gateway 0, user 0 again). */

@@ -3,16 +3,10 @@
 // requests are counted, and errors arrive translated.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { listLocal } from '../../src/local/list.ts';
 import { mergeJoin } from '../../src/plan/merge-join.ts';
@@ -24,28 +18,13 @@ import { fullJitterBackoff } from '../../src/s3/retry.ts';
 import { S3FerryError } from '../../src/shared/errors.ts';
 import type { ProfileSpec } from '../../src/shared/profile.ts';
 import type { ListEntry, RequestCounts } from '../../src/shared/protocol.ts';
+import { removeBucket } from '../helpers/buckets.ts';
+import { targetSpec } from '../helpers/profile-spec.ts';
 import { testTargets, uniqueBucket } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
 
 function specFor(target: TestTarget): ProfileSpec {
-  const keys = target.users[0];
-  return {
-    name: 'lister',
-    envPrefix: 'LISTER__',
-    endpointUrl: target.endpoints[0],
-    region: target.region,
-    addressingStyle: 'path',
-    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
-    maxRetryTimes: 2,
-    verify: true,
-    redirect: false,
-    caBundle: undefined,
-    requestChecksumCalculation: 'when_required',
-    responseChecksumValidation: 'when_required',
-    credentialsFile: join(homedir(), '.aws', 'credentials'),
-    configFile: join(homedir(), '.aws', 'config'),
-    sources: {},
-  };
+  return targetSpec(target, { name: 'lister' });
 }
 
 const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -93,16 +72,6 @@ async function putAll(client: S3Client, bucket: string, keys: string[]): Promise
   await Promise.all(Array.from({ length: 16 }, worker));
 }
 
-async function emptyAndRemove(client: S3Client, bucket: string): Promise<void> {
-  for (;;) {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
-    const objects = (page.Contents ?? []).map((o) => ({ Key: o.Key }));
-    if (objects.length === 0) break;
-    await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
-  }
-  await client.send(new DeleteBucketCommand({ Bucket: bucket }));
-}
-
 async function collect(iterable: AsyncIterable<ListEntry>): Promise<ListEntry[]> {
   const out: ListEntry[] = [];
   for await (const entry of iterable) out.push(entry);
@@ -122,7 +91,7 @@ for (const target of testTargets()) {
     });
 
     after(async () => {
-      await emptyAndRemove(client, bucket);
+      await removeBucket(client, bucket);
       client.destroy();
     });
 

@@ -4,14 +4,10 @@
 // what went over the wire.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
   CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
@@ -21,29 +17,13 @@ import { classifyS3Error } from '../../src/s3/classify.ts';
 import { createS3Client } from '../../src/s3/client.ts';
 import type { ChecksumPolicy, ProfileSpec } from '../../src/shared/profile.ts';
 import { FaultProxy } from '../helpers/fault-proxy.ts';
+import { removeBucket } from '../helpers/buckets.ts';
+import { targetSpec } from '../helpers/profile-spec.ts';
 import { testTargets, uniqueBucket } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
 
 function specFor(target: TestTarget, overrides: Partial<ProfileSpec> = {}): ProfileSpec {
-  const keys = target.users[0];
-  return {
-    name: 'sums',
-    envPrefix: 'SUMS__',
-    endpointUrl: target.endpoints[0],
-    region: target.region,
-    addressingStyle: 'path',
-    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
-    maxRetryTimes: 2,
-    verify: true,
-    redirect: false,
-    caBundle: undefined,
-    requestChecksumCalculation: 'when_required',
-    responseChecksumValidation: 'when_required',
-    credentialsFile: join(homedir(), '.aws', 'credentials'),
-    configFile: join(homedir(), '.aws', 'config'),
-    sources: {},
-    ...overrides,
-  };
+  return targetSpec(target, { name: 'sums', ...overrides });
 }
 
 const policies: ChecksumPolicy[] = ['when_required', 'when_supported'];
@@ -66,11 +46,7 @@ for (const target of testTargets()) {
 
     after(async () => {
       await proxy.close();
-      const listed = await direct.send(new ListObjectsV2Command({ Bucket: bucket }));
-      for (const object of listed.Contents ?? []) {
-        await direct.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
-      }
-      await direct.send(new DeleteBucketCommand({ Bucket: bucket }));
+      await removeBucket(direct, bucket);
       direct.destroy();
     });
 

@@ -5,27 +5,26 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { classifyS3Error } from '../../src/s3/classify.ts';
 import { ClientCache } from '../../src/s3/client-cache.ts';
 import { createS3Client } from '../../src/s3/client.ts';
 import { createRetryStats, fullJitterBackoff } from '../../src/s3/retry.ts';
 import type { ProfileSpec } from '../../src/shared/profile.ts';
+import { failure } from '../helpers/failure.ts';
+import { removeBucket } from '../helpers/buckets.ts';
+import { targetSpec } from '../helpers/profile-spec.ts';
 import { testTargets, uniqueBucket } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
 
@@ -38,43 +37,7 @@ function specFor(
   user: 0 | 1,
   overrides: Partial<ProfileSpec> = {},
 ): ProfileSpec {
-  const keys = target.users[user];
-  const name = `t${endpoint}${user}`;
-  return {
-    name,
-    envPrefix: `${name.toUpperCase()}__`,
-    endpointUrl: target.endpoints[endpoint],
-    region: target.region,
-    addressingStyle: 'path',
-    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
-    maxRetryTimes: 2,
-    verify: true,
-    redirect: false,
-    caBundle: undefined,
-    requestChecksumCalculation: 'when_required',
-    responseChecksumValidation: 'when_required',
-    credentialsFile: join(homedir(), '.aws', 'credentials'),
-    configFile: join(homedir(), '.aws', 'config'),
-    sources: {},
-    ...overrides,
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected the request to fail');
-}
-
-async function removeBucket(client: S3Client, bucket: string): Promise<void> {
-  const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
-  for (const object of listed.Contents ?? []) {
-    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
-  }
-  await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+  return targetSpec(target, { endpoint, user, ...overrides });
 }
 
 /** A local TCP port nothing listens on. */

@@ -4,17 +4,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import {
   CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -25,6 +22,9 @@ import { createRetryStats, fullJitterBackoff } from '../../src/s3/retry.ts';
 import type { RetryStats } from '../../src/s3/retry.ts';
 import type { ProfileSpec } from '../../src/shared/profile.ts';
 import { FaultProxy, faults } from '../helpers/fault-proxy.ts';
+import { failure } from '../helpers/failure.ts';
+import { removeBucket } from '../helpers/buckets.ts';
+import { targetSpec } from '../helpers/profile-spec.ts';
 import { testTargets, uniqueBucket } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
 
@@ -51,34 +51,7 @@ ztJd35nfeQSOqw==
 `;
 
 function specFor(target: TestTarget, overrides: Partial<ProfileSpec> = {}): ProfileSpec {
-  const keys = target.users[0];
-  return {
-    name: 'flaky',
-    envPrefix: 'FLAKY__',
-    endpointUrl: target.endpoints[0],
-    region: target.region,
-    addressingStyle: 'path',
-    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
-    maxRetryTimes: 3,
-    verify: true,
-    redirect: false,
-    caBundle: undefined,
-    requestChecksumCalculation: 'when_required',
-    responseChecksumValidation: 'when_required',
-    credentialsFile: join(homedir(), '.aws', 'credentials'),
-    configFile: join(homedir(), '.aws', 'config'),
-    sources: {},
-    ...overrides,
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected the request to fail');
+  return targetSpec(target, { name: 'flaky', maxRetryTimes: 3, ...overrides });
 }
 
 async function bytesOf(client: S3Client, bucket: string, key: string): Promise<Buffer> {
@@ -127,11 +100,7 @@ for (const target of testTargets()) {
 
     after(async () => {
       await proxy.close();
-      const listed = await direct.send(new ListObjectsV2Command({ Bucket: bucket }));
-      for (const object of listed.Contents ?? []) {
-        await direct.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
-      }
-      await direct.send(new DeleteBucketCommand({ Bucket: bucket }));
+      await removeBucket(direct, bucket);
       direct.destroy();
     });
 

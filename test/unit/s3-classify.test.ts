@@ -13,30 +13,21 @@ import { classifyS3Error, isRetryableS3Error } from '../../src/s3/classify.ts';
 import { BudgetRetryStrategy } from '../../src/s3/retry.ts';
 import { S3FerryError } from '../../src/shared/errors.ts';
 import type { ProfileSpec } from '../../src/shared/profile.ts';
+import { makeSpec } from '../helpers/profile-spec.ts';
 
 const ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const TOKEN = 'FQoGZXIvYXdzEXAMPLETOKEN0123456789';
 
 function spec(overrides: Partial<ProfileSpec> = {}): ProfileSpec {
-  return {
+  return makeSpec({
     name: 'profile1',
     envPrefix: 'PROFILE1__',
     endpointUrl: 'http://127.0.0.1:9204',
-    region: 'us-east-1',
-    addressingStyle: 'path',
     credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET, sessionToken: TOKEN },
     maxRetryTimes: 0,
-    verify: true,
-    redirect: false,
-    caBundle: undefined,
-    requestChecksumCalculation: 'when_required',
-    responseChecksumValidation: 'when_required',
-    credentialsFile: join(homedir(), '.aws', 'credentials'),
-    configFile: join(homedir(), '.aws', 'config'),
-    sources: {},
     ...overrides,
-  };
+  });
 }
 
 /** The error the real SDK raises for a given HTTP answer (no network: a stub handler answers). */

@@ -3,26 +3,18 @@ import assert from 'node:assert/strict';
 import { ClientCache, clientCacheKey } from '../../src/s3/client-cache.ts';
 import { S3FerryError } from '../../src/shared/errors.ts';
 import type { ClientCacheMode, ProfileSpec } from '../../src/shared/profile.ts';
+import { makeSpec } from '../helpers/profile-spec.ts';
 
 function spec(overrides: Partial<ProfileSpec> = {}): ProfileSpec {
-  return {
+  return makeSpec({
     name: 'p1',
     envPrefix: 'P1__',
     endpointUrl: 'http://127.0.0.1:9000',
-    region: 'us-east-1',
-    addressingStyle: 'path',
     credentials: { accessKeyId: 'AKIDCACHE0001', secretAccessKey: 'cache-secret-value' },
-    maxRetryTimes: 10,
-    verify: true,
-    redirect: false,
-    caBundle: undefined,
-    requestChecksumCalculation: 'when_required',
-    responseChecksumValidation: 'when_required',
     credentialsFile: '/home/u/.aws/credentials',
     configFile: '/home/u/.aws/config',
-    sources: {},
     ...overrides,
-  };
+  });
 }
 
 const modes: ClientCacheMode[] = ['thread_local', 'process_local'];

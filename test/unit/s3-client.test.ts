@@ -18,6 +18,7 @@ import { createS3Client, profileWarnings, usesPathStyle } from '../../src/s3/cli
 import { RedirectingHandler } from '../../src/s3/redirect.ts';
 import { S3FerryError } from '../../src/shared/errors.ts';
 import type { ProfileSpec } from '../../src/shared/profile.ts';
+import { makeSpec } from '../helpers/profile-spec.ts';
 
 let dir = '';
 before(() => {
@@ -28,24 +29,16 @@ after(() => {
 });
 
 function spec(overrides: Partial<ProfileSpec> = {}): ProfileSpec {
-  return {
+  return makeSpec({
     name: 'p1',
     envPrefix: 'P1__',
     endpointUrl: 'http://127.0.0.1:9000',
-    region: 'us-east-1',
-    addressingStyle: 'path',
     credentials: { accessKeyId: 'AKIDSTATICKEY00001', secretAccessKey: 'static-secret' },
     maxRetryTimes: 3,
-    verify: true,
-    redirect: false,
-    caBundle: undefined,
-    requestChecksumCalculation: 'when_required',
-    responseChecksumValidation: 'when_required',
     credentialsFile: join(dir, 'credentials'),
     configFile: join(dir, 'config'),
-    sources: {},
     ...overrides,
-  };
+  });
 }
 
 type SentRequest = {

@@ -5,6 +5,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { classifyS3Error } from '../../src/s3/classify.ts';
 import { BudgetRetryStrategy, createRetryStats, fullJitterBackoff } from '../../src/s3/retry.ts';
 import type { Backoff, RetryStats } from '../../src/s3/retry.ts';
+import { failure } from '../helpers/failure.ts';
 
 type Answer = { status: number; code?: string } | { throw: Error };
 
@@ -46,15 +47,6 @@ function scriptedClient(
     },
   });
   return { client, sent: () => sent };
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
 }
 
 const get = (): GetObjectCommand => new GetObjectCommand({ Bucket: 'b', Key: 'k' });

@@ -2,7 +2,12 @@
 // they flow. A failing source aborts the request: the SDK pipes the body without propagating
 // source errors, so the upload would otherwise hang until the socket times out.
 import { Readable, Transform, pipeline } from 'node:stream';
+import { PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { S3FerryError } from '../../shared/errors.ts';
+import { callS3 } from './context.ts';
+import type { S3Target, TransferContext } from './context.ts';
+import type { PreservedHeaders } from './headers.ts';
+import type { PartRange } from '../../plan/parts.ts';
 
 /** Options of {@link sendStreamBody}. */
 export type StreamBodyOptions<T> = {
@@ -60,4 +65,67 @@ export function asReadable(body: unknown, what: string): Readable {
     'UnexpectedBody',
     `${what}: the response body is not a stream`,
   );
+}
+
+/** Where the bytes of a streamed PutObject / UploadPart come from: {@link sendStreamBody} minus `send`. */
+export type StreamSource = Omit<StreamBodyOptions<unknown>, 'send'>;
+
+/**
+ * Streams `source` into a PutObject of `dst` with the given Content-Length (`source` must yield
+ * exactly that many bytes) and extra headers (content type, metadata…).
+ */
+export async function putObjectFromStream(
+  ctx: TransferContext,
+  dst: S3Target,
+  object: { sizeBytes: number; headers?: PreservedHeaders },
+  source: StreamSource,
+): Promise<void> {
+  await sendStreamBody({
+    ...source,
+    send: (body, signal) =>
+      callS3(
+        ctx,
+        dst,
+        new PutObjectCommand({
+          Bucket: dst.bucket,
+          Key: dst.key,
+          Body: body,
+          ContentLength: object.sizeBytes,
+          ...object.headers,
+        }),
+        { streamingBody: true, signal },
+      ),
+  });
+}
+
+/**
+ * Streams `source` into part `part` of multipart upload `uploadId` (`source` must yield exactly
+ * `part.sizeBytes` bytes), for a `sendPart` of runMultipartUpload.
+ * @returns the part's ETag as the server gave it
+ */
+export async function uploadPartFromStream(
+  ctx: TransferContext,
+  dst: S3Target,
+  upload: { uploadId: string; part: PartRange },
+  source: StreamSource,
+): Promise<string | undefined> {
+  const { uploadId, part } = upload;
+  const out = await sendStreamBody({
+    ...source,
+    send: (body, signal) =>
+      callS3(
+        ctx,
+        dst,
+        new UploadPartCommand({
+          Bucket: dst.bucket,
+          Key: dst.key,
+          UploadId: uploadId,
+          PartNumber: part.partNumber,
+          Body: body,
+          ContentLength: part.sizeBytes,
+        }),
+        { streamingBody: true, signal },
+      ),
+  });
+  return out.ETag;
 }

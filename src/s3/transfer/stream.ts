@@ -2,15 +2,10 @@
 // ranged GETs → UploadPart (`partConcurrency` in flight) for large objects. Nothing is buffered
 // whole: each GET body flows into its upload with a known Content-Length, so memory stays around
 // partConcurrency × the sockets' buffers, whatever the object size.
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { S3FerryError } from '../../shared/errors.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
-import { asReadable, sendStreamBody } from './body.ts';
+import { asReadable, putObjectFromStream, uploadPartFromStream } from './body.ts';
 import { callS3, retryBudget, s3StreamError, withRetries } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';
 import { preservedHeaders } from './headers.ts';
@@ -52,25 +47,17 @@ export async function streamCopy(
         body.destroy();
         throw lengthMismatch(src, task.sizeBytes, undefined);
       }
-      await sendStreamBody({
-        source: body,
-        onBytes: attempt.onBytes,
-        signal: ctx.signal,
-        sourceError: (error) => s3StreamError(ctx, src, error),
-        send: (stream, signal) =>
-          callS3(
-            ctx,
-            dst,
-            new PutObjectCommand({
-              Bucket: dst.bucket,
-              Key: dst.key,
-              Body: stream,
-              ContentLength: sizeBytes,
-              ...preservedHeaders(got),
-            }),
-            { streamingBody: true, signal },
-          ),
-      });
+      await putObjectFromStream(
+        ctx,
+        dst,
+        { sizeBytes, headers: preservedHeaders(got) },
+        {
+          source: body,
+          onBytes: attempt.onBytes,
+          signal: ctx.signal,
+          sourceError: (error) => s3StreamError(ctx, src, error),
+        },
+      );
       return sizeBytes;
     });
   }
@@ -104,27 +91,17 @@ export async function streamCopy(
             body.destroy();
             throw lengthMismatch(src, part.sizeBytes, got.ContentLength);
           }
-          const out = await sendStreamBody({
-            source: body,
-            onBytes: attempt.onBytes,
-            signal: partSignal,
-            sourceError: (error) => s3StreamError(ctx, src, error),
-            send: (stream, signal) =>
-              callS3(
-                ctx,
-                dst,
-                new UploadPartCommand({
-                  Bucket: dst.bucket,
-                  Key: dst.key,
-                  UploadId: uploadId,
-                  PartNumber: part.partNumber,
-                  Body: stream,
-                  ContentLength: part.sizeBytes,
-                }),
-                { streamingBody: true, signal },
-              ),
-          });
-          return out.ETag;
+          return uploadPartFromStream(
+            ctx,
+            dst,
+            { uploadId, part },
+            {
+              source: body,
+              onBytes: attempt.onBytes,
+              signal: partSignal,
+              sourceError: (error) => s3StreamError(ctx, src, error),
+            },
+          );
         },
         partSignal,
       ),

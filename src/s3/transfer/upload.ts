@@ -3,10 +3,9 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import type { CopyTask } from '../../shared/protocol.ts';
-import { sendStreamBody } from './body.ts';
-import { callS3, localIoError, retryBudget, withRetries } from './context.ts';
+import { putObjectFromStream, uploadPartFromStream } from './body.ts';
+import { localIoError, retryBudget, withRetries } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';
 import { runMultipartUpload } from './multipart.ts';
 import { choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
@@ -33,28 +32,21 @@ export async function uploadFile(
 
   if (!usesMultipart(sizeBytes, task.multipartThresholdBytes)) {
     await withRetries(ctx, budget, (attempt) =>
-      sendStreamBody({
-        // Exactly the stat'ed bytes: a file growing meanwhile must not overrun Content-Length.
-        source:
-          sizeBytes === 0
-            ? Readable.from([])
-            : createReadStream(path, { start: 0, end: sizeBytes - 1 }),
-        onBytes: attempt.onBytes,
-        signal: ctx.signal,
-        sourceError: fileError,
-        send: (body, signal) =>
-          callS3(
-            ctx,
-            dst,
-            new PutObjectCommand({
-              Bucket: dst.bucket,
-              Key: dst.key,
-              Body: body,
-              ContentLength: sizeBytes,
-            }),
-            { streamingBody: true, signal },
-          ),
-      }),
+      putObjectFromStream(
+        ctx,
+        dst,
+        { sizeBytes },
+        {
+          // Exactly the stat'ed bytes: a file growing meanwhile must not overrun Content-Length.
+          source:
+            sizeBytes === 0
+              ? Readable.from([])
+              : createReadStream(path, { start: 0, end: sizeBytes - 1 }),
+          onBytes: attempt.onBytes,
+          signal: ctx.signal,
+          sourceError: fileError,
+        },
+      ),
     );
     return sizeBytes;
   }
@@ -68,32 +60,21 @@ export async function uploadFile(
       withRetries(
         ctx,
         budget,
-        async (attempt) => {
-          const out = await sendStreamBody({
-            source: createReadStream(path, {
-              start: part.offsetBytes,
-              end: part.offsetBytes + part.sizeBytes - 1,
-            }),
-            onBytes: attempt.onBytes,
-            signal: partSignal,
-            sourceError: fileError,
-            send: (body, signal) =>
-              callS3(
-                ctx,
-                dst,
-                new UploadPartCommand({
-                  Bucket: dst.bucket,
-                  Key: dst.key,
-                  UploadId: uploadId,
-                  PartNumber: part.partNumber,
-                  Body: body,
-                  ContentLength: part.sizeBytes,
-                }),
-                { streamingBody: true, signal },
-              ),
-          });
-          return out.ETag;
-        },
+        (attempt) =>
+          uploadPartFromStream(
+            ctx,
+            dst,
+            { uploadId, part },
+            {
+              source: createReadStream(path, {
+                start: part.offsetBytes,
+                end: part.offsetBytes + part.sizeBytes - 1,
+              }),
+              onBytes: attempt.onBytes,
+              signal: partSignal,
+              sourceError: fileError,
+            },
+          ),
         partSignal,
       ),
   });
