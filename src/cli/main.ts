@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 // The `s3ferry` bin. Binds the CLI to the process and sets the exit code; everything else lives
 // in program.ts so it can be tested without spawning.
+import { silenceSdkNodeVersionWarning } from '../config/sdk-environment.ts';
 import { processDeps } from './deps.ts';
 import { runCli } from './program.ts';
 
-// The SDK warns on every run under Node 20 that its releases from 2027 will need Node 22: noise in
-// a user's output (and in cron mail) about a dependency, not about their run. Set before any client.
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+silenceSdkNodeVersionWarning();
 
 // `s3ferry ... | head` closes stdout early: stop quietly instead of crashing with a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
