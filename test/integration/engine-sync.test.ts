@@ -3,7 +3,15 @@
 // only LIST, comparison modes, both client cache modes with real worker threads, failures.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -329,6 +337,27 @@ for (const target of testTargets()) {
       assert.equal(force.summary.objects.copied, 3);
       const dflt = await run(at);
       assert.equal(dflt.summary.objects.skipped, 3);
+    });
+
+    it('does not copy zero-byte directory markers (key/) as objects or files', async () => {
+      const src = await makeBucket(c0);
+      const dst = await makeBucket(c0);
+      const objects = { 'm/x': randomBytes(10), y: randomBytes(20) };
+      await seed(c0, src, { ...objects, 'm/': new Uint8Array(0), 'm/sub/': new Uint8Array(0) });
+
+      const toS3 = await run({
+        src: `s3+a://${src}/`,
+        dst: `s3+c://${dst}/`,
+        config: configFor(target),
+      });
+      assert.equal(toS3.summary.status, 'ok', JSON.stringify(toS3.summary.failures));
+      assert.deepEqual(await objectMd5s(c0, dst), md5sOf(objects));
+
+      const dir = mkdtempSync(join(tmpRoot, 'markers-'));
+      const toLocal = await run({ src: `s3+a://${src}/`, dst: dir, config: configFor(target) });
+      assert.equal(toLocal.summary.status, 'ok', JSON.stringify(toLocal.summary.failures));
+      assert.deepEqual(readdirSync(dir, { recursive: true }).map(String).sort(), ['m', 'm/x', 'y']);
+      assert.equal(md5(readFileSync(join(dir, 'm/x'))), md5(objects['m/x']));
     });
 
     it('fails one object with its key and code and keeps going (a key that would escape the local destination)', async () => {
