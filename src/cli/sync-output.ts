@@ -85,6 +85,44 @@ export function failureLine(event: Extract<SyncEvent, { kind: 'failure' }>): str
   return `s3ferry: failed: ${event.src}: ${code}: ${messageWithHint(message, hint)}\n`;
 }
 
+/** `--dry-run`: `would copy KEY (missing, 1.2 KiB)` / `would delete KEY (extraneous)`; else undefined. */
+export function planLine(event: SyncEvent): string | undefined {
+  if (event.kind !== 'object' || event.action === 'skip') return undefined;
+  const key = event.key === '' ? '(the source object)' : JSON.stringify(event.key).slice(1, -1);
+  const size = event.action === 'copy' ? `, ${formatBytes(event.sizeBytes)}` : '';
+  return `would ${event.action} ${key} (${event.reason}${size})\n`;
+}
+
+/** One line per destination key `--delete` could not delete. */
+export function deleteFailureLine(event: Extract<SyncEvent, { kind: 'delete-failure' }>): string {
+  const { code, message, hint } = event.error;
+  return `s3ferry: delete failed: ${event.dst}: ${code}: ${messageWithHint(message, hint)}\n`;
+}
+
+/**
+ * Why `--delete` deleted nothing, in one line (printed even with `-q`), or undefined when it did
+ * its job or was not asked for.
+ */
+export function deletesSkippedLine(summary: SyncSummary): string | undefined {
+  const n = count(summary.isDryRun ? summary.objects.wouldDelete : summary.objects.extraneous);
+  const kept = summary.isDryRun ? 'would be kept' : 'were kept';
+  switch (summary.deletesSkippedReason) {
+    case undefined:
+      return undefined;
+    case 'max-delete':
+      return (
+        `s3ferry: --max-delete ${count(summary.maxDelete ?? 0)}: ${n} deletes would happen, ` +
+        `more than allowed: nothing ${summary.isDryRun ? 'would be' : 'was'} deleted\n`
+      );
+    case 'copy-failures':
+      return `s3ferry: not deleting: ${count(summary.objects.failed)} objects failed, so the ${n} keys only at the destination ${kept} (--delete deletes only after every copy succeeded)\n`;
+    case 'interrupted':
+      return `s3ferry: not deleting: the run was interrupted, so the ${n} keys only at the destination ${kept}\n`;
+    case 'fatal':
+      return `s3ferry: not deleting: the run stopped on an error, so the ${n} keys only at the destination ${kept}\n`;
+  }
+}
+
 /** The requests by operation, biggest first: `CopyObject 10,000, ListObjectsV2 11`. */
 export function requestsText(summary: SyncSummary): string {
   const entries = Object.entries(summary.requests).sort((a, b) => b[1] - a[1]);
@@ -109,10 +147,33 @@ export function summaryText(summary: SyncSummary): string {
     `  objects: ${count(o.listed)} listed, ${count(o.copied)} copied (${formatBytes(summary.bytes.copied)}), ` +
       `${count(o.skipped)} skipped, ${count(o.failed)} failed` +
       (o.cancelled > 0 ? `, ${count(o.cancelled)} cancelled` : '') +
-      (o.extraneous > 0 ? `, ${count(o.extraneous)} only at the destination (kept)` : ''),
+      (o.extraneous > 0 && !summary.shouldDelete
+        ? `, ${count(o.extraneous)} only at the destination (kept)`
+        : ''),
     `  requests: ${count(summary.requestsTotal)} (${requestsText(summary)})`,
     `  clients: ${clients === '' ? 'none' : clients} (${summary.clientCacheMode}, ${summary.workers} workers)`,
   ];
+  if (summary.isDryRun) {
+    lines[0] = `s3ferry: dry run (nothing changed): ${summary.src} -> ${summary.dst} in ${seconds(summary.durationMs)}`;
+    lines[1] =
+      `  plan: ${count(o.wouldCopy)} to copy (${formatBytes(summary.bytes.wouldCopy)}), ` +
+      `${count(o.skipped)} unchanged` +
+      (summary.shouldDelete
+        ? `, ${count(o.wouldDelete)} to delete`
+        : o.extraneous > 0
+          ? `, ${count(o.extraneous)} only at the destination (kept)`
+          : '') +
+      (o.failed > 0 ? `, ${count(o.failed)} failed` : '');
+  } else if (summary.shouldDelete) {
+    lines.splice(
+      2,
+      0,
+      `  deletes: ${count(o.deleted)} deleted, ${count(o.deleteFailed)} failed` +
+        (summary.deletesSkippedReason === undefined
+          ? ''
+          : ` (${count(o.extraneous)} kept: ${summary.deletesSkippedReason})`),
+    );
+  }
   if (summary.checksumFallbacks > 0) {
     lines.push(
       `  checksum: ${count(summary.checksumFallbacks)} objects had no comparable MD5/ETag (multipart or empty ETag) and were compared by size and time`,

@@ -7,14 +7,36 @@ import type { CopyMethod, RequestCounts } from '../shared/protocol.ts';
 
 export type { CompareMode };
 
-/** Why an object was copied or skipped (the planner's reasons). */
-export type ObjectReason = CopyReason | SkipReason;
+/**
+ * Why an object was copied, skipped or deleted (the planner's reasons; `extraneous`: only at the
+ * destination, deleted with `--delete`).
+ */
+export type ObjectReason = CopyReason | SkipReason | 'extraneous';
+
+/**
+ * Why `--delete` deleted nothing although keys were only at the destination:
+ * - `copy-failures`: some copy (or listing of a source file) failed: deleting then could remove
+ *   the only copy of data that did not arrive
+ * - `interrupted`: the run was cancelled
+ * - `fatal`: an error stopped the run
+ * - `max-delete`: more deletes than `maxDelete` would have happened
+ */
+export type DeletesSkippedReason = 'copy-failures' | 'interrupted' | 'fatal' | 'max-delete';
+
+/** One destination key `--delete` could not delete. */
+export type DeleteFailureRecord = {
+  /** Key relative to the destination root. */
+  key: string;
+  /** The full destination path, for messages. */
+  dst: string;
+  error: SerializedError;
+};
 
 /** Counters shown by the progress display; totals grow while listing goes on. */
 export type ProgressSnapshot = {
   /** Source objects listed so far (the object total; final once `isListingDone`). */
   objectsListed: number;
-  /** Objects finished: copied + skipped + failed. */
+  /** Objects finished: copied + skipped + failed (+ planned copies in a dry run). */
   objectsDone: number;
   copied: number;
   skipped: number;
@@ -61,8 +83,16 @@ export type SyncSummary = {
     failed: number;
     /** Copies stopped by cancellation (interrupted runs), not counted as failures. */
     cancelled: number;
-    /** Destination objects with no source (never deleted: sync is one-way and additive). */
+    /** Destination objects with no source (deleted only with `--delete`). */
     extraneous: number;
+    /** `--delete`: destination objects deleted. */
+    deleted: number;
+    /** `--delete`: destination objects that could not be deleted (see `deleteFailures`). */
+    deleteFailed: number;
+    /** `--dry-run`: objects that would be copied. */
+    wouldCopy: number;
+    /** `--dry-run` with `--delete`: objects that would be deleted. */
+    wouldDelete: number;
     /** Copies by method (server-side, stream, upload, download, local). */
     byMethod: Partial<Record<CopyMethod, number>>;
   };
@@ -71,7 +101,22 @@ export type SyncSummary = {
     copied: number;
     /** Bytes of the source objects listed. */
     listed: number;
+    /** `--dry-run`: bytes of the objects that would be copied. */
+    wouldCopy: number;
   };
+  /** `--dry-run`: nothing was written; `wouldCopy`/`wouldDelete` count the plan. */
+  isDryRun: boolean;
+  /** `--delete` was asked for. */
+  shouldDelete: boolean;
+  /** `--max-delete`, when given. */
+  maxDelete?: number;
+  /**
+   * Set when `--delete` deleted nothing although `extraneous` keys were found (in a dry run: why
+   * nothing would be deleted).
+   */
+  deletesSkippedReason?: DeletesSkippedReason;
+  /** Delete failure details (the first `maxFailureDetails`; `objects.deleteFailed` counts all). */
+  deleteFailures: DeleteFailureRecord[];
   /** `--checksum` pairs whose fingerprints were not comparable and were compared by size instead. */
   checksumFallbacks: number;
   /** Requests sent, by S3 operation name, retries included (listing and transfers). */
@@ -104,12 +149,18 @@ export type SyncEvent =
       clientCacheMode: ClientCacheMode;
       /** True when the source is one object or file (mapped to exactly DST). */
       isSingleObject: boolean;
+      /** `--dry-run`: the `object` events are the plan; nothing is written. */
+      isDryRun: boolean;
+      /** `--delete`: keys only at the destination are deleted after every copy succeeded. */
+      shouldDelete: boolean;
     }
   | ({ kind: 'progress' } & ProgressSnapshot)
   | {
       kind: 'object';
+      /** Relative key (for deletes: relative to the destination root). */
       key: string;
-      action: 'copy' | 'skip';
+      /** In a dry run, `copy` and `delete` are what would happen. */
+      action: 'copy' | 'skip' | 'delete';
       reason: ObjectReason;
       sizeBytes: number;
       /** For copies: how the bytes moved. */
@@ -118,6 +169,7 @@ export type SyncEvent =
       isChecksumFallback?: boolean;
     }
   | ({ kind: 'failure' } & FailureRecord)
+  | ({ kind: 'delete-failure' } & DeleteFailureRecord)
   | { kind: 'warning'; message: string }
   | { kind: 'summary'; summary: SyncSummary };
 

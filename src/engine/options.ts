@@ -1,6 +1,7 @@
 // The options of a sync run (library and CLI alike), their defaults and their validation.
 import { availableParallelism } from 'node:os';
 import type { ConfigResolver } from '../config/load.ts';
+import { filterPatternProblem } from '../plan/filter.ts';
 import { usageError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { CompareMode } from './events.ts';
@@ -49,13 +50,35 @@ export type SyncOptions = {
   maxFailureDetails?: number;
   /** Period of `progress` events. @default 500 */
   progressIntervalMs?: number;
+  /**
+   * Delete destination keys that are absent at the source (`--delete`), only after every copy of
+   * the run succeeded. @default false
+   */
+  shouldDelete?: boolean;
+  /** With `shouldDelete`: if more than this many deletes would happen, none happen (`--max-delete`). */
+  maxDelete?: number;
+  /** Plan only (`--dry-run`): emit what would be copied and deleted, write nothing. @default false */
+  isDryRun?: boolean;
+  /**
+   * Glob patterns (`--include`) of keys relative to the source root to select; none: every key.
+   * A key is synced when it matches an include (or there is none) and no exclude: exclude wins,
+   * in any order. See src/plan/filter.ts for how a pattern matches.
+   */
+  include?: string[];
+  /** Glob patterns (`--exclude`) of keys to leave out; they win over `include`. */
+  exclude?: string[];
+  /**
+   * Also treat destination keys that the filters (or a glob SRC) leave out as extraneous, so
+   * `shouldDelete` deletes them (`--delete-excluded`). @default false
+   */
+  shouldDeleteExcluded?: boolean;
 };
 
 /** {@link SyncOptions} with every default applied. */
 export type ResolvedSyncOptions = Required<
-  Omit<SyncOptions, 'signal' | 'config' | 'clientCacheMode'>
+  Omit<SyncOptions, 'signal' | 'config' | 'clientCacheMode' | 'maxDelete'>
 > &
-  Pick<SyncOptions, 'signal' | 'config' | 'clientCacheMode'>;
+  Pick<SyncOptions, 'signal' | 'config' | 'clientCacheMode' | 'maxDelete'>;
 
 export const DEFAULT_TASKS_PER_WORKER = 16;
 export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 64 * MiB;
@@ -67,6 +90,15 @@ function positiveInteger(name: string, value: number, min = 1): number {
     throw usageError(`${name} must be a whole number >= ${min}, got ${value}`);
   }
   return value;
+}
+
+/** Refuses a bad --include/--exclude pattern before anything is listed. */
+function checkFilterPatterns(patterns: string[] | undefined): string[] {
+  for (const pattern of patterns ?? []) {
+    const problem = filterPatternProblem(pattern);
+    if (problem !== undefined) throw usageError(problem.message, problem.hint);
+  }
+  return patterns ?? [];
 }
 
 /**
@@ -82,6 +114,15 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
   if (partSizeBytes < 5 * MiB) {
     throw usageError(
       `the part size must be at least 5 MiB (S3's minimum), got ${partSizeBytes} bytes`,
+    );
+  }
+  if (options.maxDelete !== undefined && options.shouldDelete !== true) {
+    throw usageError('--max-delete limits --delete, which was not given', 'add --delete');
+  }
+  if (options.shouldDeleteExcluded === true && options.shouldDelete !== true) {
+    throw usageError(
+      '--delete-excluded widens --delete, which was not given',
+      'add --delete (excluded destination keys are then deleted too)',
     );
   }
   return {
@@ -106,5 +147,13 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     failFast: options.failFast ?? false,
     maxFailureDetails: positiveInteger('max failure details', options.maxFailureDetails ?? 1000, 0),
     progressIntervalMs: positiveInteger('progress interval', options.progressIntervalMs ?? 500),
+    shouldDelete: options.shouldDelete ?? false,
+    isDryRun: options.isDryRun ?? false,
+    include: checkFilterPatterns(options.include),
+    exclude: checkFilterPatterns(options.exclude),
+    shouldDeleteExcluded: options.shouldDeleteExcluded ?? false,
+    ...(options.maxDelete === undefined
+      ? {}
+      : { maxDelete: positiveInteger('max delete', options.maxDelete, 0) }),
   };
 }

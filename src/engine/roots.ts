@@ -1,13 +1,19 @@
 // Resolves SRC and DST of a run into roots: which profile, single object or prefix, how to list
 // them, and where a relative key lands. A source path naming an existing object (or file) is a
-// single-object sync to exactly DST; anything else is a prefix (megfile semantics).
+// single-object sync to exactly DST; anything else is a prefix (megfile semantics). A SRC with a
+// wildcard is a glob: its root is the part before the wildcard's segment, its S3 listing is
+// narrowed to the literal text before the wildcard, and both listings show only the keys that
+// the glob and --include/--exclude select (the destination's all of them with --delete-excluded).
 import { stat } from 'node:fs/promises';
-import { resolve as resolvePath } from 'node:path';
+import { basename, resolve as resolvePath } from 'node:path';
 import type { ConfigResolver } from '../config/load.ts';
 import { listLocal } from '../local/list.ts';
 import type { LocalListIssue } from '../local/list.ts';
+import { parseSourcePath } from '../paths/glob.ts';
 import { formatPath, parsePath } from '../paths/path.ts';
 import type { AnyPath } from '../paths/path.ts';
+import { createGlobSelector, createKeyFilter } from '../plan/filter.ts';
+import type { KeyPredicate } from '../plan/filter.ts';
 import {
   destinationRoot,
   directoryPrefix,
@@ -53,7 +59,39 @@ export type OpenRootsContext = {
   requests: RequestCounts;
   /** A local file that could not be listed (broken link, loop, unreadable): fails that key only. */
   onLocalIssue(issue: LocalListIssue): void;
+  /** --include/--exclude and --delete-excluded; none: every key. */
+  selection?: RootSelectionOptions;
 };
+
+/** Which keys the listings show: --include/--exclude and --delete-excluded (see SyncOptions). */
+export type RootSelectionOptions = {
+  include?: readonly string[] | undefined;
+  exclude?: readonly string[] | undefined;
+  shouldDeleteExcluded?: boolean | undefined;
+};
+
+/** What one root's listing shows. */
+type ListingShape = {
+  isSingle: boolean;
+  single: ListEntry | undefined;
+  isSource: boolean;
+  /** Nothing at all: a single-object source that the filters leave out. */
+  isEmpty: boolean;
+  /** Relative keys to keep; undefined: all. */
+  selects: KeyPredicate | undefined;
+  /** Local listing issues under this relative key concern nothing selected. */
+  isIrrelevantIssue: (issue: LocalListIssue) => boolean;
+  /** S3: list only relative keys starting with this literal text (the glob's, after its root). */
+  narrowTo: string;
+};
+
+/** Local issues about one file (not a directory whose contents might still be selected). */
+const FILE_ISSUE_CODES = new Set([
+  'BrokenSymlink',
+  'NotARegularFile',
+  'InvalidFileName',
+  'Vanished',
+]);
 
 /** The two roots of a run and the profiles the workers need. */
 export type OpenedRoots = { src: Root; dst: Root; profiles: Record<string, ProfileSpec> };
@@ -84,16 +122,33 @@ function localLabel(path: string): string {
 /**
  * Parses and resolves both paths, looks up an S3 source key (one LIST) (or stats a local source) to tell a
  * single object from a prefix, and returns listing functions for both sides.
- * @throws S3FerryError: `usage` for bad paths (bucket list `s3://`, single source to a `dir/`),
- *   `not-found` (fatal) for a missing local source, and the classified error of a failed lookup.
+ *
+ * SRC may be a glob (`*`, `**`, `?`, `[...]`, `{a,b}`; `\` escapes them): relative keys then hang
+ * from the part before the first wildcard up to its last `/`, the S3 listing asks only for keys
+ * starting with the text before the wildcard, and keys (or their directories) that the glob
+ * matches are selected. `ctx.selection`'s --include/--exclude apply to the same relative keys
+ * (to the name of a single-object source). The destination listing is filtered the same way, so
+ * filtered-out destination keys are never extraneous, unless `selection.shouldDeleteExcluded`.
+ * DST is always literal.
+ * @throws S3FerryError: `usage` for bad paths (bucket list `s3://`, single source to a `dir/`, a
+ *   wildcard in a bucket name) or filter patterns, `not-found` (fatal) for a missing local source
+ *   (or glob root), and the classified error of a failed lookup.
  */
 export async function openRoots(
   srcInput: string,
   dstInput: string,
   ctx: OpenRootsContext,
 ): Promise<OpenedRoots> {
-  const srcPath = parsePath(srcInput);
+  const selection = ctx.selection ?? {};
+  const { path: parsedSrc, glob } = parseSourcePath(srcInput);
   const dstPath = parsePath(dstInput);
+  const keyFilter = createKeyFilter(selection);
+  const isGlob = glob.pattern !== undefined;
+  // A glob SRC lists from its root; a plain one names its key (escapes removed) as before.
+  const srcPath: AnyPath =
+    parsedSrc.kind === 's3'
+      ? { ...parsedSrc, key: isGlob ? glob.rootPrefix : glob.literalPrefix }
+      : { kind: 'local', path: isGlob ? glob.rootPrefix || '.' : glob.literalPrefix };
   for (const [path, input] of [
     [srcPath, srcInput],
     [dstPath, dstInput],
@@ -122,7 +177,7 @@ export async function openRoots(
   let single: ListEntry | undefined;
   let srcRoot: SyncRoot;
   if (srcPath.kind === 's3' && srcSpec !== undefined) {
-    const isCandidate = srcPath.key !== '' && !srcPath.key.endsWith('/');
+    const isCandidate = !isGlob && srcPath.key !== '' && !srcPath.key.endsWith('/');
     single = isCandidate
       ? await headEntry(ctx, srcSpec, srcPath.bucket, srcPath.key, srcInput)
       : undefined;
@@ -137,6 +192,14 @@ export async function openRoots(
         { fatal: true },
       );
     });
+    if (isGlob && !stats.isDirectory()) {
+      throw new S3FerryError(
+        'not-found',
+        'NotADirectory',
+        `the glob ${srcInput} starts in ${srcPath.path}, which is not a directory`,
+        { fatal: true },
+      );
+    }
     if (stats.isFile()) single = { key: '', sizeBytes: stats.size, mtimeMs: stats.mtimeMs };
     srcRoot = { kind: 'local', path: absolute };
   } else {
@@ -149,17 +212,63 @@ export async function openRoots(
       : destinationRoot(dstPath.kind === 'local' ? dstPath : { kind: 'local', path: '' }, isSingle);
   if (dstRoot.kind === 'local') dstRoot.path = resolvePath(dstRoot.path);
 
-  const src = makeRoot(srcRoot, srcSpec, srcPath, srcInput, ctx, {
+  // What both listings show: keys the glob and the filters select (a single source: its name).
+  const globSelects = glob.pattern === undefined ? undefined : createGlobSelector(glob.pattern);
+  const selects = both(globSelects, keyFilter?.selects);
+  const singleName = srcPath.kind === 's3' ? basename(srcPath.key) : basename(srcPath.path);
+  const isEmpty = isSingle && keyFilter !== undefined && !keyFilter.selects(singleName);
+  const isIrrelevantIssue = (issue: LocalListIssue): boolean =>
+    selects !== undefined &&
+    !selects(issue.key) &&
+    (FILE_ISSUE_CODES.has(issue.error.code) || keyFilter?.isExcludedSubtree(issue.key) === true);
+  const narrowTo = isGlob ? glob.literalPrefix.slice(glob.rootPrefix.length) : '';
+  const filtered = {
+    isEmpty,
+    selects: isSingle ? undefined : selects,
+    isIrrelevantIssue,
+    narrowTo,
+  };
+  const src = makeRoot(srcRoot, srcSpec, parsedSrc, srcInput, ctx, {
     isSingle,
     single,
     isSource: true,
+    ...filtered,
   });
   const dst = makeRoot(dstRoot, dstSpec, dstPath, dstInput, ctx, {
     isSingle,
     single: undefined,
     isSource: false,
+    ...(selection.shouldDeleteExcluded === true && !isSingle
+      ? { isEmpty, selects: undefined, isIrrelevantIssue: () => false, narrowTo: '' }
+      : filtered),
   });
   return { src, dst, profiles };
+}
+
+function both(a: KeyPredicate | undefined, b: KeyPredicate | undefined): KeyPredicate | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return (key) => a(key) && b(key);
+}
+
+/** Keeps the entries `selects` accepts. */
+async function* selected(
+  entries: AsyncIterable<ListEntry>,
+  selects: KeyPredicate | undefined,
+): AsyncGenerator<ListEntry, void, undefined> {
+  for await (const entry of entries) if (selects === undefined || selects(entry.key)) yield entry;
+}
+
+/** Puts `head` back in front of keys listed relative to `root + head` (order is kept). */
+async function* prefixed(
+  entries: AsyncIterable<ListEntry>,
+  head: string,
+): AsyncGenerator<ListEntry, void, undefined> {
+  for await (const entry of entries) yield { ...entry, key: head + entry.key };
+}
+
+async function* nothing(): AsyncGenerator<ListEntry, void, undefined> {
+  // A single-object source that the filters leave out: no source, and no destination to compare.
 }
 
 function errorCode(error: unknown): string {
@@ -194,7 +303,7 @@ function makeRoot(
   path: AnyPath,
   input: string,
   ctx: OpenRootsContext,
-  shape: { isSingle: boolean; single: ListEntry | undefined; isSource: boolean },
+  shape: ListingShape,
 ): Root {
   const label = path.kind === 's3' ? formatPath(path) : localLabel(input);
   const display = (key: string): string => {
@@ -205,24 +314,27 @@ function makeRoot(
     return key === '' ? root.path : `${root.path}/${key}`;
   };
   const list = (): AsyncIterable<ListEntry> => {
+    if (shape.isEmpty) return nothing();
     if (shape.isSingle) return singleListing(root, spec, ctx, shape.single);
     if (root.kind === 's3' && spec !== undefined) {
-      return withoutDirectoryMarkers(
-        listS3(ctx.clientFor(spec), spec, {
-          bucket: root.bucket,
-          prefix: directoryPrefix(root.key),
-          counts: ctx.requests,
-        }),
-      );
+      // Only keys under the glob's literal text can match: never list the rest of the bucket.
+      const listed = listS3(ctx.clientFor(spec), spec, {
+        bucket: root.bucket,
+        prefix: directoryPrefix(root.key) + shape.narrowTo,
+        counts: ctx.requests,
+      });
+      const relative = shape.narrowTo === '' ? listed : prefixed(listed, shape.narrowTo);
+      return selected(withoutDirectoryMarkers(relative), shape.selects);
     }
     if (root.kind === 'local') {
       // A destination directory that does not exist yet holds nothing.
-      return listLocal(root.path, {
+      const listed = listLocal(root.path, {
         onIssue: (issue) => {
-          ctx.onLocalIssue(issue);
+          if (!shape.isIrrelevantIssue(issue)) ctx.onLocalIssue(issue);
         },
         missingOk: !shape.isSource,
       });
+      return selected(listed, shape.selects);
     }
     throw new S3FerryError('internal', 'NoProfile', 'S3 root without a profile');
   };

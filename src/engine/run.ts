@@ -14,7 +14,8 @@ import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.t
 import type { SerializedError } from '../shared/errors.ts';
 import type { CopyMethod, CopyTask, ListEntry, TaskResult } from '../shared/protocol.ts';
 import { createCancelBroadcast } from './cancel.ts';
-import type { SyncEvent, SyncEventListener, SyncSummary } from './events.ts';
+import { KeySpool, runDeletes } from './deletes.ts';
+import type { DeletesSkippedReason, SyncEvent, SyncEventListener, SyncSummary } from './events.ts';
 import { createExecutor } from './executor.ts';
 import { resolveSyncOptions } from './options.ts';
 import type { SyncOptions } from './options.ts';
@@ -65,6 +66,8 @@ export async function sync(
   const tally = new RunTally(resolved.maxFailureDetails);
   const cancel = createCancelBroadcast();
   let executor: ReturnType<typeof createExecutor> | undefined;
+  // --delete: the keys only at the destination, deleted after the copies (bounded memory).
+  const spool = new KeySpool();
   try {
     // Local files that cannot be listed fail their key only; bound once `fail` exists below.
     let onLocalIssue = (_key: string, _error: SerializedError): void => undefined;
@@ -75,6 +78,7 @@ export async function sync(
       onLocalIssue: (issue) => {
         onLocalIssue(issue.key, serializeError(issue.error));
       },
+      selection: resolved,
     });
     const direction = directionOf(roots.src, roots.dst);
     const method = copyMethodOf(roots.src, roots.dst);
@@ -88,6 +92,8 @@ export async function sync(
       tasksPerWorker: resolved.tasksPerWorker,
       clientCacheMode: cacheMode,
       isSingleObject: roots.src.isSingleObject,
+      isDryRun: resolved.isDryRun,
+      shouldDelete: resolved.shouldDelete,
     });
 
     executor = createExecutor({
@@ -192,6 +198,10 @@ export async function sync(
         return;
       }
       if (isStopping()) return;
+      if (resolved.isDryRun) {
+        recordPlannedCopy(key, entry.src, decision);
+        return;
+      }
       const task = buildTask(nextId++, key, entry.src);
       tally.bytesToCopy += task.sizeBytes;
       tally.inFlightBytes.set(task.id, 0);
@@ -250,6 +260,26 @@ export async function sync(
       });
     };
 
+    /** --dry-run: counts and announces a copy that would happen. */
+    const recordPlannedCopy = (
+      key: string,
+      src: ListEntry,
+      decision: Decision & { action: 'copy' },
+    ): void => {
+      tally.wouldCopy += 1;
+      tally.wouldCopyBytes += src.sizeBytes;
+      if (decision.fallback === true) tally.checksumFallbacks += 1;
+      emit({
+        kind: 'object',
+        key,
+        action: 'copy',
+        reason: decision.reason,
+        sizeBytes: src.sizeBytes,
+        method,
+        ...(decision.fallback === true ? { isChecksumFallback: true } : {}),
+      });
+    };
+
     const buildTask = (id: number, key: string, src: ListEntry): CopyTask => ({
       kind: 'copy',
       id,
@@ -280,6 +310,13 @@ export async function sync(
         if (entry.kind === 'dst-only') {
           tally.listedDestination += 1;
           tally.extraneous += 1;
+          if (resolved.shouldDelete && resolved.isDryRun) {
+            tally.wouldDelete += 1;
+            const { key, sizeBytes } = entry.dst;
+            emit({ kind: 'object', key, action: 'delete', reason: 'extraneous', sizeBytes });
+          } else if (resolved.shouldDelete) {
+            await spool.add(entry.dst.key);
+          }
           continue;
         }
         if (entry.kind === 'match') tally.listedDestination += 1;
@@ -297,6 +334,10 @@ export async function sync(
           continue;
         }
         if (decision.action === 'extraneous') continue;
+        if (decision.action === 'copy' && resolved.isDryRun) {
+          recordPlannedCopy(key, entry.src, decision);
+          continue;
+        }
         // Backpressure: the listing never runs more than one queue's worth ahead of the copies.
         await Promise.race([queue.onSizeLessThan(concurrency), stopped]);
         if (isStopping()) break;
@@ -316,6 +357,48 @@ export async function sync(
     }
 
     await queue.onIdle();
+
+    // --delete, only once every copy succeeded: a failed copy or listing, an interruption or a
+    // fatal error leaves the destination's extra keys alone (they may be the only copy left).
+    let deletesSkippedReason: DeletesSkippedReason | undefined;
+    const toDelete = resolved.isDryRun ? tally.wouldDelete : spool.count;
+    if (resolved.shouldDelete && toDelete > 0) {
+      if (fatal !== undefined) deletesSkippedReason = 'fatal';
+      else if (stopReason === 'cancelled') deletesSkippedReason = 'interrupted';
+      else if (tally.failed > 0 || stopReason !== undefined) deletesSkippedReason = 'copy-failures';
+      else if (resolved.maxDelete !== undefined && toDelete > resolved.maxDelete) {
+        deletesSkippedReason = 'max-delete';
+      }
+    }
+    if (resolved.shouldDelete && !resolved.isDryRun && deletesSkippedReason === undefined) {
+      try {
+        await runDeletes({
+          dst: roots.dst,
+          keys: spool.keys(),
+          clientFor: (spec) => mainCache.get(spec),
+          requests: tally.requests,
+          ...(resolved.signal === undefined ? {} : { signal: resolved.signal }),
+          isStopping,
+          onDeleted: (key) => {
+            tally.deleted += 1;
+            emit({ kind: 'object', key, action: 'delete', reason: 'extraneous', sizeBytes: 0 });
+          },
+          onFailed: ({ key, error }) => {
+            const record = { key, dst: roots.dst.display(key), error };
+            tally.recordDeleteFailure(record);
+            emit({ kind: 'delete-failure', ...record });
+          },
+        });
+      } catch (error) {
+        if (stopReason === undefined || !isS3FerryError(error) || error.code !== 'Aborted') {
+          const classified = isS3FerryError(error)
+            ? error
+            : new S3FerryError('internal', 'DeleteFailed', String(error));
+          fatal ??= serializeError(classified);
+          stop('fatal');
+        }
+      }
+    }
     clearInterval(progressTimer);
     resolved.signal?.removeEventListener('abort', onAbort);
     for (const [thread, counts] of exec.mainClientsBuilt())
@@ -327,7 +410,7 @@ export async function sync(
         ? 'fatal'
         : stopReason === 'cancelled'
           ? 'interrupted'
-          : tally.failed > 0
+          : tally.failed > 0 || tally.deleteFailed > 0 || deletesSkippedReason === 'max-delete'
             ? 'partial'
             : 'ok';
     const summary = tally.summary({
@@ -338,10 +421,15 @@ export async function sync(
       clientCacheMode: cacheMode,
       workers: resolved.workers,
       ...(fatal === undefined ? {} : { fatal }),
+      isDryRun: resolved.isDryRun,
+      shouldDelete: resolved.shouldDelete,
+      ...(resolved.maxDelete === undefined ? {} : { maxDelete: resolved.maxDelete }),
+      ...(deletesSkippedReason === undefined ? {} : { deletesSkippedReason }),
     });
     emit({ kind: 'summary', summary });
     return summary;
   } finally {
+    await spool.dispose();
     cancel.close();
     await executor?.close();
     mainCache.destroy();
@@ -376,7 +464,7 @@ export function copyMethodOf(src: Root, dst: Root): CopyMethod {
  * Starts a listing and waits for its first entry (its first page), so that bad credentials or a
  * missing bucket fail the run before anything is dispatched. Such an error becomes fatal.
  */
-async function primeListing(
+export async function primeListing(
   listing: AsyncIterable<ListEntry>,
   label: string,
 ): Promise<AsyncIterable<ListEntry>> {

@@ -3,7 +3,14 @@
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { CopyMethod, RequestCounts } from '../shared/protocol.ts';
-import type { CompareMode, FailureRecord, ProgressSnapshot, SyncSummary } from './events.ts';
+import type {
+  CompareMode,
+  DeleteFailureRecord,
+  DeletesSkippedReason,
+  FailureRecord,
+  ProgressSnapshot,
+  SyncSummary,
+} from './events.ts';
 
 /** Adds `from` into `into`, operation by operation. */
 export function addRequestCounts(into: RequestCounts, from: RequestCounts | undefined): void {
@@ -26,6 +33,11 @@ export class RunTally {
   failed = 0;
   cancelled = 0;
   extraneous = 0;
+  deleted = 0;
+  deleteFailed = 0;
+  wouldCopy = 0;
+  wouldCopyBytes = 0;
+  wouldDelete = 0;
   bytesToCopy = 0;
   /** Bytes of finished copies. */
   bytesCopied = 0;
@@ -38,6 +50,7 @@ export class RunTally {
   /** Latest cumulative client counts per thread ('main' or a worker's threadId). */
   readonly clientsByThread = new Map<string, Record<string, number>>();
   readonly failures: FailureRecord[] = [];
+  readonly deleteFailures: DeleteFailureRecord[] = [];
 
   constructor(maxFailureDetails: number) {
     this.#maxFailureDetails = maxFailureDetails;
@@ -46,6 +59,11 @@ export class RunTally {
   recordFailure(record: FailureRecord): void {
     this.failed += 1;
     if (this.failures.length < this.#maxFailureDetails) this.failures.push(record);
+  }
+
+  recordDeleteFailure(record: DeleteFailureRecord): void {
+    this.deleteFailed += 1;
+    if (this.deleteFailures.length < this.#maxFailureDetails) this.deleteFailures.push(record);
   }
 
   recordCopy(method: CopyMethod, bytes: number): void {
@@ -59,7 +77,7 @@ export class RunTally {
     for (const bytes of this.inFlightBytes.values()) inFlight += bytes;
     return {
       objectsListed: this.listed,
-      objectsDone: this.copied + this.skipped + this.failed,
+      objectsDone: this.copied + this.skipped + this.failed + this.wouldCopy,
       copied: this.copied,
       skipped: this.skipped,
       failed: this.failed,
@@ -78,6 +96,10 @@ export class RunTally {
     clientCacheMode: ClientCacheMode;
     workers: number;
     fatal?: SerializedError;
+    isDryRun: boolean;
+    shouldDelete: boolean;
+    maxDelete?: number;
+    deletesSkippedReason?: DeletesSkippedReason;
   }): SyncSummary {
     const clientsBuilt: Record<string, number> = {};
     const clientsBuiltByThread: Record<string, Record<string, number>> = {};
@@ -102,9 +124,13 @@ export class RunTally {
         failed: this.failed,
         cancelled: this.cancelled,
         extraneous: this.extraneous,
+        deleted: this.deleted,
+        deleteFailed: this.deleteFailed,
+        wouldCopy: this.wouldCopy,
+        wouldDelete: this.wouldDelete,
         byMethod: { ...this.byMethod },
       },
-      bytes: { copied: this.bytesCopied, listed: this.bytesListed },
+      bytes: { copied: this.bytesCopied, listed: this.bytesListed, wouldCopy: this.wouldCopyBytes },
       checksumFallbacks: this.checksumFallbacks,
       requests: { ...this.requests },
       requestsTotal: Object.values(this.requests).reduce((a, b) => a + b, 0),
@@ -114,8 +140,15 @@ export class RunTally {
       workers: fields.workers,
       failures: [...this.failures],
       isFailureListTruncated: this.failed > this.failures.length,
+      isDryRun: fields.isDryRun,
+      shouldDelete: fields.shouldDelete,
+      deleteFailures: [...this.deleteFailures],
     };
     if (fields.fatal !== undefined) summary.fatal = fields.fatal;
+    if (fields.maxDelete !== undefined) summary.maxDelete = fields.maxDelete;
+    if (fields.deletesSkippedReason !== undefined) {
+      summary.deletesSkippedReason = fields.deletesSkippedReason;
+    }
     return summary;
   }
 }

@@ -13,9 +13,18 @@ import { exitCodesHelp } from '../help.ts';
 import { createProgressDisplay, silentDisplay } from '../progress.ts';
 import type { ProgressDisplay } from '../progress.ts';
 import { parseSize } from '../size.ts';
-import { exitCodeOf, failureLine, summaryText, verboseLine } from '../sync-output.ts';
+import {
+  deleteFailureLine,
+  deletesSkippedLine,
+  exitCodeOf,
+  failureLine,
+  planLine,
+  summaryText,
+  verboseLine,
+} from '../sync-output.ts';
 
-type SyncFlags = {
+/** The flags of `sync` (and of `cp`, which runs through the same code). */
+export type SyncFlags = {
   force?: boolean;
   skipExisting?: boolean;
   skip?: boolean;
@@ -33,7 +42,18 @@ type SyncFlags = {
   multipartThreshold?: string;
   partSize?: string;
   partConcurrency?: string;
+  delete?: boolean;
+  maxDelete?: string;
+  dryRun?: boolean;
+  include?: string[];
+  exclude?: string[];
+  deleteExcluded?: boolean;
 };
+
+/** Collects a repeatable option's values. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
 
 /** Hooks the CLI binds to the process; tests replace them. */
 export type SyncCommandHooks = {
@@ -82,6 +102,20 @@ function modeOf(flags: SyncFlags): SyncOptions['mode'] {
   return given[0]?.[1] ?? 'default';
 }
 
+const FILTER_HELP = `
+Globs and filters (quote them, or the shell expands them):
+  SRC may be a glob: * and ? (never across /), ** (any depth), [abc], [!abc], {a,b};
+  \\ escapes them. Keys hang from the part before the first wildcard, up to its last /;
+  a matched directory counts in full. 's3://b/logs/2024-*/**' lists only keys starting
+  with logs/2024- and syncs 2024-01/a.gz to DST/2024-01/a.gz. DST is always literal.
+  --include/--exclude match keys relative to that root, in any order: a key is synced
+  when it matches an --include (or none is given) and no --exclude (exclude wins).
+  A pattern without / matches a file or directory name at any depth ('*.log', 'tmp');
+  with a /, the whole key from the root ('logs/*.gz': not logs/2024/a.gz; use
+  'logs/**/*.gz'); a leading / anchors to the top, a trailing / means directories.
+  Filtered-out destination keys are never deleted, unless --delete-excluded.
+`;
+
 /** Registers `sync` on `program`. */
 export function registerSyncCommand(
   program: Command,
@@ -91,7 +125,7 @@ export function registerSyncCommand(
   program
     .command('sync')
     .description(
-      'make DST hold every object or file under SRC (one-way; nothing is deleted). SRC and DST: ' +
+      'make DST hold every object or file under SRC (one-way; nothing is deleted without --delete). SRC and DST: ' +
         's3://bucket/prefix, s3+PROFILE://bucket/prefix or a local path. A single object syncs to exactly DST.',
     )
     .argument('<SRC>', 'source')
@@ -114,6 +148,32 @@ export function registerSyncCommand(
     .option('--part-size <SIZE>', 'preferred part size, at least 5MiB (default: 16MiB)')
     .option('--part-concurrency <N>', 'parts in flight per object (default: 4)')
     .option('--fail-fast', 'stop dispatching after the first failed object')
+    .option(
+      '--delete',
+      'delete destination keys absent at the source, only after every copy succeeded (default: off)',
+    )
+    .option(
+      '--max-delete <N>',
+      'with --delete: if more than N deletes would happen, delete nothing and exit 1 (default: no limit)',
+    )
+    .option(
+      '--dry-run',
+      'print what would be copied and deleted, and why; write nothing (default: off)',
+    )
+    .option(
+      '--include <GLOB>',
+      'sync only keys matching GLOB, relative to the source root; repeatable (default: all keys)',
+      collect,
+    )
+    .option(
+      '--exclude <GLOB>',
+      'leave out keys matching GLOB; repeatable; wins over --include (default: none)',
+      collect,
+    )
+    .option(
+      '--delete-excluded',
+      'with --delete: also delete destination keys that the filters or a glob SRC leave out (default: off)',
+    )
     .option('-q, --quiet', 'no progress display and no summary; failures are still printed')
     .option('-g, --progress-bar', 'show progress (the default; accepted for megfile)')
     .option(
@@ -125,6 +185,7 @@ export function registerSyncCommand(
     .addHelpText(
       'after',
       '\nSizes: bytes, or a number with Ki/Mi/Gi/Ti (1024-based) or k/M/G/T (1000-based), e.g. 8MiB.\n' +
+        FILTER_HELP +
         exitCodesHelp(),
     )
     .action(async (src: string, dst: string, flags: SyncFlags) => {
@@ -133,7 +194,8 @@ export function registerSyncCommand(
     });
 }
 
-async function runSyncCommand(
+/** Runs one sync with the CLI's output, Ctrl-C handling and exit code (`cp` uses it too). */
+export async function runSyncCommand(
   src: string,
   dst: string,
   flags: SyncFlags,
@@ -154,6 +216,14 @@ async function runSyncCommand(
   if (flags.partSize !== undefined)
     options.partSizeBytes = parseSize(flags.partSize, '--part-size');
   if (flags.failFast === true) options.failFast = true;
+  if (flags.delete === true) options.shouldDelete = true;
+  const maxDelete = wholeNumber('--max-delete', flags.maxDelete);
+  if (maxDelete !== undefined) options.maxDelete = maxDelete;
+  const isDryRun = flags.dryRun === true;
+  if (isDryRun) options.isDryRun = true;
+  if (flags.include !== undefined) options.include = flags.include;
+  if (flags.exclude !== undefined) options.exclude = flags.exclude;
+  if (flags.deleteExcluded === true) options.shouldDeleteExcluded = true;
   const config = ctx.deps.loadConfig(ctx.settingFlags());
   options.config = config;
 
@@ -175,14 +245,18 @@ async function runSyncCommand(
   const onEvent = (event: SyncEvent): void => {
     if (isJson) {
       if (event.kind === 'object') {
-        if (isVerbose) writeJson(event);
+        // A dry run's plan is its output: copies and deletes always, skips with -v.
+        if (isVerbose || (isDryRun && event.action !== 'skip')) writeJson(event);
       } else {
         writeJson(event);
       }
       return;
     }
     display.update(event);
-    if (event.kind === 'failure') display.log(failureLine(event));
+    const plan = isDryRun ? planLine(event) : undefined;
+    if (plan !== undefined) ctx.io.writeOut(plan);
+    else if (event.kind === 'failure') display.log(failureLine(event));
+    else if (event.kind === 'delete-failure') display.log(deleteFailureLine(event));
     else if (event.kind === 'warning') display.log(`s3ferry: warning: ${event.message}\n`);
     else if (isVerbose && !isQuiet) {
       const line = verboseLine(event);
@@ -224,6 +298,8 @@ async function runSyncCommand(
   }
   display.stop();
   if (flags.report !== undefined) writeReport(flags.report, summary);
+  const skippedDeletes = deletesSkippedLine(summary);
+  if (!isJson && skippedDeletes !== undefined) ctx.io.writeErr(skippedDeletes);
   if (!isJson && !isQuiet) ctx.io.writeErr(summaryText(summary));
   else if (!isJson && summary.fatal !== undefined) ctx.io.writeErr(summaryText(summary));
   return exitCodeOf(summary);
