@@ -83,7 +83,8 @@ export function createExecutor(options: ExecutorOptions): TaskExecutor {
 
   return {
     run(task) {
-      if (options.cacheMode === 'process_local' && task.kind === 'copy') {
+      // Every task that talks to S3 (copies, object hashes) needs the process's clients.
+      if (options.cacheMode === 'process_local' && task.kind !== 'md5') {
         return runOnMainThread(task);
       }
       return poolFor().run(task);

@@ -46,7 +46,14 @@ export type CopyTask = {
 /** Computes the MD5 of a local file (for --checksum against S3 ETags). */
 export type HashTask = { kind: 'md5'; id: number; path: string };
 
-export type WorkerTask = CopyTask | HashTask;
+/** Reads an S3 object with a streamed GET and computes its MD5 (`check --download`). */
+export type HashObjectTask = {
+  kind: 'md5-object';
+  id: number;
+  src: Extract<Location, { kind: 's3' }>;
+};
+
+export type WorkerTask = CopyTask | HashTask | HashObjectTask;
 
 /** Requests sent, by S3 operation name (e.g. `CopyObject: 3`), retries included. */
 export type RequestCounts = Record<string, number>;

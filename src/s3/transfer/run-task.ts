@@ -1,10 +1,11 @@
-// Runs one WorkerTask (one object, or one file hash) with a TransferContext and always returns a
+// Runs one WorkerTask (one object, or one file/object hash) with a TransferContext; always returns a
 // TaskResult: expected failures come back as serialised S3FerryErrors, never as throws.
 import { S3FerryError, isS3FerryError, serializeError } from '../../shared/errors.ts';
 import type { CopyTask, Location, TaskResult, WorkerTask } from '../../shared/protocol.ts';
 import { abortedError } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';
 import { downloadObject } from './download.ts';
+import { md5OfObject } from './hash-object.ts';
 import { copyLocalFile, md5OfFile } from './local.ts';
 import { serverSideCopy } from './server-side.ts';
 import { streamCopy } from './stream.ts';
@@ -61,6 +62,10 @@ export async function runTask(task: WorkerTask, ctx: TransferContext): Promise<T
     if (ctx.signal.aborted) throw abortedError();
     if (task.kind === 'md5') {
       const { md5, bytes } = await md5OfFile(task.path, ctx.signal);
+      return { ok: true, id: task.id, bytes, md5, requests: ctx.counter.snapshot() };
+    }
+    if (task.kind === 'md5-object') {
+      const { md5, bytes } = await md5OfObject(ctx, task.src);
       return { ok: true, id: task.id, bytes, md5, requests: ctx.counter.snapshot() };
     }
     const bytes = await runCopy(task, ctx);

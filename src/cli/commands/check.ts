@@ -1,0 +1,221 @@
+// `s3ferry check SRC DST`: a thin layer over the library's check(): flags → CheckOptions, events →
+// difference lines (stdout), progress and summary (stderr) or NDJSON (--json), summary → --report
+// and the exit code (0 match, 1 differ), Ctrl-C → cancel (twice: exit now).
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { check } from '../../engine/check.ts';
+import type { CheckEvent, CheckOptions, CheckSummary } from '../../engine/check.ts';
+import { isS3FerryError, serializeError, usageError } from '../../shared/errors.ts';
+import { ExitCode } from '../../shared/exit-codes.ts';
+import {
+  checkExitCode,
+  checkFailureLine,
+  checkSummaryText,
+  createCheckProgressDisplay,
+  differenceLine,
+  sameLine,
+} from '../check-output.ts';
+import type { CliContext } from '../context.ts';
+import { processHooks } from './sync.ts';
+import type { SyncCommandHooks } from './sync.ts';
+
+type CheckFlags = {
+  download?: boolean;
+  workers?: string;
+  tasksPerWorker?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  json?: boolean;
+  report?: string;
+};
+
+/** Hooks the CLI binds to the process (sync's, plus whether stdout is a terminal); tests replace them. */
+export type CheckCommandHooks = SyncCommandHooks & {
+  /** stdout is a terminal. */
+  isStdoutTty(): boolean;
+};
+
+/** The process-bound hooks. */
+export const checkProcessHooks: CheckCommandHooks = {
+  ...processHooks,
+  isStdoutTty: () => process.stdout.isTTY,
+};
+
+const EXIT_CODES_HELP =
+  '\nExit codes:\n' +
+  '  0    the destination matches the source\n' +
+  '  1    some key is missing, extra or different (or could not be compared)\n' +
+  '  2    usage or configuration error\n' +
+  '  3    fatal error that stopped the check (bad credentials, missing bucket, bug)\n' +
+  '  130  interrupted (Ctrl-C)\n';
+
+function wholeNumber(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text.trim())) {
+    throw usageError(`${flag}: expected a whole number, got '${text}'`);
+  }
+  return Number(text);
+}
+
+/** Registers `check` on `program`. */
+export function registerCheckCommand(
+  program: Command,
+  ctx: CliContext,
+  hooks: CheckCommandHooks = checkProcessHooks,
+): void {
+  program
+    .command('check')
+    .description(
+      'verify that DST holds exactly what SRC holds, without changing anything: prints every key ' +
+        'missing at DST, extra at DST, or different (size; content where comparable: plain-MD5 ' +
+        'ETags and MD5s of local files; with --download, both sides read and hashed). ' +
+        'Differences go to stdout, progress and the summary to stderr.',
+    )
+    .argument('<SRC>', 'source: s3://bucket/prefix, s3+PROFILE://bucket/prefix or a local path')
+    .argument('<DST>', 'destination, same forms (a single source object: exactly this path)')
+    .option(
+      '--download',
+      'compare the content of every same-size pair by reading both sides and hashing them in the ' +
+        'workers: works for multipart ETags, SSE-KMS objects and any two servers (default: off: ' +
+        'ETags and local MD5s are compared; keys with multipart ETags by size only, and counted)',
+    )
+    .option('-w, --workers <N>', 'worker threads that hash (default: available cores)')
+    .option('--tasks-per-worker <N>', 'hashes each worker runs at once (default: 16)')
+    .option('-q, --quiet', 'no progress and no summary; differences and failures still printed')
+    .option('-v, --verbose', 'also print one line per key found the same, and how it was compared')
+    .option(
+      '--json',
+      'write newline-delimited JSON events to stdout instead of lines (start, differences, ' +
+        'failures, progress, summary; with -v also keys found the same)',
+    )
+    .option('--report <FILE>', 'write the final summary as JSON to FILE (default: none)')
+    .addHelpText(
+      'after',
+      '\nLines: "missing: KEY", "extra: KEY", "differs (size SRC ≠ DST): KEY", "differs (md5): KEY";\n' +
+        'KEY is relative to SRC and DST. S3 ETags of SSE-KMS/SSE-C objects are not MD5s: use --download.\n' +
+        EXIT_CODES_HELP,
+    )
+    .action(async (src: string, dst: string, flags: CheckFlags) => {
+      const code = await runCheckCommand(src, dst, flags, ctx, hooks);
+      ctx.setExitCode?.(code);
+    });
+}
+
+async function runCheckCommand(
+  src: string,
+  dst: string,
+  flags: CheckFlags,
+  ctx: CliContext,
+  hooks: CheckCommandHooks,
+): Promise<ExitCode> {
+  const options: CheckOptions = { src, dst };
+  if (flags.download === true) options.download = true;
+  const workers = wholeNumber('--workers', flags.workers);
+  if (workers !== undefined && workers > 0) options.workers = workers;
+  const tasksPerWorker = wholeNumber('--tasks-per-worker', flags.tasksPerWorker);
+  if (tasksPerWorker !== undefined) options.tasksPerWorker = tasksPerWorker;
+  const config = ctx.deps.loadConfig(ctx.settingFlags());
+  options.config = config;
+
+  const isJson = flags.json === true;
+  const isQuiet = flags.quiet === true;
+  const isVerbose = flags.verbose === true;
+  const isTty = hooks.isTty();
+  const columns = hooks.columns();
+  const display = createCheckProgressDisplay({
+    io: ctx.io,
+    isTty,
+    isSilent: isJson || isQuiet,
+    ...(columns === undefined ? {} : { columns }),
+  });
+  // Lines are the result, so they go to stdout; but when stdout and the bars share the terminal,
+  // they go through the bars' logger, which prints them above the bars instead of through them.
+  const isSharedTerminal = isTty && hooks.isStdoutTty() && !isJson && !isQuiet;
+  const writeLine = (text: string): void => {
+    if (isSharedTerminal) display.log(text);
+    else ctx.io.writeOut(text);
+  };
+  const writeJson = (value: unknown): void => {
+    ctx.io.writeOut(`${JSON.stringify(value)}\n`);
+  };
+
+  const onEvent = (event: CheckEvent): void => {
+    if (isJson) {
+      if (event.kind !== 'same' || isVerbose) writeJson(event);
+      return;
+    }
+    display.update(event);
+    if (event.kind === 'difference') writeLine(differenceLine(event));
+    else if (event.kind === 'same' && isVerbose) writeLine(sameLine(event));
+    else if (event.kind === 'failure') display.log(checkFailureLine(event));
+    else if (event.kind === 'warning') display.log(`s3ferry: warning: ${event.message}\n`);
+  };
+
+  const abort = new AbortController();
+  options.signal = abort.signal;
+  let interrupts = 0;
+  const removeInterrupt = hooks.onInterrupt(() => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      abort.abort();
+      display.log('s3ferry: interrupted: stopping the check (Ctrl-C again to quit at once)\n');
+    } else {
+      display.stop();
+      hooks.exitNow(ExitCode.Interrupted);
+    }
+  });
+
+  let summary: CheckSummary;
+  try {
+    registerSecrets(ctx, config, src, dst);
+    summary = await check(options, onEvent);
+  } catch (error) {
+    display.stop();
+    if (flags.report !== undefined && isS3FerryError(error) && error.kind !== 'usage') {
+      writeReport(flags.report, { status: 'fatal', src, dst, fatal: serializeError(error) });
+    }
+    if (isJson && isS3FerryError(error)) {
+      writeJson({ kind: 'error', error: serializeError(error) });
+    }
+    throw error;
+  } finally {
+    removeInterrupt();
+  }
+  display.stop();
+  if (flags.report !== undefined) writeReport(flags.report, summary);
+  // -q still says why a check stopped: a silent exit 3 proves nothing.
+  if (!isJson && (!isQuiet || summary.fatal !== undefined)) {
+    ctx.io.writeErr(checkSummaryText(summary));
+  }
+  return checkExitCode(summary);
+}
+
+/** Registers the secret keys of the profiles a check uses, so no output can carry them. */
+function registerSecrets(
+  ctx: CliContext,
+  config: ReturnType<CliContext['deps']['loadConfig']>,
+  ...paths: string[]
+): void {
+  for (const path of paths) {
+    const match = /^s3(?:\+([^:/]*))?:\/\//.exec(path);
+    if (match === null) continue;
+    try {
+      const spec = config.profile(match[1]);
+      ctx.io.addSecret(spec.credentials?.secretAccessKey);
+      ctx.io.addSecret(spec.credentials?.sessionToken);
+    } catch {
+      // check() reports a bad profile with its own message.
+    }
+  }
+}
+
+function writeReport(file: string, report: unknown): void {
+  try {
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw usageError(
+      `cannot write the report ${file}: ${typeof code === 'string' ? code : String(error)}`,
+    );
+  }
+}
