@@ -1,0 +1,90 @@
+// `s3ferry cp [-r] SRC DST`: megfile's cp, run through the sync engine in force mode (same copy
+// paths, progress, summary, report and exit codes as `sync`). The path rules (one object or a
+// directory, DST ending in `/`) live in src/engine/cp.ts.
+import { Option, type Command } from 'commander';
+import { resolveCopy } from '../../engine/cp.ts';
+import type { CliContext } from '../context.ts';
+import { registerPathSecrets } from '../everyday-output.ts';
+import { exitCodesHelp } from '../help.ts';
+import { processHooks, runSyncCommand } from './sync.ts';
+import type { SyncCommandHooks, SyncFlags } from './sync.ts';
+
+type CpFlags = Omit<SyncFlags, 'force' | 'skipExisting' | 'sizeOnly' | 'checksum'> & {
+  recursive?: boolean;
+  /** commander's `--no-target-directory` sets this to false. */
+  targetDirectory?: boolean;
+  skip?: boolean;
+};
+
+/** The flags sync knows (cp's own are dropped). */
+function syncOnly(flags: CpFlags): SyncFlags {
+  const rest: CpFlags = { ...flags };
+  delete rest.recursive;
+  delete rest.targetDirectory;
+  delete rest.skip;
+  return rest;
+}
+
+/** Registers `cp` on `program`. */
+export function registerCpCommand(
+  program: Command,
+  ctx: CliContext,
+  hooks: SyncCommandHooks = processHooks,
+): void {
+  program
+    .command('cp')
+    .description(
+      'copy one object or file, or with -r everything under a prefix or directory, through the ' +
+        'sync engine (every object is copied, even if it looks the same)',
+    )
+    .argument('<SRC>', 's3://bucket/key, s3+PROFILE://bucket/prefix or a local path')
+    .argument('<DST>', 'destination; ending in / it receives SRC under its own name')
+    .option('-r, --recursive', 'copy everything under SRC (a prefix or directory) (default: off)')
+    .option(
+      '-T, --no-target-directory',
+      'DST is the target itself, even ending in / or naming a directory (default: off)',
+    )
+    .option('--skip', 'copy only keys missing at the destination (default: copy all)')
+    .option('-w, --workers <N>', 'worker threads (default: available cores)')
+    .option('--tasks-per-worker <N>', 'copies each worker runs at once (default: 16)')
+    .option(
+      '--multipart-threshold <SIZE>',
+      'copy objects of at least SIZE in parts (default: 64MiB)',
+    )
+    .option('--part-size <SIZE>', 'preferred part size, at least 5MiB (default: 16MiB)')
+    .option('--part-concurrency <N>', 'parts in flight per object (default: 4)')
+    .option('--fail-fast', 'stop dispatching after the first failed object (default: off)')
+    .option('-q, --quiet', 'no progress display and no summary; failures are still printed')
+    .option('-g, --progress-bar', 'show progress (the default; accepted for megfile)')
+    .option('--json', 'newline-delimited JSON events on stdout (default: off)')
+    .option('--report <FILE>', 'write the final summary as JSON to FILE')
+    .option('-v, --verbose', 'one line per object (default: off)')
+    .addOption(new Option('--worker <N>', 'same as --workers (megfile)').hideHelp())
+    .addHelpText(
+      'after',
+      '\nWhere things land:\n' +
+        '  cp s3://b/a.txt s3://c/x.txt     the object x.txt\n' +
+        '  cp s3://b/a.txt s3://c/d/        s3://c/d/a.txt (DST ending in /, or an existing directory)\n' +
+        '  cp -r s3://b/dir s3://c/out      s3://c/out/<everything under dir/>, whether out exists or not\n' +
+        '  cp -r s3://b/dir s3://c/out/     s3://c/out/dir/<everything under dir/>\n' +
+        'Unlike megfile, cp -r never nests into DST just because DST exists (S3 has no directories,\n' +
+        'and a second run would copy into DST/dir/): end DST with / to keep the source name.\n' +
+        exitCodesHelp(),
+    )
+    .action(async (src: string, dst: string, flags: CpFlags) => {
+      const config = ctx.deps.loadConfig(ctx.settingFlags());
+      registerPathSecrets(ctx, config, [src, dst]);
+      const resolved = await resolveCopy(src, dst, {
+        config,
+        recursive: flags.recursive === true,
+        noTargetDirectory: flags.targetDirectory === false,
+      });
+      // Only the flags sync knows; cp always forces (or, with --skip, copies what is missing).
+      const syncFlags: SyncFlags = {
+        ...syncOnly(flags),
+        ...(flags.skip === true ? { skip: true } : { force: true }),
+      };
+      const code = await runSyncCommand(resolved.src, resolved.dst, syncFlags, ctx, hooks);
+      ctx.setExitCode?.(code);
+    });
+}

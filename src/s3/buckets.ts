@@ -1,0 +1,46 @@
+// The bucket list of a profile (`ls s3://`): ListBuckets, following continuation tokens where
+// the server pages (AWS since 2024; older servers answer everything in one response).
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { ProfileSpec } from '../shared/profile.ts';
+import type { RequestCounts } from '../shared/protocol.ts';
+import { classifyS3Error } from './classify.ts';
+import { RequestCounter, sendCounted } from './request-counter.ts';
+
+/** One bucket: its name and creation time (ms since the epoch, 0 when the server omits it). */
+export type BucketEntry = { name: string; createdMs: number };
+
+/**
+ * Yields the buckets the profile's credentials own, one array per response.
+ * @throws S3FerryError from {@link classifyS3Error} (bad credentials, AccessDenied…).
+ */
+export async function* listS3Buckets(
+  client: S3Client,
+  spec: ProfileSpec,
+  options: { counts?: RequestCounts; signal?: AbortSignal } = {},
+): AsyncGenerator<BucketEntry[], void, undefined> {
+  let token: string | undefined;
+  do {
+    const counter = new RequestCounter();
+    try {
+      const page = await sendCounted(
+        client,
+        new ListBucketsCommand(token === undefined ? {} : { ContinuationToken: token }),
+        options.signal === undefined ? { counter } : { counter, signal: options.signal },
+      );
+      yield (page.Buckets ?? []).map((b) => ({
+        name: b.Name ?? '',
+        createdMs: b.CreationDate?.getTime() ?? 0,
+      }));
+      token = page.ContinuationToken === '' ? undefined : page.ContinuationToken;
+    } catch (error) {
+      throw classifyS3Error(error, { spec });
+    } finally {
+      if (options.counts !== undefined) {
+        for (const [operation, n] of Object.entries(counter.snapshot())) {
+          options.counts[operation] = (options.counts[operation] ?? 0) + n;
+        }
+      }
+    }
+  } while (token !== undefined);
+}
