@@ -22,3 +22,14 @@ export type {
   SyncSummary,
 } from './engine/events.ts';
 export type { CopyMethod, RequestCounts } from './shared/protocol.ts';
+export { check } from './engine/check.ts';
+export type {
+  CheckDifference,
+  CheckEvent,
+  CheckEventListener,
+  CheckOptions,
+  CheckProgress,
+  CheckSummary,
+  ComparedBy,
+  DifferenceKind,
+} from './engine/check.ts';

@@ -3,7 +3,13 @@
 import { Command } from 'commander';
 import type { ExitCode } from '../shared/exit-codes.ts';
 import { expandMultiCharShortFlags } from './argv.ts';
+import { registerCheckCommand } from './commands/check.ts';
+import { registerCatCommand } from './commands/cat.ts';
 import { registerConfigCommand } from './commands/config.ts';
+import { registerCpCommand } from './commands/cp.ts';
+import { registerLsCommand } from './commands/ls.ts';
+import { registerRmCommand } from './commands/rm.ts';
+import { registerStatCommand } from './commands/stat.ts';
 import { registerSyncCommand } from './commands/sync.ts';
 import type { CliContext, CliDeps, SettingFlags } from './context.ts';
 import { exitCodesHelp } from './help.ts';
@@ -42,6 +48,12 @@ export function createProgram(ctx: Omit<CliContext, 'settingFlags'>): Command {
   addSettingFlags(program);
   registerConfigCommand(program, fullCtx);
   registerSyncCommand(program, fullCtx);
+  registerLsCommand(program, fullCtx);
+  registerCpCommand(program, fullCtx);
+  registerRmCommand(program, fullCtx);
+  registerStatCommand(program, fullCtx);
+  registerCatCommand(program, fullCtx);
+  registerCheckCommand(program, fullCtx);
   return program;
 }
 
