@@ -1,30 +1,19 @@
 // Text forms of a check for people: one line per difference, `-v` lines for keys found the same,
 // failure lines, the summary, the progress display (bars on a TTY, status lines in a log) and the
 // exit code. Pure functions except the display, which writes through the CLI's io.
-import cliProgress from 'cli-progress';
 import type { CheckEvent, CheckProgress, CheckSummary, ComparedBy } from '../engine/check.ts';
-import { ExitCode } from '../shared/exit-codes.ts';
+import type { ExitCode } from '../shared/exit-codes.ts';
 import { messageWithHint } from './error-line.ts';
-import type { CliIo } from './io.ts';
+import { createViewDisplay, silentDisplay } from './progress.ts';
+import type { EventDisplay, ProgressDisplayOptions, ProgressView } from './progress.ts';
 import { formatBytes } from './size.ts';
+import { count, exitCodeOfStatus, requestCountsText, seconds } from './sync-output.ts';
 
 /** 0 match, 1 differ or incomplete, 3 fatal, 130 interrupted. */
 export function checkExitCode(summary: CheckSummary): ExitCode {
-  switch (summary.status) {
-    case 'match':
-      return ExitCode.Ok;
-    case 'differ':
-    case 'incomplete':
-      return ExitCode.Partial;
-    case 'interrupted':
-      return ExitCode.Interrupted;
-    case 'fatal':
-      return ExitCode.Fatal;
-  }
-}
-
-function count(n: number): string {
-  return n.toLocaleString('en-US');
+  const { status } = summary;
+  if (status === 'match') return exitCodeOfStatus('ok');
+  return exitCodeOfStatus(status === 'differ' || status === 'incomplete' ? 'partial' : status);
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -72,16 +61,6 @@ export function checkFailureLine(event: CheckEvent & { kind: 'failure' }): strin
   return `s3ferry: not compared: ${event.key === '' ? event.src : keyText(event.key)}: ${code}: ${messageWithHint(message, hint)}\n`;
 }
 
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
-
-function requestsText(requests: CheckSummary['requests']): string {
-  const entries = Object.entries(requests).sort((a, b) => b[1] - a[1]);
-  if (entries.length === 0) return 'none';
-  return entries.map(([op, n]) => `${op} ${count(n)}`).join(', ');
-}
-
 /** The end-of-check summary for people (stderr). */
 export function checkSummaryText(summary: CheckSummary): string {
   const o = summary.objects;
@@ -122,7 +101,7 @@ export function checkSummaryText(summary: CheckSummary): string {
   }
   lines.push(
     `  bytes: ${formatBytes(summary.bytes.listed)} listed at the source, ${formatBytes(summary.bytes.hashed)} read to hash`,
-    `  requests: ${count(summary.requestsTotal)} (${requestsText(summary.requests)})`,
+    `  requests: ${count(summary.requestsTotal)} (${requestCountsText(summary.requests)})`,
   );
   if (summary.isDifferenceListTruncated) {
     lines.push(
@@ -161,81 +140,18 @@ export function checkStatusLine(progress: CheckProgress): string {
 }
 
 /** Shows a check's progress on stderr; `log` prints a line without breaking the bars. */
-export type CheckProgressDisplay = {
-  update(event: CheckEvent): void;
-  log(text: string): void;
-  stop(): void;
-};
+export type CheckProgressDisplay = EventDisplay<CheckEvent>;
 
 /** Options of {@link createCheckProgressDisplay}. */
-export type CheckProgressDisplayOptions = {
-  io: CliIo;
-  /** stderr is a terminal: draw bars. */
-  isTty: boolean;
+export type CheckProgressDisplayOptions = ProgressDisplayOptions & {
   /** Nothing but logged lines (`-q`, `--json`). */
   isSilent?: boolean;
-  /** Terminal width. @default 80 */
-  columns?: number;
-  /** Period of status lines when not a TTY. @default 5000 */
-  statusIntervalMs?: number;
-  /** Clock for the status-line period (tests). @default Date.now */
-  now?: () => number;
 };
 
-/** Bars on a TTY, a status line every few seconds otherwise, nothing when silent. */
-export function createCheckProgressDisplay(
-  options: CheckProgressDisplayOptions,
-): CheckProgressDisplay {
-  const log = (text: string): void => {
-    options.io.writeErr(text);
-  };
-  if (options.isSilent === true) {
-    return { update: () => undefined, log, stop: () => undefined };
-  }
-  if (!options.isTty) {
-    const now = options.now ?? Date.now;
-    const interval = options.statusIntervalMs ?? 5000;
-    let last = now();
-    return {
-      update(event) {
-        if (event.kind !== 'progress' || now() - last < interval) return;
-        last = now();
-        options.io.writeErr(checkStatusLine(event));
-      },
-      log,
-      stop: () => undefined,
-    };
-  }
-  return barsDisplay(options);
-}
-
-function barsDisplay(options: CheckProgressDisplayOptions): CheckProgressDisplay {
-  // cli-progress only needs write/isTTY/columns: route its output through the redacting io.
-  const stream = {
-    isTTY: true,
-    columns: options.columns ?? 80,
-    write: (text: string): boolean => {
-      options.io.writeErr(text);
-      return true;
-    },
-  } as unknown as NodeJS.WriteStream;
-  const multi = new cliProgress.MultiBar(
-    {
-      stream,
-      hideCursor: true,
-      clearOnComplete: false,
-      stopOnComplete: false,
-      noTTYOutput: false,
-      barsize: 24,
-      autopadding: true,
-      format: '{label} {bar} {text}',
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const keys = multi.create(1, 0, { label: 'keys   ', text: 'listing…' });
-  const bytes = multi.create(1, 0, { label: 'hashed ', text: '' });
-  let stopped = false;
-  const draw = (p: CheckProgress): void => {
+const CHECK_VIEW: ProgressView<CheckProgress> = {
+  statusLine: checkStatusLine,
+  labels: ['keys   ', 'hashed '],
+  draw(p, keys, bytes) {
     keys.setTotal(Math.max(1, p.keysListed));
     keys.update(p.objectsChecked, {
       text:
@@ -249,20 +165,13 @@ function barsDisplay(options: CheckProgressDisplayOptions): CheckProgressDisplay
         `${formatBytes(p.bytesHashed)}/${formatBytes(p.bytesToHash)}${p.isListingDone ? '' : '+'}` +
         `  ${rate === undefined ? '-' : `${formatBytes(rate)}/s`}`,
     });
-  };
-  return {
-    update(event) {
-      if (!stopped && event.kind === 'progress') draw(event);
-    },
-    log(text) {
-      if (stopped) options.io.writeErr(text);
-      else multi.log(text);
-    },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      multi.update();
-      multi.stop();
-    },
-  };
+  },
+};
+
+/** Bars on a TTY, a status line every few seconds otherwise, nothing when silent. */
+export function createCheckProgressDisplay(
+  options: CheckProgressDisplayOptions,
+): CheckProgressDisplay {
+  if (options.isSilent === true) return silentDisplay<CheckEvent>(options.io);
+  return createViewDisplay<CheckEvent>(options, CHECK_VIEW);
 }

@@ -1,9 +1,8 @@
-// Text forms of the everyday commands' results (ls lines and total, stat fields, rm summary) and
-// the secret registration they share. Pure functions, except registerPathSecrets.
+// Text forms of the everyday commands' results (ls lines and total, stat fields, rm summary).
+// Pure functions.
 import type { LsEntry } from '../engine/ls.ts';
 import type { RemoveSummary } from '../engine/rm.ts';
 import type { StatResult } from '../engine/inspect.ts';
-import type { CliContext, LoadedConfig } from './context.ts';
 import { formatBytes } from './size.ts';
 
 /**
@@ -101,19 +100,4 @@ export function removeSummaryLine(path: string, summary: RemoveSummary): string 
   if (summary.isDryRun)
     return `s3ferry: dry run: would remove ${what} at ${path}; nothing was removed\n`;
   return `s3ferry: removed ${what} at ${path}${stopped}${failed}\n`;
-}
-
-/** Registers the secret keys of the profiles `paths` use, so no output can carry them. */
-export function registerPathSecrets(ctx: CliContext, config: LoadedConfig, paths: string[]): void {
-  for (const path of paths) {
-    const match = /^s3(?:\+([^:/]*))?:\/\//.exec(path);
-    if (match === null) continue;
-    try {
-      const spec = config.profile(match[1]);
-      ctx.io.addSecret(spec.credentials?.secretAccessKey);
-      ctx.io.addSecret(spec.credentials?.sessionToken);
-    } catch {
-      // The command reports a bad profile with its own message.
-    }
-  }
 }

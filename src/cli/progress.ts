@@ -2,17 +2,20 @@
 // while listing goes on) and bytes (throughput, ETA). Elsewhere: one status line every few
 // seconds. Everything is written through the CLI's (redacting) io.
 import cliProgress from 'cli-progress';
-import type { ProgressSnapshot, SyncEvent } from '../engine/events.ts';
+import type { SyncEvent } from '../engine/events.ts';
 import type { CliIo } from './io.ts';
 import { formatBytes } from './size.ts';
 import { etaSeconds, formatEta, objectTotal, statusLine, throughput } from './sync-output.ts';
 
-/** Shows progress; `log` prints a line without breaking the bars. */
-export type ProgressDisplay = {
-  update(event: SyncEvent): void;
+/** Shows a run's progress; `log` prints a line without breaking the bars. */
+export type EventDisplay<E> = {
+  update(event: E): void;
   log(text: string): void;
   stop(): void;
 };
+
+/** Shows sync progress; `log` prints a line without breaking the bars. */
+export type ProgressDisplay = EventDisplay<SyncEvent>;
 
 /** Options of {@link createProgressDisplay}. */
 export type ProgressDisplayOptions = {
@@ -27,8 +30,17 @@ export type ProgressDisplayOptions = {
   now?: () => number;
 };
 
+/** How one kind of run shows its `progress` events: a status line, or two bars. */
+export type ProgressView<P> = {
+  statusLine(progress: P): string;
+  /** The labels of the two bars (padded to one width). */
+  labels: [string, string];
+  /** Sets both bars' totals, values and texts from one progress event. */
+  draw(progress: P, first: cliProgress.SingleBar, second: cliProgress.SingleBar): void;
+};
+
 /** A display that shows nothing but still prints logged lines (for `-q` and `--json`). */
-export function silentDisplay(io: CliIo): ProgressDisplay {
+export function silentDisplay<E = SyncEvent>(io: CliIo): EventDisplay<E> {
   return {
     update: () => undefined,
     log: (text) => {
@@ -38,21 +50,53 @@ export function silentDisplay(io: CliIo): ProgressDisplay {
   };
 }
 
-/** Bars on a TTY, periodic status lines otherwise. */
-export function createProgressDisplay(options: ProgressDisplayOptions): ProgressDisplay {
-  return options.isTty ? barsDisplay(options) : statusLineDisplay(options);
+/** Bars on a TTY, periodic status lines otherwise, for any run whose events carry `progress`. */
+export function createViewDisplay<E extends { kind: string }>(
+  options: ProgressDisplayOptions,
+  view: ProgressView<Extract<E, { kind: 'progress' }>>,
+): EventDisplay<E> {
+  return options.isTty ? barsDisplay(options, view) : statusLineDisplay(options, view);
 }
 
-function statusLineDisplay(options: ProgressDisplayOptions): ProgressDisplay {
+const SYNC_VIEW: ProgressView<Extract<SyncEvent, { kind: 'progress' }>> = {
+  statusLine,
+  labels: ['objects', 'bytes  '],
+  draw(s, objects, bytes) {
+    const rate = throughput(s);
+    objects.setTotal(Math.max(1, s.objectsListed));
+    objects.update(s.objectsDone, {
+      text:
+        `${s.objectsDone.toLocaleString('en-US')}/${objectTotal(s)}` +
+        `  copied ${s.copied.toLocaleString('en-US')}  skipped ${s.skipped.toLocaleString('en-US')}` +
+        `  failed ${s.failed.toLocaleString('en-US')}${s.isListingDone ? '' : '  (still counting)'}`,
+    });
+    bytes.setTotal(Math.max(1, s.bytesToCopy));
+    bytes.update(Math.min(s.bytesCopied, Math.max(1, s.bytesToCopy)), {
+      text:
+        `${formatBytes(s.bytesCopied)}/${formatBytes(s.bytesToCopy)}${s.isListingDone ? '' : '+'}` +
+        `  ${rate === undefined ? '-' : `${formatBytes(rate)}/s`}  ETA ${s.isListingDone ? formatEta(etaSeconds(s)) : '?'}`,
+    });
+  },
+};
+
+/** Bars on a TTY, periodic status lines otherwise. */
+export function createProgressDisplay(options: ProgressDisplayOptions): ProgressDisplay {
+  return createViewDisplay<SyncEvent>(options, SYNC_VIEW);
+}
+
+function statusLineDisplay<E extends { kind: string }>(
+  options: ProgressDisplayOptions,
+  view: ProgressView<Extract<E, { kind: 'progress' }>>,
+): EventDisplay<E> {
   const now = options.now ?? Date.now;
   const interval = options.statusIntervalMs ?? 5000;
   let last = now();
   return {
     update(event) {
-      if (event.kind !== 'progress') return;
+      if (!isProgress(event)) return;
       if (now() - last < interval) return;
       last = now();
-      options.io.writeErr(statusLine(event));
+      options.io.writeErr(view.statusLine(event));
     },
     log(text) {
       options.io.writeErr(text);
@@ -61,7 +105,16 @@ function statusLineDisplay(options: ProgressDisplayOptions): ProgressDisplay {
   };
 }
 
-function barsDisplay(options: ProgressDisplayOptions): ProgressDisplay {
+function isProgress<E extends { kind: string }>(
+  event: E,
+): event is Extract<E, { kind: 'progress' }> {
+  return event.kind === 'progress';
+}
+
+function barsDisplay<E extends { kind: string }>(
+  options: ProgressDisplayOptions,
+  view: ProgressView<Extract<E, { kind: 'progress' }>>,
+): EventDisplay<E> {
   // cli-progress only needs write/isTTY/columns: route its output through the redacting io.
   const stream = {
     isTTY: true,
@@ -85,28 +138,12 @@ function barsDisplay(options: ProgressDisplayOptions): ProgressDisplay {
     },
     cliProgress.Presets.shades_classic,
   );
-  const objects = multi.create(1, 0, { label: 'objects', text: 'listing…' });
-  const bytes = multi.create(1, 0, { label: 'bytes  ', text: '' });
+  const first = multi.create(1, 0, { label: view.labels[0], text: 'listing…' });
+  const second = multi.create(1, 0, { label: view.labels[1], text: '' });
   let stopped = false;
-  const draw = (s: ProgressSnapshot): void => {
-    const rate = throughput(s);
-    objects.setTotal(Math.max(1, s.objectsListed));
-    objects.update(s.objectsDone, {
-      text:
-        `${s.objectsDone.toLocaleString('en-US')}/${objectTotal(s)}` +
-        `  copied ${s.copied.toLocaleString('en-US')}  skipped ${s.skipped.toLocaleString('en-US')}` +
-        `  failed ${s.failed.toLocaleString('en-US')}${s.isListingDone ? '' : '  (still counting)'}`,
-    });
-    bytes.setTotal(Math.max(1, s.bytesToCopy));
-    bytes.update(Math.min(s.bytesCopied, Math.max(1, s.bytesToCopy)), {
-      text:
-        `${formatBytes(s.bytesCopied)}/${formatBytes(s.bytesToCopy)}${s.isListingDone ? '' : '+'}` +
-        `  ${rate === undefined ? '-' : `${formatBytes(rate)}/s`}  ETA ${s.isListingDone ? formatEta(etaSeconds(s)) : '?'}`,
-    });
-  };
   return {
     update(event) {
-      if (!stopped && event.kind === 'progress') draw(event);
+      if (!stopped && isProgress(event)) view.draw(event, first, second);
     },
     log(text) {
       if (stopped) options.io.writeErr(text);

@@ -2,12 +2,13 @@
 // exit code of a finished run. Pure functions: progress.ts and commands/sync.ts print them.
 import type { ProgressSnapshot, SyncEvent, SyncSummary } from '../engine/events.ts';
 import { ExitCode } from '../shared/exit-codes.ts';
+import type { RequestCounts } from '../shared/protocol.ts';
 import { messageWithHint } from './error-line.ts';
 import { formatBytes } from './size.ts';
 
-/** 0 ok, 1 some objects failed, 3 fatal, 130 interrupted. */
-export function exitCodeOf(summary: SyncSummary): ExitCode {
-  switch (summary.status) {
+/** The exit code of a run's outcome: 0 ok, 1 some objects failed, 3 fatal, 130 interrupted. */
+export function exitCodeOfStatus(status: SyncSummary['status']): ExitCode {
+  switch (status) {
     case 'ok':
       return ExitCode.Ok;
     case 'partial':
@@ -19,11 +20,18 @@ export function exitCodeOf(summary: SyncSummary): ExitCode {
   }
 }
 
-function count(n: number): string {
+/** 0 ok, 1 some objects failed, 3 fatal, 130 interrupted. */
+export function exitCodeOf(summary: SyncSummary): ExitCode {
+  return exitCodeOfStatus(summary.status);
+}
+
+/** `1,234`. */
+export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function seconds(ms: number): string {
+/** `12.3 s`. */
+export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
@@ -123,11 +131,16 @@ export function deletesSkippedLine(summary: SyncSummary): string | undefined {
   }
 }
 
-/** The requests by operation, biggest first: `CopyObject 10,000, ListObjectsV2 11`. */
-export function requestsText(summary: SyncSummary): string {
-  const entries = Object.entries(summary.requests).sort((a, b) => b[1] - a[1]);
+/** Request counts by operation, biggest first: `CopyObject 10,000, ListObjectsV2 11`, or `none`. */
+export function requestCountsText(requests: RequestCounts): string {
+  const entries = Object.entries(requests).sort((a, b) => b[1] - a[1]);
   if (entries.length === 0) return 'none';
   return entries.map(([op, n]) => `${op} ${count(n)}`).join(', ');
+}
+
+/** The requests by operation, biggest first: `CopyObject 10,000, ListObjectsV2 11`. */
+export function requestsText(summary: SyncSummary): string {
+  return requestCountsText(summary.requests);
 }
 
 /** The end-of-run summary for people (stderr). */

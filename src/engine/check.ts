@@ -4,25 +4,19 @@
 // or, with `download`, by reading both sides in the workers. Counts, never collects: memory is
 // bounded by the hash queue and the capped detail lists, not by the number of keys.
 import { availableParallelism } from 'node:os';
-import PQueue from 'p-queue';
 import { loadConfigFromProcess } from '../config/load.ts';
 import type { ConfigResolver } from '../config/load.ts';
 import { isPlainMd5Etag } from '../plan/decide.ts';
-import { mergeJoin } from '../plan/merge-join.ts';
-import { ClientCache } from '../s3/client-cache.ts';
-import { createBackoffBuffer, SharedBackoff } from '../s3/shared-backoff.ts';
 import { isS3FerryError, S3FerryError, serializeError, usageError } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { ListEntry, RequestCounts, WorkerTask } from '../shared/protocol.ts';
-import { createCancelBroadcast } from './cancel.ts';
 import type { FailureRecord } from './events.ts';
-import { createExecutor } from './executor.ts';
 import { DEFAULT_TASKS_PER_WORKER } from './options.ts';
-import { openRoots } from './roots.ts';
 import type { Root } from './roots.ts';
-import { primeListing } from './run.ts';
-import { addRequestCounts } from './summary.ts';
+import { absorbTaskCounts, createDispatch, isCancellation, withSession } from './session.ts';
+import type { Session } from './session.ts';
+import { sumClientsBuilt } from './summary.ts';
 
 /** Options of {@link check}. */
 export type CheckOptions = {
@@ -375,11 +369,6 @@ class CheckTally {
   }
 }
 
-/** True for the error a task returns when the check's cancel stopped it. */
-function isCancellation(error: SerializedError): boolean {
-  return /abort|cancel/i.test(error.code);
-}
-
 /**
  * Compares DST with SRC without writing anything: lists both, reports every key missing at the
  * destination, extra at the destination, or different (size; content where comparable, or always
@@ -407,113 +396,60 @@ export async function check(
   const config = resolved.config ?? loadConfigFromProcess();
   const cacheMode = resolved.clientCacheMode ?? config.global().clientCacheMode;
   const concurrency = resolved.workers * resolved.tasksPerWorker;
-
-  const backoffBuffer = createBackoffBuffer();
-  const mainCache = new ClientCache({
-    mode: cacheMode,
-    client: {
-      backoff: new SharedBackoff(backoffBuffer),
+  const tally = new CheckTally(resolved.maxDifferenceDetails, resolved.maxFailureDetails);
+  return withSession(
+    {
+      src: resolved.src,
+      dst: resolved.dst,
+      config,
+      cacheMode,
       // process_local: the object reads of --download run on the main thread's clients.
       maxSockets: cacheMode === 'process_local' ? concurrency : 8,
-    },
-    onWarning: (message) => {
-      emit({ kind: 'warning', message });
-    },
-  });
-  const tally = new CheckTally(resolved.maxDifferenceDetails, resolved.maxFailureDetails);
-  const cancel = createCancelBroadcast();
-  let executor: ReturnType<typeof createExecutor> | undefined;
-  try {
-    let onLocalIssue = (_key: string, _error: SerializedError): void => undefined;
-    const roots = await openRoots(resolved.src, resolved.dst, {
-      config,
-      clientFor: (spec) => mainCache.get(spec),
-      requests: tally.requests,
-      onLocalIssue: (issue) => {
-        onLocalIssue(issue.key, serializeError(issue.error));
+      workers: resolved.workers,
+      tasksPerWorker: resolved.tasksPerWorker,
+      // One GET per hash: no parts.
+      partConcurrency: 1,
+      progressIntervalMs: resolved.progressIntervalMs,
+      tally,
+      emitWarning: (message) => {
+        emit({ kind: 'warning', message });
       },
-    });
+      onRoots: (roots) => {
+        emit({
+          kind: 'start',
+          src: roots.src.label,
+          dst: roots.dst.label,
+          isDownload,
+          workers: resolved.workers,
+          tasksPerWorker: resolved.tasksPerWorker,
+          clientCacheMode: cacheMode,
+          isSingleObject: roots.src.isSingleObject,
+        });
+      },
+      onProgress: () => {
+        emit({ kind: 'progress', ...tally.snapshot() });
+      },
+    },
+    (session) => runCheck(session),
+  );
+
+  async function runCheck(session: Session): Promise<CheckSummary> {
+    const { roots, executor: exec, cancel } = session;
     const sides = {
       isSrcLocal: roots.src.kind === 'local',
       isDstLocal: roots.dst.kind === 'local',
       isDownload,
     };
-
-    emit({
-      kind: 'start',
-      src: roots.src.label,
-      dst: roots.dst.label,
-      isDownload,
-      workers: resolved.workers,
-      tasksPerWorker: resolved.tasksPerWorker,
-      clientCacheMode: cacheMode,
-      isSingleObject: roots.src.isSingleObject,
-    });
-
-    executor = createExecutor({
-      cacheMode,
-      workers: resolved.workers,
-      tasksPerWorker: resolved.tasksPerWorker,
-      // One GET per hash: no parts.
-      partConcurrency: 1,
-      profiles: roots.profiles,
-      backoffBuffer,
-      cancel,
-      mainCache,
-      onBytes: (id, delta) => {
-        // A late progress message of a finished hash must not count twice.
-        const sofar = tally.inFlightBytes.get(id);
-        if (sofar !== undefined) tally.inFlightBytes.set(id, sofar + delta);
-      },
-    });
-    const exec = executor;
-
-    // Fatal at the start: the first page of each listing, before anything is compared.
-    const [srcListing, dstListing] = await Promise.all([
-      primeListing(roots.src.list(), roots.src.label),
-      primeListing(roots.dst.list(), roots.dst.label),
-    ]);
-
-    const progressTimer = setInterval(() => {
-      emit({ kind: 'progress', ...tally.snapshot() });
-    }, resolved.progressIntervalMs);
-    progressTimer.unref();
-
-    const queue = new PQueue({ concurrency });
-    let stopReason: 'cancelled' | 'fatal' | undefined;
-    let fatal: SerializedError | undefined;
+    const dispatch = createDispatch(concurrency, cancel, resolved.signal);
     let nextId = 1;
-    let markStopped = (): void => undefined;
-    const stopped = new Promise<undefined>((resolve) => {
-      markStopped = () => {
-        resolve(undefined);
-      };
-    });
-    const isStopping = (): boolean => stopReason !== undefined;
-    const stop = (reason: 'cancelled' | 'fatal'): void => {
-      if (stopReason !== undefined) return;
-      stopReason = reason;
-      markStopped();
-      queue.pause();
-      queue.clear();
-      cancel.cancel();
-    };
-    const onAbort = (): void => {
-      stop('cancelled');
-    };
-    if (resolved.signal?.aborted === true) stop('cancelled');
-    resolved.signal?.addEventListener('abort', onAbort, { once: true });
 
     const fail = (key: string, error: SerializedError): void => {
       const record = { key, src: roots.src.display(key), dst: roots.dst.display(key), error };
       tally.recordFailure(record);
       emit({ kind: 'failure', ...record });
-      if (error.fatal) {
-        fatal ??= error;
-        stop('fatal');
-      }
+      if (error.fatal) dispatch.stopFatal(error);
     };
-    onLocalIssue = fail;
+    session.onLocalIssue = fail;
 
     const differ = (
       key: string,
@@ -557,10 +493,7 @@ export async function check(
       tally.inFlightBytes.set(id, 0);
       const result = await exec.run(task);
       tally.inFlightBytes.delete(id);
-      addRequestCounts(tally.requests, result.requests);
-      if (result.clientsBuilt !== undefined) {
-        tally.clientsByThread.set(String(result.clientsBuilt.threadId), result.clientsBuilt.built);
-      }
+      absorbTaskCounts(tally, result);
       if (result.ok && result.md5 !== undefined) {
         tally.bytesHashed += result.bytes;
         return { md5: result.md5.toLowerCase() };
@@ -580,7 +513,7 @@ export async function check(
       dst: ListEntry,
       plan: PairPlan & { action: 'hash' },
     ): Promise<void> => {
-      if (isStopping()) return;
+      if (dispatch.isStopping()) return;
       const key = src.key;
       const [a, b] = await Promise.all([
         plan.src
@@ -612,86 +545,59 @@ export async function check(
     };
 
     // The march: every key of the union, in UTF-8 byte order, as the listings arrive.
-    const joined = mergeJoin(srcListing, dstListing, {
-      srcLabel: roots.src.label,
-      dstLabel: roots.dst.label,
-    })[Symbol.asyncIterator]();
-    try {
-      for (;;) {
-        if (isStopping()) break;
-        const pending = joined.next();
-        pending.catch(() => undefined);
-        const next = await Promise.race([pending, stopped]);
-        if (next === undefined || next.done === true) break;
-        const entry = next.value;
-        if (entry.kind === 'dst-only') {
-          tally.listedDestination += 1;
-          differ(entry.dst.key, 'extra', { dstSizeBytes: entry.dst.sizeBytes });
-          continue;
-        }
-        tally.listed += 1;
-        tally.bytesListed += entry.src.sizeBytes;
-        if (entry.kind === 'src-only') {
-          differ(entry.src.key, 'missing', { srcSizeBytes: entry.src.sizeBytes });
-          continue;
-        }
+    const isListed = await dispatch.march(session, async (entry) => {
+      if (entry.kind === 'dst-only') {
         tally.listedDestination += 1;
-        const { src, dst } = entry;
-        const plan = planPair(src, dst, sides);
-        if (plan.action === 'size-differs') {
-          differ(src.key, 'size-differs', {
+        differ(entry.dst.key, 'extra', { dstSizeBytes: entry.dst.sizeBytes });
+        return;
+      }
+      tally.listed += 1;
+      tally.bytesListed += entry.src.sizeBytes;
+      if (entry.kind === 'src-only') {
+        differ(entry.src.key, 'missing', { srcSizeBytes: entry.src.sizeBytes });
+        return;
+      }
+      tally.listedDestination += 1;
+      const { src, dst } = entry;
+      const plan = planPair(src, dst, sides);
+      if (plan.action === 'size-differs') {
+        differ(src.key, 'size-differs', {
+          srcSizeBytes: src.sizeBytes,
+          dstSizeBytes: dst.sizeBytes,
+        });
+        return;
+      }
+      if (plan.action === 'compared') {
+        if (plan.isSame) same(src.key, src.sizeBytes, plan.comparedBy);
+        else {
+          differ(src.key, 'md5-differs', {
             srcSizeBytes: src.sizeBytes,
             dstSizeBytes: dst.sizeBytes,
+            comparedBy: 'etag',
+            ...(src.etag === undefined ? {} : { srcMd5: src.etag.toLowerCase() }),
+            ...(dst.etag === undefined ? {} : { dstMd5: dst.etag.toLowerCase() }),
           });
-          continue;
         }
-        if (plan.action === 'compared') {
-          if (plan.isSame) same(src.key, src.sizeBytes, plan.comparedBy);
-          else {
-            differ(src.key, 'md5-differs', {
-              srcSizeBytes: src.sizeBytes,
-              dstSizeBytes: dst.sizeBytes,
-              comparedBy: 'etag',
-              ...(src.etag === undefined ? {} : { srcMd5: src.etag.toLowerCase() }),
-              ...(dst.etag === undefined ? {} : { dstMd5: dst.etag.toLowerCase() }),
-            });
-          }
-          continue;
-        }
-        tally.bytesToHash += (plan.src ? src.sizeBytes : 0) + (plan.dst ? dst.sizeBytes : 0);
-        // Backpressure: the listing never runs more than one queue's worth ahead of the hashes.
-        await Promise.race([queue.onSizeLessThan(concurrency), stopped]);
-        if (isStopping()) break;
-        void queue.add(() => hashJob(src, dst, plan));
+        return;
       }
-      tally.isListingDone = true;
-    } catch (error) {
-      // A listing that fails mid-way (or goes out of order) stops the check: it proves nothing.
-      const classified = isS3FerryError(error)
-        ? error
-        : new S3FerryError('internal', 'ListingFailed', String(error));
-      fatal ??= serializeError(classified);
-      stop('fatal');
-    } finally {
-      void joined.return(undefined).catch(() => undefined);
-    }
+      tally.bytesToHash += (plan.src ? src.sizeBytes : 0) + (plan.dst ? dst.sizeBytes : 0);
+      await dispatch.enqueue(() => hashJob(src, dst, plan));
+    });
+    // A listing that fails mid-way (or goes out of order) stops the check: it proves nothing.
+    if (isListed) tally.isListingDone = true;
 
-    await queue.onIdle();
-    clearInterval(progressTimer);
-    resolved.signal?.removeEventListener('abort', onAbort);
+    await dispatch.queue.onIdle();
+    session.stopProgress();
+    dispatch.detach();
     for (const [thread, counts] of exec.mainClientsBuilt()) {
       tally.clientsByThread.set(thread, counts);
     }
     emit({ kind: 'progress', ...tally.snapshot() });
 
-    const clientsBuilt: Record<string, number> = {};
-    for (const counts of tally.clientsByThread.values()) {
-      for (const [profile, n] of Object.entries(counts)) {
-        clientsBuilt[profile] = (clientsBuilt[profile] ?? 0) + n;
-      }
-    }
+    const { fatal } = dispatch;
+    const clientsBuilt = sumClientsBuilt(tally.clientsByThread);
     const summary: CheckSummary = {
-      status: tally.status(fatal !== undefined, stopReason === 'cancelled'),
+      status: tally.status(fatal !== undefined, dispatch.stopReason === 'cancelled'),
       src: roots.src.label,
       dst: roots.dst.label,
       isDownload,
@@ -723,9 +629,5 @@ export async function check(
     };
     emit({ kind: 'summary', summary });
     return summary;
-  } finally {
-    cancel.close();
-    await executor?.close();
-    mainCache.destroy();
   }
 }

@@ -1,32 +1,26 @@
 // One sync run: resolve both roots, list them concurrently into a streaming merge join, decide per
 // key, and dispatch copies through a p-queue with backpressure to the executor (worker pool or,
 // for process_local, the main thread). Memory is bounded by the queue, not by the number of keys.
-import PQueue from 'p-queue';
 import { loadConfigFromProcess } from '../config/load.ts';
 import { decide } from '../plan/decide.ts';
 import type { Decision, SyncDirection } from '../plan/decide.ts';
-import { mergeJoin } from '../plan/merge-join.ts';
 import type { JoinEntry } from '../plan/merge-join.ts';
 import { choosePartSize } from '../plan/parts.ts';
-import { ClientCache } from '../s3/client-cache.ts';
-import { createBackoffBuffer, SharedBackoff } from '../s3/shared-backoff.ts';
 import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { CopyMethod, CopyTask, ListEntry, TaskResult } from '../shared/protocol.ts';
-import { createCancelBroadcast } from './cancel.ts';
 import { KeySpool, runDeletes } from './deletes.ts';
 import type { DeletesSkippedReason, SyncEvent, SyncEventListener, SyncSummary } from './events.ts';
-import { createExecutor } from './executor.ts';
 import { resolveSyncOptions } from './options.ts';
 import type { SyncOptions } from './options.ts';
-import { openRoots } from './roots.ts';
 import type { Root } from './roots.ts';
+import { absorbTaskCounts, createDispatch, isCancellation, withSession } from './session.ts';
+import type { Session } from './session.ts';
 import { addRequestCounts, RunTally } from './summary.ts';
 
-export type { SyncOptions };
+export { primeListing } from './session.ts';
 
-/** Why the dispatch loop stopped early. */
-type StopReason = 'cancelled' | 'fail-fast' | 'fatal';
+export type { SyncOptions };
 
 /**
  * Makes DST hold every object or file under SRC (one-way; nothing is deleted).
@@ -49,109 +43,61 @@ export async function sync(
   const emit = (event: SyncEvent): void => onEvent?.(event);
   const config = resolved.config ?? loadConfigFromProcess();
   const cacheMode = resolved.clientCacheMode ?? config.global().clientCacheMode;
-
-  // Main-thread clients: listing in every mode, and the copies too in process_local mode.
-  const backoffBuffer = createBackoffBuffer();
   const concurrency = resolved.workers * resolved.tasksPerWorker;
-  const mainCache = new ClientCache({
-    mode: cacheMode,
-    client: {
-      backoff: new SharedBackoff(backoffBuffer),
-      maxSockets: cacheMode === 'process_local' ? concurrency * resolved.partConcurrency : 8,
-    },
-    onWarning: (message) => {
-      emit({ kind: 'warning', message });
-    },
-  });
   const tally = new RunTally(resolved.maxFailureDetails);
-  const cancel = createCancelBroadcast();
-  let executor: ReturnType<typeof createExecutor> | undefined;
   // --delete: the keys only at the destination, deleted after the copies (bounded memory).
   const spool = new KeySpool();
+  let direction: SyncDirection = 'local-to-local';
+  let method: CopyMethod = 'local';
   try {
-    // Local files that cannot be listed fail their key only; bound once `fail` exists below.
-    let onLocalIssue = (_key: string, _error: SerializedError): void => undefined;
-    const roots = await openRoots(resolved.src, resolved.dst, {
-      config,
-      clientFor: (spec) => mainCache.get(spec),
-      requests: tally.requests,
-      onLocalIssue: (issue) => {
-        onLocalIssue(issue.key, serializeError(issue.error));
+    return await withSession(
+      {
+        src: resolved.src,
+        dst: resolved.dst,
+        config,
+        cacheMode,
+        // Main-thread clients: listing in every mode, and the copies too in process_local mode.
+        maxSockets: cacheMode === 'process_local' ? concurrency * resolved.partConcurrency : 8,
+        workers: resolved.workers,
+        tasksPerWorker: resolved.tasksPerWorker,
+        partConcurrency: resolved.partConcurrency,
+        progressIntervalMs: resolved.progressIntervalMs,
+        selection: resolved,
+        tally,
+        emitWarning: (message) => {
+          emit({ kind: 'warning', message });
+        },
+        onRoots: (roots) => {
+          direction = directionOf(roots.src, roots.dst);
+          method = copyMethodOf(roots.src, roots.dst);
+          emit({
+            kind: 'start',
+            src: roots.src.label,
+            dst: roots.dst.label,
+            mode: resolved.mode,
+            workers: resolved.workers,
+            tasksPerWorker: resolved.tasksPerWorker,
+            clientCacheMode: cacheMode,
+            isSingleObject: roots.src.isSingleObject,
+            isDryRun: resolved.isDryRun,
+            shouldDelete: resolved.shouldDelete,
+          });
+        },
+        onProgress: () => {
+          emit({ kind: 'progress', ...tally.snapshot() });
+        },
       },
-      selection: resolved,
-    });
-    const direction = directionOf(roots.src, roots.dst);
-    const method = copyMethodOf(roots.src, roots.dst);
+      (session) => runSession(session),
+    );
+  } finally {
+    await spool.dispose();
+  }
 
-    emit({
-      kind: 'start',
-      src: roots.src.label,
-      dst: roots.dst.label,
-      mode: resolved.mode,
-      workers: resolved.workers,
-      tasksPerWorker: resolved.tasksPerWorker,
-      clientCacheMode: cacheMode,
-      isSingleObject: roots.src.isSingleObject,
-      isDryRun: resolved.isDryRun,
-      shouldDelete: resolved.shouldDelete,
-    });
-
-    executor = createExecutor({
-      cacheMode,
-      workers: resolved.workers,
-      tasksPerWorker: resolved.tasksPerWorker,
-      partConcurrency: resolved.partConcurrency,
-      profiles: roots.profiles,
-      backoffBuffer,
-      cancel,
-      mainCache,
-      onBytes: (id, delta) => {
-        // A worker's last progress message can arrive after its task's result (another port):
-        // count only tasks still running, or the bytes of finished copies are counted twice.
-        const sofar = tally.inFlightBytes.get(id);
-        if (sofar !== undefined) tally.inFlightBytes.set(id, sofar + delta);
-      },
-    });
-    const exec = executor;
-
-    // Fatal at the start: the first page of each listing, fetched concurrently, before dispatch.
-    const [srcListing, dstListing] = await Promise.all([
-      primeListing(roots.src.list(), roots.src.label),
-      primeListing(roots.dst.list(), roots.dst.label),
-    ]);
-
-    const progressTimer = setInterval(() => {
-      emit({ kind: 'progress', ...tally.snapshot() });
-    }, resolved.progressIntervalMs);
-    progressTimer.unref();
-
-    const queue = new PQueue({ concurrency });
-    let stopReason: StopReason | undefined;
-    let fatal: SerializedError | undefined;
+  async function runSession(session: Session): Promise<SyncSummary> {
+    const { roots, executor: exec, cancel, mainCache } = session;
+    const dispatch = createDispatch(concurrency, cancel, resolved.signal);
+    const { queue, isStopping, stop } = dispatch;
     let nextId = 1;
-    let markStopped = (): void => undefined;
-    // Settles when dispatching must stop: the march and the backpressure wait race it.
-    const stopped = new Promise<undefined>((resolve) => {
-      markStopped = () => {
-        resolve(undefined);
-      };
-    });
-    // A function, so TypeScript does not narrow stopReason across the awaits below.
-    const isStopping = (): boolean => stopReason !== undefined;
-    const stop = (reason: StopReason): void => {
-      if (stopReason !== undefined) return;
-      stopReason = reason;
-      markStopped();
-      // Stop dispatching: queued copies are dropped, running ones finish (or abort, if cancelled).
-      queue.pause();
-      queue.clear();
-      if (reason === 'cancelled' || reason === 'fatal') cancel.cancel();
-    };
-    const onAbort = (): void => {
-      stop('cancelled');
-    };
-    if (resolved.signal?.aborted === true) stop('cancelled');
-    resolved.signal?.addEventListener('abort', onAbort, { once: true });
 
     const fail = (key: string, error: SerializedError): void => {
       const record = {
@@ -163,21 +109,18 @@ export async function sync(
       tally.recordFailure(record);
       emit({ kind: 'failure', ...record });
       if (error.fatal) {
-        fatal ??= error;
-        stop('fatal');
+        dispatch.stopFatal(error);
       } else if (resolved.failFast) {
         stop('fail-fast');
       }
     };
 
-    onLocalIssue = fail;
+    // Local files that cannot be listed fail their key only.
+    session.onLocalIssue = fail;
 
     const settle = (key: string, task: CopyTask, result: TaskResult): void => {
       tally.inFlightBytes.delete(task.id);
-      addRequestCounts(tally.requests, result.requests);
-      if (result.clientsBuilt !== undefined) {
-        tally.clientsByThread.set(String(result.clientsBuilt.threadId), result.clientsBuilt.built);
-      }
+      absorbTaskCounts(tally, result);
       if (result.ok) {
         tally.recordCopy(task.method, result.bytes);
       } else if (cancel.isCancelled && isCancellation(result.error)) {
@@ -294,67 +237,41 @@ export async function sync(
     });
 
     // The march: every key of the union, in UTF-8 byte order, as the listings arrive.
-    const joined = mergeJoin(srcListing, dstListing, {
-      srcLabel: roots.src.label,
-      dstLabel: roots.dst.label,
-    })[Symbol.asyncIterator]();
-    try {
-      for (;;) {
-        if (isStopping()) break;
-        const pending = joined.next();
-        // If a stop wins the race, a later listing error must not surface as unhandled.
-        pending.catch(() => undefined);
-        const next = await Promise.race([pending, stopped]);
-        if (next === undefined || next.done === true) break;
-        const entry = next.value;
-        if (entry.kind === 'dst-only') {
-          tally.listedDestination += 1;
-          tally.extraneous += 1;
-          if (resolved.shouldDelete && resolved.isDryRun) {
-            tally.wouldDelete += 1;
-            const { key, sizeBytes } = entry.dst;
-            emit({ kind: 'object', key, action: 'delete', reason: 'extraneous', sizeBytes });
-          } else if (resolved.shouldDelete) {
-            await spool.add(entry.dst.key);
-          }
-          continue;
+    const isListed = await dispatch.march(session, async (entry) => {
+      if (entry.kind === 'dst-only') {
+        tally.listedDestination += 1;
+        tally.extraneous += 1;
+        if (resolved.shouldDelete && resolved.isDryRun) {
+          tally.wouldDelete += 1;
+          const { key, sizeBytes } = entry.dst;
+          emit({ kind: 'object', key, action: 'delete', reason: 'extraneous', sizeBytes });
+        } else if (resolved.shouldDelete) {
+          await spool.add(entry.dst.key);
         }
-        if (entry.kind === 'match') tally.listedDestination += 1;
-        const key = entry.src.key;
-        tally.listed += 1;
-        tally.bytesListed += entry.src.sizeBytes;
-        const problem = roots.dst.problem(key);
-        if (problem !== undefined) {
-          fail(key, serializeError(problem));
-          continue;
-        }
-        const decision = decide(entry, { mode: resolved.mode, direction });
-        if (decision.action === 'skip') {
-          recordDecision(key, entry.src.sizeBytes, decision);
-          continue;
-        }
-        if (decision.action === 'extraneous') continue;
-        if (decision.action === 'copy' && resolved.isDryRun) {
-          recordPlannedCopy(key, entry.src, decision);
-          continue;
-        }
-        // Backpressure: the listing never runs more than one queue's worth ahead of the copies.
-        await Promise.race([queue.onSizeLessThan(concurrency), stopped]);
-        if (isStopping()) break;
-        void queue.add(() => job(entry, decision));
+        return;
       }
-      tally.isListingDone = true;
-    } catch (error) {
-      // A listing that fails mid-run (or goes out of order) stops the run.
-      const classified = isS3FerryError(error)
-        ? error
-        : new S3FerryError('internal', 'ListingFailed', String(error));
-      fatal ??= serializeError(classified);
-      stop('fatal');
-    } finally {
-      // Leave a listing still waiting on the network to settle on its own, quietly.
-      void joined.return(undefined).catch(() => undefined);
-    }
+      if (entry.kind === 'match') tally.listedDestination += 1;
+      const key = entry.src.key;
+      tally.listed += 1;
+      tally.bytesListed += entry.src.sizeBytes;
+      const problem = roots.dst.problem(key);
+      if (problem !== undefined) {
+        fail(key, serializeError(problem));
+        return;
+      }
+      const decision = decide(entry, { mode: resolved.mode, direction });
+      if (decision.action === 'skip') {
+        recordDecision(key, entry.src.sizeBytes, decision);
+        return;
+      }
+      if (decision.action === 'extraneous') return;
+      if (decision.action === 'copy' && resolved.isDryRun) {
+        recordPlannedCopy(key, entry.src, decision);
+        return;
+      }
+      await dispatch.enqueue(() => job(entry, decision));
+    });
+    if (isListed) tally.isListingDone = true;
 
     await queue.onIdle();
 
@@ -363,10 +280,11 @@ export async function sync(
     let deletesSkippedReason: DeletesSkippedReason | undefined;
     const toDelete = resolved.isDryRun ? tally.wouldDelete : spool.count;
     if (resolved.shouldDelete && toDelete > 0) {
-      if (fatal !== undefined) deletesSkippedReason = 'fatal';
-      else if (stopReason === 'cancelled') deletesSkippedReason = 'interrupted';
-      else if (tally.failed > 0 || stopReason !== undefined) deletesSkippedReason = 'copy-failures';
-      else if (resolved.maxDelete !== undefined && toDelete > resolved.maxDelete) {
+      if (dispatch.fatal !== undefined) deletesSkippedReason = 'fatal';
+      else if (dispatch.stopReason === 'cancelled') deletesSkippedReason = 'interrupted';
+      else if (tally.failed > 0 || dispatch.stopReason !== undefined) {
+        deletesSkippedReason = 'copy-failures';
+      } else if (resolved.maxDelete !== undefined && toDelete > resolved.maxDelete) {
         deletesSkippedReason = 'max-delete';
       }
     }
@@ -390,25 +308,29 @@ export async function sync(
           },
         });
       } catch (error) {
-        if (stopReason === undefined || !isS3FerryError(error) || error.code !== 'Aborted') {
+        if (
+          dispatch.stopReason === undefined ||
+          !isS3FerryError(error) ||
+          error.code !== 'Aborted'
+        ) {
           const classified = isS3FerryError(error)
             ? error
             : new S3FerryError('internal', 'DeleteFailed', String(error));
-          fatal ??= serializeError(classified);
-          stop('fatal');
+          dispatch.stopFatal(serializeError(classified));
         }
       }
     }
-    clearInterval(progressTimer);
-    resolved.signal?.removeEventListener('abort', onAbort);
+    session.stopProgress();
+    dispatch.detach();
     for (const [thread, counts] of exec.mainClientsBuilt())
       tally.clientsByThread.set(thread, counts);
 
     emit({ kind: 'progress', ...tally.snapshot() });
+    const { fatal } = dispatch;
     const status: SyncSummary['status'] =
       fatal !== undefined
         ? 'fatal'
-        : stopReason === 'cancelled'
+        : dispatch.stopReason === 'cancelled'
           ? 'interrupted'
           : tally.failed > 0 || tally.deleteFailed > 0 || deletesSkippedReason === 'max-delete'
             ? 'partial'
@@ -428,17 +350,7 @@ export async function sync(
     });
     emit({ kind: 'summary', summary });
     return summary;
-  } finally {
-    await spool.dispose();
-    cancel.close();
-    await executor?.close();
-    mainCache.destroy();
   }
-}
-
-/** True for the error a task returns when the run's cancel stopped it. */
-function isCancellation(error: SerializedError): boolean {
-  return /abort|cancel/i.test(error.code);
 }
 
 /** upload / download / s3-to-s3 / local-to-local, for the mtime rule and the checksum sides. */
@@ -458,45 +370,4 @@ export function copyMethodOf(src: Root, dst: Root): CopyMethod {
   }
   if (src.kind === 's3') return 'download';
   return dst.kind === 's3' ? 'upload' : 'local';
-}
-
-/**
- * Starts a listing and waits for its first entry (its first page), so that bad credentials or a
- * missing bucket fail the run before anything is dispatched. Such an error becomes fatal.
- */
-export async function primeListing(
-  listing: AsyncIterable<ListEntry>,
-  label: string,
-): Promise<AsyncIterable<ListEntry>> {
-  const iterator = listing[Symbol.asyncIterator]();
-  let first: IteratorResult<ListEntry>;
-  try {
-    first = await iterator.next();
-  } catch (error) {
-    if (!isS3FerryError(error)) throw error;
-    throw new S3FerryError(
-      error.kind,
-      error.code,
-      `cannot list ${label}: ${error.message}`,
-      { ...serializeError(error), fatal: true },
-      { cause: error },
-    );
-  }
-  return {
-    [Symbol.asyncIterator]: () => {
-      let pending: IteratorResult<ListEntry> | undefined = first;
-      return {
-        next: () => {
-          if (pending !== undefined) {
-            const value = pending;
-            pending = undefined;
-            return Promise.resolve(value);
-          }
-          return iterator.next();
-        },
-        return: (value?: unknown) =>
-          iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined }),
-      };
-    },
-  };
 }

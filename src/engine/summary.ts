@@ -20,6 +20,19 @@ export function addRequestCounts(into: RequestCounts, from: RequestCounts | unde
   }
 }
 
+/** Clients built per profile, summed over every thread's latest counts. */
+export function sumClientsBuilt(
+  clientsByThread: ReadonlyMap<string, Record<string, number>>,
+): Record<string, number> {
+  const clientsBuilt: Record<string, number> = {};
+  for (const counts of clientsByThread.values()) {
+    for (const [profile, count] of Object.entries(counts)) {
+      clientsBuilt[profile] = (clientsBuilt[profile] ?? 0) + count;
+    }
+  }
+  return clientsBuilt;
+}
+
 /** The mutable tally of one run. */
 export class RunTally {
   readonly #startedAt = new Date();
@@ -101,14 +114,10 @@ export class RunTally {
     maxDelete?: number;
     deletesSkippedReason?: DeletesSkippedReason;
   }): SyncSummary {
-    const clientsBuilt: Record<string, number> = {};
+    const clientsBuilt = sumClientsBuilt(this.clientsByThread);
     const clientsBuiltByThread: Record<string, Record<string, number>> = {};
-    for (const [thread, counts] of this.clientsByThread) {
+    for (const [thread, counts] of this.clientsByThread)
       clientsBuiltByThread[thread] = { ...counts };
-      for (const [profile, count] of Object.entries(counts)) {
-        clientsBuilt[profile] = (clientsBuilt[profile] ?? 0) + count;
-      }
-    }
     const summary: SyncSummary = {
       status: fields.status,
       src: fields.src,

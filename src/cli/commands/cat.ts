@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { catPath } from '../../engine/inspect.ts';
 import { isS3FerryError, S3FerryError } from '../../shared/errors.ts';
 import type { CliContext } from '../context.ts';
-import { registerPathSecrets } from '../everyday-output.ts';
+import { registerPathSecrets } from '../run-support.ts';
 import { exitCodesHelp } from '../help.ts';
 
 /** Where `cat` writes; tests pass their own stream. */

@@ -1,12 +1,10 @@
 // `s3ferry check SRC DST`: a thin layer over the library's check(): flags → CheckOptions, events →
 // difference lines (stdout), progress and summary (stderr) or NDJSON (--json), summary → --report
 // and the exit code (0 match, 1 differ), Ctrl-C → cancel (twice: exit now).
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { check } from '../../engine/check.ts';
-import type { CheckEvent, CheckOptions, CheckSummary } from '../../engine/check.ts';
-import { isS3FerryError, serializeError, usageError } from '../../shared/errors.ts';
-import { ExitCode } from '../../shared/exit-codes.ts';
+import type { CheckEvent, CheckOptions } from '../../engine/check.ts';
+import type { ExitCode } from '../../shared/exit-codes.ts';
 import {
   checkExitCode,
   checkFailureLine,
@@ -16,8 +14,8 @@ import {
   sameLine,
 } from '../check-output.ts';
 import type { CliContext } from '../context.ts';
-import { processHooks } from './sync.ts';
-import type { SyncCommandHooks } from './sync.ts';
+import { jsonLineWriter, processHooks, runInterruptible, wholeNumber } from '../run-support.ts';
+import type { CommandHooks } from '../run-support.ts';
 
 type CheckFlags = {
   download?: boolean;
@@ -30,7 +28,7 @@ type CheckFlags = {
 };
 
 /** Hooks the CLI binds to the process (sync's, plus whether stdout is a terminal); tests replace them. */
-export type CheckCommandHooks = SyncCommandHooks & {
+export type CheckCommandHooks = CommandHooks & {
   /** stdout is a terminal. */
   isStdoutTty(): boolean;
 };
@@ -48,14 +46,6 @@ const EXIT_CODES_HELP =
   '  2    usage or configuration error\n' +
   '  3    fatal error that stopped the check (bad credentials, missing bucket, bug)\n' +
   '  130  interrupted (Ctrl-C)\n';
-
-function wholeNumber(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim())) {
-    throw usageError(`${flag}: expected a whole number, got '${text}'`);
-  }
-  return Number(text);
-}
 
 /** Registers `check` on `program`. */
 export function registerCheckCommand(
@@ -135,9 +125,7 @@ async function runCheckCommand(
     if (isSharedTerminal) display.log(text);
     else ctx.io.writeOut(text);
   };
-  const writeJson = (value: unknown): void => {
-    ctx.io.writeOut(`${JSON.stringify(value)}\n`);
-  };
+  const writeJson = jsonLineWriter(ctx.io);
 
   const onEvent = (event: CheckEvent): void => {
     if (isJson) {
@@ -151,71 +139,24 @@ async function runCheckCommand(
     else if (event.kind === 'warning') display.log(`s3ferry: warning: ${event.message}\n`);
   };
 
-  const abort = new AbortController();
-  options.signal = abort.signal;
-  let interrupts = 0;
-  const removeInterrupt = hooks.onInterrupt(() => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      abort.abort();
-      display.log('s3ferry: interrupted: stopping the check (Ctrl-C again to quit at once)\n');
-    } else {
-      display.stop();
-      hooks.exitNow(ExitCode.Interrupted);
-    }
+  const summary = await runInterruptible({
+    ctx,
+    hooks,
+    display,
+    config,
+    src,
+    dst,
+    interruptedLine: 's3ferry: interrupted: stopping the check (Ctrl-C again to quit at once)\n',
+    report: flags.report,
+    isJson,
+    run: (signal) => {
+      options.signal = signal;
+      return check(options, onEvent);
+    },
   });
-
-  let summary: CheckSummary;
-  try {
-    registerSecrets(ctx, config, src, dst);
-    summary = await check(options, onEvent);
-  } catch (error) {
-    display.stop();
-    if (flags.report !== undefined && isS3FerryError(error) && error.kind !== 'usage') {
-      writeReport(flags.report, { status: 'fatal', src, dst, fatal: serializeError(error) });
-    }
-    if (isJson && isS3FerryError(error)) {
-      writeJson({ kind: 'error', error: serializeError(error) });
-    }
-    throw error;
-  } finally {
-    removeInterrupt();
-  }
-  display.stop();
-  if (flags.report !== undefined) writeReport(flags.report, summary);
   // -q still says why a check stopped: a silent exit 3 proves nothing.
   if (!isJson && (!isQuiet || summary.fatal !== undefined)) {
     ctx.io.writeErr(checkSummaryText(summary));
   }
   return checkExitCode(summary);
-}
-
-/** Registers the secret keys of the profiles a check uses, so no output can carry them. */
-function registerSecrets(
-  ctx: CliContext,
-  config: ReturnType<CliContext['deps']['loadConfig']>,
-  ...paths: string[]
-): void {
-  for (const path of paths) {
-    const match = /^s3(?:\+([^:/]*))?:\/\//.exec(path);
-    if (match === null) continue;
-    try {
-      const spec = config.profile(match[1]);
-      ctx.io.addSecret(spec.credentials?.secretAccessKey);
-      ctx.io.addSecret(spec.credentials?.sessionToken);
-    } catch {
-      // check() reports a bad profile with its own message.
-    }
-  }
-}
-
-function writeReport(file: string, report: unknown): void {
-  try {
-    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw usageError(
-      `cannot write the report ${file}: ${typeof code === 'string' ? code : String(error)}`,
-    );
-  }
 }

@@ -4,10 +4,11 @@
 import { Option, type Command } from 'commander';
 import { resolveCopy } from '../../engine/cp.ts';
 import type { CliContext } from '../context.ts';
-import { registerPathSecrets } from '../everyday-output.ts';
 import { exitCodesHelp } from '../help.ts';
-import { processHooks, runSyncCommand } from './sync.ts';
-import type { SyncCommandHooks, SyncFlags } from './sync.ts';
+import { processHooks, registerPathSecrets } from '../run-support.ts';
+import type { CommandHooks } from '../run-support.ts';
+import { runSyncCommand } from './sync.ts';
+import type { SyncFlags } from './sync.ts';
 
 type CpFlags = Omit<SyncFlags, 'force' | 'skipExisting' | 'sizeOnly' | 'checksum'> & {
   recursive?: boolean;
@@ -29,7 +30,7 @@ function syncOnly(flags: CpFlags): SyncFlags {
 export function registerCpCommand(
   program: Command,
   ctx: CliContext,
-  hooks: SyncCommandHooks = processHooks,
+  hooks: CommandHooks = processHooks,
 ): void {
   program
     .command('cp')

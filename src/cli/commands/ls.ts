@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { ls } from '../../engine/ls.ts';
 import { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
-import { lsLine, registerPathSecrets, totalLine } from '../everyday-output.ts';
+import { lsLine, totalLine } from '../everyday-output.ts';
+import { registerPathSecrets } from '../run-support.ts';
 import { exitCodesHelp } from '../help.ts';
 
 type LsFlags = { long?: boolean; recursive?: boolean; humanReadable?: boolean; full?: boolean };

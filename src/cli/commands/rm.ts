@@ -4,10 +4,10 @@ import type { Command } from 'commander';
 import { removePath } from '../../engine/rm.ts';
 import { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
-import { registerPathSecrets, removeSummaryLine } from '../everyday-output.ts';
+import { removeSummaryLine } from '../everyday-output.ts';
 import { exitCodesHelp } from '../help.ts';
-import { processHooks } from './sync.ts';
-import type { SyncCommandHooks } from './sync.ts';
+import { processHooks, registerPathSecrets } from '../run-support.ts';
+import type { CommandHooks } from '../run-support.ts';
 
 type RmFlags = {
   recursive?: boolean;
@@ -21,7 +21,7 @@ type RmFlags = {
 export function registerRmCommand(
   program: Command,
   ctx: CliContext,
-  hooks: Pick<SyncCommandHooks, 'onInterrupt'> = processHooks,
+  hooks: Pick<CommandHooks, 'onInterrupt'> = processHooks,
 ): void {
   program
     .command('rm')

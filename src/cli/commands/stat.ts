@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { statPath } from '../../engine/inspect.ts';
 import type { CliContext } from '../context.ts';
-import { registerPathSecrets, statText } from '../everyday-output.ts';
+import { statText } from '../everyday-output.ts';
+import { registerPathSecrets } from '../run-support.ts';
 import { exitCodesHelp } from '../help.ts';
 
 /** Registers `stat` on `program`. */

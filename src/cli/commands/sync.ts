@@ -1,17 +1,18 @@
 // `s3ferry sync SRC DST`: a thin layer over the library's sync(): flags → SyncOptions, events →
 // progress bars / status lines / NDJSON / verbose lines, summary → stderr and --report, Ctrl-C →
 // cancel (twice: exit now), summary status → exit code.
-import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import type { SyncEvent, SyncSummary } from '../../engine/events.ts';
+import type { SyncEvent } from '../../engine/events.ts';
 import { sync } from '../../engine/run.ts';
 import type { SyncOptions } from '../../engine/run.ts';
-import { isS3FerryError, serializeError, usageError } from '../../shared/errors.ts';
-import { ExitCode } from '../../shared/exit-codes.ts';
+import { usageError } from '../../shared/errors.ts';
+import type { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
 import { exitCodesHelp } from '../help.ts';
 import { createProgressDisplay, silentDisplay } from '../progress.ts';
 import type { ProgressDisplay } from '../progress.ts';
+import { jsonLineWriter, processHooks, runInterruptible, wholeNumber } from '../run-support.ts';
+import type { CommandHooks } from '../run-support.ts';
 import { parseSize } from '../size.ts';
 import {
   deleteFailureLine,
@@ -55,39 +56,6 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-/** Hooks the CLI binds to the process; tests replace them. */
-export type SyncCommandHooks = {
-  /** stderr is a terminal. */
-  isTty(): boolean;
-  columns(): number | undefined;
-  /** Installs the Ctrl-C (and SIGTERM) handler; returns its remover. */
-  onInterrupt(handler: () => void): () => void;
-  /** Leaves at once (second Ctrl-C). */
-  exitNow(code: number): never;
-};
-
-/** The process-bound hooks. */
-export const processHooks: SyncCommandHooks = {
-  isTty: () => process.stderr.isTTY,
-  columns: () => process.stderr.columns,
-  onInterrupt(handler) {
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-    return () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-    };
-  },
-  exitNow: (code) => process.exit(code),
-};
-
-function wholeNumber(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim()))
-    throw usageError(`${flag}: expected a whole number, got '${text}'`);
-  return Number(text);
-}
-
 function modeOf(flags: SyncFlags): SyncOptions['mode'] {
   const chosen: [boolean | undefined, NonNullable<SyncOptions['mode']>, string][] = [
     [flags.force, 'force', '--force'],
@@ -120,7 +88,7 @@ Globs and filters (quote them, or the shell expands them):
 export function registerSyncCommand(
   program: Command,
   ctx: CliContext,
-  hooks: SyncCommandHooks = processHooks,
+  hooks: CommandHooks = processHooks,
 ): void {
   program
     .command('sync')
@@ -200,7 +168,7 @@ export async function runSyncCommand(
   dst: string,
   flags: SyncFlags,
   ctx: CliContext,
-  hooks: SyncCommandHooks,
+  hooks: CommandHooks,
 ): Promise<ExitCode> {
   const options: SyncOptions = { src, dst, mode: modeOf(flags) };
   const workers = wholeNumber('--workers', flags.workers ?? flags.worker);
@@ -238,9 +206,7 @@ export async function runSyncCommand(
           isTty: hooks.isTty(),
           ...(hooks.columns() === undefined ? {} : { columns: hooks.columns() }),
         });
-  const writeJson = (value: unknown): void => {
-    ctx.io.writeOut(`${JSON.stringify(value)}\n`);
-  };
+  const writeJson = jsonLineWriter(ctx.io);
 
   const onEvent = (event: SyncEvent): void => {
     if (isJson) {
@@ -264,73 +230,25 @@ export async function runSyncCommand(
     }
   };
 
-  const abort = new AbortController();
-  options.signal = abort.signal;
-  let interrupts = 0;
-  const removeInterrupt = hooks.onInterrupt(() => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      abort.abort();
-      display.log(
-        's3ferry: interrupted: finishing the copies in flight (Ctrl-C again to quit at once)\n',
-      );
-    } else {
-      display.stop();
-      hooks.exitNow(ExitCode.Interrupted);
-    }
+  const summary = await runInterruptible({
+    ctx,
+    hooks,
+    display,
+    config,
+    src,
+    dst,
+    interruptedLine:
+      's3ferry: interrupted: finishing the copies in flight (Ctrl-C again to quit at once)\n',
+    report: flags.report,
+    isJson,
+    run: (signal) => {
+      options.signal = signal;
+      return sync(options, onEvent);
+    },
   });
-
-  let summary: SyncSummary;
-  try {
-    registerSecrets(ctx, config, src, dst);
-    summary = await sync(options, onEvent);
-  } catch (error) {
-    display.stop();
-    if (flags.report !== undefined && isS3FerryError(error) && error.kind !== 'usage') {
-      writeReport(flags.report, { status: 'fatal', src, dst, fatal: serializeError(error) });
-    }
-    if (isJson && isS3FerryError(error)) {
-      writeJson({ kind: 'error', error: serializeError(error) });
-    }
-    throw error;
-  } finally {
-    removeInterrupt();
-  }
-  display.stop();
-  if (flags.report !== undefined) writeReport(flags.report, summary);
   const skippedDeletes = deletesSkippedLine(summary);
   if (!isJson && skippedDeletes !== undefined) ctx.io.writeErr(skippedDeletes);
   if (!isJson && !isQuiet) ctx.io.writeErr(summaryText(summary));
   else if (!isJson && summary.fatal !== undefined) ctx.io.writeErr(summaryText(summary));
   return exitCodeOf(summary);
-}
-
-/** Registers the secret keys of the profiles a run uses, so no output can carry them. */
-function registerSecrets(
-  ctx: CliContext,
-  config: ReturnType<CliContext['deps']['loadConfig']>,
-  ...paths: string[]
-): void {
-  for (const path of paths) {
-    const match = /^s3(?:\+([^:/]*))?:\/\//.exec(path);
-    if (match === null) continue;
-    try {
-      const spec = config.profile(match[1]);
-      ctx.io.addSecret(spec.credentials?.secretAccessKey);
-      ctx.io.addSecret(spec.credentials?.sessionToken);
-    } catch {
-      // sync() reports a bad profile with its own message.
-    }
-  }
-}
-
-function writeReport(file: string, report: unknown): void {
-  try {
-    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw usageError(
-      `cannot write the report ${file}: ${typeof code === 'string' ? code : String(error)}`,
-    );
-  }
 }

@@ -1,0 +1,140 @@
+// What the commands that run the engine share: the process hooks (TTY, Ctrl-C, exit now), whole-number
+// flags, secret registration, the --report file, and the run scaffolding of sync/cp and check
+// (cancel on the first Ctrl-C, exit on the second; a fatal error still writes --report and, with
+// --json, an error event).
+import { writeFileSync } from 'node:fs';
+import { isS3FerryError, serializeError, usageError } from '../shared/errors.ts';
+import { ExitCode } from '../shared/exit-codes.ts';
+import type { CliContext, LoadedConfig } from './context.ts';
+import type { CliIo } from './io.ts';
+
+/** Hooks the CLI binds to the process; tests replace them. */
+export type CommandHooks = {
+  /** stderr is a terminal. */
+  isTty(): boolean;
+  columns(): number | undefined;
+  /** Installs the Ctrl-C (and SIGTERM) handler; returns its remover. */
+  onInterrupt(handler: () => void): () => void;
+  /** Leaves at once (second Ctrl-C). */
+  exitNow(code: number): never;
+};
+
+/** The process-bound hooks. */
+export const processHooks: CommandHooks = {
+  isTty: () => process.stderr.isTTY,
+  columns: () => process.stderr.columns,
+  onInterrupt(handler) {
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    return () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    };
+  },
+  exitNow: (code) => process.exit(code),
+};
+
+/** A flag's whole number (`--workers 8`), undefined when not given; anything else is a usage error. */
+export function wholeNumber(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text.trim())) {
+    throw usageError(`${flag}: expected a whole number, got '${text}'`);
+  }
+  return Number(text);
+}
+
+/** Registers the secret keys of the profiles `paths` use, so no output can carry them. */
+export function registerPathSecrets(ctx: CliContext, config: LoadedConfig, paths: string[]): void {
+  for (const path of paths) {
+    const match = /^s3(?:\+([^:/]*))?:\/\//.exec(path);
+    if (match === null) continue;
+    try {
+      const spec = config.profile(match[1]);
+      ctx.io.addSecret(spec.credentials?.secretAccessKey);
+      ctx.io.addSecret(spec.credentials?.sessionToken);
+    } catch {
+      // The command (or the engine) reports a bad profile with its own message.
+    }
+  }
+}
+
+/** Writes `report` as pretty JSON to `file`; a file that cannot be written is a usage error. */
+export function writeReport(file: string, report: unknown): void {
+  try {
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw usageError(
+      `cannot write the report ${file}: ${typeof code === 'string' ? code : String(error)}`,
+    );
+  }
+}
+
+/** Writes one NDJSON line to stdout. */
+export function jsonLineWriter(io: CliIo): (value: unknown) => void {
+  return (value) => {
+    io.writeOut(`${JSON.stringify(value)}\n`);
+  };
+}
+
+/** What {@link runInterruptible} needs from a progress display. */
+type Display = { log(text: string): void; stop(): void };
+
+/** Options of {@link runInterruptible}. */
+export type InterruptibleRun<S> = {
+  ctx: CliContext;
+  hooks: Pick<CommandHooks, 'onInterrupt' | 'exitNow'>;
+  display: Display;
+  config: LoadedConfig;
+  src: string;
+  dst: string;
+  /** Printed (through the display) on the first Ctrl-C. */
+  interruptedLine: string;
+  /** --report FILE. */
+  report: string | undefined;
+  isJson: boolean;
+  /** Starts the engine; `signal` aborts on the first Ctrl-C. */
+  run(signal: AbortSignal): Promise<S>;
+};
+
+/**
+ * Runs an engine call with Ctrl-C handling (first: abort and say so; second: exit at once), the
+ * profiles' secrets registered, and --report written (the summary, or a `fatal` record for an
+ * error other than usage). An error is rethrown after the report and, with --json, an `error`
+ * event. The display is stopped either way.
+ */
+export async function runInterruptible<S>(options: InterruptibleRun<S>): Promise<S> {
+  const { ctx, hooks, display, src, dst } = options;
+  const abort = new AbortController();
+  let interrupts = 0;
+  const removeInterrupt = hooks.onInterrupt(() => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      abort.abort();
+      display.log(options.interruptedLine);
+    } else {
+      display.stop();
+      hooks.exitNow(ExitCode.Interrupted);
+    }
+  });
+
+  let summary: S;
+  try {
+    registerPathSecrets(ctx, options.config, [src, dst]);
+    summary = await options.run(abort.signal);
+  } catch (error) {
+    display.stop();
+    if (options.report !== undefined && isS3FerryError(error) && error.kind !== 'usage') {
+      writeReport(options.report, { status: 'fatal', src, dst, fatal: serializeError(error) });
+    }
+    if (options.isJson && isS3FerryError(error)) {
+      jsonLineWriter(ctx.io)({ kind: 'error', error: serializeError(error) });
+    }
+    throw error;
+  } finally {
+    removeInterrupt();
+  }
+  display.stop();
+  if (options.report !== undefined) writeReport(options.report, summary);
+  return summary;
+}

@@ -1,0 +1,320 @@
+// What sync and check share around their per-key logic: the main thread's clients, the roots, the
+// cancel broadcast, the executor, the primed listings and the progress timer (opened and closed
+// in one place), and the dispatch: a p-queue with backpressure, the stop reasons, the abort
+// signal, and the march over the merge join of both listings.
+import PQueue from 'p-queue';
+import type { ConfigResolver } from '../config/load.ts';
+import { mergeJoin } from '../plan/merge-join.ts';
+import type { JoinEntry } from '../plan/merge-join.ts';
+import { ClientCache } from '../s3/client-cache.ts';
+import { createBackoffBuffer, SharedBackoff } from '../s3/shared-backoff.ts';
+import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
+import type { SerializedError } from '../shared/errors.ts';
+import type { ClientCacheMode } from '../shared/profile.ts';
+import type { ListEntry, RequestCounts, TaskResult } from '../shared/protocol.ts';
+import { createCancelBroadcast } from './cancel.ts';
+import type { CancelBroadcast } from './cancel.ts';
+import { createExecutor } from './executor.ts';
+import type { TaskExecutor } from './executor.ts';
+import { openRoots } from './roots.ts';
+import type { RootSelectionOptions } from './roots.ts';
+import { addRequestCounts } from './summary.ts';
+
+/** The counters a session feeds: requests, in-flight bytes by task id, clients by thread. */
+export type SessionTally = {
+  readonly requests: RequestCounts;
+  readonly inFlightBytes: Map<number, number>;
+  readonly clientsByThread: Map<string, Record<string, number>>;
+};
+
+/** Options of {@link withSession}. */
+export type SessionOptions = {
+  src: string;
+  dst: string;
+  config: Pick<ConfigResolver, 'profile' | 'global'>;
+  cacheMode: ClientCacheMode;
+  /** Sockets per main-thread client. */
+  maxSockets: number;
+  workers: number;
+  tasksPerWorker: number;
+  partConcurrency: number;
+  progressIntervalMs: number;
+  /** Filters and globs of the source (sync only). */
+  selection?: RootSelectionOptions;
+  tally: SessionTally;
+  emitWarning: (message: string) => void;
+  /** Called once the roots are open, before the executor starts (emits `start`). */
+  onRoots(roots: Roots): void;
+  /** Called every `progressIntervalMs` once both listings are primed. */
+  onProgress: () => void;
+};
+
+/** Both resolved roots. */
+export type Roots = Awaited<ReturnType<typeof openRoots>>;
+
+/** What the body of {@link withSession} runs with. */
+export type Session = {
+  roots: Roots;
+  executor: TaskExecutor;
+  mainCache: ClientCache;
+  cancel: CancelBroadcast;
+  srcListing: AsyncIterable<ListEntry>;
+  dstListing: AsyncIterable<ListEntry>;
+  /** Where local files that cannot be listed go (a no-op until the body sets it). */
+  onLocalIssue: (key: string, error: SerializedError) => void;
+  /** Stops the progress timer. */
+  stopProgress(): void;
+};
+
+/**
+ * Opens the roots, starts the executor, primes both listings (a root that cannot be listed fails
+ * here, before anything is dispatched) and starts the progress timer; runs `body`; and closes
+ * the cancel broadcast, the executor and the main-thread clients whatever happens.
+ */
+export async function withSession<T>(
+  options: SessionOptions,
+  body: (session: Session) => Promise<T>,
+): Promise<T> {
+  const { tally } = options;
+  const backoffBuffer = createBackoffBuffer();
+  const mainCache = new ClientCache({
+    mode: options.cacheMode,
+    client: { backoff: new SharedBackoff(backoffBuffer), maxSockets: options.maxSockets },
+    onWarning: options.emitWarning,
+  });
+  const cancel = createCancelBroadcast();
+  let executor: TaskExecutor | undefined;
+  let progressTimer: NodeJS.Timeout | undefined;
+  try {
+    const handlers = { onLocalIssue: (_key: string, _error: SerializedError): void => undefined };
+    const roots = await openRoots(options.src, options.dst, {
+      config: options.config,
+      clientFor: (spec) => mainCache.get(spec),
+      requests: tally.requests,
+      onLocalIssue: (issue) => {
+        handlers.onLocalIssue(issue.key, serializeError(issue.error));
+      },
+      ...(options.selection === undefined ? {} : { selection: options.selection }),
+    });
+    options.onRoots(roots);
+
+    executor = createExecutor({
+      cacheMode: options.cacheMode,
+      workers: options.workers,
+      tasksPerWorker: options.tasksPerWorker,
+      partConcurrency: options.partConcurrency,
+      profiles: roots.profiles,
+      backoffBuffer,
+      cancel,
+      mainCache,
+      onBytes: (id, delta) => {
+        // A worker's last progress message can arrive after its task's result (another port):
+        // count only tasks still running, or the bytes of finished tasks are counted twice.
+        const sofar = tally.inFlightBytes.get(id);
+        if (sofar !== undefined) tally.inFlightBytes.set(id, sofar + delta);
+      },
+    });
+
+    // Fatal at the start: the first page of each listing, fetched concurrently, before dispatch.
+    const [srcListing, dstListing] = await Promise.all([
+      primeListing(roots.src.list(), roots.src.label),
+      primeListing(roots.dst.list(), roots.dst.label),
+    ]);
+
+    const timer = setInterval(options.onProgress, options.progressIntervalMs);
+    timer.unref();
+    progressTimer = timer;
+
+    const session: Session = {
+      roots,
+      executor,
+      mainCache,
+      cancel,
+      srcListing,
+      dstListing,
+      get onLocalIssue() {
+        return handlers.onLocalIssue;
+      },
+      set onLocalIssue(handler) {
+        handlers.onLocalIssue = handler;
+      },
+      stopProgress: () => {
+        clearInterval(timer);
+      },
+    };
+    return await body(session);
+  } finally {
+    clearInterval(progressTimer);
+    cancel.close();
+    await executor?.close();
+    mainCache.destroy();
+  }
+}
+
+/** Adds a task result's request and client counts to the tally. */
+export function absorbTaskCounts(tally: SessionTally, result: TaskResult): void {
+  addRequestCounts(tally.requests, result.requests);
+  if (result.clientsBuilt !== undefined) {
+    tally.clientsByThread.set(String(result.clientsBuilt.threadId), result.clientsBuilt.built);
+  }
+}
+
+/** True for the error a task returns when the run's cancel stopped it. */
+export function isCancellation(error: SerializedError): boolean {
+  return /abort|cancel/i.test(error.code);
+}
+
+/** Why dispatching stopped early. */
+export type StopReason = 'cancelled' | 'fail-fast' | 'fatal';
+
+/** The queue of one run and the ways it stops. */
+export type Dispatch = {
+  readonly queue: PQueue;
+  /** Why it stopped, if it did. */
+  readonly stopReason: StopReason | undefined;
+  /** The first fatal error. */
+  readonly fatal: SerializedError | undefined;
+  isStopping: () => boolean;
+  /** Stops dispatching: queued jobs are dropped; running ones finish (or abort, unless fail-fast). */
+  stop: (reason: StopReason) => void;
+  /** Records the first fatal error and stops. */
+  stopFatal(error: SerializedError): void;
+  /** Waits for room in the queue (backpressure), then queues `job` unless the run stopped. */
+  enqueue(job: () => Promise<void>): Promise<void>;
+  /**
+   * Feeds every entry of the merge join to `onEntry`, in UTF-8 byte order, as the listings arrive,
+   * until both end or the run stops; a listing that fails mid-run stops it as fatal. Resolves
+   * true unless the listing failed.
+   */
+  march(session: Session, onEntry: (entry: JoinEntry) => Promise<void> | void): Promise<boolean>;
+  /** Stops listening to the abort signal. */
+  detach(): void;
+};
+
+/** A dispatch of `concurrency` jobs at once that stops on `signal` and cancels through `cancel`. */
+export function createDispatch(
+  concurrency: number,
+  cancel: CancelBroadcast,
+  signal: AbortSignal | undefined,
+): Dispatch {
+  const queue = new PQueue({ concurrency });
+  let stopReason: StopReason | undefined;
+  let fatal: SerializedError | undefined;
+  let markStopped = (): void => undefined;
+  // Settles when dispatching must stop: the march and the backpressure wait race it.
+  const stopped = new Promise<undefined>((resolve) => {
+    markStopped = () => {
+      resolve(undefined);
+    };
+  });
+  const isStopping = (): boolean => stopReason !== undefined;
+  const stop = (reason: StopReason): void => {
+    if (stopReason !== undefined) return;
+    stopReason = reason;
+    markStopped();
+    queue.pause();
+    queue.clear();
+    if (reason === 'cancelled' || reason === 'fatal') cancel.cancel();
+  };
+  const stopFatal = (error: SerializedError): void => {
+    fatal ??= error;
+    stop('fatal');
+  };
+  const onAbort = (): void => {
+    stop('cancelled');
+  };
+  if (signal?.aborted === true) stop('cancelled');
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  return {
+    queue,
+    get stopReason() {
+      return stopReason;
+    },
+    get fatal() {
+      return fatal;
+    },
+    isStopping,
+    stop,
+    stopFatal,
+    async enqueue(job) {
+      // Backpressure: the listing never runs more than one queue's worth ahead of the jobs.
+      await Promise.race([queue.onSizeLessThan(concurrency), stopped]);
+      if (isStopping()) return;
+      void queue.add(job);
+    },
+    async march(session, onEntry) {
+      const { roots } = session;
+      const joined = mergeJoin(session.srcListing, session.dstListing, {
+        srcLabel: roots.src.label,
+        dstLabel: roots.dst.label,
+      })[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          if (isStopping()) break;
+          const pending = joined.next();
+          // If a stop wins the race, a later listing error must not surface as unhandled.
+          pending.catch(() => undefined);
+          const next = await Promise.race([pending, stopped]);
+          if (next === undefined || next.done === true) break;
+          await onEntry(next.value);
+        }
+        return true;
+      } catch (error) {
+        // A listing that fails mid-run (or goes out of order) stops the run.
+        const classified = isS3FerryError(error)
+          ? error
+          : new S3FerryError('internal', 'ListingFailed', String(error));
+        stopFatal(serializeError(classified));
+        return false;
+      } finally {
+        // Leave a listing still waiting on the network to settle on its own, quietly.
+        void joined.return(undefined).catch(() => undefined);
+      }
+    },
+    detach() {
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/**
+ * Starts a listing and waits for its first entry (its first page), so that bad credentials or a
+ * missing bucket fail the run before anything is dispatched. Such an error becomes fatal.
+ */
+export async function primeListing(
+  listing: AsyncIterable<ListEntry>,
+  label: string,
+): Promise<AsyncIterable<ListEntry>> {
+  const iterator = listing[Symbol.asyncIterator]();
+  let first: IteratorResult<ListEntry>;
+  try {
+    first = await iterator.next();
+  } catch (error) {
+    if (!isS3FerryError(error)) throw error;
+    throw new S3FerryError(
+      error.kind,
+      error.code,
+      `cannot list ${label}: ${error.message}`,
+      { ...serializeError(error), fatal: true },
+      { cause: error },
+    );
+  }
+  return {
+    [Symbol.asyncIterator]: () => {
+      let pending: IteratorResult<ListEntry> | undefined = first;
+      return {
+        next: () => {
+          if (pending !== undefined) {
+            const value = pending;
+            pending = undefined;
+            return Promise.resolve(value);
+          }
+          return iterator.next();
+        },
+        return: (value?: unknown) =>
+          iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined }),
+      };
+    },
+  };
+}
