@@ -3,82 +3,30 @@
 // what a user checks after a migration: the exit code, the difference lines on stdout, the
 // summary on stderr, the --json events and the --report file.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CheckEvent, CheckSummary } from '../../src/engine/check.ts';
 import { createS3Client } from '../../src/s3/client.ts';
 import { removeBucket } from '../helpers/buckets.ts';
+import { cliEnv, runCli as s3ferry } from '../helpers/cli.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
+import { createBucket, seed } from '../helpers/sync-fixtures.ts';
 import { testTargets, uniqueBucket } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
+import { tempRoot } from '../helpers/temp-dir.ts';
 
-function repoRoot(): string {
-  // Works from test/e2e (tsx) and from dist/test/e2e (compiled): the first package.json up.
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above the test file');
-    dir = parent;
-  }
-  return dir;
-}
-
-const MAIN = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 's3ferry-e2e-check-'));
-after(() => {
-  fs.rmSync(tmpRoot, { recursive: true, force: true });
-});
+const { root: tmpRoot } = tempRoot('s3ferry-e2e-check-');
 
 /** A controlled environment: temp HOME, profiles a (gateway 0, user 0) and b (gateway 1, user 1). */
 function envFor(target: TestTarget): NodeJS.ProcessEnv {
-  const home = fs.mkdtempSync(path.join(tmpRoot, 'home-'));
-  const file = path.join(home, 'credentials');
-  const profiles = { a: [0, 0], b: [1, 1] } as const;
-  fs.writeFileSync(
-    file,
-    Object.entries(profiles)
-      .map(([name, [endpoint, user]]) => {
-        const keys = target.users[user];
-        return (
-          `[${name}]\naws_access_key_id = ${keys.accessKeyId}\n` +
-          `aws_secret_access_key = ${keys.secretAccessKey}\n` +
-          `s3 =\n    endpoint_url = ${target.endpoints[endpoint]}\n    addressing_style = path\n`
-        );
-      })
-      .join('\n'),
-    { mode: 0o600 },
-  );
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(AWS_|MEGFILE_|OSS_|S3FERRY_)/.test(key) || /__(AWS_|OSS_|MEGFILE_)/.test(key)) continue;
-    env[key] = value;
-  }
-  return { ...env, HOME: home, AWS_SHARED_CREDENTIALS_FILE: file };
-}
-
-type Result = { code: number | null; stdout: string; stderr: string };
-
-function s3ferry(env: NodeJS.ProcessEnv, args: string[]): Promise<Result> {
-  assert.ok(fs.existsSync(MAIN), `${MAIN} is missing: build first`);
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out.stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      resolve({ code, ...out });
-    });
+  const [u0, u1] = target.users;
+  const [e0, e1] = target.endpoints;
+  return cliEnv(fs.mkdtempSync(path.join(tmpRoot, 'home-')), {
+    a: { endpoint: e0, user: u0 },
+    b: { endpoint: e1, user: u1 },
   });
 }
 
@@ -102,14 +50,9 @@ for (const target of testTargets()) {
       client: S3Client,
       objects: Record<string, Uint8Array>,
     ): Promise<string> => {
-      const bucket = uniqueBucket('e2e-chk');
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      const bucket = await createBucket(client, 'e2e-chk');
       buckets.push([client, bucket]);
-      await Promise.all(
-        Object.entries(objects).map(([key, body]) =>
-          client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })),
-        ),
-      );
+      await seed(client, bucket, objects);
       return bucket;
     };
     after(async () => {

@@ -1,13 +1,13 @@
 // End to end: the built CLI (`node dist/src/cli/main.js`, no loader) with a controlled
 // environment: `config s3` then `config show`, exit codes, one-line errors, and no secret in any
 // output of any command run here.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { assertBuilt, assertNoSecrets, CLI_MAIN, cleanEnv, REPO_ROOT } from '../helpers/cli.ts';
+import { tempRoot } from '../helpers/temp-dir.ts';
 
 // Distinctive values: if any of them shows up in any output, something leaked.
 const SECRET = 'e2eSecret/Zq8+NeverShown+Xk41Tp0LwQv';
@@ -15,40 +15,11 @@ const TOKEN = 'e2eToken-NeverShown-9Jd2Lm5Pq7Rs1Tu3';
 const SECRET2 = 'e2eSecondSecret-NeverShown-HhYy6Gg';
 const ACCESS_KEY = 'AKIAE2EEXAMPLEKEYWXYZ';
 
-function repoRoot(): string {
-  // Works from test/e2e (tsx) and from dist/test/e2e (compiled): the first package.json up.
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above the test file');
-    dir = parent;
-  }
-  return dir;
-}
+const { freshDir } = tempRoot('s3ferry-e2e-config-');
 
-const MAIN = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 's3ferry-e2e-config-'));
-after(() => {
-  fs.rmSync(tmpRoot, { recursive: true, force: true });
-});
-
-let homes = 0;
 /** A fresh HOME for one test: no ~/.aws unless the test writes it. */
 function freshHome(): string {
-  homes += 1;
-  const home = path.join(tmpRoot, `home-${homes}`);
-  fs.mkdirSync(home);
-  return home;
-}
-
-/** The outer environment minus everything that configures S3 (this machine exports AWS_CA_BUNDLE). */
-function cleanEnv(home: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(AWS_|MEGFILE_|OSS_|S3FERRY_)/.test(key) || /__(AWS_|OSS_|MEGFILE_)/.test(key)) continue;
-    env[key] = value;
-  }
-  return { ...env, HOME: home, ...extra };
+  return freshDir('home');
 }
 
 type Result = { code: number | null; stdout: string; stderr: string };
@@ -56,21 +27,15 @@ const outputs: string[] = [];
 
 /** Runs the built CLI; every output is checked for secrets here and again at the end. */
 function s3ferry(home: string, args: string[], extraEnv: Record<string, string> = {}): Result {
-  assert.ok(
-    fs.existsSync(MAIN),
-    `${MAIN} is missing: build first (npx tsc -p tsconfig.build.json)`,
-  );
-  const child = spawnSync(process.execPath, [MAIN, ...args], {
-    env: cleanEnv(home, extraEnv),
+  assertBuilt();
+  const child = spawnSync(process.execPath, [CLI_MAIN, ...args], {
+    env: cleanEnv({ HOME: home, ...extraEnv }),
     encoding: 'utf8',
     timeout: 30_000,
   });
   if (child.error !== undefined) throw child.error;
   outputs.push(child.stdout, child.stderr);
-  for (const secret of [SECRET, TOKEN, SECRET2]) {
-    assert.equal(child.stdout.includes(secret), false, `secret in stdout of ${args.join(' ')}`);
-    assert.equal(child.stderr.includes(secret), false, `secret in stderr of ${args.join(' ')}`);
-  }
+  assertNoSecrets(child, [SECRET, TOKEN, SECRET2], args);
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
@@ -311,7 +276,7 @@ describe('s3ferry config s3 / config show (built CLI)', () => {
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Usage: s3ferry/);
     assert.match(help.stdout, /Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}3 .*\n {2}130 /);
-    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
       version: string;
     };
     assert.deepEqual(s3ferry(home, ['--version']), {

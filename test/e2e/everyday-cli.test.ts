@@ -3,122 +3,34 @@
 // credentials file, no outer AWS_*/MEGFILE_* variables). Checks what a user checks: what is
 // printed, the exit code, and the keys and bytes left behind.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/s3/client.ts';
 import { removeBucket } from '../helpers/buckets.ts';
+import { CLI_MAIN, cliEnv, runCli } from '../helpers/cli.ts';
+import type { CliProfile, CliResult } from '../helpers/cli.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
-import { testTargets, uniqueBucket } from '../helpers/targets.ts';
-import type { TestUser } from '../helpers/targets.ts';
+import { createBucket, keysOf, md5, seed } from '../helpers/sync-fixtures.ts';
+import { testTargets } from '../helpers/targets.ts';
+import { tempRoot } from '../helpers/temp-dir.ts';
 
-function repoRoot(): string {
-  // Works from test/e2e (tsx) and from dist/test/e2e (compiled): the first package.json up.
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return dir;
-}
-
-const MAIN = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 's3ferry-e2e-everyday-'));
-after(() => {
-  fs.rmSync(tmpRoot, { recursive: true, force: true });
-});
-let dirs = 0;
-function freshDir(name: string): string {
-  dirs += 1;
-  const dir = path.join(tmpRoot, `${name}-${dirs}`);
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
-const md5 = (data: Uint8Array): string => createHash('md5').update(data).digest('hex');
+const { freshDir } = tempRoot('s3ferry-e2e-everyday-');
 
 /** A temp HOME holding a megfile-format credentials file with the given profiles. */
-function envWith(
-  profiles: Record<string, { endpoint: string; user: TestUser }>,
-): NodeJS.ProcessEnv {
-  const home = freshDir('home');
-  const file = path.join(home, 'credentials');
-  const text = Object.entries(profiles)
-    .map(
-      ([name, p]) =>
-        `[${name}]\naws_access_key_id = ${p.user.accessKeyId}\n` +
-        `aws_secret_access_key = ${p.user.secretAccessKey}\n` +
-        `s3 =\n    endpoint_url = ${p.endpoint}\n    addressing_style = path\n`,
-    )
-    .join('\n');
-  fs.writeFileSync(file, text, { mode: 0o600 });
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(AWS_|MEGFILE_|OSS_|S3FERRY_)/.test(key) || /__(AWS_|OSS_|MEGFILE_)/.test(key)) continue;
-    env[key] = value;
-  }
+function envWith(profiles: Record<string, CliProfile>): NodeJS.ProcessEnv {
   // UTC: `ls -l` prints local times; the test compares them with UTC renderings.
-  return { ...env, HOME: home, AWS_SHARED_CREDENTIALS_FILE: file, TZ: 'UTC' };
+  return cliEnv(freshDir('home'), profiles, { TZ: 'UTC' });
 }
-
-type Result = { code: number | null; stdout: string; stdoutBytes: Buffer; stderr: string };
 
 /** Runs the built CLI to its end. */
-async function s3ferry(env: NodeJS.ProcessEnv, args: string[]): Promise<Result> {
-  assert.ok(
-    fs.existsSync(MAIN),
-    `${MAIN} is missing: build first (npx tsc -p tsconfig.build.json)`,
-  );
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  const stdoutBytes = Buffer.concat(out);
-  const stderr = Buffer.concat(err).toString('utf8');
-  assert.ok(!stderr.includes('    at '), `a stack trace on stderr:\n${stderr}`);
-  return { code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr };
-}
-
-async function seed(client: S3Client, bucket: string, objects: Record<string, Uint8Array>) {
-  const entries = Object.entries(objects);
-  // 50 at a time: a thousand PUTs at once only queue on the sockets.
-  for (let i = 0; i < entries.length; i += 50) {
-    await Promise.all(
-      entries
-        .slice(i, i + 50)
-        .map(([key, body]) =>
-          client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })),
-        ),
-    );
-  }
-}
-
-async function keysOf(client: S3Client, bucket: string, prefix = ''): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    for (const o of page.Contents ?? []) keys.push(o.Key!);
-    token = page.NextContinuationToken;
-  } while (token !== undefined);
-  return keys;
+async function s3ferry(env: NodeJS.ProcessEnv, args: string[]): Promise<CliResult> {
+  const result = await runCli(env, args);
+  assert.ok(!result.stderr.includes('    at '), `a stack trace on stderr:\n${result.stderr}`);
+  return result;
 }
 
 async function bodyOf(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
@@ -135,8 +47,7 @@ for (const target of testTargets()) {
   const client = createS3Client(targetSpec(target));
   const buckets: string[] = [];
   const makeBucket = async (): Promise<string> => {
-    const bucket = uniqueBucket('e2e-every');
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    const bucket = await createBucket(client, 'e2e-every');
     buckets.push(bucket);
     return bucket;
   };
@@ -265,21 +176,15 @@ for (const target of testTargets()) {
       assert.equal(md5(result.stdoutBytes), md5(body));
       assert.equal(result.stdoutBytes.length, body.length);
 
-      const shell = spawn(
-        'bash',
-        [
+      const shell = await runCli(env, [], {
+        command: [
+          'bash',
           '-c',
-          `"${process.execPath}" "${MAIN}" cat "s3+a://${bucket}/big.bin" | head -c 10 > /dev/null; echo "rc=\${PIPESTATUS[0]}"`,
+          `"${process.execPath}" "${CLI_MAIN}" cat "s3+a://${bucket}/big.bin" | head -c 10 > /dev/null; echo "rc=\${PIPESTATUS[0]}"`,
         ],
-        { env, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let out = '';
-      let err = '';
-      shell.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      shell.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      await new Promise((resolve) => shell.once('close', resolve));
-      assert.equal(out.trim(), 'rc=0', err);
-      assert.equal(err, '', 'nothing on stderr when the reader goes away');
+      });
+      assert.equal(shell.stdout.trim(), 'rc=0', shell.stderr);
+      assert.equal(shell.stderr, '', 'nothing on stderr when the reader goes away');
 
       const dir = await s3ferry(env, ['cat', `s3+a://${bucket}/`]);
       assert.equal(dir.code, 1);

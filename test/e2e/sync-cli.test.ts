@@ -3,58 +3,36 @@
 // a temp credentials file). Checks what a user checks: destination bytes, exit codes, what is
 // printed on stdout/stderr, and the --report file's request counts.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import {
   AbortMultipartUploadCommand,
-  CreateBucketCommand,
-  GetObjectCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { SyncEvent, SyncSummary } from '../../src/engine/events.ts';
 import { createS3Client } from '../../src/s3/client.ts';
-import type { ProfileSpec } from '../../src/shared/profile.ts';
+import { CLI_MAIN, cliEnv, runCli, startCli } from '../helpers/cli.ts';
+import type { CliProfile, CliResult, RunningCli } from '../helpers/cli.ts';
 import { FaultProxy, faults } from '../helpers/fault-proxy.ts';
+import { targetSpec } from '../helpers/profile-spec.ts';
+import {
+  createBucket as makeBucket,
+  fileMd5s,
+  md5,
+  md5s as md5sOf,
+  objectMd5s,
+  seed,
+} from '../helpers/sync-fixtures.ts';
 import { testTargets, uniqueBucket } from '../helpers/targets.ts';
-import type { TestTarget, TestUser } from '../helpers/targets.ts';
+import type { TestTarget } from '../helpers/targets.ts';
+import { tempRoot } from '../helpers/temp-dir.ts';
 
-function repoRoot(): string {
-  // Works from test/e2e (tsx) and from dist/test/e2e (compiled): the first package.json up.
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above the test file');
-    dir = parent;
-  }
-  return dir;
-}
-
-const MAIN = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 const MiB = 1024 * 1024;
 const ESC = '\u001b[';
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 's3ferry-e2e-sync-'));
-after(() => {
-  fs.rmSync(tmpRoot, { recursive: true, force: true });
-});
-
-let dirs = 0;
-function freshDir(name: string): string {
-  dirs += 1;
-  const dir = path.join(tmpRoot, `${name}-${dirs}`);
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-const md5 = (data: Uint8Array | string): string => createHash('md5').update(data).digest('hex');
+const { freshDir } = tempRoot('s3ferry-e2e-sync-');
 
 /** Keys that must arrive byte for byte. */
 const AWKWARD = [
@@ -72,104 +50,22 @@ const AWKWARD = [
 // ---------------------------------------------------------------------------------------------
 // The CLI in a child process.
 
-type Profile = { endpoint: string; user: TestUser };
-
 /** A temp HOME holding a megfile-format credentials file with the given profiles. */
-function homeWith(profiles: Record<string, Profile>): { home: string; env: NodeJS.ProcessEnv } {
+function homeWith(profiles: Record<string, CliProfile>): { home: string; env: NodeJS.ProcessEnv } {
   const home = freshDir('home');
-  const file = path.join(home, 'credentials');
-  const text = Object.entries(profiles)
-    .map(
-      ([name, p]) =>
-        `[${name}]\naws_access_key_id = ${p.user.accessKeyId}\n` +
-        `aws_secret_access_key = ${p.user.secretAccessKey}\n` +
-        `s3 =\n    endpoint_url = ${p.endpoint}\n    addressing_style = path\n`,
-    )
-    .join('\n');
-  fs.writeFileSync(file, text, { mode: 0o600 });
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    // This machine exports AWS_CA_BUNDLE and the runner S3FERRY_TEST_*: none may reach the CLI.
-    if (/^(AWS_|MEGFILE_|OSS_|S3FERRY_)/.test(key) || /__(AWS_|OSS_|MEGFILE_)/.test(key)) continue;
-    env[key] = value;
-  }
-  return { home, env: { ...env, HOME: home, AWS_SHARED_CREDENTIALS_FILE: file } };
+  return { home, env: cliEnv(home, profiles) };
 }
 
-type Result = {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-};
-
-/** A running CLI: its output so far, a way to wait for a line, and its end. */
-type Running = {
-  child: ReturnType<typeof spawn>;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with the first match of `pattern` in the stream (checked as output arrives). */
-  waitFor(stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpMatchArray>;
-  done: Promise<Result>;
-};
-
+/** Secret keys of every target: none may appear in any output. */
 const secrets = new Set<string>();
 
-function start(env: NodeJS.ProcessEnv, args: string[], command?: string[]): Running {
-  assert.ok(fs.existsSync(MAIN), `${MAIN} is missing: run npm run build first`);
-  const argv = command ?? [process.execPath, MAIN, ...args];
-  const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = { stdout: '', stderr: '' };
-  const waiters: {
-    stream: 'stdout' | 'stderr';
-    pattern: RegExp;
-    resolve: (m: RegExpMatchArray) => void;
-  }[] = [];
-  const check = (): void => {
-    for (const w of [...waiters]) {
-      const match = out[w.stream].match(w.pattern);
-      if (match !== null) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(match);
-      }
-    }
-  };
-  for (const stream of ['stdout', 'stderr'] as const) {
-    child[stream].setEncoding('utf8');
-    child[stream].on('data', (chunk: string) => {
-      out[stream] += chunk;
-      check();
-    });
-  }
-  const done = new Promise<Result>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      for (const secret of secrets) {
-        assert.ok(!out.stdout.includes(secret), `a secret key in stdout of ${args.join(' ')}`);
-        assert.ok(!out.stderr.includes(secret), `a secret key in stderr of ${args.join(' ')}`);
-      }
-      resolve({ code, signal, ...out });
-    });
-  });
-  return {
-    child,
-    stdout: () => out.stdout,
-    stderr: () => out.stderr,
-    waitFor: (stream, pattern) =>
-      new Promise((resolve, reject) => {
-        waiters.push({ stream, pattern, resolve });
-        check();
-        void done.then(() => {
-          reject(new Error(`exited before ${stream} matched ${String(pattern)}:\n${out[stream]}`));
-        });
-      }),
-    done,
-  };
+function start(env: NodeJS.ProcessEnv, args: string[], command?: string[]): RunningCli {
+  return startCli(env, args, { secrets, ...(command === undefined ? {} : { command }) });
 }
 
 /** Runs the CLI to its end; stderr is never a terminal here, so no escape codes may appear. */
-async function s3ferry(env: NodeJS.ProcessEnv, args: string[]): Promise<Result> {
-  const result = await start(env, args).done;
+async function s3ferry(env: NodeJS.ProcessEnv, args: string[]): Promise<CliResult> {
+  const result = await runCli(env, args, { secrets });
   assert.ok(!result.stderr.includes(ESC), `escape codes on a non-TTY stderr:\n${result.stderr}`);
   return result;
 }
@@ -186,73 +82,6 @@ function ndjson(stdout: string): SyncEvent[] {
 // ---------------------------------------------------------------------------------------------
 // Seeding and checking with the SDK.
 
-function specFor(endpoint: string, user: TestUser, region: string): ProfileSpec {
-  return {
-    name: 'seed',
-    envPrefix: 'SEED__',
-    endpointUrl: endpoint,
-    region,
-    addressingStyle: 'path',
-    credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
-    maxRetryTimes: 2,
-    verify: true,
-    redirect: false,
-    caBundle: undefined,
-    requestChecksumCalculation: 'when_required',
-    responseChecksumValidation: 'when_required',
-    credentialsFile: path.join(tmpRoot, 'none'),
-    configFile: path.join(tmpRoot, 'none'),
-    sources: {},
-  };
-}
-
-async function makeBucket(client: S3Client, prefix: string): Promise<string> {
-  const bucket = uniqueBucket(prefix);
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  return bucket;
-}
-
-async function seed(client: S3Client, bucket: string, objects: Record<string, Uint8Array>) {
-  await Promise.all(
-    Object.entries(objects).map(([key, body]) =>
-      client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })),
-    ),
-  );
-}
-
-/** MD5 of every object under `prefix`, by key relative to it. */
-async function objectMd5s(client: S3Client, bucket: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
-    );
-    for (const o of page.Contents ?? []) {
-      const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-      out[o.Key!] = md5(await got.Body!.transformToByteArray());
-    }
-    token = page.NextContinuationToken;
-  } while (token !== undefined);
-  return out;
-}
-
-function md5sOf(objects: Record<string, Uint8Array>): Record<string, string> {
-  return Object.fromEntries(Object.entries(objects).map(([k, v]) => [k, md5(v)]));
-}
-
-/** MD5 of every file under `dir`, by relative path with `/` separators. */
-function fileMd5s(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!fs.existsSync(dir)) return out;
-  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    out[path.relative(dir, full).split(path.sep).join('/')] = md5(fs.readFileSync(full));
-  }
-  return out;
-}
-
 function objects(n: number, prefix = 'dir/obj-'): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = {};
   for (let i = 0; i < n; i++)
@@ -264,11 +93,9 @@ function objects(n: number, prefix = 'dir/obj-'): Record<string, Uint8Array> {
 async function checksSignatures(target: TestTarget): Promise<boolean> {
   const user = target.users[0];
   const bad = createS3Client(
-    specFor(
-      target.endpoints[0],
-      { ...user, secretAccessKey: `${user.secretAccessKey}-wrong` },
-      target.region,
-    ),
+    targetSpec(target, {
+      credentials: { ...user, secretAccessKey: `${user.secretAccessKey}-wrong` },
+    }),
   );
   try {
     await bad.send(new ListBucketsCommand({}));
@@ -288,8 +115,8 @@ for (const target of testTargets()) {
   const [e0, e1] = target.endpoints;
 
   describe(`s3ferry sync (built CLI) on ${target.name}`, () => {
-    const c0 = createS3Client(specFor(e0, u0, target.region));
-    const c1 = createS3Client(specFor(e1, u1, target.region));
+    const c0 = createS3Client(targetSpec(target, { endpoint: 0, user: 0 }));
+    const c1 = createS3Client(targetSpec(target, { endpoint: 1, user: 1 }));
     // a and same: one endpoint, one account, two names (still server-side); b: the other
     // gateway and user; bad: a's access key with a wrong secret.
     const { env } = homeWith({
@@ -570,7 +397,7 @@ for (const target of testTargets()) {
       const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
       // stdout goes to a file, so what script(1) relays is the CLI's stderr only.
       const outFile = path.join(freshDir('tty-out'), 'stdout');
-      const cmd = [process.execPath, MAIN, 'sync', `s3+a://${src}/`, dst].map(quote).join(' ');
+      const cmd = [process.execPath, CLI_MAIN, 'sync', `s3+a://${src}/`, dst].map(quote).join(' ');
       const running = start(
         env,
         [],
@@ -589,8 +416,8 @@ for (const target of testTargets()) {
   });
 
   describe(`s3ferry sync (built CLI) interrupted on ${target.name}`, () => {
-    const c0 = createS3Client(specFor(e0, u0, target.region));
-    const c1 = createS3Client(specFor(e1, u1, target.region));
+    const c0 = createS3Client(targetSpec(target, { endpoint: 0, user: 0 }));
+    const c1 = createS3Client(targetSpec(target, { endpoint: 1, user: 1 }));
     let proxy: FaultProxy;
     let proxy2: FaultProxy;
     let env: NodeJS.ProcessEnv;

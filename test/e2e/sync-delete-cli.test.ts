@@ -2,92 +2,31 @@
 // against every test target, with profiles in a temp credentials file. Checks what a user checks:
 // the destination's keys and bytes, the exit code, the lines on stdout/stderr, the --json plan.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { SyncEvent, SyncSummary } from '../../src/engine/events.ts';
 import { createS3Client } from '../../src/s3/client.ts';
 import { removeBucket } from '../helpers/buckets.ts';
+import { cliEnv, runCli as s3ferry } from '../helpers/cli.ts';
+import type { CliProfile } from '../helpers/cli.ts';
 import { FaultProxy } from '../helpers/fault-proxy.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
-import { testTargets, uniqueBucket } from '../helpers/targets.ts';
+import { createBucket, md5s, objectMd5s as contents, seed } from '../helpers/sync-fixtures.ts';
+import type { Objects } from '../helpers/sync-fixtures.ts';
+import { testTargets } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
+import { tempRoot } from '../helpers/temp-dir.ts';
 
-function repoRoot(): string {
-  // Works from test/e2e (tsx) and from dist/test/e2e (compiled): the first package.json up.
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return dir;
-}
-
-const MAIN = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 's3ferry-e2e-delete-'));
-after(() => {
-  fs.rmSync(tmpRoot, { recursive: true, force: true });
-});
-
-const md5 = (data: Uint8Array | string): string => createHash('md5').update(data).digest('hex');
+const { root: tmpRoot, freshDir } = tempRoot('s3ferry-e2e-delete-');
 
 /** A temp HOME whose credentials file has profile `t` (gateway 0, user 0) and, optionally, `px`. */
 function envFor(target: TestTarget, proxyUrl?: string): NodeJS.ProcessEnv {
-  const home = fs.mkdtempSync(path.join(tmpRoot, 'home-'));
-  const file = path.join(home, 'credentials');
   const user = target.users[0];
-  const profile = (name: string, endpoint: string): string =>
-    `[${name}]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n` +
-    `s3 =\n    endpoint_url = ${endpoint}\n    addressing_style = path\n`;
-  fs.writeFileSync(
-    file,
-    profile('t', target.endpoints[0]) + (proxyUrl === undefined ? '' : profile('px', proxyUrl)),
-    { mode: 0o600 },
-  );
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    // Nothing of the outer environment's S3 settings may reach the CLI.
-    if (/^(AWS_|MEGFILE_|OSS_|S3FERRY_)/.test(key) || /__(AWS_|OSS_|MEGFILE_)/.test(key)) continue;
-    env[key] = value;
-  }
-  return { ...env, HOME: home, AWS_SHARED_CREDENTIALS_FILE: file, MEGFILE_MAX_RETRY_TIMES: '1' };
+  const profiles: Record<string, CliProfile> = { t: { endpoint: target.endpoints[0], user } };
+  if (proxyUrl !== undefined) profiles['px'] = { endpoint: proxyUrl, user };
+  return cliEnv(freshDir('home'), profiles, { MEGFILE_MAX_RETRY_TIMES: '1' });
 }
-
-type Result = { code: number; stdout: string; stderr: string };
-
-function s3ferry(env: NodeJS.ProcessEnv, args: string[]): Promise<Result> {
-  assert.ok(
-    fs.existsSync(MAIN),
-    `${MAIN} is missing: build first (npx tsc -p tsconfig.build.json)`,
-  );
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { env }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function contents(client: S3Client, bucket: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const page = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
-  for (const o of page.Contents ?? []) {
-    const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-    out[o.Key!] = md5(await got.Body!.transformToByteArray());
-  }
-  return out;
-}
-
-const md5s = (o: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, md5(v)]));
 
 describe('s3ferry sync --help', () => {
   it('lists --delete, --max-delete and --dry-run with their defaults', async () => {
@@ -109,13 +48,10 @@ for (const target of testTargets()) {
     after(async () => {
       for (const bucket of buckets) await removeBucket(client, bucket);
     });
-    async function bucketWith(objects: Record<string, string>): Promise<string> {
-      const bucket = uniqueBucket('e2edel');
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    async function bucketWith(objects: Objects): Promise<string> {
+      const bucket = await createBucket(client, 'e2edel');
       buckets.push(bucket);
-      for (const [key, body] of Object.entries(objects)) {
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-      }
+      await seed(client, bucket, objects);
       return bucket;
     }
     const source = { 'a.txt': 'alpha', 'dir/b.txt': 'bravo' };

@@ -5,35 +5,31 @@
 // bucket, and sends no write request of any kind (counted at a proxy).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
   CompleteMultipartUploadCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
-  PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { check } from '../../src/engine/check.ts';
 import type { CheckEvent, CheckOptions, CheckSummary } from '../../src/engine/check.ts';
 import { createS3Client } from '../../src/s3/client.ts';
-import { configError, isS3FerryError } from '../../src/shared/errors.ts';
+import { isS3FerryError } from '../../src/shared/errors.ts';
 import type { ClientCacheMode, ProfileSpec } from '../../src/shared/profile.ts';
 import { removeBucket } from '../helpers/buckets.ts';
 import { failure } from '../helpers/failure.ts';
 import { FaultProxy } from '../helpers/fault-proxy.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
+import { createBucket, fixedConfig, seed, writeTree } from '../helpers/sync-fixtures.ts';
 import { testTargets, uniqueBucket } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
+import { tempRoot } from '../helpers/temp-dir.ts';
 
 const MiB = 1024 * 1024;
-const tmpRoot = mkdtempSync(join(tmpdir(), 's3ferry-check-'));
-after(() => {
-  rmSync(tmpRoot, { recursive: true, force: true });
-});
+const { root: tmpRoot } = tempRoot('s3ferry-check-');
 
 /** Keys that must be compared exactly as written. */
 const AWKWARD = ['sp ace.txt', 'plus+sign', 'pct%20x', 'q?mark', 'ünï/cødé', 'trail ', 'emoji😀'];
@@ -49,17 +45,7 @@ function configFor(
     b: targetSpec(target, { endpoint: 1, user: 1, name: 'b' }),
     ...extra,
   };
-  return {
-    profile: (name) => {
-      const spec = profiles[name ?? 'a'];
-      if (spec === undefined) throw configError(`unknown profile ${name ?? ''}`);
-      return spec;
-    },
-    global: () => ({
-      clientCacheMode: cacheMode,
-      sources: { clientCacheMode: { kind: 'default' } },
-    }),
-  };
+  return fixedConfig(profiles, 'a', cacheMode);
 }
 
 async function run(
@@ -81,18 +67,6 @@ function sample(n: number): Record<string, Uint8Array> {
   for (const key of AWKWARD) out[key] = randomBytes(77);
   out['empty'] = new Uint8Array(0);
   return out;
-}
-
-async function seed(
-  client: S3Client,
-  bucket: string,
-  objects: Record<string, Uint8Array>,
-): Promise<void> {
-  await Promise.all(
-    Object.entries(objects).map(([key, body]) =>
-      client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })),
-    ),
-  );
 }
 
 /** Uploads `body` as a 2-part multipart object (5 MiB + the rest): its ETag ends in `-2`. */
@@ -129,13 +103,6 @@ async function putMultipart(
   );
 }
 
-function writeTree(dir: string, files: Record<string, Uint8Array>): void {
-  for (const [rel, body] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true });
-    writeFileSync(join(dir, rel), body);
-  }
-}
-
 /** The same bytes with one byte changed: same size, different content. */
 function flipped(body: Uint8Array): Buffer {
   const copy = Buffer.from(body);
@@ -149,8 +116,7 @@ for (const target of testTargets()) {
     const c1 = createS3Client(targetSpec(target, { endpoint: 1, user: 1 }));
     const buckets: [S3Client, string][] = [];
     const makeBucket = async (client: S3Client): Promise<string> => {
-      const bucket = uniqueBucket('chk');
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      const bucket = await createBucket(client, 'chk');
       buckets.push([client, bucket]);
       return bucket;
     };

@@ -2,41 +2,33 @@
 // path, request counts (server-side = one CopyObject per object + listing pages), re-syncs that
 // only LIST, comparison modes, both client cache modes with real worker threads, failures.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { sync } from '../../src/engine/run.ts';
 import type { SyncOptions } from '../../src/engine/options.ts';
 import type { SyncEvent, SyncSummary } from '../../src/engine/events.ts';
 import { createS3Client } from '../../src/s3/client.ts';
-import { configError } from '../../src/shared/errors.ts';
 import type { ClientCacheMode, ProfileSpec } from '../../src/shared/profile.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
-import { testTargets, uniqueBucket } from '../helpers/targets.ts';
+import {
+  createBucket,
+  fixedConfig,
+  md5,
+  md5s as md5sOf,
+  objectMd5s,
+  runSync as run,
+  seed as seedObjects,
+  writeTree,
+} from '../helpers/sync-fixtures.ts';
+import type { Objects } from '../helpers/sync-fixtures.ts';
+import { testTargets } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
+import { tempRoot } from '../helpers/temp-dir.ts';
 
-const md5 = (data: Uint8Array): string => createHash('md5').update(data).digest('hex');
-const tmpRoot = mkdtempSync(join(tmpdir(), 's3ferry-engine-'));
-after(() => {
-  rmSync(tmpRoot, { recursive: true, force: true });
-});
+const { root: tmpRoot } = tempRoot('s3ferry-engine-');
 
 /** Awkward keys that must round-trip exactly (S3 destinations). */
 const AWKWARD = [
@@ -59,75 +51,28 @@ function configFor(
   target: TestTarget,
   cacheMode: ClientCacheMode = 'thread_local',
 ): NonNullable<SyncOptions['config']> {
-  const profiles: Record<string, ProfileSpec> = {
-    a: specFor(target, 0, 0, 'a'),
-    b: specFor(target, 1, 1, 'b'),
-    c: specFor(target, 0, 0, 'c'),
-    bad: {
-      ...specFor(target, 0, 0, 'bad'),
-      credentials: { accessKeyId: 'NOPE', secretAccessKey: 'wrong-secret-key' },
+  return fixedConfig(
+    {
+      a: specFor(target, 0, 0, 'a'),
+      b: specFor(target, 1, 1, 'b'),
+      c: specFor(target, 0, 0, 'c'),
+      bad: {
+        ...specFor(target, 0, 0, 'bad'),
+        credentials: { accessKeyId: 'NOPE', secretAccessKey: 'wrong-secret-key' },
+      },
     },
-  };
-  return {
-    profile: (name) => {
-      const spec = profiles[name ?? 'a'];
-      if (spec === undefined) throw configError(`unknown profile ${name ?? ''}`);
-      return spec;
-    },
-    global: () => ({
-      clientCacheMode: cacheMode,
-      sources: { clientCacheMode: { kind: 'default' } },
-    }),
-  };
-}
-
-async function makeBucket(client: S3Client): Promise<string> {
-  const bucket = uniqueBucket('eng');
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  return bucket;
-}
-
-async function seed(
-  client: S3Client,
-  bucket: string,
-  objects: Record<string, Uint8Array>,
-): Promise<void> {
-  await Promise.all(
-    Object.entries(objects).map(([key, body]) =>
-      client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: 'application/x-test',
-        }),
-      ),
-    ),
+    'a',
+    cacheMode,
   );
 }
 
-async function objectMd5s(
-  client: S3Client,
-  bucket: string,
-  prefix = '',
-): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    for (const o of page.Contents ?? []) {
-      const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-      out[o.Key!.slice(prefix.length)] = md5(await got.Body!.transformToByteArray());
-    }
-    token = page.NextContinuationToken;
-  } while (token !== undefined);
-  return out;
+async function makeBucket(client: S3Client): Promise<string> {
+  return createBucket(client, 'eng');
 }
 
-function md5sOf(objects: Record<string, Uint8Array>): Record<string, string> {
-  return Object.fromEntries(Object.entries(objects).map(([k, v]) => [k, md5(v)]));
+/** Seeds objects with a content type set. */
+function seed(client: S3Client, bucket: string, objects: Objects): Promise<void> {
+  return seedObjects(client, bucket, objects, { ContentType: 'application/x-test' });
 }
 
 function sampleObjects(n: number, awkward = true): Record<string, Uint8Array> {
@@ -137,12 +82,6 @@ function sampleObjects(n: number, awkward = true): Record<string, Uint8Array> {
   if (awkward) for (const key of AWKWARD) objects[key] = randomBytes(333);
   objects['empty'] = new Uint8Array(0);
   return objects;
-}
-
-async function run(options: SyncOptions): Promise<{ summary: SyncSummary; events: SyncEvent[] }> {
-  const events: SyncEvent[] = [];
-  const summary = await sync({ workers: 2, tasksPerWorker: 4, ...options }, (e) => events.push(e));
-  return { summary, events };
 }
 
 function listOnly(summary: SyncSummary): void {
@@ -235,10 +174,7 @@ for (const target of testTargets()) {
         'sub/b.bin': randomBytes(7 * 1024 * 1024),
         'sub/deeper/c': randomBytes(1),
       };
-      for (const [rel, body] of Object.entries(files)) {
-        mkdirSync(dirname(join(dir, rel)), { recursive: true });
-        writeFileSync(join(dir, rel), body);
-      }
+      writeTree(dir, files);
       const bucket = await makeBucket(c0);
       const up = await run({
         src: dir,

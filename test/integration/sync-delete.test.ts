@@ -3,141 +3,37 @@
 // --max-delete refuses; batches of 1,000 keys; local destinations delete files, then the
 // directories the deletes emptied, and never follow a symlink out of the destination.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { sync } from '../../src/engine/run.ts';
 import type { SyncOptions } from '../../src/engine/options.ts';
-import type { SyncEvent, SyncSummary } from '../../src/engine/events.ts';
 import { createS3Client } from '../../src/s3/client.ts';
-import { configError } from '../../src/shared/errors.ts';
 import type { ProfileSpec } from '../../src/shared/profile.ts';
 import { removeBucket } from '../helpers/buckets.ts';
 import { FaultProxy } from '../helpers/fault-proxy.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
-import { testTargets, uniqueBucket } from '../helpers/targets.ts';
+import {
+  createBucket,
+  fixedConfig,
+  keysOf,
+  md5s,
+  objectMd5s as contents,
+  runSync as run,
+  seed,
+  writeTree,
+} from '../helpers/sync-fixtures.ts';
+import { testTargets } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
+import { tempRoot } from '../helpers/temp-dir.ts';
 
-const md5 = (data: Uint8Array | string): string => createHash('md5').update(data).digest('hex');
-const tmpRoot = mkdtempSync(join(tmpdir(), 's3ferry-sync-delete-'));
-after(() => {
-  rmSync(tmpRoot, { recursive: true, force: true });
-});
+const { freshDir } = tempRoot('s3ferry-sync-delete-');
 
 /** Profiles: a (gateway 0, user 0) and, when given, px (a proxy in front of gateway 0, user 0). */
 function configFor(target: TestTarget, proxyUrl?: string): NonNullable<SyncOptions['config']> {
-  const profiles: Record<string, ProfileSpec> = {
-    a: targetSpec(target, { name: 'a' }),
-    ...(proxyUrl === undefined
-      ? {}
-      : { px: targetSpec(target, { name: 'px', endpointUrl: proxyUrl }) }),
-  };
-  return {
-    profile: (name) => {
-      const spec = profiles[name ?? 'a'];
-      if (spec === undefined) throw configError(`unknown profile ${name ?? ''}`);
-      return spec;
-    },
-    global: () => ({
-      clientCacheMode: 'thread_local',
-      sources: { clientCacheMode: { kind: 'default' } },
-    }),
-  };
-}
-
-async function run(options: SyncOptions): Promise<{ summary: SyncSummary; events: SyncEvent[] }> {
-  const events: SyncEvent[] = [];
-  const summary = await sync({ workers: 2, tasksPerWorker: 4, ...options }, (e) => events.push(e));
-  return { summary, events };
-}
-
-async function seed(
-  client: S3Client,
-  bucket: string,
-  objects: Record<string, string>,
-): Promise<void> {
-  const entries = Object.entries(objects);
-  // A few at a time: thousands of PUTs at once overwhelm a small test gateway.
-  for (let i = 0; i < entries.length; i += 50) {
-    await Promise.all(
-      entries
-        .slice(i, i + 50)
-        .map(([key, body]) =>
-          client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })),
-        ),
-    );
-  }
-}
-
-/** Key → MD5 of every object under `prefix` (keys relative to it). */
-async function contents(
-  client: S3Client,
-  bucket: string,
-  prefix = '',
-): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    for (const o of page.Contents ?? []) {
-      const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-      out[o.Key!.slice(prefix.length)] = md5(await got.Body!.transformToByteArray());
-    }
-    token = page.NextContinuationToken;
-  } while (token !== undefined);
-  return out;
-}
-
-async function keysOf(client: S3Client, bucket: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
-    );
-    for (const o of page.Contents ?? []) keys.push(o.Key!);
-    token = page.NextContinuationToken;
-  } while (token !== undefined);
-  return keys;
-}
-
-function md5s(objects: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(objects).map(([k, v]) => [k, md5(v)]));
-}
-
-let dirs = 0;
-function freshDir(name: string): string {
-  dirs += 1;
-  const dir = join(tmpRoot, `${name}-${dirs}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-function writeTree(root: string, files: Record<string, string>): void {
-  for (const [rel, body] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), body);
-  }
+  const profiles: Record<string, ProfileSpec> = { a: targetSpec(target, { name: 'a' }) };
+  if (proxyUrl !== undefined)
+    profiles['px'] = targetSpec(target, { name: 'px', endpointUrl: proxyUrl });
+  return fixedConfig(profiles, 'a');
 }
 
 /** Every path under `dir` (directories with a trailing /, symlinks as `name@`), sorted. */
@@ -158,8 +54,7 @@ for (const target of testTargets()) {
       for (const bucket of buckets) await removeBucket(client, bucket);
     });
     async function makeBucket(): Promise<string> {
-      const bucket = uniqueBucket('del');
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      const bucket = await createBucket(client, 'del');
       buckets.push(bucket);
       return bucket;
     }

@@ -2,67 +2,36 @@
 // proxy: the plan names each copy and delete with its reason, only GET requests (listings) reach
 // the server, and the destination is identical before and after, for S3 and local destinations.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { sync } from '../../src/engine/run.ts';
 import type { SyncOptions } from '../../src/engine/options.ts';
-import type { SyncEvent, SyncSummary } from '../../src/engine/events.ts';
+import type { SyncEvent } from '../../src/engine/events.ts';
 import { createS3Client } from '../../src/s3/client.ts';
-import { configError } from '../../src/shared/errors.ts';
-import type { ProfileSpec } from '../../src/shared/profile.ts';
 import { removeBucket } from '../helpers/buckets.ts';
 import { FaultProxy } from '../helpers/fault-proxy.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
-import { testTargets, uniqueBucket } from '../helpers/targets.ts';
+import {
+  createBucket,
+  fixedConfig,
+  md5,
+  runSync as run,
+  seed,
+  writeTree,
+} from '../helpers/sync-fixtures.ts';
+import type { Objects } from '../helpers/sync-fixtures.ts';
+import { testTargets } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
+import { tempRoot } from '../helpers/temp-dir.ts';
 
-const md5 = (data: Uint8Array | string): string => createHash('md5').update(data).digest('hex');
-const tmpRoot = mkdtempSync(join(tmpdir(), 's3ferry-sync-dry-run-'));
-after(() => {
-  rmSync(tmpRoot, { recursive: true, force: true });
-});
+const { root: tmpRoot } = tempRoot('s3ferry-sync-dry-run-');
 
 /** One profile, px: user 0 through the proxy. Both sides use it (server-side copies planned). */
 function configFor(target: TestTarget, proxyUrl: string): NonNullable<SyncOptions['config']> {
-  const profiles: Record<string, ProfileSpec> = {
-    px: targetSpec(target, { name: 'px', endpointUrl: proxyUrl }),
-  };
-  return {
-    profile: (name) => {
-      const spec = profiles[name ?? 'px'];
-      if (spec === undefined) throw configError(`unknown profile ${name ?? ''}`);
-      return spec;
-    },
-    global: () => ({
-      clientCacheMode: 'thread_local',
-      sources: { clientCacheMode: { kind: 'default' } },
-    }),
-  };
-}
-
-async function run(options: SyncOptions): Promise<{ summary: SyncSummary; events: SyncEvent[] }> {
-  const events: SyncEvent[] = [];
-  const summary = await sync({ workers: 2, tasksPerWorker: 4, ...options }, (e) => events.push(e));
-  return { summary, events };
+  return fixedConfig({ px: targetSpec(target, { name: 'px', endpointUrl: proxyUrl }) }, 'px');
 }
 
 /** `action key reason` of each planned copy and delete, sorted. */
@@ -104,13 +73,6 @@ function snapshotDir(dir: string): Record<string, string> {
   return out;
 }
 
-function writeTree(root: string, files: Record<string, string>): void {
-  for (const [rel, body] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), body);
-  }
-}
-
 /** Methods of every request the proxy saw, with counts. */
 function methods(proxy: FaultProxy): Record<string, number> {
   const out: Record<string, number> = {};
@@ -130,14 +92,16 @@ for (const target of testTargets()) {
       await proxy.close();
       for (const bucket of buckets) await removeBucket(client, bucket);
     });
-    async function makeBucket(objects: Record<string, string>): Promise<string> {
-      const bucket = uniqueBucket('dry');
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    async function makeBucket(objects: Objects): Promise<string> {
+      const bucket = await createBucket(client, 'dry');
       buckets.push(bucket);
-      for (const [key, body] of Object.entries(objects)) {
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-      }
+      await seed(client, bucket, objects);
       return bucket;
+    }
+    /** Clears the proxy's log, then runs a dry run of SRC → DST through it. */
+    function dryRun(src: string, dst: string, options: Partial<SyncOptions> = {}) {
+      proxy.clearLog();
+      return run({ src, dst, config: configFor(target, proxy.url), isDryRun: true, ...options });
     }
 
     it('S3 → S3 with --delete: the plan with reasons, GET requests only, nothing changed', async () => {
@@ -158,13 +122,8 @@ for (const target of testTargets()) {
       // same.txt: written to the destination after the source, so the default rule skips it.
       await client.send(new PutObjectCommand({ Bucket: dst, Key: 'same.txt', Body: 'same' }));
       const before = await snapshotBucket(client, dst);
-      proxy.clearLog();
-      const { summary, events } = await run({
-        src: `s3+px://${src}/`,
-        dst: `s3+px://${dst}/`,
-        config: configFor(target, proxy.url),
+      const { summary, events } = await dryRun(`s3+px://${src}/`, `s3+px://${dst}/`, {
         shouldDelete: true,
-        isDryRun: true,
       });
       assert.equal(summary.status, 'ok', JSON.stringify(summary.failures));
       assert.deepEqual(plan(events), [
@@ -189,13 +148,8 @@ for (const target of testTargets()) {
       const src = await makeBucket({ 'a.txt': 'abcd', 'b.txt': 'same' });
       const dst = await makeBucket({ 'a.txt': 'wxyz', 'b.txt': 'same' });
       const before = await snapshotBucket(client, dst);
-      proxy.clearLog();
-      const { summary, events } = await run({
-        src: `s3+px://${src}/`,
-        dst: `s3+px://${dst}/`,
-        config: configFor(target, proxy.url),
+      const { summary, events } = await dryRun(`s3+px://${src}/`, `s3+px://${dst}/`, {
         mode: 'checksum',
-        isDryRun: true,
       });
       assert.equal(summary.status, 'ok');
       assert.deepEqual(plan(events), ['copy a.txt checksum-differs']);
@@ -206,14 +160,9 @@ for (const target of testTargets()) {
     it('--max-delete in a dry run reports the refusal and deletes nothing', async () => {
       const src = await makeBucket({ keep: 'k' });
       const dst = await makeBucket({ keep: 'k', x1: '1', x2: '2' });
-      proxy.clearLog();
-      const { summary } = await run({
-        src: `s3+px://${src}/`,
-        dst: `s3+px://${dst}/`,
-        config: configFor(target, proxy.url),
+      const { summary } = await dryRun(`s3+px://${src}/`, `s3+px://${dst}/`, {
         shouldDelete: true,
         maxDelete: 1,
-        isDryRun: true,
       });
       assert.equal(summary.status, 'partial');
       assert.equal(summary.deletesSkippedReason, 'max-delete');
@@ -231,14 +180,7 @@ for (const target of testTargets()) {
       writeTree(dst, { 'size.txt': 'short', 'dir/extra.txt': 'e', 'gone/deep/x': 'x' });
       mkdirSync(join(dst, 'empty'));
       const before = snapshotDir(dst);
-      proxy.clearLog();
-      const { summary, events } = await run({
-        src: `s3+px://${src}/`,
-        dst,
-        config: configFor(target, proxy.url),
-        shouldDelete: true,
-        isDryRun: true,
-      });
+      const { summary, events } = await dryRun(`s3+px://${src}/`, dst, { shouldDelete: true });
       assert.equal(summary.status, 'ok', JSON.stringify(summary.failures));
       assert.deepEqual(plan(events), [
         'copy a.txt missing',
@@ -258,14 +200,9 @@ for (const target of testTargets()) {
       utimesSync(join(srcDir, 'a.txt'), new Date(2000, 0, 1), new Date(2000, 0, 1));
       const dst = await makeBucket({ 'a.txt': 'wxyz', 'b.txt': 'same', 'z.txt': 'extra' });
       const before = await snapshotBucket(client, dst);
-      proxy.clearLog();
-      const { summary, events } = await run({
-        src: srcDir,
-        dst: `s3+px://${dst}/`,
-        config: configFor(target, proxy.url),
+      const { summary, events } = await dryRun(srcDir, `s3+px://${dst}/`, {
         mode: 'checksum',
         shouldDelete: true,
-        isDryRun: true,
       });
       assert.equal(summary.status, 'ok', JSON.stringify(summary.failures));
       assert.deepEqual(plan(events), [

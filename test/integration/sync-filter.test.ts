@@ -3,36 +3,32 @@
 // (ListObjectsV2 `prefix=` at a proxy), on both sides; --delete never deletes filtered-out
 // destination keys, --delete-excluded does; uploads and downloads filter the same way.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { sync } from '../../src/engine/run.ts';
 import type { SyncOptions } from '../../src/engine/options.ts';
 import type { SyncSummary } from '../../src/engine/events.ts';
 import { createS3Client } from '../../src/s3/client.ts';
-import { configError, S3FerryError } from '../../src/shared/errors.ts';
-import type { ProfileSpec } from '../../src/shared/profile.ts';
+import { S3FerryError } from '../../src/shared/errors.ts';
 import { removeBucket } from '../helpers/buckets.ts';
 import { FaultProxy } from '../helpers/fault-proxy.ts';
 import type { ProxiedRequest } from '../helpers/fault-proxy.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
-import { testTargets, uniqueBucket } from '../helpers/targets.ts';
+import {
+  createBucket,
+  fileMd5s as localContents,
+  fixedConfig,
+  md5,
+  objectMd5s as contents,
+  seed,
+  writeTree,
+} from '../helpers/sync-fixtures.ts';
+import { testTargets } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
+import { tempRoot } from '../helpers/temp-dir.ts';
 
-const md5 = (data: Uint8Array | string): string => createHash('md5').update(data).digest('hex');
-const tmpRoot = mkdtempSync(join(tmpdir(), 's3ferry-sync-filter-'));
-after(() => {
-  rmSync(tmpRoot, { recursive: true, force: true });
-});
+const { root: tmpRoot } = tempRoot('s3ferry-sync-filter-');
 
 /** The source tree: each key's content is its own name, so content checks catch mix-ups. */
 const SOURCE_KEYS = [
@@ -52,57 +48,17 @@ const SOURCE_KEYS = [
 
 /** Profile `px`: gateway 0, user 0, through a logging proxy (both sides, so copies are server-side). */
 function configFor(target: TestTarget, proxyUrl: string): NonNullable<SyncOptions['config']> {
-  const profiles: Record<string, ProfileSpec> = {
-    px: targetSpec(target, { name: 'px', endpointUrl: proxyUrl }),
-  };
-  return {
-    profile: (name) => {
-      const spec = profiles[name ?? 'px'];
-      if (spec === undefined) throw configError(`unknown profile ${name ?? ''}`);
-      return spec;
-    },
-    global: () => ({
-      clientCacheMode: 'thread_local',
-      sources: { clientCacheMode: { kind: 'default' } },
-    }),
-  };
+  return fixedConfig({ px: targetSpec(target, { name: 'px', endpointUrl: proxyUrl }) }, 'px');
 }
 
+/** Puts each key with its own name as its content. */
 async function put(client: S3Client, bucket: string, keys: readonly string[]): Promise<void> {
-  await Promise.all(
-    keys.map((key) => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }))),
-  );
-}
-
-/** Every key under `prefix` (relative to it) with the MD5 of its content. */
-async function contents(
-  client: S3Client,
-  bucket: string,
-  prefix = '',
-): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  for (const object of page.Contents ?? []) {
-    const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
-    out[object.Key!.slice(prefix.length)] = md5(await got.Body!.transformToByteArray());
-  }
-  return out;
+  await seed(client, bucket, Object.fromEntries(keys.map((key) => [key, key])));
 }
 
 /** What a destination must hold: `dstKey → md5(source key)`. */
 function expected(pairs: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(pairs).map(([dst, src]) => [dst, md5(src)]));
-}
-
-/** Local files under `dir`, relative, with the MD5 of their content. */
-function localContents(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    out[relative(dir, path)] = md5(readFileSync(path));
-  }
-  return out;
 }
 
 /** The `prefix=` of each ListObjectsV2 the proxy saw for `bucket` (`''` for none). */
@@ -126,8 +82,7 @@ for (const target of testTargets()) {
     const buckets: string[] = [];
 
     const newBucket = async (): Promise<string> => {
-      const bucket = uniqueBucket('flt');
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      const bucket = await createBucket(client, 'flt');
       buckets.push(bucket);
       return bucket;
     };
@@ -280,10 +235,7 @@ for (const target of testTargets()) {
     it('uploads a local glob and downloads with filters', async () => {
       const local = join(tmpRoot, `${target.name}-up`);
       const files = ['a.txt', 'b.txt', 'c.bin', 'sub/d.txt', 'sub/e.bin', 'skip/f.txt'];
-      for (const file of files) {
-        mkdirSync(dirname(join(local, file)), { recursive: true });
-        writeFileSync(join(local, file), file);
-      }
+      writeTree(local, Object.fromEntries(files.map((file) => [file, file])));
       const dst = await newBucket();
       await run({ src: join(local, '{a.txt,sub}'), dst: `s3+px://${dst}/up/` });
       await run({ src: join(local, '*.txt'), dst: `s3+px://${dst}/txt/` });
