@@ -1,10 +1,10 @@
 // The built CLI (`node dist/src/cli/main.js`, no loader) in a child process, for end-to-end
 // tests: a controlled environment (temp HOME, nothing of the outer S3 settings, profiles in a
 // temp megfile-format credentials file), the output and exit code of a run, and a scan of that
-// output for secrets.
+// output for secrets (every run is scanned for the secret keys and tokens it was given).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestUser } from './targets.ts';
@@ -73,6 +73,25 @@ export function cliEnv(
   return cleanEnv({ HOME: home, AWS_SHARED_CREDENTIALS_FILE: file, ...extra });
 }
 
+/**
+ * The secrets a run could leak: secret keys and session tokens in `env` and in the credentials file
+ * it points at. Every CLI run of the suite is scanned for them (credentials never appear in output).
+ */
+export function secretsOf(env: NodeJS.ProcessEnv): string[] {
+  const secrets = Object.entries(env)
+    .filter(([name, value]) => /(SECRET_ACCESS_KEY|SESSION_TOKEN)$/.test(name) && value)
+    .map(([, value]) => value!);
+  const file = env['AWS_SHARED_CREDENTIALS_FILE'];
+  if (file !== undefined && existsSync(file)) {
+    for (const match of readFileSync(file, 'utf8').matchAll(
+      /^\s*(?:aws_secret_access_key|aws_session_token)\s*=\s*(\S+)\s*$/gm,
+    )) {
+      secrets.push(match[1]!);
+    }
+  }
+  return secrets;
+}
+
 /** Fails when any of `secrets` appears in the output of `s3ferry <args>`. */
 export function assertNoSecrets(
   output: { stdout: string; stderr: string },
@@ -120,6 +139,7 @@ export function startCli(
   options: StartCliOptions = {},
 ): RunningCli {
   assertBuilt();
+  const secrets = [...(options.secrets ?? []), ...secretsOf(env)];
   const argv = options.command ?? [process.execPath, CLI_MAIN, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
@@ -157,7 +177,7 @@ export function startCli(
         stderr: text('stderr'),
       };
       try {
-        assertNoSecrets(result, options.secrets ?? [], args);
+        assertNoSecrets(result, secrets, args);
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
         return;
