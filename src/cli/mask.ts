@@ -1,20 +1,13 @@
-// How settings are shown to a user: masked access keys and readable provenance. Secrets and
-// tokens have no formatter on purpose: they are never shown, only whether they are set.
+// The "source" column of `config show`: where a value came from, as `KIND detail` so the column
+// reads as a table (`env X`, `file ~/.aws/credentials [p1] key`). Errors and hints phrase sources
+// differently, for prose: describeSource in src/shared/display.ts.
+import { displayPath } from '../shared/display.ts';
 import type { SettingSource } from '../shared/profile.ts';
 
 /**
- * Masks an access key to its first and last 4 characters (`AKIA…WXYZ`), like megfile's
- * `s3_access_key_masked`. Keys of 8 characters or fewer are masked entirely.
- */
-export function maskAccessKey(accessKeyId: string): string {
-  if (accessKeyId.length <= 8) return '********';
-  return `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}`;
-}
-
-/**
- * Where a value came from, in the user's words: `env AWS_ENDPOINT_URL`, `flag --endpoint-url`,
+ * Where a value came from, for `config show`: `env AWS_ENDPOINT_URL`, `flag --endpoint-url`,
  * `file ~/.aws/credentials [p1] s3.endpoint_url`, `default`, `SDK default credential chain`.
- * With `homeDir`, paths under it are shown with `~`.
+ * With `homeDir`, paths under it are shown with `~`; without it (`--json`) paths stay absolute.
  */
 export function formatSource(source: SettingSource | undefined, homeDir?: string): string {
   if (source === undefined) return 'default';
@@ -23,19 +16,13 @@ export function formatSource(source: SettingSource | undefined, homeDir?: string
       return `flag ${source.name.startsWith('-') ? source.name : `--${source.name}`}`;
     case 'env':
       return `env ${source.name}`;
-    case 'file':
-      return `file ${tildify(source.path, homeDir)} [${source.section}] ${source.key}`;
+    case 'file': {
+      const shown = homeDir === undefined ? source.path : displayPath(source.path, homeDir);
+      return `file ${shown} [${source.section}] ${source.key}`;
+    }
     case 'default':
       return 'default';
     case 'sdk-chain':
       return 'SDK default credential chain';
   }
-}
-
-/** Shows a path under `homeDir` as `~/...`. */
-export function tildify(p: string, homeDir: string | undefined): string {
-  if (homeDir === undefined || homeDir === '' || homeDir === '/') return p;
-  const home = homeDir.endsWith('/') ? homeDir.slice(0, -1) : homeDir;
-  if (p === home) return '~';
-  return p.startsWith(`${home}/`) ? `~${p.slice(home.length)}` : p;
 }

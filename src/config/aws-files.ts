@@ -2,8 +2,8 @@
 // block, keeping the line of every key for error messages. The only module that reads them.
 import * as fs from 'node:fs';
 import * as ini from 'ini';
+import { displayPath } from '../shared/display.ts';
 import { configError } from '../shared/errors.ts';
-import { displayPath } from './profile-env.ts';
 
 /** One key of a section. `block` holds the indented sub-keys of a `key =` line (e.g. `s3 =`). */
 export type IniValue = {

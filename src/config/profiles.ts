@@ -1,5 +1,6 @@
 // Resolves a profile's settings from flags, env and the parsed AWS files, driven by the option
 // table. Pure: takes an env record and parsed files, never reads the disk or process.env.
+import { describeSource } from '../shared/display.ts';
 import { configError, usageError } from '../shared/errors.ts';
 import type { S3FerryError } from '../shared/errors.ts';
 import type { GlobalSettings, ProfileSpec, SettingSource } from '../shared/profile.ts';
@@ -216,7 +217,7 @@ function resolveCredentials(
     const token = lookup(OPTIONS.sessionToken, context);
     if (token !== undefined) {
       throw configError(
-        `Incomplete credentials for ${label}: a session token is set (${describe(token.source)}) but no access key and secret key`,
+        `Incomplete credentials for ${label}: a session token is set (${describe(token.source, context.inputs)}) but no access key and secret key`,
       );
     }
     sources.credentials = { kind: 'sdk-chain' };
@@ -228,7 +229,7 @@ function resolveCredentials(
         ? [secretKey, 'a secret key', OPTIONS.accessKeyId, 'no access key']
         : [accessKey, 'an access key', OPTIONS.secretAccessKey, 'no secret key'];
     throw configError(
-      `Incomplete credentials for ${label}: ${haveName} is set (${describe(have?.source)}) but ${missingName} in ${whereLooked(missing, context)}`,
+      `Incomplete credentials for ${label}: ${haveName} is set (${describe(have?.source, context.inputs)}) but ${missingName} in ${whereLooked(missing, context)}`,
     );
   }
   // A token belongs with its keys: never pair keys from one level with a token from a lower one.
@@ -247,19 +248,13 @@ function resolveCredentials(
   };
 }
 
-function describe(source: SettingSource | undefined): string {
+/** A source in the shared phrasing of errors and hints, its file shown as the parsed file names it. */
+function describe(source: SettingSource | undefined, inputs: ResolveInputs): string {
   if (source === undefined) return 'unknown';
-  switch (source.kind) {
-    case 'flag':
-    case 'env':
-      return source.name;
-    case 'file':
-      return `[${source.section}] ${source.key}`;
-    case 'default':
-      return 'default';
-    case 'sdk-chain':
-      return 'SDK chain';
-  }
+  if (source.kind !== 'file') return describeSource(source);
+  const file = [inputs.credentials, inputs.config].find((f) => f.path === source.path);
+  // The path is already shown (`~/…`); home '' abbreviates nothing, so this stays pure.
+  return describeSource({ ...source, path: file?.displayPath ?? source.path }, '');
 }
 
 /** True when anything in the env or the files mentions this profile. */

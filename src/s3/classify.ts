@@ -2,6 +2,7 @@
 // profile, endpoint, retryable, fatal, hint). The retry strategy asks isRetryableS3Error, which
 // reads the same tables, so "what is retried" and "what is reported as retryable" cannot drift.
 import { STATUS_CODES } from 'node:http';
+import { maskAccessKey } from '../shared/display.ts';
 import { S3FerryError, isS3FerryError } from '../shared/errors.ts';
 import type { ErrorKind } from '../shared/errors.ts';
 import {
@@ -10,7 +11,6 @@ import {
   displayEndpoint,
   endpointHint,
   formatS3Url,
-  maskAccessKey,
   noCredentialsHint,
   noSuchBucketHint,
   permissionHint,

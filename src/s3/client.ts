@@ -18,10 +18,10 @@ import {
 } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Logger } from '@smithy/types';
+import { describeSource } from '../shared/display.ts';
 import { configError } from '../shared/errors.ts';
 import type { ChecksumPolicy, ProfileSpec } from '../shared/profile.ts';
 import { contentMd5Plugin } from './content-md5.ts';
-import { describeSource } from './hints.ts';
 import { RedirectingHandler } from './redirect.ts';
 import { BudgetRetryStrategy } from './retry.ts';
 import type { Backoff, RetryStats } from './retry.ts';

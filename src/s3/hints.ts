@@ -1,6 +1,6 @@
 // Turns a ProfileSpec into the words of an error hint: which env var or ini key to check, the
 // profile's URL and endpoint, a masked access key. Pure; never emits a secret key or token.
-import { homedir } from 'node:os';
+import { describeSource, displayPath, maskAccessKey } from '../shared/display.ts';
 import type { ProfileSpec, SettingSource } from '../shared/profile.ts';
 
 /** The part of a ProfileSpec that hints need. */
@@ -15,25 +15,6 @@ export type HintSpec = Pick<
   | 'configFile'
   | 'sources'
 >;
-
-/**
- * Masks an access key id as megfile does for display: first 4 and last 4 characters.
- * Keys of 8 characters or fewer are fully starred (4 + 4 would show all of them).
- * @example maskAccessKey('AKIAIOSFODNN7EXAMPLE') // 'AKIA…MPLE'
- */
-export function maskAccessKey(accessKeyId: string): string {
-  if (accessKeyId.length <= 8) return '*'.repeat(accessKeyId.length);
-  return `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}`;
-}
-
-/** Shows a path under the home directory as `~/…`, as users write it. */
-export function displayPath(path: string): string {
-  const home = homedir();
-  if (home !== '' && home !== '/' && (path === home || path.startsWith(`${home}/`))) {
-    return `~${path.slice(home.length)}`;
-  }
-  return path;
-}
 
 /**
  * Formats `s3://bucket/key` (un-prefixed profile) or `s3+NAME://bucket/key`. A local copy of the
@@ -61,22 +42,6 @@ function credentialsSection(spec: HintSpec): string {
 /** The config-file section of a profile: `[default]` or `[profile name]`. */
 function configSection(spec: HintSpec): string {
   return spec.name === 'default' ? '[default]' : `[profile ${spec.name}]`;
-}
-
-/** Where one setting came from, in words: `PROFILE1__OSS_ENDPOINT`, `s3.endpoint_url in [p] of ~/.aws/config`. */
-export function describeSource(source: SettingSource): string {
-  switch (source.kind) {
-    case 'env':
-      return source.name;
-    case 'flag':
-      return `the ${source.name.startsWith('-') ? source.name : `--${source.name}`} flag`;
-    case 'file':
-      return `${source.key} in [${source.section}] of ${displayPath(source.path)}`;
-    case 'default':
-      return 'the default';
-    case 'sdk-chain':
-      return "the AWS SDK's default credential chain";
-  }
 }
 
 /** `check X` naming the exact place a setting came from, or every place it can be set. */

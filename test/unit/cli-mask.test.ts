@@ -1,20 +1,8 @@
-// How config show presents keys and provenance.
+// How config show presents provenance (masking and `~` paths: shared-display.test.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatSource, maskAccessKey, tildify } from '../../src/cli/mask.ts';
+import { formatSource } from '../../src/cli/mask.ts';
 import { createRedactingIo } from '../../src/cli/io.ts';
-
-describe('maskAccessKey', () => {
-  it('keeps the first 4 and last 4 characters of a long key', () => {
-    assert.equal(maskAccessKey('AKIAIOSFODNN7EXAMPLEWXYZ'), 'AKIA…WXYZ');
-    assert.equal(maskAccessKey('123456789'), '1234…6789');
-  });
-
-  it('masks a key of 8 characters or fewer entirely', () => {
-    assert.equal(maskAccessKey('12345678'), '********');
-    assert.equal(maskAccessKey('ab'), '********');
-  });
-});
 
 describe('formatSource', () => {
   it('names the env var, flag, file section and key, default, or the SDK chain', () => {
@@ -33,10 +21,11 @@ describe('formatSource', () => {
     assert.equal(formatSource({ kind: 'sdk-chain' }), 'SDK default credential chain');
   });
 
-  it('abbreviates only paths really under the home directory', () => {
-    assert.equal(tildify('/home/user2/x', '/home/user'), '/home/user2/x');
-    assert.equal(tildify('/home/user/x', '/home/user/'), '~/x');
-    assert.equal(tildify('/etc/x', '/'), '/etc/x');
+  it('abbreviates only paths really under the home directory, and none without a home', () => {
+    const source = { kind: 'file', path: '/home/user2/x', section: 'p1', key: 'region' } as const;
+    assert.equal(formatSource(source, '/home/user'), 'file /home/user2/x [p1] region');
+    assert.equal(formatSource(source, '/home/user2/'), 'file ~/x [p1] region');
+    assert.equal(formatSource(source), 'file /home/user2/x [p1] region');
   });
 });
 

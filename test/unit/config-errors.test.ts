@@ -200,7 +200,7 @@ const cases: ErrorCase[] = [
     name: 'a secret key without an access key, for the default profile',
     credentials: `[default]\naws_secret_access_key = ${SK}\n`,
     message:
-      'Incomplete credentials for profile "default": a secret key is set ([default] aws_secret_access_key) but no access key in AWS_ACCESS_KEY_ID, DEFAULT__AWS_ACCESS_KEY_ID, [default] aws_access_key_id in ~/.aws/credentials or [default] aws_access_key_id in ~/.aws/config',
+      'Incomplete credentials for profile "default": a secret key is set (aws_secret_access_key in [default] of ~/.aws/credentials) but no access key in AWS_ACCESS_KEY_ID, DEFAULT__AWS_ACCESS_KEY_ID, [default] aws_access_key_id in ~/.aws/credentials or [default] aws_access_key_id in ~/.aws/config',
   },
   {
     name: 'a session token without keys',

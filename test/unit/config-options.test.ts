@@ -1,25 +1,14 @@
-// The option table and what derives from it: CLI flags, the reference table, env prefixes and
-// the "check X or [name] in FILE" hints the S3 error classifier shows.
+// The option table and what derives from it: CLI flags, the reference table and env prefixes.
+// (The S3 error hints are tested in s3-classify.test.ts.)
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAwsIni } from '../../src/config/aws-files.ts';
 import {
   LOCATION_VARIABLES,
   OPTION_LIST,
   configFlags,
   configReferenceMarkdown,
 } from '../../src/config/options.ts';
-import {
-  credentialsHint,
-  describeSource,
-  displayPath,
-  envPrefixFor,
-} from '../../src/config/profile-env.ts';
-import type { HintField } from '../../src/config/profile-env.ts';
-import { resolveProfile } from '../../src/config/profiles.ts';
-import type { ProfileSpec } from '../../src/shared/profile.ts';
-
-const HOME = '/root';
+import { envPrefixFor } from '../../src/config/profile-env.ts';
 
 describe('the option table', () => {
   it('declares every environment variable once', () => {
@@ -169,132 +158,4 @@ describe('envPrefixFor', () => {
       assert.equal(envPrefixFor(name), prefix);
     });
   }
-});
-
-describe('displayPath', () => {
-  const cases: [string, string, string][] = [
-    ['/root/.aws/credentials', '/root', '~/.aws/credentials'],
-    ['/root', '/root', '~'],
-    ['/rootless/x', '/root', '/rootless/x'],
-    ['/etc/aws', '/root', '/etc/aws'],
-    ['/home/u/x', '/home/u/', '~/x'],
-  ];
-  for (const [filePath, home, shown] of cases) {
-    it(`shows ${filePath} under home ${home} as ${shown}`, () => {
-      assert.equal(displayPath(filePath, home), shown);
-    });
-  }
-});
-
-function spec(
-  name: string | undefined,
-  c: { env?: Record<string, string>; credentials?: string; config?: string } = {},
-): ProfileSpec {
-  return resolveProfile(name, {
-    env: c.env ?? {},
-    credentials: parseAwsIni(c.credentials ?? '', { path: '/root/.aws/credentials' }),
-    config: parseAwsIni(c.config ?? '', { path: '/root/.aws/config' }),
-  });
-}
-
-describe('credentialsHint', () => {
-  const cases: { name: string; spec: ProfileSpec; field: HintField; hint: string }[] = [
-    {
-      name: 'names the plain variable and [default] for plain s3:// without AWS_PROFILE',
-      spec: spec(undefined),
-      field: 'accessKey',
-      hint: 'check AWS_ACCESS_KEY_ID or [default] in ~/.aws/credentials',
-    },
-    {
-      name: 'names the plain variable and the AWS_PROFILE section for plain s3://',
-      spec: spec(undefined, { env: { AWS_PROFILE: 'p1' }, credentials: '[p1]\n' }),
-      field: 'secretKey',
-      hint: 'check AWS_SECRET_ACCESS_KEY or [p1] in ~/.aws/credentials',
-    },
-    {
-      name: 'names the prefixed variable and the section of a named profile',
-      spec: spec('profile1', { credentials: '[profile1]\n' }),
-      field: 'accessKey',
-      hint: 'check PROFILE1__AWS_ACCESS_KEY_ID or [profile1] in ~/.aws/credentials',
-    },
-    {
-      name: 'names the variable a key came from',
-      spec: spec('profile1', {
-        env: { PROFILE1__AWS_ACCESS_KEY_ID: 'AK', PROFILE1__AWS_SECRET_ACCESS_KEY: 'SK' },
-      }),
-      field: 'secretKey',
-      hint: 'check PROFILE1__AWS_SECRET_ACCESS_KEY',
-    },
-    {
-      name: 'names the file section a key came from',
-      spec: spec('profile1', {
-        credentials: '[profile1]\naws_access_key_id = AK\naws_secret_access_key = SK\n',
-      }),
-      field: 'secretAccessKey',
-      hint: 'check aws_secret_access_key of [profile1] in ~/.aws/credentials',
-    },
-    {
-      name: 'names both files for an unset endpoint',
-      spec: spec('my-prof', { config: '[profile my-prof]\n' }),
-      field: 'endpoint',
-      hint: 'check MY_PROF__OSS_ENDPOINT or [my-prof] in ~/.aws/credentials or [profile my-prof] in ~/.aws/config',
-    },
-    {
-      name: 'names the s3 block key an endpoint came from',
-      spec: spec(undefined, { config: '[default]\ns3 =\n  endpoint_url = http://x\n' }),
-      field: 'endpointUrl',
-      hint: 'check s3.endpoint_url of [default] in ~/.aws/config',
-    },
-    {
-      name: 'names the flag a setting came from',
-      spec: resolveProfile(undefined, {
-        env: {},
-        flags: { maxRetryTimes: '0' },
-        credentials: parseAwsIni('', { path: '/root/.aws/credentials' }),
-        config: parseAwsIni('', { path: '/root/.aws/config' }),
-      }),
-      field: 'maxRetryTimes',
-      hint: 'check --max-retry-times',
-    },
-  ];
-  for (const c of cases) {
-    it(c.name, () => {
-      assert.equal(credentialsHint(c.spec, c.field, HOME), c.hint);
-    });
-  }
-
-  it('shows full paths outside the home directory', () => {
-    assert.equal(
-      credentialsHint(
-        spec('profile1', { credentials: '[profile1]\n' }),
-        'accessKey',
-        '/home/other',
-      ),
-      'check PROFILE1__AWS_ACCESS_KEY_ID or [profile1] in /root/.aws/credentials',
-    );
-  });
-});
-
-describe('describeSource', () => {
-  it('describes each kind of source in a few words', () => {
-    assert.deepEqual(
-      [
-        describeSource({ kind: 'env', name: 'P1__OSS_ENDPOINT' }, HOME),
-        describeSource({ kind: 'flag', name: '--max-retry-times' }, HOME),
-        describeSource(
-          { kind: 'file', path: '/root/.aws/config', section: 'profile p1', key: 's3.verify' },
-          HOME,
-        ),
-        describeSource({ kind: 'default' }, HOME),
-        describeSource({ kind: 'sdk-chain' }, HOME),
-      ],
-      [
-        'P1__OSS_ENDPOINT',
-        '--max-retry-times',
-        '[profile p1] s3.verify in ~/.aws/config',
-        'default',
-        "the SDK's default credential chain",
-      ],
-    );
-  });
 });

@@ -2,9 +2,10 @@
 // (print a profile's resolved settings and where each came from, never a secret).
 import { Option, type Command } from 'commander';
 import { checkProfileName, expandHome, writeProfile } from '../../config/write-profile.ts';
+import { displayPath, maskAccessKey } from '../../shared/display.ts';
 import type { ProfileSpec, GlobalSettings } from '../../shared/profile.ts';
 import type { CliContext } from '../context.ts';
-import { formatSource, maskAccessKey, tildify } from '../mask.ts';
+import { formatSource } from '../mask.ts';
 
 /** Registers `config` and its subcommands on `program`. */
 export function registerConfigCommand(program: Command, ctx: CliContext): void {
@@ -200,8 +201,8 @@ export function showText(spec: ProfileSpec, global: GlobalSettings, homeDir: str
       global.clientCacheMode,
       formatSource(global.sources.clientCacheMode, homeDir),
     ],
-    ['credentialsFile', tildify(spec.credentialsFile, homeDir)],
-    ['configFile', tildify(spec.configFile, homeDir)],
+    ['credentialsFile', displayPath(spec.credentialsFile, homeDir)],
+    ['configFile', displayPath(spec.configFile, homeDir)],
   ];
   const nameWidth = Math.max(...rows.map(([name]) => name.length)) + 2;
   const valueWidth = Math.max(...rows.map(([, value]) => value.length)) + 2;

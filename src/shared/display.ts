@@ -1,0 +1,50 @@
+// How settings are shown in messages, hints and `config show`: masked access keys, `~` paths and
+// where a setting came from. Pure apart from the os.homedir() default. Secrets and tokens have no
+// formatter on purpose: they are never shown, only whether they are set.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { SettingSource } from './profile.ts';
+
+/**
+ * Masks an access key id to its first and last 4 characters, like megfile's
+ * `s3_access_key_masked`. Keys of 8 characters or fewer are masked entirely, as a fixed
+ * `********` so that the mask does not reveal their length either.
+ * @example maskAccessKey('AKIAIOSFODNN7EXAMPLE') // 'AKIA…MPLE'
+ */
+export function maskAccessKey(accessKeyId: string): string {
+  if (accessKeyId.length <= 8) return '********';
+  return `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}`;
+}
+
+/**
+ * Shows a path under `homeDir` as `~/…`, as users write it; other paths unchanged.
+ * A home of `''` or `/` abbreviates nothing (every path would start with it).
+ * @example displayPath('/home/u/.aws/config', '/home/u') // '~/.aws/config'
+ */
+export function displayPath(filePath: string, homeDir: string = os.homedir()): string {
+  const home = homeDir.endsWith(path.sep) ? homeDir.slice(0, -1) : homeDir;
+  if (home === '') return filePath;
+  if (filePath === home) return '~';
+  return filePath.startsWith(home + path.sep) ? `~${filePath.slice(home.length)}` : filePath;
+}
+
+/**
+ * Where one setting came from, in words that fit `check …` / `set by …` in errors and hints:
+ * `PROFILE1__OSS_ENDPOINT`, `the --max-retry-times flag`,
+ * `s3.endpoint_url in [profile p1] of ~/.aws/config`, `the default`,
+ * `the AWS SDK's default credential chain`. File paths are shown with {@link displayPath}.
+ */
+export function describeSource(source: SettingSource, homeDir?: string): string {
+  switch (source.kind) {
+    case 'env':
+      return source.name;
+    case 'flag':
+      return `the ${source.name.startsWith('-') ? source.name : `--${source.name}`} flag`;
+    case 'file':
+      return `${source.key} in [${source.section}] of ${displayPath(source.path, homeDir)}`;
+    case 'default':
+      return 'the default';
+    case 'sdk-chain':
+      return "the AWS SDK's default credential chain";
+  }
+}
