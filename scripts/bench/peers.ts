@@ -1,0 +1,343 @@
+// The tools the benchmark compares — s3ferry (the built CLI), rclone, the aws CLI and
+// s3-sync-client — plus the raw SDK ceiling, each as: is it here (and which version), can it do
+// this step, and the exact command for one step. Commands are plain data (command, args, env) so
+// bench.ts measures every tool the same way.
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { findExecutable } from '../cluster/processes.ts';
+import type { CeilingSide, CeilingSpec } from './ceiling.ts';
+import type { SyncClientSpec } from './s3-sync-client-run.ts';
+import { D_PART_BYTES, MiB, type ServerWorkload, type Step } from './workloads.ts';
+
+const execFileAsync = promisify(execFile);
+
+export type ToolName = 's3ferry' | 'rclone' | 'aws' | 's3-sync-client';
+export const TOOL_NAMES: readonly ToolName[] = ['s3ferry', 'rclone', 'aws', 's3-sync-client'];
+/** The ceiling runs in the rotation like a tool. */
+export type RunnerName = ToolName | 'ceiling';
+
+/** How each tool is configured, as printed in docs/benchmarks.md. */
+export const TOOL_SETTINGS: Record<RunnerName, string> = {
+  s3ferry: 'built CLI, defaults (`-w` = cores, 16 tasks per worker), `-q --report`',
+  rclone:
+    '`--transfers 32 --checkers 32 --fast-list` (the tuned setting of s3-servers.md §5.3); provider Ceph',
+  aws: 'defaults (10 threads, 8 MiB multipart threshold); across endpoints: 2 steps via local disk',
+  's3-sync-client':
+    'defaults, `requestChecksumCalculation: WHEN_REQUIRED`; across endpoints: 2 steps via local disk',
+  ceiling:
+    'raw SDK loop: keep-alive agent, maxAttempts 1, WHEN_REQUIRED, concurrency 32 (16 parts for D); time from the first request',
+};
+
+/** Everything a command needs to know about the cluster and the step. */
+export type StepContext = {
+  root: string;
+  workload: ServerWorkload;
+  step: Step;
+  src: CeilingSide;
+  dst: CeilingSide;
+  /** Scratch dir of this case (reports, two-step local copies); removed after the case. */
+  caseDir: string;
+  /** s3ferry's credentials file with profiles `src` and `dst`. */
+  credentialsFile: string;
+  /** Environment without any AWS_/MEGFILE_/OSS_/RCLONE_ variable. */
+  baseEnv: NodeJS.ProcessEnv;
+};
+
+export type Command = {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  reportFile?: string;
+};
+
+/** Why a tool cannot run a step (shown in the table), or undefined when it can. */
+export function unsupported(tool: RunnerName, ctx: Pick<StepContext, 'workload' | 'step'>) {
+  if (tool === 's3-sync-client' && ctx.step.multipart !== undefined) {
+    return 'no UploadPartCopy (always one CopyObject)';
+  }
+  return undefined;
+}
+
+export function commandFor(tool: RunnerName, ctx: StepContext): Command {
+  switch (tool) {
+    case 's3ferry':
+      return s3ferry(ctx);
+    case 'rclone':
+      return rclone(ctx);
+    case 'aws':
+      return aws(ctx);
+    case 's3-sync-client':
+      return syncClient(ctx);
+    case 'ceiling':
+      return ceiling(ctx);
+  }
+}
+
+function isSame(ctx: StepContext): boolean {
+  return ctx.workload.layout === 'same';
+}
+
+function s3ferry(ctx: StepContext): Command {
+  const reportFile = join(ctx.caseDir, `s3ferry-${ctx.step.label}-${Date.now()}.json`);
+  const dstProfile = isSame(ctx) ? 'src' : 'dst';
+  const args = [
+    join(ctx.root, 'dist', 'src', 'cli', 'main.js'),
+    'sync',
+    `s3+src://${ctx.src.bucket}/`,
+    `s3+${dstProfile}://${ctx.dst.bucket}/`,
+    '-q',
+    '--report',
+    reportFile,
+  ];
+  if (ctx.step.multipart !== undefined) {
+    args.push(
+      '--multipart-threshold',
+      String(ctx.step.multipart.thresholdBytes),
+      '--part-size',
+      String(Math.max(5 * MiB, ctx.step.multipart.partSizeBytes)),
+    );
+  } else if (ctx.step.singleRequest === true) {
+    args.push('--multipart-threshold', '5GiB');
+  }
+  return {
+    command: process.execPath,
+    args,
+    env: {
+      ...ctx.baseEnv,
+      AWS_SHARED_CREDENTIALS_FILE: ctx.credentialsFile,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+    reportFile,
+  };
+}
+
+function rcloneRemote(name: string, side: CeilingSide): NodeJS.ProcessEnv {
+  const p = `RCLONE_CONFIG_${name.toUpperCase()}_`;
+  return {
+    [`${p}TYPE`]: 's3',
+    [`${p}PROVIDER`]: 'Ceph',
+    [`${p}ENDPOINT`]: side.endpoint,
+    [`${p}ACCESS_KEY_ID`]: side.accessKeyId,
+    [`${p}SECRET_ACCESS_KEY`]: side.secretAccessKey,
+    [`${p}REGION`]: 'us-east-1',
+  };
+}
+
+function rclone(ctx: StepContext): Command {
+  const dstRemote = isSame(ctx) ? 'src' : 'dst';
+  const args = [
+    'sync',
+    `src:${ctx.src.bucket}`,
+    `${dstRemote}:${ctx.dst.bucket}`,
+    '--transfers',
+    '32',
+    '--checkers',
+    '32',
+    '--fast-list',
+  ];
+  if (ctx.step.multipart !== undefined) {
+    // Server-side copies at or above the cutoff go through UploadPartCopy in parts of this size
+    // (rclone's minimum is 5 MiB: smaller objects, at small --scale, stay one CopyObject).
+    const { thresholdBytes, partSizeBytes } = ctx.step.multipart;
+    args.push('--s3-copy-cutoff', `${Math.max(5 * MiB, Math.min(thresholdBytes, partSizeBytes))}`);
+  }
+  if (ctx.workload.isDestinationPreseeded) {
+    // The pre-seeded destination's times differ from the source's; by default rclone would
+    // rewrite every object's metadata (a CopyObject each) and the destination would change
+    // between runs. With this flag it only compares (HEAD both sides, then the MD5s).
+    args.push('--no-update-modtime');
+  }
+  // The sandbox's AWS_CA_BUNDLE breaks rclone 1.60 on http:// endpoints (s3-servers.md §5.1):
+  // baseEnv has no AWS_ variables at all.
+  return {
+    command: 'rclone',
+    args,
+    env: {
+      ...ctx.baseEnv,
+      ...rcloneRemote('src', ctx.src),
+      ...(isSame(ctx) ? {} : rcloneRemote('dst', ctx.dst)),
+    },
+  };
+}
+
+/** aws CLI's `s3 =` block for the step (multipart threshold and part size). */
+function awsConfig(ctx: StepContext): string {
+  const lines = ['[default]', 'region = us-east-1'];
+  if (ctx.step.multipart !== undefined) {
+    lines.push(
+      's3 =',
+      `    multipart_threshold = ${ctx.step.multipart.thresholdBytes}`,
+      `    multipart_chunksize = ${Math.max(5 * MiB, ctx.step.multipart.partSizeBytes)}`,
+    );
+  } else if (ctx.step.singleRequest === true) {
+    lines.push('s3 =', `    multipart_threshold = ${5 * 1024 * MiB}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function aws(ctx: StepContext): Command {
+  const configFile = join(ctx.caseDir, 'aws-config');
+  writeFileSync(configFile, awsConfig(ctx));
+  const env: NodeJS.ProcessEnv = {
+    ...ctx.baseEnv,
+    AWS_CONFIG_FILE: configFile,
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_DEFAULT_REGION: 'us-east-1',
+  };
+  if (isSame(ctx)) {
+    return {
+      command: 'aws',
+      args: [
+        '--endpoint-url',
+        ctx.src.endpoint,
+        's3',
+        'sync',
+        `s3://${ctx.src.bucket}`,
+        `s3://${ctx.dst.bucket}`,
+        '--only-show-errors',
+      ],
+      env: {
+        ...env,
+        AWS_ACCESS_KEY_ID: ctx.src.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: ctx.src.secretAccessKey,
+      },
+    };
+  }
+  // One --endpoint-url per command: two steps through a local directory. Values go through the
+  // environment so nothing needs shell quoting.
+  const script =
+    'AWS_ACCESS_KEY_ID="$B_K1" AWS_SECRET_ACCESS_KEY="$B_S1" aws --endpoint-url "$B_E1" s3 sync "s3://$B_SRC" "$B_DIR" --only-show-errors && ' +
+    'AWS_ACCESS_KEY_ID="$B_K2" AWS_SECRET_ACCESS_KEY="$B_S2" aws --endpoint-url "$B_E2" s3 sync "$B_DIR" "s3://$B_DST" --only-show-errors';
+  return {
+    command: 'sh',
+    args: ['-c', script],
+    env: {
+      ...env,
+      B_K1: ctx.src.accessKeyId,
+      B_S1: ctx.src.secretAccessKey,
+      B_E1: ctx.src.endpoint,
+      B_SRC: ctx.src.bucket,
+      B_K2: ctx.dst.accessKeyId,
+      B_S2: ctx.dst.secretAccessKey,
+      B_E2: ctx.dst.endpoint,
+      B_DST: ctx.dst.bucket,
+      B_DIR: join(ctx.caseDir, 'aws-local'),
+    },
+  };
+}
+
+function syncClient(ctx: StepContext): Command {
+  const spec: SyncClientSpec = {
+    src: ctx.src,
+    dst: ctx.dst,
+    localDir: join(ctx.caseDir, 's3-sync-client-local'),
+  };
+  return {
+    command: process.execPath,
+    args: [
+      join(ctx.root, 'dist', 'scripts', 'bench', 's3-sync-client-run.js'),
+      JSON.stringify(spec),
+    ],
+    env: { ...ctx.baseEnv, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  };
+}
+
+function ceiling(ctx: StepContext): Command {
+  const { workload, step } = ctx;
+  const isD = step.ceiling === 'get-put-multipart';
+  const spec: CeilingSpec = {
+    op: step.ceiling,
+    src: ctx.src,
+    dst: ctx.dst,
+    count: workload.count,
+    sizeBytes: workload.sizeBytes,
+    partSizeBytes: step.multipart?.partSizeBytes ?? D_PART_BYTES,
+    // s3ferry's default threshold: below it D's objects go in one GET → PUT.
+    multipartThresholdBytes: 64 * MiB,
+    concurrency: isD ? 16 : 32,
+  };
+  return {
+    command: process.execPath,
+    args: [join(ctx.root, 'dist', 'scripts', 'bench', 'ceiling.js'), JSON.stringify(spec)],
+    env: { ...ctx.baseEnv, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  };
+}
+
+/** The tool's version line, or undefined when it is not installed. */
+export async function toolVersion(tool: ToolName, root: string): Promise<string | undefined> {
+  try {
+    switch (tool) {
+      case 's3ferry': {
+        const main = join(root, 'dist', 'src', 'cli', 'main.js');
+        if (!existsSync(main)) return undefined;
+        const { stdout } = await execFileAsync(process.execPath, [main, '--version']);
+        return stdout.trim();
+      }
+      case 'rclone': {
+        if (findExecutable('rclone') === undefined) return undefined;
+        const { stdout } = await execFileAsync('rclone', ['version']);
+        return stdout.split('\n')[0]?.trim();
+      }
+      case 'aws': {
+        if (findExecutable('aws') === undefined) return undefined;
+        const { stdout, stderr } = await execFileAsync('aws', ['--version'], { timeout: 30_000 });
+        return (stdout || stderr).trim();
+      }
+      case 's3-sync-client': {
+        const pkg = join(root, 'node_modules', 's3-sync-client', 'package.json');
+        if (!existsSync(pkg)) return undefined;
+        return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+      }
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Installs Debian's rclone when it is missing and this is Debian as root (like
+ * ensure-packages.ts does for Ceph). Returns a one-line note when it is still missing.
+ */
+export async function ensureRclone(log: (line: string) => void): Promise<string | undefined> {
+  if (findExecutable('rclone') !== undefined) return undefined;
+  if (process.platform !== 'linux' || !existsSync('/etc/debian_version')) {
+    return 'rclone is not installed (not Debian: install rclone to compare against it)';
+  }
+  const aptGet = findExecutable('apt-get');
+  if (aptGet === undefined) return 'rclone is not installed (apt-get not found)';
+  if (process.getuid?.() !== 0) return 'rclone is not installed (not root: apt-get install rclone)';
+  const logFile = join(mkdtempSync(join(tmpdir(), 's3ferry-bench-apt-')), 'apt-get.log');
+  log(`installing Debian package rclone (apt-get, output in ${logFile})`);
+  const lockWait = ['-o', 'DPkg::Lock::Timeout=600'];
+  await runLogged(aptGet, [...lockWait, 'update'], logFile);
+  const code = await runLogged(
+    aptGet,
+    [...lockWait, 'install', '-y', '--no-install-recommends', 'rclone'],
+    logFile,
+  );
+  if (findExecutable('rclone') === undefined) {
+    return `rclone is not installed (apt-get install exited with ${code}; see ${logFile})`;
+  }
+  return undefined;
+}
+
+function runLogged(command: string, args: string[], logFile: string): Promise<number> {
+  return new Promise((resolve) => {
+    const fd = openSync(logFile, 'a');
+    const child = spawn(command, args, {
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    closeSync(fd);
+    child.once('error', () => {
+      resolve(127);
+    });
+    child.once('close', (code) => {
+      resolve(code ?? 1);
+    });
+  });
+}

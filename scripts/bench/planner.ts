@@ -1,0 +1,103 @@
+// Workload F: the planner alone, no server. Two generated sorted listings (source and
+// destination) go through s3ferry's mergeJoin and decide, as in a sync, and this prints one JSON
+// line (PlannerResult): keys joined per second and the peak RSS seen (sampled every 50 ms; GNU
+// time's max RSS of the process is measured by bench.ts as well). Run from dist/ (no loader):
+//
+//   node dist/scripts/bench/planner.js <keys>
+//
+// The synthetic diff, per source key i: every 10th is missing at the destination, every 7th
+// (not 10th) has another size at the destination, the rest are equal (destination newer); and
+// one extra destination key after every 100th source key.
+import { setImmediate } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { decide } from '../../src/plan/decide.ts';
+import { mergeJoin } from '../../src/plan/merge-join.ts';
+import type { ListEntry } from '../../src/shared/protocol.ts';
+import { keyOf } from './workloads.ts';
+
+export type PlannerResult = {
+  keys: number;
+  joined: number;
+  copies: number;
+  skips: number;
+  extraneous: number;
+  ms: number;
+  peakRssBytes: number;
+};
+
+const T0 = Date.UTC(2026, 0, 1);
+
+/** Like a listing: entries arrive in pages of 1,000, each after a turn of the event loop. */
+async function* paged(entries: Iterable<ListEntry>): AsyncGenerator<ListEntry> {
+  let n = 0;
+  for (const entry of entries) {
+    if (n++ % 1000 === 0) await setImmediate();
+    yield entry;
+  }
+}
+
+function* destination(count: number): Generator<ListEntry> {
+  for (const key of sortedKeys(count)) {
+    const i = indexOf(key);
+    if (i % 10 !== 0) {
+      yield {
+        key,
+        sizeBytes: i % 7 === 0 ? 2048 : 1024,
+        mtimeMs: T0 + 60_000,
+        etag: 'd41d8cd98f00b204e9800998ecf8427e',
+      };
+    }
+    if (i % 100 === 0) {
+      yield { key: `${key}~extra`, sizeBytes: 1, mtimeMs: T0, etag: 'x' };
+    }
+  }
+}
+
+function indexOf(key: string): number {
+  return Number(key.slice(key.indexOf('-') + 1));
+}
+
+/** The keys of `keyOf` in S3 order: directory dNN first, then the object number. */
+function* sortedKeys(count: number): Generator<string> {
+  for (let dir = 0; dir < 100; dir++) {
+    for (let i = dir; i < count; i += 100) yield keyOf(i, count);
+  }
+}
+
+function* sortedSource(count: number): Generator<ListEntry> {
+  for (const key of sortedKeys(count)) {
+    yield { key, sizeBytes: 1024, mtimeMs: T0, etag: 'd41d8cd98f00b204e9800998ecf8427e' };
+  }
+}
+
+export async function runPlanner(count: number): Promise<PlannerResult> {
+  let peakRssBytes = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
+  }, 50);
+  const started = performance.now();
+  let joined = 0;
+  let copies = 0;
+  let skips = 0;
+  let extraneous = 0;
+  try {
+    for await (const entry of mergeJoin(paged(sortedSource(count)), paged(destination(count)))) {
+      joined += 1;
+      const decision = decide(entry, { mode: 'default', direction: 's3-to-s3' });
+      if (decision.action === 'copy') copies += 1;
+      else if (decision.action === 'skip') skips += 1;
+      else if (decision.action === 'extraneous') extraneous += 1;
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+  const ms = performance.now() - started;
+  peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
+  return { keys: count, joined, copies, skips, extraneous, ms, peakRssBytes };
+}
+
+const arg = process.argv[2];
+if (arg !== undefined && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const result = await runPlanner(Number(arg));
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}

@@ -1,0 +1,311 @@
+// Turning run records into docs/benchmarks.md: per-step tables (median and min–max over runs),
+// ratios against each peer and against the raw ceiling, and the issue 5 §4 targets. Pure.
+import type { RgwCounters } from './measure.ts';
+import type { RunnerName } from './peers.ts';
+import {
+  fmt,
+  fmtMiB,
+  fmtRatio,
+  fmtSpread,
+  perSecond,
+  ratio,
+  spread,
+  type Spread,
+} from './stats.ts';
+import type { WorkloadId } from './workloads.ts';
+
+/** One measured (or skipped) step of one tool in one run. */
+export type RunRecord = {
+  workload: WorkloadId;
+  /** Step label, unique within the workload (`fresh`, `no-op`, `CopyObject`, …). */
+  step: string;
+  tool: RunnerName;
+  run: number;
+  status: 'ok' | 'failed' | 'skipped';
+  /** Why it failed or was skipped. */
+  note?: string;
+  wallMs?: number;
+  cpuSeconds?: number;
+  peakRssBytes?: number;
+  /** Objects the step covers (copied, or checked by a no-op). */
+  objects: number;
+  /** Bytes moved (0 for a no-op). */
+  bytes: number;
+  /** Requests by operation: s3ferry's report, or the ceiling's own count (`total`). */
+  requests?: Record<string, number>;
+  /** RGW counter deltas over the run, when the admin sockets could be read. */
+  rgw?: RgwCounters;
+};
+
+/** One tool's row of a step table. */
+export type Row = {
+  tool: RunnerName;
+  runs: number;
+  failed: number;
+  skipped?: string;
+  failure?: string;
+  wallS?: Spread;
+  objPerS?: Spread;
+  mbPerS?: Spread;
+  cpuS?: Spread;
+  cpuMsPerObject?: Spread;
+  rssBytes?: Spread;
+  requests?: string;
+};
+
+export type StepTable = { workload: WorkloadId; step: string; rows: Row[] };
+
+const ORDER: RunnerName[] = ['s3ferry', 'rclone', 'aws', 's3-sync-client', 'ceiling'];
+
+/** Groups records by workload and step (first-seen order) and summarises each tool. */
+export function tabulate(records: readonly RunRecord[]): StepTable[] {
+  const tables: StepTable[] = [];
+  const byStep = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    const id = `${r.workload}\u0000${r.step}`;
+    let list = byStep.get(id);
+    if (list === undefined) {
+      list = [];
+      byStep.set(id, list);
+      tables.push({ workload: r.workload, step: r.step, rows: [] });
+    }
+    list.push(r);
+  }
+  for (const table of tables) {
+    const list = byStep.get(`${table.workload}\u0000${table.step}`) ?? [];
+    const tools = ORDER.filter((t) => list.some((r) => r.tool === t));
+    table.rows = tools.map((tool) =>
+      summarise(
+        tool,
+        list.filter((r) => r.tool === tool),
+      ),
+    );
+  }
+  return tables;
+}
+
+function summarise(tool: RunnerName, list: RunRecord[]): Row {
+  const ok = list.filter((r) => r.status === 'ok' && r.wallMs !== undefined);
+  const skipped = list.find((r) => r.status === 'skipped');
+  const failed = list.filter((r) => r.status === 'failed');
+  const row: Row = { tool, runs: ok.length, failed: failed.length };
+  if (skipped !== undefined && ok.length === 0) row.skipped = skipped.note ?? 'skipped';
+  if (failed[0] !== undefined) row.failure = failed[0].note ?? 'failed';
+  if (ok.length === 0) return row;
+  const values = (f: (r: RunRecord) => number | undefined): number[] =>
+    ok.map(f).filter((v): v is number => v !== undefined);
+  row.wallS = spread(values((r) => r.wallMs! / 1000));
+  row.objPerS = spread(values((r) => perSecond(r.objects, r.wallMs!)));
+  if (ok.some((r) => r.bytes > 0)) {
+    row.mbPerS = spread(values((r) => perSecond(r.bytes / 1e6, r.wallMs!)));
+  }
+  row.cpuS = spread(values((r) => r.cpuSeconds));
+  row.cpuMsPerObject = spread(
+    values((r) =>
+      r.cpuSeconds === undefined || r.objects === 0 ? undefined : (r.cpuSeconds * 1000) / r.objects,
+    ),
+  );
+  row.rssBytes = spread(values((r) => r.peakRssBytes));
+  row.requests = requestsText(ok[ok.length - 1]!);
+  return row;
+}
+
+/** Requests of one run: by operation when the tool reports them, else RGW's counters. */
+export function requestsText(r: RunRecord): string {
+  const parts: string[] = [];
+  if (r.requests !== undefined) {
+    const entries = Object.entries(r.requests).sort(([a], [b]) => a.localeCompare(b));
+    parts.push(entries.map(([op, n]) => `${op} ${fmt(n)}`).join(', '));
+  }
+  if (r.rgw !== undefined) {
+    const g = r.rgw;
+    parts.push(
+      `RGW: ${fmt(g.req)} req (GET/HEAD ${fmt(g.get)}, PUT ${fmt(g.put)}` +
+        (g.getBytes + g.putBytes > 0
+          ? `; ${fmtMiB(g.getBytes)} MiB read, ${fmtMiB(g.putBytes)} MiB written`
+          : '') +
+        (g.failed > 0 ? `; ${fmt(g.failed)} failed` : '') +
+        ')',
+    );
+  }
+  return parts.length === 0 ? 'n/a' : parts.join('; ');
+}
+
+/** A row by tool. */
+export function rowOf(table: StepTable | undefined, tool: RunnerName): Row | undefined {
+  return table?.rows.find((r) => r.tool === tool && r.wallS !== undefined);
+}
+
+/** Fraction of the ceiling's speed: ceiling wall ÷ tool wall (medians). */
+export function ofCeiling(table: StepTable, row: Row): number | undefined {
+  return ratio(rowOf(table, 'ceiling')?.wallS?.median, row.wallS?.median);
+}
+
+/** Renders one step table as Markdown. */
+export function renderTable(table: StepTable): string {
+  const s3ferry = rowOf(table, 's3ferry');
+  const head =
+    '| tool | wall s | obj/s | MB/s | CPU s | CPU ms/obj | peak RSS MiB | of ceiling | s3ferry wall ÷ tool wall | requests (last run) |\n' +
+    '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --- |';
+  const lines = table.rows.map((row) => {
+    if (row.wallS === undefined) {
+      const why = row.skipped ?? (row.failure !== undefined ? `failed: ${row.failure}` : 'no run');
+      return `| ${row.tool} | ${escapeCell(why)} | | | | | | | | |`;
+    }
+    const rss = row.rssBytes;
+    const rssText =
+      rss === undefined
+        ? '–'
+        : fmtSpread(
+            {
+              median: rss.median / 1024 ** 2,
+              min: rss.min / 1024 ** 2,
+              max: rss.max / 1024 ** 2,
+              n: rss.n,
+            },
+            0,
+          );
+    const vsPeer =
+      row.tool === 's3ferry' || row.tool === 'ceiling' || s3ferry === undefined
+        ? ''
+        : fmtRatio(ratio(s3ferry.wallS?.median, row.wallS.median));
+    const failed = row.failed > 0 ? ` (${row.failed} failed)` : '';
+    return (
+      `| ${row.tool}${failed} | ${fmtSpread(row.wallS)} | ${fmtSpread(row.objPerS, 0)} | ` +
+      `${row.mbPerS === undefined ? '–' : fmtSpread(row.mbPerS)} | ${fmtSpread(row.cpuS)} | ` +
+      `${fmtSpread(row.cpuMsPerObject)} | ${rssText} | ` +
+      `${row.tool === 'ceiling' ? '1.00×' : fmtRatio(ofCeiling(table, row))} | ${vsPeer} | ` +
+      `${escapeCell(row.requests ?? 'n/a')} |`
+    );
+  });
+  return [head, ...lines].join('\n');
+}
+
+function escapeCell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+export type TargetStatus = 'met' | 'not met' | 'n/a';
+export type TargetResult = { target: string; status: TargetStatus; detail: string };
+
+/** Planner (F) figures, measured outside the step tables. */
+export type PlannerFigures = { keysPerS?: Spread; rssBytes?: Spread };
+
+function verdict(ok: boolean | undefined, detail: string): Omit<TargetResult, 'target'> {
+  return ok === undefined ? { status: 'n/a', detail } : { status: ok ? 'met' : 'not met', detail };
+}
+
+const mib = (b: number | undefined): string => (b === undefined ? '–' : `${fmtMiB(b)} MiB`);
+
+/** Evaluates issue 5 §4 against medians of this run. */
+export function evaluateTargets(
+  tables: readonly StepTable[],
+  planner: PlannerFigures | undefined,
+): TargetResult[] {
+  const find = (w: WorkloadId, step: string) =>
+    tables.find((t) => t.workload === w && t.step === step);
+  const aFresh = find('A', 'fresh');
+  const aNoop = find('A', 'no-op');
+  const cFresh = find('C', 'fresh');
+  const dFresh = find('D', 'fresh');
+  const eNoop = find('E', 'no-op');
+  const wall = (t: StepTable | undefined, tool: RunnerName) => rowOf(t, tool)?.wallS?.median;
+  const out: TargetResult[] = [];
+  const add = (target: string, r: Omit<TargetResult, 'target'>) => out.push({ target, ...r });
+
+  {
+    const s = rowOf(aFresh, 's3ferry');
+    const f = aFresh !== undefined && s !== undefined ? ofCeiling(aFresh, s) : undefined;
+    add(
+      'A fresh: ≥ 0.95 of the raw CopyObject ceiling',
+      verdict(f === undefined ? undefined : f >= 0.95, `${fmtRatio(f)} of the ceiling`),
+    );
+    const r = ratio(wall(aFresh, 's3ferry'), wall(aFresh, 'rclone'));
+    add(
+      'A fresh: faster than rclone --transfers 32 --checkers 32 --fast-list',
+      verdict(r === undefined ? undefined : r < 1, `s3ferry wall = ${fmtRatio(r)} rclone's`),
+    );
+  }
+  {
+    const r = ratio(wall(aNoop, 's3ferry'), wall(aNoop, 's3-sync-client'));
+    add(
+      'A no-op: wall ≤ 0.7 × s3-sync-client',
+      verdict(r === undefined ? undefined : r <= 0.7, `${fmtRatio(r)} s3-sync-client's wall`),
+    );
+  }
+  {
+    const r = ratio(wall(cFresh, 's3ferry'), wall(cFresh, 'rclone'));
+    add(
+      'C fresh: wall ≤ 0.85 × tuned rclone',
+      verdict(r === undefined ? undefined : r <= 0.85, `${fmtRatio(r)} rclone's wall`),
+    );
+    const s = rowOf(cFresh, 's3ferry');
+    const f = cFresh !== undefined && s !== undefined ? ofCeiling(cFresh, s) : undefined;
+    add(
+      'C fresh: ≥ 0.9 of the raw GET→PUT ceiling',
+      verdict(f === undefined ? undefined : f >= 0.9, `${fmtRatio(f)} of the ceiling`),
+    );
+  }
+  {
+    const s = rowOf(dFresh, 's3ferry');
+    const f = dFresh !== undefined && s !== undefined ? ofCeiling(dFresh, s) : undefined;
+    add(
+      'D: throughput ≥ 0.9 of the raw ceiling',
+      verdict(f === undefined ? undefined : f >= 0.9, `${fmtRatio(f)} of the ceiling`),
+    );
+    const rss = s?.rssBytes?.median;
+    add(
+      'D: peak RSS ≤ 300 MB',
+      verdict(rss === undefined ? undefined : rss <= 300e6, `${mib(rss)} (300 MB = 286 MiB)`),
+    );
+  }
+  {
+    const e = rowOf(eNoop, 's3ferry')?.rssBytes?.median;
+    const a = rowOf(aNoop, 's3ferry')?.rssBytes?.median;
+    const r = ratio(e, a);
+    add(
+      "E: peak RSS ≤ 1.2 × A no-op's",
+      verdict(r === undefined ? undefined : r <= 1.2, `${mib(e)} vs ${mib(a)}: ${fmtRatio(r)}`),
+    );
+    // s3ferry lists both sides; the ceiling lists both sides at once, each serially.
+    const s = rowOf(eNoop, 's3ferry');
+    const f = eNoop !== undefined && s !== undefined ? ofCeiling(eNoop, s) : undefined;
+    add(
+      'E: listing faster than serial',
+      verdict(
+        f === undefined ? undefined : f > 1,
+        `whole no-op = ${fmtRatio(f)} the speed of a raw serial ListObjectsV2 of both sides`,
+      ),
+    );
+  }
+  {
+    const rss = planner?.rssBytes?.median;
+    add(
+      'F: peak RSS ≤ 200 MB',
+      verdict(
+        rss === undefined ? undefined : rss <= 200e6,
+        `${mib(rss)}, ${fmtSpread(planner?.keysPerS, 0)} keys/s`,
+      ),
+    );
+  }
+  {
+    const s = rowOf(aFresh, 's3ferry')?.cpuMsPerObject?.median;
+    const r = rowOf(aFresh, 'rclone')?.cpuMsPerObject?.median;
+    add(
+      "A: client CPU per copied object ≤ rclone's",
+      verdict(
+        s === undefined || r === undefined ? undefined : s <= r,
+        `${fmt(s, 3)} ms vs ${fmt(r, 3)} ms`,
+      ),
+    );
+  }
+  return out;
+}
+
+export function renderTargets(targets: readonly TargetResult[]): string {
+  return [
+    '| target | result | measured |',
+    '| --- | --- | --- |',
+    ...targets.map((t) => `| ${t.target} | ${t.status} | ${escapeCell(t.detail)} |`),
+  ].join('\n');
+}
