@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { ConfigResolver } from '../config/load.ts';
 import { filterPatternProblem } from '../plan/filter.ts';
+import { DEFAULT_LIST_CONCURRENCY } from '../s3/list-parallel.ts';
 import { usageError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { CompareMode } from './events.ts';
@@ -72,6 +73,12 @@ export type SyncOptions = {
    * `shouldDelete` deletes them (`--delete-excluded`). @default false
    */
   shouldDeleteExcluded?: boolean;
+  /**
+   * LIST requests in flight per S3 listing (source and destination each), over key ranges cut
+   * at StartAfter points (`--list-concurrency`); 1 lists serially. A prefix that fits in one
+   * page always costs one request. @default 4
+   */
+  listConcurrency?: number;
 };
 
 /** {@link SyncOptions} with every default applied. */
@@ -152,6 +159,10 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     include: checkFilterPatterns(options.include),
     exclude: checkFilterPatterns(options.exclude),
     shouldDeleteExcluded: options.shouldDeleteExcluded ?? false,
+    listConcurrency: positiveInteger(
+      'list concurrency',
+      options.listConcurrency ?? DEFAULT_LIST_CONCURRENCY,
+    ),
     ...(options.maxDelete === undefined
       ? {}
       : { maxDelete: positiveInteger('max delete', options.maxDelete, 0) }),

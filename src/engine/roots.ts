@@ -24,7 +24,8 @@ import {
 import type { SyncRoot } from '../plan/relative.ts';
 import { clientCacheKey } from '../s3/client-cache.ts';
 import type { ClientCache } from '../s3/client-cache.ts';
-import { findS3Object, listS3 } from '../s3/list.ts';
+import { findS3Object } from '../s3/list.ts';
+import { listS3Parallel } from '../s3/list-parallel.ts';
 import { isS3FerryError, S3FerryError, usageError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, Location, RequestCounts } from '../shared/protocol.ts';
@@ -68,6 +69,12 @@ export type RootSelectionOptions = {
   include?: readonly string[] | undefined;
   exclude?: readonly string[] | undefined;
   shouldDeleteExcluded?: boolean | undefined;
+  /**
+   * LIST requests in flight per S3 listing (1: serial). Not a selection, but it rides along:
+   * the session hands the run's resolved options over as they are (sync: 4 unless set).
+   * @default 1 (callers that do not pass it, e.g. check, list serially)
+   */
+  listConcurrency?: number | undefined;
 };
 
 /** What one root's listing shows. */
@@ -318,10 +325,11 @@ function makeRoot(
     if (shape.isSingle) return singleListing(root, spec, ctx, shape.single);
     if (root.kind === 's3' && spec !== undefined) {
       // Only keys under the glob's literal text can match: never list the rest of the bucket.
-      const listed = listS3(ctx.clientFor(spec), spec, {
+      const listed = listS3Parallel(ctx.clientFor(spec), spec, {
         bucket: root.bucket,
         prefix: directoryPrefix(root.key) + shape.narrowTo,
         counts: ctx.requests,
+        concurrency: ctx.selection?.listConcurrency ?? 1,
       });
       const relative = shape.narrowTo === '' ? listed : prefixed(listed, shape.narrowTo);
       return selected(withoutDirectoryMarkers(relative), shape.selects);

@@ -28,12 +28,16 @@ export type ListS3Options = {
 };
 
 /** Adds `n` requests of `operation` to `counts`. */
-function count(counts: RequestCounts | undefined, operation: string, n: number): void {
+export function countRequests(
+  counts: RequestCounts | undefined,
+  operation: string,
+  n: number,
+): void {
   if (counts !== undefined) counts[operation] = (counts[operation] ?? 0) + n;
 }
 
 /** Attempts the SDK made for a response or error (retries included); 1 when it does not say. */
-function attemptsOf(value: unknown): number {
+export function attemptsOf(value: unknown): number {
   const metadata = (value as { $metadata?: { attempts?: unknown } } | undefined)?.$metadata;
   return typeof metadata?.attempts === 'number' && metadata.attempts > 0 ? metadata.attempts : 1;
 }
@@ -68,10 +72,10 @@ export async function* listS3(
         }),
         { abortSignal: abort.signal },
       );
-      count(options.counts, 'ListObjectsV2', attemptsOf(page));
+      countRequests(options.counts, 'ListObjectsV2', attemptsOf(page));
       return page;
     } catch (error) {
-      count(options.counts, 'ListObjectsV2', attemptsOf(error));
+      countRequests(options.counts, 'ListObjectsV2', attemptsOf(error));
       throw classifyS3Error(error, { spec, bucket, key: prefix });
     }
   };
@@ -112,9 +116,10 @@ export async function* listS3(
   }
 }
 
-type ListedObject = NonNullable<ListObjectsV2CommandOutput['Contents']>[number];
+export type ListedObject = NonNullable<ListObjectsV2CommandOutput['Contents']>[number];
 
-function toEntry(object: ListedObject, prefix: string, bucket: string): ListEntry {
+/** The entry of a listed object, keyed relative to the prefix (fatal if the server strays). */
+export function toEntry(object: ListedObject, prefix: string, bucket: string): ListEntry {
   const key = object.Key ?? '';
   if (!key.startsWith(prefix)) {
     throw new S3FerryError(
@@ -161,9 +166,9 @@ export async function findS3Object(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }),
       options.signal === undefined ? {} : { abortSignal: options.signal },
     );
-    count(options.counts, 'ListObjectsV2', attemptsOf(page));
+    countRequests(options.counts, 'ListObjectsV2', attemptsOf(page));
   } catch (error) {
-    count(options.counts, 'ListObjectsV2', attemptsOf(error));
+    countRequests(options.counts, 'ListObjectsV2', attemptsOf(error));
     throw classifyS3Error(error, { spec, bucket, key });
   }
   const first = page.Contents?.[0];

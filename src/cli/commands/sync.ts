@@ -49,6 +49,7 @@ export type SyncFlags = {
   include?: string[];
   exclude?: string[];
   deleteExcluded?: boolean;
+  listConcurrency?: string;
 };
 
 /** Collects a repeatable option's values. */
@@ -115,6 +116,10 @@ export function registerSyncCommand(
     )
     .option('--part-size <SIZE>', 'preferred part size, at least 5MiB (default: 16MiB)')
     .option('--part-concurrency <N>', 'parts in flight per object (default: 4)')
+    .option(
+      '--list-concurrency <N>',
+      'LIST requests in flight per S3 listing, over key ranges (StartAfter bisection); 1 lists serially (default: 1)',
+    )
     .option('--fail-fast', 'stop dispatching after the first failed object')
     .option(
       '--delete',
@@ -178,6 +183,8 @@ export async function runSyncCommand(
   if (tasksPerWorker !== undefined) options.tasksPerWorker = tasksPerWorker;
   const partConcurrency = wholeNumber('--part-concurrency', flags.partConcurrency);
   if (partConcurrency !== undefined) options.partConcurrency = partConcurrency;
+  const listConcurrency = wholeNumber('--list-concurrency', flags.listConcurrency);
+  if (listConcurrency !== undefined) options.listConcurrency = listConcurrency;
   if (flags.multipartThreshold !== undefined) {
     options.multipartThresholdBytes = parseSize(flags.multipartThreshold, '--multipart-threshold');
   }
