@@ -382,7 +382,7 @@ class CheckTally {
  *
  * @example
  * const summary = await check({ src: 's3+a://b/data/', dst: 's3+b://backup/data/' }, (e) => {
- *   if (e.kind === 'difference') console.log(e.difference, e.key);
+ *   if (e.kind === 'difference') differences.push(`${e.difference} ${e.key}`);
  * });
  * if (summary.status !== 'match') process.exitCode = 1;
  */

@@ -47,7 +47,7 @@ const LOCAL_BATCH = 1000;
  * batches in S3 key order (UTF-8 bytes) as they arrive: memory holds one page, not the listing.
  * @throws S3FerryError: `not-found` (exit 1) for a path with nothing at or under it, `usage` for
  *   `-r s3://`, the classified S3 error (NoSuchBucket, AccessDenied…) otherwise.
- * @example for await (const batch of ls('s3://b/logs/', {})) for (const e of batch) console.log(e.name)
+ * @example for await (const batch of ls('s3://b/logs/', {})) for (const e of batch) names.push(e.name)
  */
 export async function* ls(
   input: string,

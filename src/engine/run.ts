@@ -32,7 +32,7 @@ export type { SyncOptions };
  *
  * @example
  * const summary = await sync({ src: 's3+a://b/data/', dst: '/backup/data' }, (e) => {
- *   if (e.kind === 'failure') console.error(e.key, e.error.code);
+ *   if (e.kind === 'failure') failures.push(`${e.key}: ${e.error.code}`);
  * });
  */
 export async function sync(
