@@ -10,18 +10,18 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateBucketCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { SyncSummary } from '../src/engine/events.ts';
 import { startRgwCluster } from './cluster/rgw.ts';
 import type { RgwCluster } from './cluster/rgw.ts';
 import { ensureCephPackages } from './ensure-packages.ts';
+import { rawS3Client } from './cluster/raw-client.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -134,16 +134,7 @@ async function ensureBuilt(): Promise<void> {
 }
 
 function clientFor(endpoint: string, user: { accessKeyId: string; secretAccessKey: string }) {
-  return new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
-    // RGW 16 refuses the SDK's streamed aws-chunked checksums (411).
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: new NodeHttpHandler({ httpAgent: { keepAlive: true, maxSockets: 64 } }),
-  });
+  return rawS3Client(endpoint, user);
 }
 
 type Seeded = { key: string; size: number; md5: string };

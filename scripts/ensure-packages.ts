@@ -31,17 +31,43 @@ const ALTERNATIVE =
   'S3FERRY_TEST_ACCESS_KEY_ID=... S3FERRY_TEST_SECRET_ACCESS_KEY=... npm test';
 
 /** Installs the Ceph packages when their programs are missing and apt-get can be used. */
-export async function ensureCephPackages(options: EnsureOptions = {}): Promise<EnsureResult> {
-  const packages = options.packages ?? CEPH_PACKAGES;
-  const binaries = options.binaries ?? CEPH_BINARIES;
+export function ensureCephPackages(options: EnsureOptions = {}): Promise<EnsureResult> {
+  return ensureDebianPackages({
+    label: 'Ceph RGW',
+    packages: options.packages ?? CEPH_PACKAGES,
+    binaries: options.binaries ?? CEPH_BINARIES,
+    alternative: ALTERNATIVE,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+}
+
+/** What {@link ensureDebianPackages} installs and how it explains a failure. */
+export type DebianPackagesOptions = {
+  /** What the packages are, for messages (`Ceph RGW`, `rclone`). */
+  label: string;
+  packages: readonly string[];
+  /** Programs that must be found afterwards. */
+  binaries: readonly string[];
+  /** Appended to the one-line failure message: what to do instead. */
+  alternative?: string;
+  log?: (line: string) => void;
+};
+
+/**
+ * Installs Debian packages when their programs are missing, this is Debian and we are root;
+ * otherwise explains in one line why not and how to install them.
+ */
+export async function ensureDebianPackages(options: DebianPackagesOptions): Promise<EnsureResult> {
+  const { packages, binaries } = options;
   const missing = missingBinaries(binaries);
   if (missing.length === 0) return { ok: true, installed: false };
 
-  const what = `Ceph RGW is not installed (missing ${missing.join(', ')})`;
+  const what = `${options.label} is not installed (missing ${missing.join(', ')})`;
   const install = `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+  const instead = options.alternative === undefined ? '' : ` ${options.alternative}`;
   const cannot = (why: string): EnsureResult => ({
     ok: false,
-    message: `${what} and cannot be installed here (${why}). Install it (${install}) ${ALTERNATIVE}`,
+    message: `${what} and cannot be installed here (${why}). Install it (${install})${instead}`,
   });
   if (process.platform !== 'linux' || !existsSync('/etc/debian_version')) {
     return cannot('not Debian');

@@ -26,16 +26,14 @@ import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Agent } from 'node:http';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
   DeleteBucketCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as prettier from 'prettier';
 import type { SyncSummary } from '../../src/engine/events.ts';
 import { removeBucket } from '../../test/helpers/buckets.ts';
@@ -74,6 +72,7 @@ import {
   type ServerWorkload,
   type WorkloadId,
 } from './workloads.ts';
+import { rawS3Client } from '../cluster/raw-client.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const STEP_TIMEOUT_MS = 30 * 60_000;
@@ -179,17 +178,7 @@ function ensureBuilt(): void {
 }
 
 function s3(endpoint: string, user: RgwUser, concurrency = 64): S3Client {
-  return new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new Agent({ keepAlive: true, maxSockets: concurrency }),
-    }),
-  });
+  return rawS3Client(endpoint, user, { maxSockets: concurrency });
 }
 
 async function inPool(count: number, concurrency: number, job: (i: number) => Promise<void>) {

@@ -5,8 +5,8 @@
 // starts at the first request, so Node's start-up is not counted.
 //
 //   node dist/scripts/bench/ceiling.js '<CeilingSpec as JSON>'
-import { Agent } from 'node:http';
 import { pathToFileURL } from 'node:url';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -14,12 +14,11 @@ import {
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { keyOf, type CeilingOp } from './workloads.ts';
+import { rawS3Client } from '../cluster/raw-client.ts';
 
 export type CeilingSide = {
   endpoint: string;
@@ -49,18 +48,7 @@ export type CeilingResult = {
 };
 
 function client(side: CeilingSide, concurrency: number): S3Client {
-  return new S3Client({
-    endpoint: side.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: side.accessKeyId, secretAccessKey: side.secretAccessKey },
-    maxAttempts: 1,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new Agent({ keepAlive: true, maxSockets: concurrency }),
-    }),
-  });
+  return rawS3Client(side.endpoint, side, { maxSockets: concurrency, maxAttempts: 1 });
 }
 
 /** Runs `jobs` with at most `concurrency` at once. */

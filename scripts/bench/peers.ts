@@ -2,12 +2,12 @@
 // s3-sync-client — plus the raw SDK ceiling, each as: is it here (and which version), can it do
 // this step, and the exact command for one step. Commands are plain data (command, args, env) so
 // bench.ts measures every tool the same way.
-import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findExecutable } from '../cluster/processes.ts';
+import { ensureDebianPackages } from '../ensure-packages.ts';
 import type { CeilingSide, CeilingSpec } from './ceiling.ts';
 import type { SyncClientSpec } from './s3-sync-client-run.ts';
 import { D_PART_BYTES, MiB, type ServerWorkload, type Step } from './workloads.ts';
@@ -303,41 +303,12 @@ export async function toolVersion(tool: ToolName, root: string): Promise<string 
  * ensure-packages.ts does for Ceph). Returns a one-line note when it is still missing.
  */
 export async function ensureRclone(log: (line: string) => void): Promise<string | undefined> {
-  if (findExecutable('rclone') !== undefined) return undefined;
-  if (process.platform !== 'linux' || !existsSync('/etc/debian_version')) {
-    return 'rclone is not installed (not Debian: install rclone to compare against it)';
-  }
-  const aptGet = findExecutable('apt-get');
-  if (aptGet === undefined) return 'rclone is not installed (apt-get not found)';
-  if (process.getuid?.() !== 0) return 'rclone is not installed (not root: apt-get install rclone)';
-  const logFile = join(mkdtempSync(join(tmpdir(), 's3ferry-bench-apt-')), 'apt-get.log');
-  log(`installing Debian package rclone (apt-get, output in ${logFile})`);
-  const lockWait = ['-o', 'DPkg::Lock::Timeout=600'];
-  await runLogged(aptGet, [...lockWait, 'update'], logFile);
-  const code = await runLogged(
-    aptGet,
-    [...lockWait, 'install', '-y', '--no-install-recommends', 'rclone'],
-    logFile,
-  );
-  if (findExecutable('rclone') === undefined) {
-    return `rclone is not installed (apt-get install exited with ${code}; see ${logFile})`;
-  }
-  return undefined;
-}
-
-function runLogged(command: string, args: string[], logFile: string): Promise<number> {
-  return new Promise((resolve) => {
-    const fd = openSync(logFile, 'a');
-    const child = spawn(command, args, {
-      stdio: ['ignore', fd, fd],
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    closeSync(fd);
-    child.once('error', () => {
-      resolve(127);
-    });
-    child.once('close', (code) => {
-      resolve(code ?? 1);
-    });
+  const result = await ensureDebianPackages({
+    label: 'rclone',
+    packages: ['rclone'],
+    binaries: ['rclone'],
+    alternative: 'to compare s3ferry against it',
+    log,
   });
+  return result.ok ? undefined : result.message;
 }
