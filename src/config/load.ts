@@ -8,6 +8,7 @@ import type { AwsIniFile } from './aws-files.ts';
 import { LOCATION_VARIABLES } from './options.ts';
 import { knownProfileNames, readEnv, resolveGlobal, resolveProfile } from './profiles.ts';
 import type { ResolveInputs } from './profiles.ts';
+import { expandHome } from '../shared/display.ts';
 
 /** What configuration is resolved from. */
 export type ConfigInputs = {
@@ -34,11 +35,7 @@ export interface ConfigResolver {
 
 /** Expands a leading `~` as botocore does and makes the path absolute. */
 function resolveFilePath(value: string, homeDir: string): string {
-  const expanded =
-    value === '~' || value.startsWith('~/') || value.startsWith(`~${path.sep}`)
-      ? path.join(homeDir, value.slice(1))
-      : value;
-  return path.resolve(expanded);
+  return path.resolve(expandHome(value, homeDir));
 }
 
 /**

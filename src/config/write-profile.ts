@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { S3FerryError, configError, usageError } from '../shared/errors.ts';
+import { PROFILE_NAME_PATTERN } from '../paths/path.ts';
 import type { AddressingStyle } from '../shared/profile.ts';
 
 /** What `config s3` writes. Undefined optional fields leave the file's existing values alone. */
@@ -34,18 +35,8 @@ export type WriteProfileResult = {
   updated: boolean;
 };
 
-/** Profile names s3ferry accepts (megfile's `\w+` plus `-` and `.`). */
-export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
-
 const ADDRESSING_STYLES: readonly AddressingStyle[] = ['path', 'virtual', 'auto'];
 const SUBKEY_INDENT = '    ';
-
-/** Expands a leading `~` or `~/` against `homeDir`; other paths are returned unchanged. */
-export function expandHome(p: string, homeDir: string): string {
-  if (p === '~') return homeDir;
-  if (p.startsWith('~/')) return path.join(homeDir, p.slice(2));
-  return p;
-}
 
 /** Throws a one-line usage error (exit 2) unless `name` matches {@link PROFILE_NAME_PATTERN}. */
 export function checkProfileName(name: string): void {

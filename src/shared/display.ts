@@ -48,3 +48,10 @@ export function describeSource(source: SettingSource, homeDir?: string): string 
       return "the AWS SDK's default credential chain";
   }
 }
+
+/** Expands a leading `~` or `~/` against `homeDir` (as shells and botocore do); others unchanged. */
+export function expandHome(filePath: string, homeDir: string = os.homedir()): string {
+  if (filePath === '~') return homeDir;
+  if (filePath.startsWith('~/')) return path.join(homeDir, filePath.slice(2));
+  return filePath;
+}

@@ -1,7 +1,8 @@
 // `s3ferry config s3` (write a profile into the credentials file) and `s3ferry config show`
 // (print a profile's resolved settings and where each came from, never a secret).
 import { Option, type Command } from 'commander';
-import { checkProfileName, expandHome, writeProfile } from '../../config/write-profile.ts';
+import { checkProfileName, writeProfile } from '../../config/write-profile.ts';
+import { expandHome } from '../../shared/display.ts';
 import { displayPath, maskAccessKey } from '../../shared/display.ts';
 import type { ProfileSpec, GlobalSettings } from '../../shared/profile.ts';
 import type { CliContext } from '../context.ts';
