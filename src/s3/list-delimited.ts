@@ -4,11 +4,11 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { compareKeys } from '../plan/compare-keys.ts';
-import { S3FerryError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
 import { normalizeEtag } from './etag.ts';
+import { continuationOf } from './list.ts';
 import { RequestCounter, sendCounted } from './request-counter.ts';
 
 /** An object directly under the listed prefix, or a common prefix (a "directory", ends in `/`). */
@@ -84,15 +84,7 @@ export async function* listS3Delimited(
   try {
     while (pending !== undefined) {
       const page: ListObjectsV2CommandOutput = await pending;
-      const token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-      if (page.IsTruncated === true && (token === undefined || token === '')) {
-        throw new S3FerryError(
-          'server',
-          'ListTruncatedWithoutToken',
-          `s3://${bucket}/${prefix}: the server said the listing is truncated but sent no continuation token`,
-          { fatal: true, profile: spec.name },
-        );
-      }
+      const token = continuationOf(page, spec, bucket, prefix);
       pending = token === undefined ? undefined : prefetch(token);
       yield mergePage(page);
     }

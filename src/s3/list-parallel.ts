@@ -22,11 +22,10 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { compareKeys } from '../plan/compare-keys.ts';
-import { S3FerryError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
-import { attemptsOf, countRequests, listS3, toEntry } from './list.ts';
+import { attemptsOf, continuationOf, countRequests, listS3, toEntry } from './list.ts';
 
 /** Options of {@link listS3Parallel}. */
 export type ListS3ParallelOptions = {
@@ -347,16 +346,8 @@ class ParallelLister {
     sentAfter: string | undefined,
   ): void {
     const contents = page.Contents ?? [];
-    const isTruncated = page.IsTruncated === true;
-    const token = isTruncated ? page.NextContinuationToken : undefined;
-    if (isTruncated && (token === undefined || token === '')) {
-      throw new S3FerryError(
-        'server',
-        'ListTruncatedWithoutToken',
-        `s3://${this.bucket}/${this.prefix}: the server said the listing is truncated but sent no continuation token`,
-        { fatal: true, profile: this.spec.name },
-      );
-    }
+    const token = continuationOf(page, this.spec, this.bucket, this.prefix);
+    const isTruncated = token !== undefined;
     // A range that started at a StartAfter point must only ever move forward; a server that
     // ignores StartAfter answers with the first keys of the prefix instead.
     if (range.lo !== undefined) {

@@ -36,6 +36,30 @@ export function countRequests(
   if (counts !== undefined) counts[operation] = (counts[operation] ?? 0) + n;
 }
 
+/**
+ * The token of the next page, or undefined after the last one.
+ * @throws S3FerryError (fatal) when the server says "truncated" but sends no token: listing on
+ * would either loop or silently stop early.
+ */
+export function continuationOf(
+  page: ListObjectsV2CommandOutput,
+  spec: Pick<ProfileSpec, 'name'>,
+  bucket: string,
+  prefix: string,
+): string | undefined {
+  if (page.IsTruncated !== true) return undefined;
+  const token = page.NextContinuationToken;
+  if (token === undefined || token === '') {
+    throw new S3FerryError(
+      'server',
+      'ListTruncatedWithoutToken',
+      `s3://${bucket}/${prefix}: the server said the listing is truncated but sent no continuation token`,
+      { fatal: true, profile: spec.name },
+    );
+  }
+  return token;
+}
+
 /** Attempts the SDK made for a response or error (retries included); 1 when it does not say. */
 export function attemptsOf(value: unknown): number {
   const metadata = (value as { $metadata?: { attempts?: unknown } } | undefined)?.$metadata;
@@ -93,15 +117,7 @@ export async function* listS3(
       options.signal?.throwIfAborted();
       const page: ListObjectsV2CommandOutput = await pending;
       pageNumber += 1;
-      const token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-      if (page.IsTruncated === true && (token === undefined || token === '')) {
-        throw new S3FerryError(
-          'server',
-          'ListTruncatedWithoutToken',
-          `s3://${bucket}/${prefix}: the server said the listing is truncated but sent no continuation token`,
-          { fatal: true, profile: spec.name },
-        );
-      }
+      const token = continuationOf(page, spec, bucket, prefix);
       // Ask for the next page before handing this one out.
       pending = token === undefined ? undefined : prefetch(token);
       const contents = page.Contents ?? [];
