@@ -1,14 +1,17 @@
 // Where tasks run, per MEGFILE_S3_CLIENT_CACHE_MODE. Worker threads cannot share JS objects, so:
-// - thread_local: every task (copies and MD5s) runs in the piscina pool; each worker thread builds
-//   its own client per profile.
+// - thread_local: tasks that move bytes through s3ferry (GET → PUT, uploads, downloads, hashes)
+//   run in the piscina pool; each worker thread builds its own client per profile.
 // - process_local: copies run on the main thread's event loop with the one ClientCache of the
 //   process (S3 copies are I/O-bound, so one loop drives them well); the pool, started only when
 //   needed, does the CPU-bound work (MD5 of local files).
+// In both modes server-side copies (CopyObject, UploadPartCopy) run on the main thread, with its
+// own client: no byte passes through s3ferry, so a thread hop only adds cost — measured 0.3 ms of
+// CPU per small copy for the two structured clones and messages, and a second SDK instance in
+// memory (docs/benchmarks.md, "What was tried"). The pool is not even started for them.
 import { threadId } from 'node:worker_threads';
 import type { ClientCache } from '../s3/client-cache.ts';
-import { RequestCounter } from '../s3/request-counter.ts';
 import { SharedBackoff } from '../s3/shared-backoff.ts';
-import { runTask } from '../s3/transfer/run-task.ts';
+import { TransferRuntime } from '../s3/transfer/runtime.ts';
 import type { ClientCacheMode, ProfileSpec } from '../shared/profile.ts';
 import type { TaskResult, WorkerTask } from '../shared/protocol.ts';
 import type { CancelBroadcast } from './cancel.ts';
@@ -40,6 +43,13 @@ export type TaskExecutor = {
   close(): Promise<void>;
 };
 
+/** Whether `task` runs on the main thread's event loop rather than in the pool. */
+export function runsOnMainThread(task: WorkerTask, cacheMode: ClientCacheMode): boolean {
+  if (task.kind === 'copy' && task.method === 'server-side') return true;
+  // Every other task that talks to S3 (copies, object hashes) needs the process's clients.
+  return cacheMode === 'process_local' && task.kind !== 'md5';
+}
+
 /** Creates the executor of one run; the pool starts on first use. */
 export function createExecutor(options: ExecutorOptions): TaskExecutor {
   let pool: TransferPool | undefined;
@@ -63,31 +73,31 @@ export function createExecutor(options: ExecutorOptions): TaskExecutor {
     }
     return pool;
   };
-  const backoff = new SharedBackoff(options.backoffBuffer);
-
-  const runOnMainThread = (task: WorkerTask): Promise<TaskResult> =>
-    runTask(task, {
-      clientFor: (profile) => {
-        const spec = options.profiles[profile];
-        if (spec === undefined) throw new Error(`unknown profile ${profile} in a task`);
-        return options.mainCache.get(spec);
-      },
-      specFor: (profile) => options.profiles[profile],
-      signal: options.cancel.signal,
-      onBytes: (delta) => {
-        options.onBytes(task.id, delta);
-      },
-      counter: new RequestCounter(),
-      backoff,
-    });
+  // Each main-thread task gets its own abort signal (the SDK adds a listener per request: one
+  // signal shared by every task would pass Node's listener limit and warn), all aborted together.
+  const mainRuntime = new TransferRuntime({
+    profiles: options.profiles,
+    clients: options.mainCache,
+    backoff: new SharedBackoff(options.backoffBuffer),
+    post: (message) => {
+      options.onBytes(message.id, message.bytes);
+    },
+  });
+  options.cancel.signal.addEventListener(
+    'abort',
+    () => {
+      mainRuntime.cancel();
+    },
+    { once: true },
+  );
 
   return {
-    run(task) {
-      // Every task that talks to S3 (copies, object hashes) needs the process's clients.
-      if (options.cacheMode === 'process_local' && task.kind !== 'md5') {
-        return runOnMainThread(task);
-      }
-      return poolFor().run(task);
+    async run(task) {
+      if (!runsOnMainThread(task, options.cacheMode)) return poolFor().run(task);
+      const result = await mainRuntime.run(task);
+      // The main thread's clients are reported once, by mainClientsBuilt.
+      delete result.clientsBuilt;
+      return result;
     },
     mainClientsBuilt() {
       const built = options.mainCache.clientsBuilt();

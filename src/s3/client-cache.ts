@@ -26,6 +26,17 @@ function stableJson(value: unknown): string {
  * the key never holds the secret key in clear.
  */
 export function clientCacheKey(spec: ProfileSpec): string {
+  // Specs are immutable once resolved: hash each object once, not on every request.
+  const known = cacheKeys.get(spec);
+  if (known !== undefined) return known;
+  const key = computeCacheKey(spec);
+  cacheKeys.set(spec, key);
+  return key;
+}
+
+const cacheKeys = new WeakMap<ProfileSpec, string>();
+
+function computeCacheKey(spec: ProfileSpec): string {
   const settings: Partial<ProfileSpec> = { ...spec };
   delete settings.sources;
   const digest = createHash('sha256').update(stableJson(settings)).digest('hex').slice(0, 32);

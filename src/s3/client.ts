@@ -24,6 +24,7 @@ import type { ChecksumPolicy, ProfileSpec } from '../shared/profile.ts';
 import { contentMd5Plugin } from './content-md5.ts';
 import { RedirectingHandler } from './redirect.ts';
 import { BudgetRetryStrategy } from './retry.ts';
+import { registerSignedTransport } from './signed-request.ts';
 import type { Backoff, RetryStats } from './retry.ts';
 
 /** Options of {@link createS3Client}. */
@@ -189,13 +190,16 @@ export function createS3Client(spec: ProfileSpec, options: CreateS3ClientOptions
     ...(options.stats === undefined ? {} : { stats: options.stats }),
   });
 
+  const requestHandler = spec.redirect
+    ? new RedirectingHandler(nodeHandler, { follow: true })
+    : nodeHandler;
+  const pathStyle = usesPathStyle(spec);
+
   const config: S3ClientConfig = {
     region: spec.region,
-    forcePathStyle: usesPathStyle(spec),
+    forcePathStyle: pathStyle,
     credentials: credentialsFor(spec),
-    requestHandler: spec.redirect
-      ? new RedirectingHandler(nodeHandler, { follow: true })
-      : nodeHandler,
+    requestHandler,
     retryStrategy,
     // Only feeds the amz-sdk-request header; the strategy enforces the budget.
     maxAttempts: spec.maxRetryTimes + 1,
@@ -211,5 +215,7 @@ export function createS3Client(spec: ProfileSpec, options: CreateS3ClientOptions
   if (spec.endpointUrl !== undefined) config.endpoint = spec.endpointUrl;
   const client = new S3Client(config);
   client.middlewareStack.use(contentMd5Plugin());
+  // The same handler, budget and credentials for the lean CopyObject path (signed-request.ts).
+  registerSignedTransport(client, { spec, pathStyle, retryStrategy, handler: requestHandler });
   return client;
 }

@@ -330,6 +330,70 @@ for (const target of testTargets()) {
         });
       });
 
+      it('gives up on a persistent SlowDown after exactly maxRetryTimes + 1 CopyObject requests', async () => {
+        await throughProxy(0, async (proxy, viaProxy) => {
+          proxy.failAlways(
+            { kind: 'error', status: 503, code: 'SlowDown' },
+            (r) => r.method === 'PUT',
+          );
+          const { result } = await viaProxy.copy(
+            'server-side',
+            s3('p', srcBucket, 'small.bin'),
+            s3('p', dstBucket, 'ss/never'),
+            small.length,
+          );
+          assert.equal(result.ok, false);
+          assert.equal(result.error.code, 'SlowDown');
+          assert.equal(result.error.retryable, true);
+          // targetSpec's budget is 2 retries: 3 requests in all, reported in the message.
+          assert.deepEqual(result.requests, { CopyObject: 3 });
+          assert.equal(proxy.requests.filter((r) => r.method === 'PUT').length, 3);
+          assert.match(result.error.message, /after 3 attempts/);
+          assert.match(result.error.url ?? '', /ss\/never/);
+        });
+      });
+
+      it('retries a CopyObject that answers 200 with an <Error> document', async () => {
+        await throughProxy(0, async (proxy, viaProxy) => {
+          // S3 may fail a copy after sending its 200 status line; the error is then the body.
+          proxy.failNext(
+            1,
+            { kind: 'error', status: 200, code: 'InternalError' },
+            (r) => r.method === 'PUT',
+          );
+          const { result } = await viaProxy.copy(
+            'server-side',
+            s3('p', srcBucket, 'small.bin'),
+            s3('p', dstBucket, 'ss/after-200-error'),
+            small.length,
+          );
+          assertOk(result);
+          assert.deepEqual(result.requests, { CopyObject: 2 });
+          await assertBytes(admin, dstBucket, 'ss/after-200-error', small);
+        });
+      });
+
+      it('fails AccessDenied on CopyObject at once, as a fatal error naming the object', async () => {
+        await throughProxy(0, async (proxy, viaProxy) => {
+          proxy.failAlways(
+            { kind: 'error', status: 403, code: 'AccessDenied', message: 'Access Denied' },
+            (r) => r.method === 'PUT',
+          );
+          const { result } = await viaProxy.copy(
+            'server-side',
+            s3('p', srcBucket, 'small.bin'),
+            s3('p', dstBucket, 'ss/denied'),
+            small.length,
+          );
+          assert.equal(result.ok, false);
+          assert.equal(result.error.code, 'AccessDenied');
+          assert.equal(result.error.retryable, false);
+          assert.deepEqual(result.requests, { CopyObject: 1 });
+          assert.match(result.error.message, /Access Denied/);
+          assert.match(result.error.url ?? '', /ss\/denied/);
+        });
+      });
+
       it('aborts the multipart copy when a part keeps failing, leaving no upload', async () => {
         await throughProxy(0, async (proxy, viaProxy) => {
           proxy.failAlways({ kind: 'error', status: 403, code: 'AccessDenied' }, isUploadPart(2));

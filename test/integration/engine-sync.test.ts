@@ -122,11 +122,12 @@ for (const target of testTargets()) {
 
     it('proves the client cache modes with real threads: thread_local builds one client per worker, process_local one per process', async () => {
       const src = await makeBucket(c0);
-      const dst = await makeBucket(c0);
+      const dst = await makeBucket(c1);
       await seed(c0, src, sampleObjects(60, false));
+      // Across credentials: a GET → PUT stream, the kind of copy the pool runs.
       const local = await run({
         src: `s3+a://${src}`,
-        dst: `s3+a://${dst}`,
+        dst: `s3+b://${dst}`,
         config: configFor(target, 'thread_local'),
         tasksPerWorker: 2,
       });
@@ -136,17 +137,34 @@ for (const target of testTargets()) {
       );
       assert.equal(workerThreads.length, 2, JSON.stringify(local.summary.clientsBuiltByThread));
       for (const t of workerThreads)
-        assert.deepEqual(local.summary.clientsBuiltByThread[t], { a: 1 });
+        assert.deepEqual(local.summary.clientsBuiltByThread[t], { a: 1, b: 1 });
 
       const shared = await run({
         src: `s3+a://${src}`,
-        dst: `s3+a://${dst}`,
+        dst: `s3+b://${dst}`,
         mode: 'force',
         config: configFor(target, 'process_local'),
       });
       assert.equal(shared.summary.objects.copied, 61);
-      assert.deepEqual(shared.summary.clientsBuilt, { a: 1 });
+      assert.deepEqual(shared.summary.clientsBuilt, { a: 1, b: 1 });
       assert.deepEqual(Object.keys(shared.summary.clientsBuiltByThread), ['main']);
+    });
+
+    it('runs server-side copies on the main thread without starting a worker (thread_local)', async () => {
+      const src = await makeBucket(c0);
+      const dst = await makeBucket(c0);
+      const objects = sampleObjects(30);
+      await seed(c0, src, objects);
+      const { summary } = await run({
+        src: `s3+a://${src}`,
+        dst: `s3+a://${dst}`,
+        config: configFor(target, 'thread_local'),
+      });
+      assert.equal(summary.status, 'ok', JSON.stringify(summary.failures));
+      assert.deepEqual(summary.objects.byMethod, { 'server-side': Object.keys(objects).length });
+      // No bytes pass through s3ferry, so no thread hop: only the main thread built a client.
+      assert.deepEqual(summary.clientsBuiltByThread, { main: { a: 1 } });
+      assert.deepEqual(await objectMd5s(c0, dst), md5sOf(objects));
     });
 
     it('streams S3→S3 across endpoints and credentials (multipart above the threshold)', async () => {

@@ -8,6 +8,8 @@ import { classifyS3Error } from '../classify.ts';
 import { sendCounted } from '../request-counter.ts';
 import type { OutputOf, RequestCounter } from '../request-counter.ts';
 import { fullJitterBackoff } from '../retry.ts';
+import { canSendSigned, sendSigned } from '../signed-request.ts';
+import type { SignedRequest, SignedResponse } from '../signed-request.ts';
 import type { Backoff } from '../retry.ts';
 
 /** A backoff that may also hold a pool-wide pause (src/s3/shared-backoff.ts). */
@@ -81,6 +83,33 @@ export async function callS3<C extends { readonly middlewareStack: object }>(
       key: at.key,
     });
     if (options.streamingBody !== true) exhausted.add(classified);
+    throw classified;
+  }
+}
+
+/**
+ * Like {@link callS3} for a request of the lean signed path (src/s3/signed-request.ts), or
+ * `undefined` when the client cannot take it (then send the SDK command instead).
+ */
+export async function callSigned(
+  ctx: TransferContext,
+  at: S3Target,
+  request: SignedRequest,
+  options: Pick<CallS3Options, 'signal'> = {},
+): Promise<SignedResponse | undefined> {
+  const signal = 'signal' in options ? options.signal : ctx.signal;
+  const client = ctx.clientFor(at.profile);
+  if (!canSendSigned(client, at.bucket)) return undefined;
+  try {
+    await waitForPause(ctx, signal);
+    return await sendSigned(client, request, { counter: ctx.counter, signal });
+  } catch (error) {
+    const classified = classifyS3Error(error, {
+      ...s3ErrorSpec(ctx, at.profile),
+      bucket: at.bucket,
+      key: at.key,
+    });
+    exhausted.add(classified);
     throw classified;
   }
 }

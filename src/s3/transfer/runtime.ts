@@ -76,8 +76,9 @@ export class TransferRuntime {
       ...(this.#options.backoff === undefined ? {} : { backoff: this.#options.backoff }),
     };
     try {
+      // No final progress message: the result carries the task's bytes, and one message less
+      // per task is measurable on many small objects.
       const result = await runTask(task, ctx);
-      progress.flush();
       result.clientsBuilt = {
         threadId: this.#options.threadId ?? 0,
         built: this.#options.clients.clientsBuilt(),
@@ -101,7 +102,7 @@ export class TransferRuntime {
   }
 
   /** Sums byte deltas and posts them at most every progressIntervalMs. */
-  #progressFor(id: number): { add: (delta: number) => void; flush: () => void } {
+  #progressFor(id: number): { add: (delta: number) => void } {
     const post = this.#options.post;
     const interval = this.#options.progressIntervalMs ?? 200;
     const now = this.#options.now ?? Date.now;
@@ -118,7 +119,6 @@ export class TransferRuntime {
         pending += delta;
         if (now() - lastPost >= interval) flush();
       },
-      flush,
     };
   }
 }

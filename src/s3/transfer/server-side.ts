@@ -2,7 +2,7 @@
 // UploadPartCopy in parallel + Complete at/above the threshold and always above 5 GiB.
 import { CopyObjectCommand, HeadObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
 import type { CopyTask } from '../../shared/protocol.ts';
-import { callS3, encodeCopySource } from './context.ts';
+import { callS3, callSigned, encodeCopySource } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';
 import { preservedHeaders } from './headers.ts';
 import { runMultipartUpload } from './multipart.ts';
@@ -21,6 +21,17 @@ export async function serverSideCopy(
 ): Promise<number> {
   const copySource = encodeCopySource(src.bucket, src.key);
   const copyWhole = async (sizeBytes: number): Promise<number> => {
+    const sent = await callSigned(ctx, dst, {
+      operation: 'CopyObject',
+      method: 'PUT',
+      bucket: dst.bucket,
+      key: dst.key,
+      headers: { 'x-amz-copy-source': copySource, 'x-amz-metadata-directive': 'COPY' },
+    });
+    if (sent !== undefined) {
+      ctx.onBytes(sizeBytes);
+      return sizeBytes;
+    }
     await callS3(
       ctx,
       dst,
