@@ -54,7 +54,8 @@ function toBytes(data: SourceData): string | Uint8Array {
 class NodeSha256 {
   readonly #hash: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
   constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
+    this.#hash =
+      secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
   }
   update(data: SourceData): void {
     this.#hash.update(toBytes(data));

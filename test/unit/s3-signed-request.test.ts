@@ -20,7 +20,7 @@ describe('encodeKeyPath', () => {
     ['dbl//slash', 'dbl//slash'],
     ['/leading', '/leading'],
     ['trailing space ', 'trailing%20space%20'],
-    ["sym ~!$'()*,;=@&", "sym%20~%21%24%27%28%29%2A%2C%3B%3D%40%26"],
+    ["sym ~!$'()*,;=@&", 'sym%20~%21%24%27%28%29%2A%2C%3B%3D%40%26'],
     ['ünï/日本/😀', '%C3%BCn%C3%AF/%E6%97%A5%E6%9C%AC/%F0%9F%98%80'],
     ['unreserved-_.~', 'unreserved-_.~'],
   ];
@@ -57,11 +57,14 @@ describe('requestLocation', () => {
   });
 
   it("uses AWS's regional endpoint without an endpoint URL", () => {
-    assert.deepEqual(requestLocation({ endpointUrl: undefined, region: 'eu-west-1' }, false, 'bkt', 'dir/k'), {
-      protocol: 'https:',
-      hostname: 'bkt.s3.eu-west-1.amazonaws.com',
-      path: '/dir/k',
-    });
+    assert.deepEqual(
+      requestLocation({ endpointUrl: undefined, region: 'eu-west-1' }, false, 'bkt', 'dir/k'),
+      {
+        protocol: 'https:',
+        hostname: 'bkt.s3.eu-west-1.amazonaws.com',
+        path: '/dir/k',
+      },
+    );
   });
 
   it("keeps an endpoint URL's base path", () => {
