@@ -1,13 +1,14 @@
-// A lean path for the one request every small-object server-side copy makes (CopyObject): the
-// client's own credentials, request handler (keep-alive agent, TLS, timeouts) and retry strategy,
-// one SigV4 signature, and nothing else. The SDK's send() resolves its middleware stack, walks the
-// endpoint rule set and runs schema (de)serialisation and log filters on every request: about
-// 1 ms of CPU per CopyObject on this machine against 0.4 ms here (docs/benchmarks.md), and on a
-// 2-core machine shared with the server that CPU is throughput.
+// A lean path for the requests every small object costs: CopyObject for server-side copies, and
+// GET → PUT of a small object buffered in memory for streamed ones. It uses the client's own
+// credentials, request handler (keep-alive agent, TLS, timeouts) and retry strategy, one SigV4
+// signature, and nothing else. The SDK's send() resolves its middleware stack, walks the endpoint
+// rule set and runs schema (de)serialisation and log filters on every request: about 1 ms of CPU
+// per CopyObject on this machine against 0.4 ms here (docs/benchmarks.md), and on a 2-core machine
+// shared with the server that CPU is throughput.
 //
-// Only requests whose semantics are simple enough to be exact are sent this way: no request body,
-// a small XML (or empty) response, errors in S3's <Error> document. Everything else goes through
-// the SDK.
+// Only requests whose semantics are simple enough to be exact are sent this way: a body that is
+// a Buffer (replayable, so retried here within the budget) or none, a small response read whole,
+// errors in S3's <Error> document. Everything else goes through the SDK.
 import { createHash, createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -68,6 +69,12 @@ class NodeSha256 {
 /** The SHA-256 of an empty payload: what SigV4 signs for a request without a body. */
 const EMPTY_PAYLOAD_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
+/**
+ * A body is not hashed for the signature (S3 allows UNSIGNED-PAYLOAD): its integrity is checked
+ * by the server against the Content-MD5 the caller sends, which costs one hash instead of two.
+ */
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+
 /** Records the parts of `client` the lean path uses. Called once by the client factory. */
 export function registerSignedTransport(client: S3Client, transport: SignedTransport): void {
   const credentials = client.config.credentials as unknown as () => Promise<AwsCredentialIdentity>;
@@ -88,18 +95,24 @@ export function registerSignedTransport(client: S3Client, transport: SignedTrans
 export type SignedRequest = {
   /** Operation name, for the request counter and errors (`CopyObject`). */
   operation: string;
-  method: 'PUT' | 'DELETE' | 'HEAD';
+  method: 'GET' | 'PUT' | 'DELETE' | 'HEAD';
   bucket: string;
   key: string;
   /** Extra headers (lower case), e.g. `x-amz-copy-source`. */
   headers: Record<string, string>;
+  /** The whole body; send its Content-MD5 in `headers`. */
+  body?: Buffer;
+  /** A larger response body is not read: the result has `tooLarge` set instead. */
+  maxResponseBytes?: number;
 };
 
 /** A successful response: status 2xx and no <Error> document. */
 export type SignedResponse = {
   statusCode: number;
   headers: Record<string, string>;
-  body: string;
+  body: Buffer;
+  /** The response announced more than `maxResponseBytes`; its body was discarded unread. */
+  tooLarge?: true;
 };
 
 /** Whether `client` was built by s3ferry's factory and can take the lean path for `bucket`. */
@@ -151,14 +164,19 @@ export function requestLocation(
   };
 }
 
-/** Reads a response body stream to a string (S3's answers to these requests are small). */
-async function readBody(body: unknown): Promise<string> {
-  if (body === undefined || body === null) return '';
+/** Reads a response body stream whole (S3's answers to these requests are small). */
+async function readBody(body: unknown): Promise<Buffer> {
+  if (body === undefined || body === null) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   for await (const chunk of body as AsyncIterable<Buffer | string>) {
     chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+/** Frees a response body that will not be read (its socket goes back to the pool or closes). */
+function discardBody(body: unknown): void {
+  (body as { destroy?: () => void } | undefined)?.destroy?.();
 }
 
 const XML_ENTITIES: Record<string, string> = {
@@ -205,6 +223,10 @@ export function serviceError(
     },
   });
   return error;
+}
+
+function isErrorDocument(body: Buffer): boolean {
+  return /^(<\?xml[^>]*>\s*)?<Error>/.test(body.subarray(0, 256).toString('utf8'));
 }
 
 /** Retry-After (seconds or an HTTP date) as the time the server asked us to wait until. */
@@ -258,8 +280,13 @@ export async function sendSigned(
           headers: {
             ...request.headers,
             host,
-            'x-amz-content-sha256': EMPTY_PAYLOAD_SHA256,
+            'x-amz-content-sha256':
+              request.body === undefined ? EMPTY_PAYLOAD_SHA256 : UNSIGNED_PAYLOAD,
+            ...(request.body === undefined
+              ? {}
+              : { 'content-length': String(request.body.length) }),
           },
+          ...(request.body === undefined ? {} : { body: request.body }),
         },
         { signingDate: new Date(Date.now() + offset) },
       );
@@ -268,12 +295,18 @@ export async function sendSigned(
         options.signal === undefined ? {} : { abortSignal: options.signal },
       );
       headers = response.headers;
-      const body = await readBody(response.body);
       const ok = response.statusCode >= 200 && response.statusCode < 300;
-      // CopyObject can fail after its 200 status line: the error is then the body.
-      if (!ok || /^(<\?xml[^>]*>\s*)?<Error>/.test(body)) {
-        // (status 400 then, as the SDK's throw-200-exceptions middleware does).
-        throw serviceError(ok ? 400 : response.statusCode, headers, body);
+      const length = Number(headers['content-length']);
+      if (ok && request.maxResponseBytes !== undefined && length > request.maxResponseBytes) {
+        discardBody(response.body);
+        strategy.recordSuccess(token);
+        return { statusCode: response.statusCode, headers, body: Buffer.alloc(0), tooLarge: true };
+      }
+      const body = await readBody(response.body);
+      // CopyObject can fail after its 200 status line: the error is then the body
+      // (status 400 then, as the SDK's throw-200-exceptions middleware does).
+      if (!ok || (request.operation === 'CopyObject' && isErrorDocument(body))) {
+        throw serviceError(ok ? 400 : response.statusCode, headers, body.toString('utf8'));
       }
       strategy.recordSuccess(token);
       return { statusCode: response.statusCode, headers, body };

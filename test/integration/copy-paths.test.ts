@@ -424,6 +424,71 @@ for (const target of testTargets()) {
         await assertSeedCopy(admin, dstBucket, 'st/small', small);
       });
 
+      it('sends a small object in one PUT with the Content-MD5 of the bytes it read', async () => {
+        await throughProxy(1, async (proxy, viaProxy) => {
+          const { result } = await viaProxy.copy(
+            'stream',
+            s3('a', srcBucket, 'small.bin'),
+            s3('p', dstBucket, 'st/md5'),
+            small.length,
+          );
+          assertOk(result);
+          const puts = proxy.requests.filter((r) => r.method === 'PUT');
+          assert.equal(puts.length, 1);
+          const expected = createHash('md5').update(small).digest('base64');
+          assert.equal(puts[0]!.headers['content-md5'], expected);
+          assert.equal(puts[0]!.bodyMd5, expected);
+          await assertSeedCopy(admin, dstBucket, 'st/md5', small);
+        });
+      });
+
+      it('retries a failed small-object PUT from memory: one GET, two PUTs', async () => {
+        await throughProxy(1, async (proxy, viaProxy) => {
+          proxy.failNext(
+            1,
+            { kind: 'error', status: 503, code: 'SlowDown' },
+            (r) => r.method === 'PUT',
+          );
+          const { result, reported } = await viaProxy.copy(
+            'stream',
+            s3('a', srcBucket, 'small.bin'),
+            s3('p', dstBucket, 'st/put-retried'),
+            small.length,
+          );
+          assertOk(result);
+          assert.deepEqual(result.requests, { GetObject: 1, PutObject: 2 });
+          assert.equal(reported, small.length);
+          await assertSeedCopy(admin, dstBucket, 'st/put-retried', small);
+        });
+      });
+
+      it('streams an object that grew past the small-object limit since it was listed', async () => {
+        // Listed as 10 bytes; the GET announces 12 MiB: the buffered path steps aside.
+        const { result, reported } = await host.copy(
+          'stream',
+          s3('a', srcBucket, 'large.bin'),
+          s3('a1', dstBucket, 'st/grown'),
+          10,
+        );
+        assertOk(result);
+        assert.deepEqual(result.requests, { GetObject: 2, PutObject: 1 });
+        assert.equal(reported, large.length);
+        await assertSeedCopy(admin, dstBucket, 'st/grown', large);
+      });
+
+      it('fails a small object that vanished since it was listed as NoSuchKey, without a PUT', async () => {
+        const { result } = await host.copy(
+          'stream',
+          s3('a', srcBucket, 'no/such/key'),
+          s3('a1', dstBucket, 'st/vanished'),
+          10,
+        );
+        assert.equal(result.ok, false);
+        assert.equal(result.error.code, 'NoSuchKey');
+        assert.deepEqual(result.requests, { GetObject: 1 });
+        assert.match(result.error.url ?? '', /no\/such\/key/);
+      });
+
       it('streams a 12 MiB object as ranged GETs → UploadPart', async () => {
         const { result, reported } = await host.copy(
           'stream',

@@ -87,6 +87,11 @@ export async function callS3<C extends { readonly middlewareStack: object }>(
   }
 }
 
+/** Whether requests for `at` can take the lean signed path (src/s3/signed-request.ts). */
+export function canSign(ctx: TransferContext, at: S3Target): boolean {
+  return canSendSigned(ctx.clientFor(at.profile), at.bucket);
+}
+
 /**
  * Like {@link callS3} for a request of the lean signed path (src/s3/signed-request.ts), or
  * `undefined` when the client cannot take it (then send the SDK command instead).
@@ -98,8 +103,8 @@ export async function callSigned(
   options: Pick<CallS3Options, 'signal'> = {},
 ): Promise<SignedResponse | undefined> {
   const signal = 'signal' in options ? options.signal : ctx.signal;
+  if (!canSign(ctx, at)) return undefined;
   const client = ctx.clientFor(at.profile);
-  if (!canSendSigned(client, at.bucket)) return undefined;
   try {
     await waitForPause(ctx, signal);
     return await sendSigned(client, request, { counter: ctx.counter, signal });

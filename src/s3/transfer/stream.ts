@@ -10,6 +10,7 @@ import { callS3, retryBudget, s3StreamError, withRetries } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';
 import { preservedHeaders } from './headers.ts';
 import { runMultipartUpload } from './multipart.ts';
+import { SMALL_OBJECT_MAX_BYTES, copySmallObject } from './small-object.ts';
 import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
 
 function lengthMismatch(src: S3Target, expected: number, got: number | undefined): S3FerryError {
@@ -36,6 +37,10 @@ export async function streamCopy(
   const budget = retryBudget(ctx, [src.profile, dst.profile]);
   if (!usesMultipart(task.sizeBytes, task.multipartThresholdBytes)) {
     return withRetries(ctx, budget, async (attempt) => {
+      if (task.sizeBytes <= SMALL_OBJECT_MAX_BYTES) {
+        const copied = await copySmallObject(ctx, src, dst, attempt.onBytes);
+        if (copied !== undefined) return copied;
+      }
       const got = await callS3(
         ctx,
         src,
