@@ -488,6 +488,16 @@ type Meta = {
   cephVersion?: string;
 };
 
+const TUNING_LOG_NAME = 'docs/benchmarks-tuning.md';
+
+function readTuningLog(): string | undefined {
+  try {
+    return readFileSync(join(ROOT, TUNING_LOG_NAME), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function render(
   options: Options,
   meta: Meta,
@@ -542,6 +552,12 @@ function render(
   if (meta.notes.length > 0)
     lines.push('Notes from this run:', '', ...meta.notes.map((n) => `- ${n}`), '');
   lines.push('## Targets (issue 5 §4)', '', renderTargets(evaluateTargets(tables, planner)), '');
+  // The hand-written tuning log (what was tried, what it gave) travels with the numbers.
+  const tuning = readTuningLog();
+  if (tuning !== undefined) {
+    lines.push(`<!-- The next section is copied from ${TUNING_LOG_NAME}; edit it there. -->`, '');
+    lines.push(tuning.trim(), '');
+  }
   for (const workload of w) {
     lines.push(`## ${workload.id}: ${workload.title}`, '', describeWorkload(workload), '');
     if (workload.id === 'F') {

@@ -1,7 +1,8 @@
 // Progress display fed by sync events. On a TTY: cli-progress bars for objects (total marked `+`
 // while listing goes on) and bytes (throughput, ETA). Elsewhere: one status line every few
 // seconds. Everything is written through the CLI's (redacting) io.
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import type { SyncEvent } from '../engine/events.ts';
 import type { CliIo } from './io.ts';
 import { formatBytes } from './size.ts';
@@ -111,6 +112,11 @@ function isProgress<E extends { kind: string }>(
   return event.kind === 'progress';
 }
 
+/** cli-progress, loaded only when bars are drawn (a TTY): quiet and scripted runs start faster. */
+function loadCliProgress(): typeof cliProgress {
+  return createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+}
+
 function barsDisplay<E extends { kind: string }>(
   options: ProgressDisplayOptions,
   view: ProgressView<Extract<E, { kind: 'progress' }>>,
@@ -124,7 +130,8 @@ function barsDisplay<E extends { kind: string }>(
       return true;
     },
   } as unknown as NodeJS.WriteStream;
-  const multi = new cliProgress.MultiBar(
+  const bars = loadCliProgress();
+  const multi = new bars.MultiBar(
     {
       stream,
       hideCursor: true,
@@ -136,7 +143,7 @@ function barsDisplay<E extends { kind: string }>(
       autopadding: true,
       format: '{label} {bar} {text}',
     },
-    cliProgress.Presets.shades_classic,
+    bars.Presets.shades_classic,
   );
   const first = multi.create(1, 0, { label: view.labels[0], text: 'listing…' });
   const second = multi.create(1, 0, { label: view.labels[1], text: '' });

@@ -15,7 +15,6 @@ import { TransferRuntime } from '../s3/transfer/runtime.ts';
 import type { ClientCacheMode, ProfileSpec } from '../shared/profile.ts';
 import type { TaskResult, WorkerTask } from '../shared/protocol.ts';
 import type { CancelBroadcast } from './cancel.ts';
-import { createTransferPool } from './pool.ts';
 import type { TransferPool } from './pool.ts';
 
 /** Options of {@link createExecutor}. */
@@ -52,10 +51,11 @@ export function runsOnMainThread(task: WorkerTask, cacheMode: ClientCacheMode): 
 
 /** Creates the executor of one run; the pool starts on first use. */
 export function createExecutor(options: ExecutorOptions): TaskExecutor {
-  let pool: TransferPool | undefined;
-  const poolFor = (): TransferPool => {
-    if (pool === undefined) {
-      pool = createTransferPool({
+  // piscina is imported with the pool: a run that only lists or copies server-side never loads it.
+  let pool: Promise<TransferPool> | undefined;
+  const poolFor = (): Promise<TransferPool> => {
+    pool ??= import('./pool.ts').then(({ createTransferPool }) => {
+      const created = createTransferPool({
         workers: options.workers,
         tasksPerWorker: options.tasksPerWorker,
         init: {
@@ -67,10 +67,11 @@ export function createExecutor(options: ExecutorOptions): TaskExecutor {
           cancelChannel: options.cancel.channelName,
         },
       });
-      pool.onMessage((message) => {
+      created.onMessage((message) => {
         options.onBytes(message.id, message.bytes);
       });
-    }
+      return created;
+    });
     return pool;
   };
   // Each main-thread task gets its own abort signal (the SDK adds a listener per request: one
@@ -93,7 +94,7 @@ export function createExecutor(options: ExecutorOptions): TaskExecutor {
 
   return {
     async run(task) {
-      if (!runsOnMainThread(task, options.cacheMode)) return poolFor().run(task);
+      if (!runsOnMainThread(task, options.cacheMode)) return (await poolFor()).run(task);
       const result = await mainRuntime.run(task);
       // The main thread's clients are reported once, by mainClientsBuilt.
       delete result.clientsBuilt;
@@ -106,7 +107,7 @@ export function createExecutor(options: ExecutorOptions): TaskExecutor {
         : [[threadId === 0 ? 'main' : String(threadId), built]];
     },
     async close() {
-      await pool?.close();
+      await (await pool)?.close();
     },
   };
 }

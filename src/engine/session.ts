@@ -200,14 +200,36 @@ export function createDispatch(
   const queue = new PQueue({ concurrency });
   let stopReason: StopReason | undefined;
   let fatal: SerializedError | undefined;
-  let markStopped = (): void => undefined;
-  // Settles when dispatching must stop: the march and the backpressure wait race it.
-  const stopped = new Promise<undefined>((resolve) => {
-    markStopped = () => {
-      resolve(undefined);
-    };
-  });
+  // Waits that a stop must cut short (the march's next entry, the backpressure wait). Not a
+  // Promise.race against one long-lived "stopped" promise: every race leaves a reaction on it
+  // until it settles, i.e. one per listed key for the whole run (a leak measured at 19,000
+  // promises 1 s into a 50,000-key no-op). Each waiter here is removed as soon as it settles.
+  const stopWaiters = new Set<() => void>();
+  const markStopped = (): void => {
+    for (const wake of stopWaiters) wake();
+    stopWaiters.clear();
+  };
   const isStopping = (): boolean => stopReason !== undefined;
+  /** `pending`'s outcome, or undefined as soon as the run stops. */
+  const untilStopped = <T>(pending: Promise<T>): Promise<T | undefined> => {
+    if (isStopping()) return Promise.resolve(undefined);
+    return new Promise<T | undefined>((resolve, reject) => {
+      const wake = (): void => {
+        resolve(undefined);
+      };
+      stopWaiters.add(wake);
+      pending.then(
+        (value) => {
+          stopWaiters.delete(wake);
+          resolve(value);
+        },
+        (error: unknown) => {
+          stopWaiters.delete(wake);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  };
   const stop = (reason: StopReason): void => {
     if (stopReason !== undefined) return;
     stopReason = reason;
@@ -239,7 +261,7 @@ export function createDispatch(
     stopFatal,
     async enqueue(job) {
       // Backpressure: the listing never runs more than one queue's worth ahead of the jobs.
-      await Promise.race([queue.onSizeLessThan(concurrency), stopped]);
+      await untilStopped(queue.onSizeLessThan(concurrency));
       if (isStopping()) return;
       void queue.add(job);
     },
@@ -253,9 +275,9 @@ export function createDispatch(
         for (;;) {
           if (isStopping()) break;
           const pending = joined.next();
-          // If a stop wins the race, a later listing error must not surface as unhandled.
+          // If a stop comes first, a later listing error must not surface as unhandled.
           pending.catch(() => undefined);
-          const next = await Promise.race([pending, stopped]);
+          const next = await untilStopped(pending);
           if (next === undefined || next.done === true) break;
           await onEntry(next.value);
         }

@@ -19,7 +19,7 @@
 //   bound), so later ranges are dropped before they cost anything more.
 // Memory: at most 2 × concurrency ranges are open, each with ≤ 2 pages buffered and one in flight,
 // whatever the number of keys.
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { sendListPage } from './list-page.ts';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { compareKeys } from '../plan/compare-keys.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
@@ -301,38 +301,37 @@ class ParallelLister {
       this.inFlight -= 1;
       return true;
     };
-    void this.client
-      .send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: this.prefix === '' ? undefined : this.prefix,
-          MaxKeys: this.pageSize,
-          ContinuationToken: range.token,
-          StartAfter: startAfter,
-        }),
-        { abortSignal: controller.signal },
-      )
-      .then(
-        (page) => {
-          countRequests(this.options.counts, 'ListObjectsV2', attemptsOf(page));
-          if (!settle() || this.isClosed) return;
-          try {
-            this.receive(range, page, sentAfter);
-          } catch (error) {
-            this.fail(error);
-          }
-          this.pump();
-          this.notify();
-        },
-        (error: unknown) => {
-          countRequests(this.options.counts, 'ListObjectsV2', attemptsOf(error));
-          if (!settle() || this.isClosed) return;
-          this.fail(
-            classifyS3Error(error, { spec: this.spec, bucket: this.bucket, key: this.prefix }),
-          );
-          this.notify();
-        },
-      );
+    void sendListPage(
+      this.client,
+      {
+        Bucket: this.bucket,
+        Prefix: this.prefix === '' ? undefined : this.prefix,
+        MaxKeys: this.pageSize,
+        ContinuationToken: range.token,
+        StartAfter: startAfter,
+      },
+      controller.signal,
+    ).then(
+      (page) => {
+        countRequests(this.options.counts, 'ListObjectsV2', attemptsOf(page));
+        if (!settle() || this.isClosed) return;
+        try {
+          this.receive(range, page, sentAfter);
+        } catch (error) {
+          this.fail(error);
+        }
+        this.pump();
+        this.notify();
+      },
+      (error: unknown) => {
+        countRequests(this.options.counts, 'ListObjectsV2', attemptsOf(error));
+        if (!settle() || this.isClosed) return;
+        this.fail(
+          classifyS3Error(error, { spec: this.spec, bucket: this.bucket, key: this.prefix }),
+        );
+        this.notify();
+      },
+    );
   }
 
   private fail(error: unknown): void {

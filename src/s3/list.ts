@@ -8,6 +8,7 @@ import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
 import { normalizeEtag } from './etag.ts';
+import { sendListPage } from './list-page.ts';
 
 /** One page received, for progress ("still counting") and request accounting. */
 export type ListPage = { pageNumber: number; keyCount: number; isLast: boolean };
@@ -87,14 +88,15 @@ export async function* listS3(
 
   const fetchPage = async (token: string | undefined): Promise<ListObjectsV2CommandOutput> => {
     try {
-      const page = await client.send(
-        new ListObjectsV2Command({
+      const page = await sendListPage(
+        client,
+        {
           Bucket: bucket,
           Prefix: prefix === '' ? undefined : prefix,
           MaxKeys: options.pageSize ?? 1000,
           ContinuationToken: token,
-        }),
-        { abortSignal: abort.signal },
+        },
+        abort.signal,
       );
       countRequests(options.counts, 'ListObjectsV2', attemptsOf(page));
       return page;

@@ -100,6 +100,8 @@ export type SignedRequest = {
   key: string;
   /** Extra headers (lower case), e.g. `x-amz-copy-source`. */
   headers: Record<string, string>;
+  /** Query parameters (unencoded), e.g. `{ 'list-type': '2' }`. */
+  query?: Record<string, string>;
   /** The whole body; send its Content-MD5 in `headers`. */
   body?: Buffer;
   /** A larger response body is not read: the result has `tooLarge` set instead. */
@@ -154,8 +156,12 @@ export function requestLocation(
   const base = endpoint.pathname.replace(/\/+$/, '');
   const port = endpoint.port === '' ? undefined : Number(endpoint.port);
   const keyPath = encodeKeyPath(key);
+  // A bucket request (key '') goes to `/bucket` (path style) or `/` (virtual), as the SDK sends it.
   const location = pathStyle
-    ? { hostname: endpoint.hostname, path: `${base}/${encodeSegment(bucket)}/${keyPath}` }
+    ? {
+        hostname: endpoint.hostname,
+        path: `${base}/${encodeSegment(bucket)}${key === '' ? '' : `/${keyPath}`}`,
+      }
     : { hostname: `${bucket}.${endpoint.hostname}`, path: `${base}/${keyPath}` };
   return {
     protocol: endpoint.protocol,
@@ -191,7 +197,12 @@ const XML_ENTITIES: Record<string, string> = {
 export function xmlText(xml: string, tag: string): string | undefined {
   const match = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(xml);
   const text = match?.[1];
-  if (text === undefined) return undefined;
+  return text === undefined ? undefined : decodeXmlText(text);
+}
+
+/** XML character data with its entities (`&amp;`, `&#233;`, `&#x4E2D;`…) decoded. */
+export function decodeXmlText(text: string): string {
+  if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity: string) => {
     if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
     if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
@@ -276,7 +287,7 @@ export async function sendSigned(
         {
           method: request.method,
           ...location,
-          query: {},
+          query: request.query ?? {},
           headers: {
             ...request.headers,
             host,
@@ -312,8 +323,11 @@ export async function sendSigned(
       return { statusCode: response.statusCode, headers, body };
     } catch (error) {
       if (options.signal?.aborted === true) throw error;
-      const metadata = (error as { $metadata?: { attempts?: number } }).$metadata;
-      if (metadata !== undefined) metadata.attempts = attempt;
+      // As the SDK's retry middleware does, also on network errors: callers count attempts.
+      if (typeof error === 'object' && error !== null) {
+        const carrier = error as { $metadata?: { attempts?: number } };
+        carrier.$metadata = { ...carrier.$metadata, attempts: attempt };
+      }
       const hint = retryAfterHint(headers);
       try {
         token = await strategy.refreshRetryTokenForRetry(token, {

@@ -1,0 +1,99 @@
+// The lean ListObjectsV2 parser against the SDK's own: the same documents must give the same
+// output fields, whatever the order of the page's fields and whatever characters the keys hold.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseListPage } from '../../src/s3/list-page.ts';
+
+const RGW_PAGE =
+  '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+  '<Name>bkt</Name><Prefix>dir/</Prefix><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated>' +
+  '<Contents><Key>dir/a &amp; b &lt;c&gt; &quot;d&quot; &#233;</Key><LastModified>2026-11-25T13:35:12.123Z</LastModified>' +
+  '<ETag>&quot;0cc175b9c0f1b6a831c399e269772661&quot;</ETag><Size>1</Size><StorageClass>STANDARD</StorageClass>' +
+  '<Owner><ID>u</ID><DisplayName>u</DisplayName></Owner><Type>Normal</Type></Contents>' +
+  '<Contents><Key>dir/trailing space </Key><LastModified>2026-11-25T13:35:13.000Z</LastModified>' +
+  '<ETag>"abc-2"</ETag><Size>12582912</Size><StorageClass>STANDARD</StorageClass></Contents>' +
+  '<KeyCount>2</KeyCount><NextContinuationToken>tok&amp;en/+=</NextContinuationToken></ListBucketResult>';
+
+describe('parseListPage', () => {
+  it('reads keys, sizes, ETags, times and the continuation of an RGW page', () => {
+    const page = parseListPage(RGW_PAGE);
+    assert.equal(page.IsTruncated, true);
+    assert.equal(page.NextContinuationToken, 'tok&en/+=');
+    assert.equal(page.KeyCount, 2);
+    assert.deepEqual(
+      page.Contents?.map((o) => [o.Key, o.Size, o.ETag, o.LastModified?.toISOString()]),
+      [
+        [
+          'dir/a & b <c> "d" é',
+          1,
+          '"0cc175b9c0f1b6a831c399e269772661"',
+          '2026-11-25T13:35:12.123Z',
+        ],
+        ['dir/trailing space ', 12582912, '"abc-2"', '2026-11-25T13:35:13.000Z'],
+      ],
+    );
+  });
+
+  it('finds the page fields before the first Contents too (AWS order), pretty-printed or not', () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult>
+  <Name>bkt</Name>
+  <NextContinuationToken>t1</NextContinuationToken>
+  <KeyCount>1</KeyCount>
+  <IsTruncated>true</IsTruncated>
+  <Contents>
+    <Key>k</Key>
+    <LastModified>2026-01-01T00:00:00.000Z</LastModified>
+    <ETag>"e"</ETag>
+    <Size>0</Size>
+  </Contents>
+</ListBucketResult>`;
+    const page = parseListPage(xml);
+    assert.equal(page.IsTruncated, true);
+    assert.equal(page.NextContinuationToken, 't1');
+    assert.deepEqual(
+      page.Contents?.map((o) => [o.Key, o.Size]),
+      [['k', 0]],
+    );
+  });
+
+  it('gives an empty, final page for an empty listing', () => {
+    const page = parseListPage(
+      '<ListBucketResult><Name>b</Name><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>',
+    );
+    assert.equal(page.Contents, undefined);
+    assert.equal(page.IsTruncated, false);
+    assert.equal(page.NextContinuationToken, undefined);
+  });
+
+  it('does not take a page field from inside a key', () => {
+    const page = parseListPage(
+      '<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>&lt;IsTruncated&gt;true&lt;/IsTruncated&gt;</Key>' +
+        '<Size>3</Size></Contents></ListBucketResult>',
+    );
+    assert.equal(page.IsTruncated, false);
+    assert.equal(page.Contents?.[0]?.Key, '<IsTruncated>true</IsTruncated>');
+  });
+
+  it('gives each entry only its own optional fields', () => {
+    const entry = (key: string, extra = ''): string =>
+      `<Contents><Key>${key}</Key><Size>1</Size>${extra}</Contents>`;
+    const page = parseListPage(
+      '<ListBucketResult><IsTruncated>false</IsTruncated>' +
+        entry('a') +
+        entry('b', '<ETag>"e"</ETag>') +
+        entry('c') +
+        entry('d', '<StorageClass>GLACIER</StorageClass>') +
+        '</ListBucketResult>',
+    );
+    assert.deepEqual(
+      page.Contents?.map((o) => [o.Key, o.ETag, o.StorageClass]),
+      [
+        ['a', undefined, undefined],
+        ['b', '"e"', undefined],
+        ['c', undefined, undefined],
+        ['d', undefined, 'GLACIER'],
+      ],
+    );
+  });
+});
