@@ -77,11 +77,7 @@ export async function callS3<C extends { readonly middlewareStack: object }>(
       signal === undefined ? { counter: ctx.counter } : { counter: ctx.counter, signal },
     );
   } catch (error) {
-    const classified = classifyS3Error(error, {
-      ...s3ErrorSpec(ctx, at.profile),
-      bucket: at.bucket,
-      key: at.key,
-    });
+    const classified = s3StreamError(ctx, at, error);
     if (options.streamingBody !== true) exhausted.add(classified);
     throw classified;
   }
@@ -109,11 +105,8 @@ export async function callSigned(
     await waitForPause(ctx, signal);
     return await sendSigned(client, request, { counter: ctx.counter, signal });
   } catch (error) {
-    const classified = classifyS3Error(error, {
-      ...s3ErrorSpec(ctx, at.profile),
-      bucket: at.bucket,
-      key: at.key,
-    });
+    // Buffer bodies are retried inside sendSigned: never again by a handler.
+    const classified = s3StreamError(ctx, at, error);
     exhausted.add(classified);
     throw classified;
   }
@@ -124,7 +117,7 @@ function s3ErrorSpec(ctx: TransferContext, profile: string): { spec?: ProfileSpe
   return spec === undefined ? {} : { spec };
 }
 
-/** Classifies an error of a stream (a GET body being read) as a failure of `at`. */
+/** Classifies an error of a request or of a stream (a GET body being read) as a failure of `at`. */
 export function s3StreamError(ctx: TransferContext, at: S3Target, error: unknown): S3FerryError {
   return classifyS3Error(error, {
     ...s3ErrorSpec(ctx, at.profile),

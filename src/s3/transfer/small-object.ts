@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { S3FerryError } from '../../shared/errors.ts';
 import { callSigned, canSign } from './context.ts';
+import { carriedHttpHeaders } from './headers.ts';
 import type { S3Target, TransferContext } from './context.ts';
 
 /**
@@ -13,22 +14,6 @@ import type { S3Target, TransferContext } from './context.ts';
  * at most a few tens of MiB are held at once, whatever the bucket holds.
  */
 export const SMALL_OBJECT_MAX_BYTES = 1024 * 1024;
-
-/** Response headers carried over to the copy (what CopyObject with MetadataDirective COPY keeps). */
-const CARRIED = ['content-type', 'cache-control', 'content-disposition', 'content-encoding'];
-const CONTENT_LANGUAGE = 'content-language';
-
-/** The headers of a PUT that recreates an object from its GET answer's headers. */
-export function carriedHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (CARRIED.includes(lower) || lower === CONTENT_LANGUAGE || lower.startsWith('x-amz-meta-')) {
-      out[lower] = value;
-    }
-  }
-  return out;
-}
 
 /**
  * Copies a small object `src` → `dst` through memory.
@@ -68,7 +53,7 @@ export async function copySmallObject(
     method: 'PUT',
     bucket: dst.bucket,
     key: dst.key,
-    headers: { ...carriedHeaders(got.headers), 'content-md5': md5 },
+    headers: { ...carriedHttpHeaders(got.headers), 'content-md5': md5 },
     body,
   });
   onBytes(body.length);
