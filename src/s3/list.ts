@@ -8,7 +8,8 @@ import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
 import { normalizeEtag } from './etag.ts';
-import { sendListPage } from './list-page.ts';
+import { receiveListPage } from './list-page.ts';
+import type { ReceivedListPage } from './list-page.ts';
 
 /** One page received, for progress ("still counting") and request accounting. */
 export type ListPage = { pageNumber: number; keyCount: number; isLast: boolean };
@@ -86,9 +87,9 @@ export async function* listS3(
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const fetchPage = async (token: string | undefined): Promise<ListObjectsV2CommandOutput> => {
+  const fetchPage = async (token: string | undefined): Promise<ReceivedListPage> => {
     try {
-      const page = await sendListPage(
+      const received = await receiveListPage(
         client,
         {
           Bucket: bucket,
@@ -98,26 +99,27 @@ export async function* listS3(
         },
         abort.signal,
       );
-      countRequests(options.counts, 'ListObjectsV2', attemptsOf(page));
-      return page;
+      countRequests(options.counts, 'ListObjectsV2', received.attempts);
+      return received;
     } catch (error) {
       countRequests(options.counts, 'ListObjectsV2', attemptsOf(error));
       throw classifyS3Error(error, { spec, bucket, key: prefix });
     }
   };
   /** Starts a request now; its rejection is handled when (if) the page is awaited. */
-  const prefetch = (token: string | undefined): Promise<ListObjectsV2CommandOutput> => {
+  const prefetch = (token: string | undefined): Promise<ReceivedListPage> => {
     const pending = fetchPage(token);
     pending.catch(() => undefined);
     return pending;
   };
 
-  let pending: Promise<ListObjectsV2CommandOutput> | undefined = prefetch(undefined);
+  let pending: Promise<ReceivedListPage> | undefined = prefetch(undefined);
   let pageNumber = 0;
   try {
     while (pending !== undefined) {
       options.signal?.throwIfAborted();
-      const page: ListObjectsV2CommandOutput = await pending;
+      // Parsed only now that the consumer gets to it (see receiveListPage).
+      const page = (await pending).read();
       pageNumber += 1;
       const token = continuationOf(page, spec, bucket, prefix);
       // Ask for the next page before handing this one out.

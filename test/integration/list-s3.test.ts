@@ -19,6 +19,7 @@ import { S3FerryError } from '../../src/shared/errors.ts';
 import type { ProfileSpec } from '../../src/shared/profile.ts';
 import type { ListEntry, RequestCounts } from '../../src/shared/protocol.ts';
 import { removeBucket } from '../helpers/buckets.ts';
+import { FaultProxy, faults } from '../helpers/fault-proxy.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
 import { testTargets, uniqueBucket } from '../helpers/targets.ts';
 import type { TestTarget } from '../helpers/targets.ts';
@@ -182,6 +183,54 @@ for (const target of testTargets()) {
       const [second] = await Promise.allSettled([sent[1]!]);
       if (second.status === 'rejected') {
         assert.match((second.reason as Error).name, /Abort/);
+      }
+    });
+
+    it('retries a page answered SlowDown within the budget: every key once, the retry counted', async () => {
+      const proxy = await FaultProxy.start(target.endpoints[0]);
+      const viaProxy = { ...spec, endpointUrl: proxy.url };
+      const proxied = createS3Client(viaProxy, {
+        backoff: fullJitterBackoff({ baseMs: 1, capMs: 5 }),
+      });
+      try {
+        // The second page request (it carries a continuation token) fails once.
+        proxy.failNext(1, faults.slowDown(), (r) => r.query.includes('continuation-token'));
+        const counts: RequestCounts = {};
+        const listed = await collect(
+          listS3(proxied, viaProxy, { bucket, prefix: 'zz-many/', counts, pageSize: 500 }),
+        );
+        assert.deepEqual(
+          listed.map((e) => e.key),
+          many.map((k) => k.slice('zz-many/'.length)),
+        );
+        // 3 pages of 500 + the one retried request.
+        assert.deepEqual(counts, { ListObjectsV2: 4 });
+        assert.equal(proxy.requests.length, 4);
+      } finally {
+        proxied.destroy();
+        await proxy.close();
+      }
+    });
+
+    it('fails a listing refused with AccessDenied at once, naming the profile', async () => {
+      const proxy = await FaultProxy.start(target.endpoints[0]);
+      const viaProxy = { ...spec, endpointUrl: proxy.url };
+      const proxied = createS3Client(viaProxy);
+      try {
+        proxy.failAlways({ kind: 'error', status: 403, code: 'AccessDenied', message: 'no' });
+        const counts: RequestCounts = {};
+        await assert.rejects(
+          collect(listS3(proxied, viaProxy, { bucket, prefix: '', counts })),
+          (e: unknown) =>
+            e instanceof S3FerryError &&
+            e.code === 'AccessDenied' &&
+            !e.retryable &&
+            e.profile === 'lister',
+        );
+        assert.deepEqual(counts, { ListObjectsV2: 1 });
+      } finally {
+        proxied.destroy();
+        await proxy.close();
       }
     });
 
