@@ -77,7 +77,7 @@ export async function callS3<C extends { readonly middlewareStack: object }>(
       signal === undefined ? { counter: ctx.counter } : { counter: ctx.counter, signal },
     );
   } catch (error) {
-    const classified = s3StreamError(ctx, at, error);
+    const classified = s3ErrorAt(ctx, at, error);
     if (options.streamingBody !== true) exhausted.add(classified);
     throw classified;
   }
@@ -106,7 +106,7 @@ export async function callSigned(
     return await sendSigned(client, request, { counter: ctx.counter, signal });
   } catch (error) {
     // Buffer bodies are retried inside sendSigned: never again by a handler.
-    const classified = s3StreamError(ctx, at, error);
+    const classified = s3ErrorAt(ctx, at, error);
     exhausted.add(classified);
     throw classified;
   }
@@ -118,7 +118,7 @@ function s3ErrorSpec(ctx: TransferContext, profile: string): { spec?: ProfileSpe
 }
 
 /** Classifies an error of a request or of a stream (a GET body being read) as a failure of `at`. */
-export function s3StreamError(ctx: TransferContext, at: S3Target, error: unknown): S3FerryError {
+export function s3ErrorAt(ctx: TransferContext, at: S3Target, error: unknown): S3FerryError {
   return classifyS3Error(error, {
     ...s3ErrorSpec(ctx, at.profile),
     bucket: at.bucket,

@@ -5,7 +5,7 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
 import { asReadable } from './body.ts';
-import { callS3, retryBudget, s3StreamError, withRetries } from './context.ts';
+import { callS3, retryBudget, s3ErrorAt, withRetries } from './context.ts';
 import type { Attempt, S3Target, TransferContext } from './context.ts';
 import { forEachConcurrently } from './multipart.ts';
 import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
@@ -25,7 +25,7 @@ export async function downloadObject(
 ): Promise<number> {
   const budget = retryBudget(ctx, [src.profile]);
   const streamFailure = (error: unknown): S3FerryError =>
-    isS3FerryError(error) ? error : s3StreamError(ctx, src, error);
+    isS3FerryError(error) ? error : s3ErrorAt(ctx, src, error);
 
   /** One GET (whole or ranged) written at `position`; returns the bytes written. */
   const fetchInto = async (

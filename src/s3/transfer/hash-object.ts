@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
 import { asReadable } from './body.ts';
-import { callS3, retryBudget, s3StreamError, withRetries } from './context.ts';
+import { callS3, retryBudget, s3ErrorAt, withRetries } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';
 
 /**
@@ -52,7 +52,7 @@ export async function md5OfObject(
         ctx.onBytes(data.length);
       }
     } catch (error) {
-      throw isS3FerryError(error) ? error : s3StreamError(ctx, src, error);
+      throw isS3FerryError(error) ? error : s3ErrorAt(ctx, src, error);
     } finally {
       if (!body.destroyed) body.destroy();
     }

@@ -6,7 +6,7 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { S3FerryError } from '../../shared/errors.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
 import { asReadable, putObjectFromStream, uploadPartFromStream } from './body.ts';
-import { callS3, retryBudget, s3StreamError, withRetries } from './context.ts';
+import { callS3, retryBudget, s3ErrorAt, withRetries } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';
 import { preservedHeaders } from './headers.ts';
 import { runMultipartUpload } from './multipart.ts';
@@ -60,7 +60,7 @@ export async function streamCopy(
           source: body,
           onBytes: attempt.onBytes,
           signal: ctx.signal,
-          sourceError: (error) => s3StreamError(ctx, src, error),
+          sourceError: (error) => s3ErrorAt(ctx, src, error),
         },
       );
       return sizeBytes;
@@ -104,7 +104,7 @@ export async function streamCopy(
               source: body,
               onBytes: attempt.onBytes,
               signal: partSignal,
-              sourceError: (error) => s3StreamError(ctx, src, error),
+              sourceError: (error) => s3ErrorAt(ctx, src, error),
             },
           );
         },
