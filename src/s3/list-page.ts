@@ -27,8 +27,9 @@ export type ReceivedListPage = {
 /**
  * Sends one ListObjectsV2 request and returns the page unparsed: a listing that prefetches the
  * next page while its consumer works parses it only when it gets to it, so its thousand entries
- * are not created early, survive a young-generation GC and get promoted (a measured +20 % peak
- * RSS on a 100,000-key no-op).
+ * are not created early and promoted by a young-generation GC. Measured: a 100,000-key no-op of
+ * one bucket onto itself peaked at 111–114 MiB instead of 140; the bench's E (two buckets) did
+ * not move (docs/benchmarks.md, tuning log).
  * @throws the SDK's or an SDK-shaped error, whose `$metadata.attempts` counts retries.
  */
 export async function receiveListPage(

@@ -95,7 +95,7 @@ export function registerSignedTransport(client: S3Client, transport: SignedTrans
 export type SignedRequest = {
   /** Operation name, for the request counter and errors (`CopyObject`). */
   operation: string;
-  method: 'GET' | 'PUT' | 'DELETE' | 'HEAD';
+  method: 'GET' | 'PUT';
   bucket: string;
   key: string;
   /** Extra headers (lower case), e.g. `x-amz-copy-source`. */
