@@ -38,6 +38,9 @@ export type ProxiedRequest = {
  * - `delay`: wait `ms`, then forward (a stalled server; combine with short client timeouts).
  * - `redirect`: answer `status` with a Location to the upstream server's same path and query
  *   (or `location(request)`), so a client that follows it reaches the real server directly.
+ * - `rewrite`: forward, read the upstream's whole answer, and send what `rewrite` makes of it
+ *   (a misconfigured endpoint's HTML page, a body with a flipped byte…). Content-Length is set
+ *   to the new body's length unless the rewrite sets it itself.
  */
 export type Fault =
   | { kind: 'forward' }
@@ -50,7 +53,11 @@ export type Fault =
     }
   | { kind: 'reset' }
   | { kind: 'delay'; ms: number }
-  | { kind: 'redirect'; status: 301 | 302 | 307 | 308; location?: (req: ProxiedRequest) => string };
+  | { kind: 'redirect'; status: 301 | 302 | 307 | 308; location?: (req: ProxiedRequest) => string }
+  | { kind: 'rewrite'; rewrite: (answer: UpstreamAnswer, req: ProxiedRequest) => UpstreamAnswer };
+
+/** An upstream answer as a `rewrite` fault sees (and returns) it. */
+export type UpstreamAnswer = { status: number; headers: IncomingHttpHeaders; body: Buffer };
 
 /** A rule of the plan: applies `fault` to matching requests, `times` times (default: always). */
 export type FaultRule = {
@@ -232,6 +239,9 @@ export class FaultProxy {
       case 'forward':
         this.forward(req, res, info);
         return;
+      case 'rewrite':
+        this.forward(req, res, info, fault.rewrite);
+        return;
       case 'delay': {
         const timer = setTimeout(() => {
           this.#timers.delete(timer);
@@ -300,7 +310,12 @@ export class FaultProxy {
     res.end();
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, info: ProxiedRequest): void {
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: ProxiedRequest,
+    rewrite?: Extract<Fault, { kind: 'rewrite' }>['rewrite'],
+  ): void {
     const headers = { ...req.headers };
     // Node's server already answered any 100-continue; the upstream need not see it again.
     delete headers.expect;
@@ -314,9 +329,29 @@ export class FaultProxy {
         agent: this.#agent,
       },
       (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-        upstreamRes.pipe(res);
         upstreamRes.on('error', () => res.destroy());
+        if (rewrite === undefined) {
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+          upstreamRes.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
+        upstreamRes.on('end', () => {
+          const answer = rewrite(
+            {
+              status: upstreamRes.statusCode ?? 502,
+              headers: { ...upstreamRes.headers },
+              body: Buffer.concat(chunks),
+            },
+            info,
+          );
+          const headers = { ...answer.headers };
+          delete headers['transfer-encoding'];
+          headers['content-length'] ??= String(answer.body.length);
+          res.writeHead(answer.status, headers);
+          res.end(info.method === 'HEAD' ? undefined : answer.body);
+        });
       },
     );
     upstreamReq.on('error', () => {
