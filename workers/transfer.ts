@@ -3,6 +3,7 @@
 // Never throws an expected error: results carry serialised S3FerryErrors.
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { ClientCache } from '../src/s3/client-cache.ts';
+import { trustAllEndpoints } from '../src/s3/endpoint-trust.ts';
 import { SharedBackoff } from '../src/s3/shared-backoff.ts';
 import { TransferRuntime } from '../src/s3/transfer/runtime.ts';
 import type { CancelMessage, TaskResult, WorkerInit, WorkerTask } from '../src/shared/protocol.ts';
@@ -19,6 +20,8 @@ function isCancelMessage(value: unknown): value is CancelMessage {
 function threadRuntime(): TransferRuntime {
   if (runtime !== undefined) return runtime;
   const init = workerData as WorkerInit;
+  // Tasks come only after the main thread has listed both sides: every endpoint has answered.
+  trustAllEndpoints();
   const backoff = new SharedBackoff(init.backoffBuffer);
   // process_local mode makes ClientCache refuse to build clients off the main thread: tasks
   // then fail loudly instead of silently building per-thread clients.

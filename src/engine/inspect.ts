@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { directoryPrefix } from '../plan/relative.ts';
 import { getS3ObjectStream } from '../s3/get.ts';
 import { hasKeysUnder } from '../s3/list-delimited.ts';
+import { probeEndpoint } from '../s3/probe.ts';
 import { headS3Object } from '../s3/stat.ts';
 import { isS3FerryError, S3FerryError, usageError } from '../shared/errors.ts';
 import type { EverydayOptions } from './everyday.ts';
@@ -76,6 +77,12 @@ export async function statPath(input: string, options: EverydayOptions = {}): Pr
     const { bucket, key } = target;
     const url = target.url(key);
     if (key !== '' && !key.endsWith('/')) {
+      await probeEndpoint(target.client, target.spec, {
+        bucket,
+        key,
+        counts: session.requests,
+        ...signal,
+      });
       const head = await headS3Object(target.client, target.spec, {
         bucket,
         key,
@@ -136,6 +143,13 @@ export async function catPath(
         throw isADirectory(target.url(target.key));
       }
       try {
+        const signal = session.signal === undefined ? {} : { signal: session.signal };
+        await probeEndpoint(target.client, target.spec, {
+          bucket: target.bucket,
+          key: target.key,
+          counts: session.requests,
+          ...signal,
+        });
         source = (
           await getS3ObjectStream(target.client, target.spec, {
             bucket: target.bucket,

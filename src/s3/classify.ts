@@ -5,6 +5,9 @@ import { STATUS_CODES } from 'node:http';
 import { maskAccessKey } from '../shared/display.ts';
 import { S3FerryError, isS3FerryError } from '../shared/errors.ts';
 import type { ErrorKind } from '../shared/errors.ts';
+import { notS3AnswerOf } from './answer-check.ts';
+import type { AnswerProblem } from './answer-check.ts';
+import { isUnprovenEndpointError } from './endpoint-trust.ts';
 import {
   checksumHint,
   credentialHint,
@@ -125,6 +128,10 @@ type Facts = {
   isCredentials: boolean;
   isAbort: boolean;
   isTimeout: boolean;
+  /** The answer was not S3's (answer-check.ts): what was received and expected. */
+  notS3: AnswerProblem | undefined;
+  /** The endpoint had not given one S3 answer when this failed (endpoint-trust.ts). */
+  isUnproven: boolean;
 };
 
 /** Names the SDK gives errors whose response had no usable error code. */
@@ -182,6 +189,8 @@ function readFacts(error: unknown): Facts {
       message.includes('Could not load credentials from any providers'),
     isAbort,
     isTimeout,
+    notS3: notS3AnswerOf(error),
+    isUnproven: isUnprovenEndpointError(error),
   };
 }
 
@@ -202,12 +211,51 @@ function statusCode(status: number): string {
   return text === undefined ? `Http${status}` : text.replace(/[^A-Za-z]/g, '');
 }
 
+/**
+ * The verdict, made fatal when the endpoint has never answered as S3: a web page, a closed
+ * connection or bytes that are not HTTP there mean the endpoint setting is wrong, and every
+ * later request would fail the same way (the retry strategy gives such a request 3 attempts).
+ */
 function judge(f: Facts): Verdict {
+  const verdict = judgeOne(f);
+  if (!f.isUnproven) return verdict;
+  if (verdict.kind === 'not-s3') {
+    return {
+      ...verdict,
+      code: 'NotS3Endpoint',
+      fatal: true,
+      retryable: false,
+      hint: (spec) => `${displayEndpoint(spec)} is not an S3 endpoint: ${endpointHint(spec)}`,
+    };
+  }
+  if (verdict.retryable && (verdict.kind === 'network' || verdict.kind === 'server')) {
+    return {
+      ...verdict,
+      fatal: true,
+      hint: (spec) =>
+        `${displayEndpoint(spec)} gave no S3 answer (is it the S3 endpoint?): ${endpointHint(spec)}`,
+    };
+  }
+  return verdict;
+}
+
+function judgeOne(f: Facts): Verdict {
   const code = f.s3Code;
   const status = f.httpStatus;
 
   if (f.isAbort) {
     return { kind: 'network', code: 'Aborted', retryable: false, fatal: false };
+  }
+  if (f.notS3 !== undefined) {
+    // A load balancer's 502/503 page in front of a real server is a passing server error.
+    const isServerStatus = status !== undefined && (status >= 500 || status === 429);
+    return {
+      kind: isServerStatus ? 'server' : 'not-s3',
+      code: isServerStatus ? statusCode(status) : 'MalformedAnswer',
+      retryable: true,
+      fatal: false,
+      detail: `not an S3 answer: expected ${f.notS3.expected}, received ${f.notS3.received}`,
+    };
   }
   if (f.isCredentials) {
     return {
@@ -332,6 +380,16 @@ function judge(f: Facts): Verdict {
   }
   if ((net !== undefined && RETRYABLE_NETWORK_CODES.has(net)) || f.isTimeout) {
     return { kind: 'network', code: net ?? 'TimeoutError', retryable: true, fatal: false };
+  }
+  // Node's HTTP parser (HPE_*): the bytes that came back were not an HTTP answer.
+  if (net?.startsWith('HPE_') === true) {
+    return {
+      kind: 'network',
+      code: 'NotHttp',
+      retryable: true,
+      fatal: false,
+      detail: `the answer was not HTTP (${net})`,
+    };
   }
   if (net !== undefined && /^E[A-Z]+$/.test(net)) {
     return { kind: 'network', code: net, retryable: false, fatal: false };

@@ -21,7 +21,9 @@ import type { Logger } from '@smithy/types';
 import { describeSource } from '../shared/display.ts';
 import { configError } from '../shared/errors.ts';
 import type { ChecksumPolicy, ProfileSpec } from '../shared/profile.ts';
+import { answerCheckPlugin } from './answer-middleware.ts';
 import { contentMd5Plugin } from './content-md5.ts';
+import { displayEndpoint } from './hints.ts';
 import { RedirectingHandler } from './redirect.ts';
 import { BudgetRetryStrategy } from './retry.ts';
 import { registerSignedTransport } from './signed-request.ts';
@@ -215,6 +217,7 @@ export function createS3Client(spec: ProfileSpec, options: CreateS3ClientOptions
   if (spec.endpointUrl !== undefined) config.endpoint = spec.endpointUrl;
   const client = new S3Client(config);
   client.middlewareStack.use(contentMd5Plugin());
+  client.middlewareStack.use(answerCheckPlugin(displayEndpoint(spec)));
   // The same handler, budget and credentials for the lean CopyObject path (signed-request.ts).
   registerSignedTransport(client, { spec, pathStyle, retryStrategy, handler: requestHandler });
   return client;

@@ -157,11 +157,13 @@ export function parseListPage(xml: string): ListObjectsV2CommandOutput {
   const headEnd = first < 0 ? xml.length : first;
   const own = (tag: string): string | undefined =>
     field(xml, tag, 0, headEnd) ?? (lastEnd < 0 ? undefined : field(xml, tag, lastEnd, xml.length));
+  const name = own('Name');
   const truncated = own('IsTruncated');
   const token = own('NextContinuationToken');
   const keyCount = own('KeyCount');
   return {
     $metadata: {},
+    ...(name === undefined ? {} : { Name: decodeXmlText(name) }),
     ...(contents.length === 0 ? {} : { Contents: contents }),
     IsTruncated: truncated === 'true',
     ...(token === undefined ? {} : { NextContinuationToken: decodeXmlText(token) }),

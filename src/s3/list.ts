@@ -39,9 +39,11 @@ export function countRequests(
 }
 
 /**
- * The token of the next page, or undefined after the last one.
- * @throws S3FerryError (fatal) when the server says "truncated" but sends no token: listing on
- * would either loop or silently stop early.
+ * The token of the next page, or undefined after the last one, once the page is found consistent:
+ * the bucket it names (when it names one) is the one asked for, and its KeyCount (when given)
+ * is the number of keys and common prefixes it holds.
+ * @throws S3FerryError (fatal) for an inconsistent page, or one that says "truncated" but sends
+ * no token: listing on would loop, stop early, or believe a page that is not this listing's.
  */
 export function continuationOf(
   page: ListObjectsV2CommandOutput,
@@ -49,14 +51,30 @@ export function continuationOf(
   bucket: string,
   prefix: string,
 ): string | undefined {
+  const inconsistent = (code: string, what: string): S3FerryError =>
+    new S3FerryError('server', code, `s3://${bucket}/${prefix}: ${what}`, {
+      fatal: true,
+      profile: spec.name,
+    });
+  if (page.Name !== undefined && page.Name !== bucket) {
+    throw inconsistent(
+      'ListWrongBucket',
+      `the server answered with a listing of bucket ${JSON.stringify(page.Name)}`,
+    );
+  }
+  const held = (page.Contents?.length ?? 0) + (page.CommonPrefixes?.length ?? 0);
+  if (page.KeyCount !== undefined && page.KeyCount !== held) {
+    throw inconsistent(
+      'ListKeyCountMismatch',
+      `the server's listing page says KeyCount ${page.KeyCount} but holds ${held} keys`,
+    );
+  }
   if (page.IsTruncated !== true) return undefined;
   const token = page.NextContinuationToken;
   if (token === undefined || token === '') {
-    throw new S3FerryError(
-      'server',
+    throw inconsistent(
       'ListTruncatedWithoutToken',
-      `s3://${bucket}/${prefix}: the server said the listing is truncated but sent no continuation token`,
-      { fatal: true, profile: spec.name },
+      'the server said the listing is truncated but sent no continuation token',
     );
   }
   return token;

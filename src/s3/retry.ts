@@ -3,6 +3,7 @@
 // standard strategy adds its own attempts and a token bucket; megfile stacks 10 × 5 attempts).
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { isRetryableS3Error, isThrottlingS3Error } from './classify.ts';
+import { isUnprovenEndpointError, UNPROVEN_ENDPOINT_ATTEMPTS } from './endpoint-trust.ts';
 
 /**
  * Decides how long to wait before a retry. Pass one shared object to every client to make a
@@ -119,7 +120,11 @@ export class BudgetRetryStrategy implements RetryStrategyV2 {
   refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
     const error: unknown = errorInfo.error;
     const retry = token.getRetryCount() + 1;
-    if (retry > this.maxRetries || !isRetryableS3Error(error)) {
+    // An endpoint that has never answered as S3 gets a few attempts, not the whole budget.
+    const budget = isUnprovenEndpointError(error)
+      ? Math.min(this.maxRetries, UNPROVEN_ENDPOINT_ATTEMPTS - 1)
+      : this.maxRetries;
+    if (retry > budget || !isRetryableS3Error(error)) {
       // Rejecting makes the SDK rethrow the request's own error.
       return Promise.reject(error instanceof Error ? error : new Error('not retried'));
     }

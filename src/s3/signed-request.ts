@@ -20,6 +20,9 @@ import type {
   SourceData,
 } from '@smithy/types';
 import type { ProfileSpec } from '../shared/profile.ts';
+import { checkAnswer, hasXmlAnswer, notS3AnswerError } from './answer-check.ts';
+import { hasAnswered, markAnswered, tagUnproven } from './endpoint-trust.ts';
+import { displayEndpoint } from './hints.ts';
 import type { RequestCounter } from './request-counter.ts';
 
 /** What the lean path needs of a client, recorded by the factory (src/s3/client.ts). */
@@ -236,6 +239,43 @@ export function serviceError(
   return error;
 }
 
+/**
+ * Holds an answer to S3's shape (answer-check.ts) and records the endpoint as answering when it
+ * is: an object GET must deliver exactly its Content-Length, any other answer its document.
+ * @throws the NotS3Answer error of answer-check.ts, or a retryable short-body error.
+ */
+function judgeAnswer(
+  request: SignedRequest,
+  statusCode: number,
+  headers: Record<string, string>,
+  body: Buffer,
+  endpoint: string,
+): void {
+  const { operation } = request;
+  const isData = statusCode < 300 && !hasXmlAnswer(operation);
+  const problem = checkAnswer({
+    operation,
+    statusCode,
+    headers,
+    ...(isData ? {} : { body }),
+  });
+  if (problem !== undefined) throw notS3AnswerError(operation, statusCode, problem);
+  if (isData && request.method === 'GET' && body.length !== Number(headers['content-length'])) {
+    throw shortBodyError(operation, Number(headers['content-length']), body.length);
+  }
+  markAnswered(endpoint);
+}
+
+/** A body that ended before (or ran past) its Content-Length: retried like a reset. */
+function shortBodyError(operation: string, expected: number, received: number): Error {
+  const error = new Error(
+    `the answer to ${operation} announced ${expected} bytes but delivered ${received}`,
+  );
+  error.name = 'IncompleteBody';
+  Object.assign(error, { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+  return error;
+}
+
 function isErrorDocument(body: Buffer): boolean {
   return /^(<\?xml[^>]*>\s*)?<Error>/.test(body.subarray(0, 256).toString('utf8'));
 }
@@ -277,6 +317,7 @@ export async function sendSigned(
   );
   const host =
     location.port === undefined ? location.hostname : `${location.hostname}:${location.port}`;
+  const endpoint = displayEndpoint(transport.spec);
   let token = await strategy.acquireInitialRetryToken(request.operation);
   for (let attempt = 1; ; attempt += 1) {
     options.counter.add(request.operation);
@@ -314,6 +355,7 @@ export async function sendSigned(
         return { statusCode: response.statusCode, headers, body: Buffer.alloc(0), tooLarge: true };
       }
       const body = await readBody(response.body);
+      judgeAnswer(request, response.statusCode, headers, body, endpoint);
       // CopyObject can fail after its 200 status line: the error is then the body
       // (status 400 then, as the SDK's throw-200-exceptions middleware does).
       if (!ok || (request.operation === 'CopyObject' && isErrorDocument(body))) {
@@ -323,6 +365,7 @@ export async function sendSigned(
       return { statusCode: response.statusCode, headers, body };
     } catch (error) {
       if (options.signal?.aborted === true) throw error;
+      if (!hasAnswered(endpoint)) tagUnproven(error);
       // As the SDK's retry middleware does, also on network errors: callers count attempts.
       if (typeof error === 'object' && error !== null) {
         const carrier = error as { $metadata?: { attempts?: number } };

@@ -11,6 +11,7 @@ import { ExitCode } from './exit-codes.ts';
  * - `permission`: access denied to an existing resource
  * - `throttled`, `server`, `network`: transient; retried within the budget
  * - `client`: any other 4xx the server refused
+ * - `not-s3`: the endpoint answered, but not as an S3 server does (a web page, no ETag…)
  * - `local-io`: reading or writing a local file failed
  * - `internal`: a bug in s3ferry
  */
@@ -24,6 +25,7 @@ export type ErrorKind =
   | 'server'
   | 'network'
   | 'client'
+  | 'not-s3'
   | 'local-io'
   | 'internal';
 

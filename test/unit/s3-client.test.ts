@@ -49,15 +49,28 @@ type SentRequest = {
   body: unknown;
 };
 
-/** Replaces the client's HTTP layer with a recorder answering 200 (no network). */
+/**
+ * Replaces the client's HTTP layer with a recorder answering 200 as S3 would (no network): the
+ * document of a POST (DeleteObjects) or a bucket-list GET, an ETag for PUTs, a length for GETs.
+ */
 function recordRequests(client: S3Client): SentRequest[] {
   const sent: SentRequest[] = [];
   const stub = {
     handle: (request: SentRequest) => {
       sent.push(request);
-      const body = request.method === 'POST' ? '<DeleteResult></DeleteResult>' : '';
+      const isBucketList = request.method === 'GET' && /^\/?$/.test(request.path);
+      const body =
+        request.method === 'POST'
+          ? '<DeleteResult></DeleteResult>'
+          : isBucketList
+            ? '<ListAllMyBucketsResult><Buckets></Buckets></ListAllMyBucketsResult>'
+            : '';
+      const headers: Record<string, string> = {
+        'content-length': String(Buffer.byteLength(body)),
+        ...(request.method === 'PUT' ? { etag: '"d41d8cd98f00b204e9800998ecf8427e"' } : {}),
+      };
       return Promise.resolve({
-        response: { statusCode: 200, headers: {}, body: Readable.from([Buffer.from(body)]) },
+        response: { statusCode: 200, headers, body: Readable.from([Buffer.from(body)]) },
       });
     },
   };
