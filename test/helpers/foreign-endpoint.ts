@@ -77,7 +77,9 @@ export async function startForeignEndpoint(answer: ForeignAnswer): Promise<Forei
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
