@@ -61,6 +61,14 @@ export function checkFailureLine(event: CheckEvent & { kind: 'failure' }): strin
   return `s3ferry: not compared: ${event.key === '' ? event.src : keyText(event.key)}: ${code}: ${messageWithHint(message, hint)}\n`;
 }
 
+/** The warning of a check whose source listed nothing (printed even with -q). */
+export function sourceEmptyLine(summary: CheckSummary): string {
+  return (
+    `s3ferry: check: the source ${summary.src} is empty: all ${count(summary.objects.listedDestination)} ` +
+    `keys at the destination are extra (a wrong path or endpoint?)\n`
+  );
+}
+
 /** The end-of-check summary for people (stderr). */
 export function checkSummaryText(summary: CheckSummary): string {
   const o = summary.objects;

@@ -122,6 +122,12 @@ export function deletesSkippedLine(summary: SyncSummary): string | undefined {
         `s3ferry: --max-delete ${count(summary.maxDelete ?? 0)}: ${n} deletes would happen, ` +
         `more than allowed: nothing ${summary.isDryRun ? 'would be' : 'was'} deleted\n`
       );
+    case 'empty-source':
+      return (
+        `s3ferry: not deleting: the source ${summary.src} listed no objects, so the ${n} keys only ` +
+        `at the destination ${kept} (an empty source is more often a wrong path or endpoint; ` +
+        `pass --allow-empty-source to delete them)\n`
+      );
     case 'copy-failures':
       return `s3ferry: not deleting: ${count(summary.objects.failed)} objects failed, so the ${n} keys only at the destination ${kept} (--delete deletes only after every copy succeeded)\n`;
     case 'interrupted':

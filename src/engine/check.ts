@@ -162,6 +162,11 @@ export type CheckSummary = {
   /** The first `maxDifferenceDetails` differences (the counts above count all). */
   differences: CheckDifference[];
   isDifferenceListTruncated: boolean;
+  /**
+   * The source listed no keys while the destination holds some: every destination key is
+   * "extra", which is more often a wrong path or endpoint than the truth.
+   */
+  isSourceEmpty: boolean;
   /** The first `maxFailureDetails` keys that could not be compared. */
   failures: FailureRecord[];
   isFailureListTruncated: boolean;
@@ -623,6 +628,7 @@ export async function check(
       workers: resolved.workers,
       differences: [...tally.differences],
       isDifferenceListTruncated: tally.differenceCount > tally.differences.length,
+      isSourceEmpty: fatal === undefined && tally.listed === 0 && tally.listedDestination > 0,
       failures: [...tally.failures],
       isFailureListTruncated: tally.failed > tally.failures.length,
       ...(fatal === undefined ? {} : { fatal }),

@@ -20,8 +20,15 @@ export type ObjectReason = CopyReason | SkipReason | 'extraneous';
  * - `interrupted`: the run was cancelled
  * - `fatal`: an error stopped the run
  * - `max-delete`: more deletes than `maxDelete` would have happened
+ * - `empty-source`: the source listed no objects (a wrong path or endpoint, far more often than
+ *   a wish to empty the destination); `allowEmptySource` lets the deletes happen
  */
-export type DeletesSkippedReason = 'copy-failures' | 'interrupted' | 'fatal' | 'max-delete';
+export type DeletesSkippedReason =
+  | 'copy-failures'
+  | 'interrupted'
+  | 'fatal'
+  | 'max-delete'
+  | 'empty-source';
 
 /** One destination key `--delete` could not delete. */
 export type DeleteFailureRecord = {

@@ -58,6 +58,12 @@ export type SyncOptions = {
   shouldDelete?: boolean;
   /** With `shouldDelete`: if more than this many deletes would happen, none happen (`--max-delete`). */
   maxDelete?: number;
+  /**
+   * With `shouldDelete`: delete even when the source lists no objects at all (`--allow-empty-source`).
+   * Without it such a run deletes nothing and ends `partial`: an empty source is more often a
+   * wrong path or endpoint than a wish to empty the destination. @default false
+   */
+  allowEmptySource?: boolean;
   /** Plan only (`--dry-run`): emit what would be copied and deleted, write nothing. @default false */
   isDryRun?: boolean;
   /**
@@ -126,6 +132,9 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
   if (options.maxDelete !== undefined && options.shouldDelete !== true) {
     throw usageError('--max-delete limits --delete, which was not given', 'add --delete');
   }
+  if (options.allowEmptySource === true && options.shouldDelete !== true) {
+    throw usageError('--allow-empty-source relaxes --delete, which was not given', 'add --delete');
+  }
   if (options.shouldDeleteExcluded === true && options.shouldDelete !== true) {
     throw usageError(
       '--delete-excluded widens --delete, which was not given',
@@ -159,6 +168,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     include: checkFilterPatterns(options.include),
     exclude: checkFilterPatterns(options.exclude),
     shouldDeleteExcluded: options.shouldDeleteExcluded ?? false,
+    allowEmptySource: options.allowEmptySource ?? false,
     listConcurrency: positiveInteger(
       'list concurrency',
       options.listConcurrency ?? DEFAULT_LIST_CONCURRENCY,

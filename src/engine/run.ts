@@ -284,6 +284,10 @@ export async function sync(
       else if (dispatch.stopReason === 'cancelled') deletesSkippedReason = 'interrupted';
       else if (tally.failed > 0 || dispatch.stopReason !== undefined) {
         deletesSkippedReason = 'copy-failures';
+      } else if (tally.listed === 0 && !resolved.allowEmptySource) {
+        // An empty source is far more often a wrong path, bucket or endpoint than a wish to
+        // empty the destination.
+        deletesSkippedReason = 'empty-source';
       } else if (resolved.maxDelete !== undefined && toDelete > resolved.maxDelete) {
         deletesSkippedReason = 'max-delete';
       }
@@ -332,7 +336,10 @@ export async function sync(
         ? 'fatal'
         : dispatch.stopReason === 'cancelled'
           ? 'interrupted'
-          : tally.failed > 0 || tally.deleteFailed > 0 || deletesSkippedReason === 'max-delete'
+          : tally.failed > 0 ||
+              tally.deleteFailed > 0 ||
+              deletesSkippedReason === 'max-delete' ||
+              deletesSkippedReason === 'empty-source'
             ? 'partial'
             : 'ok';
     const summary = tally.summary({

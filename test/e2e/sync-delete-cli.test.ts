@@ -181,6 +181,48 @@ for (const target of testTargets()) {
       assert.deepEqual(await contents(client, dst), md5s(extra));
     });
 
+    it('an empty source: --delete deletes nothing and says why, exit 1; --allow-empty-source deletes', async () => {
+      const src = await bucketWith({});
+      const dst = await bucketWith(extra);
+      const args = ['sync', '--delete', `s3+t://${src}/`, `s3+t://${dst}/`];
+      const refused = await s3ferry(envFor(target), args);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(
+        refused.stderr,
+        new RegExp(
+          `^s3ferry: not deleting: the source s3\\+t://${src}/ listed no objects, so the 2 keys only at the destination were kept .*--allow-empty-source`,
+          'm',
+        ),
+      );
+      assert.deepEqual(await contents(client, dst), md5s(extra));
+
+      const check = await s3ferry(envFor(target), ['check', `s3+t://${src}/`, `s3+t://${dst}/`]);
+      assert.equal(check.code, 1, check.stderr);
+      assert.match(
+        check.stderr,
+        new RegExp(`^s3ferry: check: the source s3\\+t://${src}/ is empty: all 2 keys`, 'm'),
+      );
+
+      const allowed = await s3ferry(envFor(target), [...args, '--allow-empty-source']);
+      assert.equal(allowed.code, 0, allowed.stderr);
+      assert.match(allowed.stderr, /deletes: 2 deleted, 0 failed/);
+      assert.deepEqual(await contents(client, dst), {});
+    });
+
+    it('--allow-empty-source without --delete is a usage error (exit 2)', async () => {
+      const r = await s3ferry(envFor(target), [
+        'sync',
+        '--allow-empty-source',
+        `s3+t://a-bucket/`,
+        `s3+t://b-bucket/`,
+      ]);
+      assert.equal(r.code, 2);
+      assert.match(
+        r.stderr,
+        /^s3ferry: --allow-empty-source relaxes --delete, which was not given/m,
+      );
+    });
+
     it('--max-delete without --delete is a usage error (exit 2)', async () => {
       const r = await s3ferry(envFor(target), [
         'sync',

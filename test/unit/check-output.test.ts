@@ -43,6 +43,7 @@ function summary(overrides: Partial<CheckSummary> = {}): CheckSummary {
     workers: 4,
     differences: [],
     isDifferenceListTruncated: false,
+    isSourceEmpty: false,
     failures: [],
     isFailureListTruncated: false,
     ...overrides,

@@ -9,6 +9,7 @@ import {
   checkExitCode,
   checkFailureLine,
   checkSummaryText,
+  sourceEmptyLine,
   createCheckProgressDisplay,
   differenceLine,
   sameLine,
@@ -154,6 +155,7 @@ async function runCheckCommand(
       return check(options, onEvent);
     },
   });
+  if (!isJson && summary.isSourceEmpty) ctx.io.writeErr(sourceEmptyLine(summary));
   // -q still says why a check stopped: a silent exit 3 proves nothing.
   if (!isJson && (!isQuiet || summary.fatal !== undefined)) {
     ctx.io.writeErr(checkSummaryText(summary));

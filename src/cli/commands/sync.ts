@@ -45,6 +45,7 @@ export type SyncFlags = {
   partConcurrency?: string;
   delete?: boolean;
   maxDelete?: string;
+  allowEmptySource?: boolean;
   dryRun?: boolean;
   include?: string[];
   exclude?: string[];
@@ -130,6 +131,10 @@ export function registerSyncCommand(
       'with --delete: if more than N deletes would happen, delete nothing and exit 1 (default: no limit)',
     )
     .option(
+      '--allow-empty-source',
+      'with --delete: delete even when the source lists no objects (default: refuse, exit 1)',
+    )
+    .option(
       '--dry-run',
       'print what would be copied and deleted, and why; write nothing (default: off)',
     )
@@ -199,6 +204,7 @@ export async function runSyncCommand(
   if (flags.include !== undefined) options.include = flags.include;
   if (flags.exclude !== undefined) options.exclude = flags.exclude;
   if (flags.deleteExcluded === true) options.shouldDeleteExcluded = true;
+  if (flags.allowEmptySource === true) options.allowEmptySource = true;
   const config = ctx.deps.loadConfig(ctx.settingFlags());
   options.config = config;
 
