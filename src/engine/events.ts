@@ -24,11 +24,7 @@ export type ObjectReason = CopyReason | SkipReason | 'extraneous';
  *   a wish to empty the destination); `allowEmptySource` lets the deletes happen
  */
 export type DeletesSkippedReason =
-  | 'copy-failures'
-  | 'interrupted'
-  | 'fatal'
-  | 'max-delete'
-  | 'empty-source';
+  'copy-failures' | 'interrupted' | 'fatal' | 'max-delete' | 'empty-source';
 
 /** One destination key `--delete` could not delete. */
 export type DeleteFailureRecord = {
