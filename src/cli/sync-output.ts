@@ -193,6 +193,11 @@ export function summaryText(summary: SyncSummary): string {
           : ` (${count(o.extraneous)} kept: ${summary.deletesSkippedReason})`),
     );
   }
+  if (o.unverified > 0) {
+    lines.push(
+      `  integrity: ${count(o.unverified)} copied objects were not verified end to end (multipart or KMS-encrypted sources have no MD5 ETag; multipart copies are checked part by part only)`,
+    );
+  }
   if (summary.checksumFallbacks > 0) {
     lines.push(
       `  checksum: ${count(summary.checksumFallbacks)} objects had no comparable MD5/ETag (multipart or empty ETag) and were compared by size and time`,

@@ -96,6 +96,12 @@ export type SyncSummary = {
     wouldCopy: number;
     /** `--dry-run` with `--delete`: objects that would be deleted. */
     wouldDelete: number;
+    /**
+     * Copied objects whose bytes passed through s3ferry but could not be checked against the
+     * source's MD5 end to end (multipart or SSE-KMS/SSE-C sources, multipart streamed copies).
+     * Every other streamed copy and download was checked before it was stored.
+     */
+    unverified: number;
     /** Copies by method (server-side, stream, upload, download, local). */
     byMethod: Partial<Record<CopyMethod, number>>;
   };

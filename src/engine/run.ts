@@ -123,6 +123,7 @@ export async function sync(
       absorbTaskCounts(tally, result);
       if (result.ok) {
         tally.recordCopy(task.method, result.bytes);
+        if (result.isUnverified === true) tally.unverified += 1;
       } else if (cancel.isCancelled && isCancellation(result.error)) {
         tally.cancelled += 1;
       } else {

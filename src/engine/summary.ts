@@ -57,6 +57,8 @@ export class RunTally {
   /** Bytes reported by copies still in flight, by task id. */
   readonly inFlightBytes = new Map<number, number>();
   checksumFallbacks = 0;
+  /** Copies whose bytes passed through s3ferry with no source MD5 to check them against. */
+  unverified = 0;
   isListingDone = false;
   readonly byMethod: Partial<Record<CopyMethod, number>> = {};
   readonly requests: RequestCounts = {};
@@ -137,6 +139,7 @@ export class RunTally {
         deleteFailed: this.deleteFailed,
         wouldCopy: this.wouldCopy,
         wouldDelete: this.wouldDelete,
+        unverified: this.unverified,
         byMethod: { ...this.byMethod },
       },
       bytes: { copied: this.bytesCopied, listed: this.bytesListed, wouldCopy: this.wouldCopyBytes },

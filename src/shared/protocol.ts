@@ -67,6 +67,8 @@ export type TaskResult =
       id: number;
       bytes: number;
       md5?: string;
+      /** The bytes passed through s3ferry but had no source MD5 to be checked against. */
+      isUnverified?: true;
       requests: RequestCounts;
       clientsBuilt?: ClientsBuilt;
     }

@@ -54,6 +54,7 @@ function summary(overrides: Partial<SyncSummary> = {}): SyncSummary {
       deleteFailed: 0,
       wouldCopy: 0,
       wouldDelete: 0,
+      unverified: 0,
       byMethod: { 'server-side': 10_000 },
     },
     bytes: { copied: 1536 * MiB, listed: 1536 * MiB, wouldCopy: 0 },
@@ -142,6 +143,13 @@ describe('summaryText', () => {
   it('mentions --checksum pairs that were compared by size and time', () => {
     const text = summaryText(summary({ mode: 'checksum', checksumFallbacks: 1_234 }));
     assert.match(text, /\n {2}checksum: 1,234 objects had no comparable MD5\/ETag/);
+  });
+
+  it('says how many copies were not verified end to end, and only when some were not', () => {
+    const base = summary();
+    assert.doesNotMatch(summaryText(base), /integrity:/);
+    const text = summaryText(summary({ objects: { ...base.objects, unverified: 3 } }));
+    assert.match(text, /\n {2}integrity: 3 copied objects were not verified end to end \(multipart/);
   });
 
   it('with no requests and no clients says so', () => {

@@ -3,6 +3,7 @@
 // source errors, so the upload would otherwise hang until the socket times out.
 import { Readable, Transform, pipeline } from 'node:stream';
 import { PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import type { PutObjectCommandOutput } from '@aws-sdk/client-s3';
 import { S3FerryError } from '../../shared/errors.ts';
 import { callS3 } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';
@@ -73,14 +74,15 @@ export type StreamSource = Omit<StreamBodyOptions<unknown>, 'send'>;
 /**
  * Streams `source` into a PutObject of `dst` with the given Content-Length (`source` must yield
  * exactly that many bytes) and extra headers (content type, metadata…).
+ * @returns the PUT's answer (its ETag)
  */
 export async function putObjectFromStream(
   ctx: TransferContext,
   dst: S3Target,
-  object: { sizeBytes: number; headers?: PreservedHeaders },
+  object: { sizeBytes: number; headers?: PreservedHeaders & { ContentMD5?: string } },
   source: StreamSource,
-): Promise<void> {
-  await sendStreamBody({
+): Promise<PutObjectCommandOutput> {
+  return sendStreamBody({
     ...source,
     send: (body, signal) =>
       callS3(

@@ -32,7 +32,14 @@ export type TransferContext = {
   counter: RequestCounter;
   /** Delays between handler-level retries, and the pool-wide pause. @default fullJitterBackoff() */
   backoff?: TransferBackoff;
+  /** Set by a copy whose bytes could not be checked against a source MD5 (see verify.ts). */
+  endToEnd?: { isUnverified: boolean };
 };
+
+/** Records that this task's copy could not be checked against a source MD5. */
+export function markUnverified(ctx: TransferContext): void {
+  if (ctx.endToEnd !== undefined) ctx.endToEnd.isUnverified = true;
+}
 
 /** An S3 object a request is about. */
 export type S3Target = { profile: string; bucket: string; key: string };

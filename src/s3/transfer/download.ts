@@ -1,15 +1,24 @@
-// S3 → local file: GET into a temp file next to the destination, fsync, timestamp, rename. At/above
-// the threshold the object is fetched as parallel ranged GETs written at their offsets.
+// S3 → local file: GET into a temp file next to the destination, check it against the source's
+// MD5 where its ETag is one (verify.ts), fsync, timestamp, rename. At/above the threshold the
+// object is fetched as parallel ranged GETs written at their offsets.
 import type { FileHandle } from 'node:fs/promises';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
 import { asReadable } from './body.ts';
-import { callS3, retryBudget, s3ErrorAt, withRetries } from './context.ts';
+import {
+  callS3,
+  localIoError,
+  markUnverified,
+  retryBudget,
+  s3ErrorAt,
+  withRetries,
+} from './context.ts';
 import type { Attempt, S3Target, TransferContext } from './context.ts';
 import { forEachConcurrently } from './multipart.ts';
 import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
 import { writeChunksAt, writeViaTempFile } from './temp-file.ts';
+import { checksumMismatch, RunningMd5, sourceMd5 } from './verify.ts';
 
 /**
  * Downloads `src` to `path` (parent directories are created). The file's mtime becomes the
@@ -27,7 +36,10 @@ export async function downloadObject(
   const streamFailure = (error: unknown): S3FerryError =>
     isS3FerryError(error) ? error : s3ErrorAt(ctx, src, error);
 
-  /** One GET (whole or ranged) written at `position`; returns the bytes written. */
+  /**
+   * One GET (whole or ranged) written at `position`, hashed into `md5` when given; returns the
+   * bytes written and the source's MD5 as the answer states it (see verify.ts).
+   */
   const fetchInto = async (
     handle: FileHandle,
     attempt: Attempt,
@@ -35,7 +47,8 @@ export async function downloadObject(
     expected: number | undefined,
     extra: { Range?: string; IfMatch?: string },
     signal: AbortSignal,
-  ): Promise<number> => {
+    md5?: RunningMd5,
+  ): Promise<{ written: number; sourceMd5: string | undefined }> => {
     const got = await callS3(
       ctx,
       src,
@@ -46,7 +59,8 @@ export async function downloadObject(
     const length = expected ?? got.ContentLength;
     let written: number;
     try {
-      written = await writeChunksAt(handle, body, position, attempt.onBytes, path);
+      const chunks = md5 === undefined ? body : hashing(body, md5);
+      written = await writeChunksAt(handle, chunks, position, attempt.onBytes, path);
     } catch (error) {
       throw streamFailure(error);
     } finally {
@@ -60,16 +74,32 @@ export async function downloadObject(
         { retryable: true },
       );
     }
-    return written;
+    return {
+      written,
+      sourceMd5: sourceMd5({
+        etag: got.ETag,
+        encryption: got.ServerSideEncryption,
+        customerAlgorithm: got.SSECustomerAlgorithm,
+      }),
+    };
   };
 
   if (!usesMultipart(task.sizeBytes, task.multipartThresholdBytes)) {
     return writeViaTempFile(path, task.mtimeMs, (handle) =>
       withRetries(ctx, budget, async (attempt) => {
-        const written = await fetchInto(handle, attempt, 0, undefined, {}, ctx.signal);
+        const md5 = new RunningMd5();
+        const got = await fetchInto(handle, attempt, 0, undefined, {}, ctx.signal, md5);
         // A failed earlier attempt may have written further: cut the file to this attempt's size.
-        await handle.truncate(written);
-        return written;
+        await handle.truncate(got.written);
+        // Checked before the rename: a file that is not the source's never gets its name.
+        if (got.sourceMd5 === undefined) markUnverified(ctx);
+        else {
+          const hex = md5.hex();
+          if (hex !== got.sourceMd5) {
+            throw checksumMismatch(src, `MD5 ${hex}, ETag ${got.sourceMd5}`);
+          }
+        }
+        return got.written;
       }),
     );
   }
@@ -77,28 +107,85 @@ export async function downloadObject(
   const head = await callS3(ctx, src, new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }));
   const sizeBytes = head.ContentLength ?? task.sizeBytes;
   const ifMatch = head.ETag === undefined ? {} : { IfMatch: head.ETag };
-  return writeViaTempFile(path, task.mtimeMs, async (handle) => {
-    await forEachConcurrently(
-      partRanges(sizeBytes, choosePartSize(sizeBytes, task.partSizeBytes)),
-      task.partConcurrency,
-      ctx.signal,
-      async (part, signal) => {
-        await withRetries(
-          ctx,
-          budget,
-          (attempt) =>
-            fetchInto(
-              handle,
-              attempt,
-              part.offsetBytes,
-              part.sizeBytes,
-              { Range: byteRange(part), ...ifMatch },
-              signal,
-            ),
-          signal,
-        );
-      },
-    );
-    return sizeBytes;
+  const expected = sourceMd5({
+    etag: head.ETag,
+    encryption: head.ServerSideEncryption,
+    customerAlgorithm: head.SSECustomerAlgorithm,
   });
+  if (expected === undefined) markUnverified(ctx);
+  return writeViaTempFile(path, task.mtimeMs, async (handle) => {
+    // Ranges arrive in parallel: a single-part source's MD5 is checked by reading the file back
+    // before the rename; a mismatch fetches the whole object again, within the budget.
+    for (let round = 0; ; round += 1) {
+      let moved = 0;
+      const roundCtx: TransferContext = {
+        ...ctx,
+        onBytes: (delta) => {
+          moved += delta;
+          ctx.onBytes(delta);
+        },
+      };
+      await forEachConcurrently(
+        partRanges(sizeBytes, choosePartSize(sizeBytes, task.partSizeBytes)),
+        task.partConcurrency,
+        ctx.signal,
+        async (part, signal) => {
+          await withRetries(
+            roundCtx,
+            budget,
+            (attempt) =>
+              fetchInto(
+                handle,
+                attempt,
+                part.offsetBytes,
+                part.sizeBytes,
+                { Range: byteRange(part), ...ifMatch },
+                signal,
+              ),
+            signal,
+          );
+        },
+      );
+      if (expected === undefined) return sizeBytes;
+      const hex = await md5OfHandle(handle, sizeBytes, path);
+      if (hex === expected) return sizeBytes;
+      const mismatch = checksumMismatch(src, `MD5 ${hex}, ETag ${expected}`);
+      if (round >= budget) throw mismatch;
+      ctx.onBytes(-moved);
+    }
+  });
+}
+
+/** Passes `chunks` on, hashing each into `md5`. */
+async function* hashing(
+  chunks: AsyncIterable<Uint8Array>,
+  md5: RunningMd5,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  for await (const chunk of chunks) {
+    md5.update(chunk);
+    yield chunk;
+  }
+}
+
+/** The MD5 (hex) of the first `size` bytes of an open file, read sequentially. */
+async function md5OfHandle(handle: FileHandle, size: number, path: string): Promise<string> {
+  const md5 = new RunningMd5();
+  const buffer = Buffer.allocUnsafe(Math.min(size, 1024 * 1024) || 1);
+  for (let position = 0; position < size;) {
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await handle.read(
+        buffer,
+        0,
+        Math.min(buffer.length, size - position),
+        position,
+      ));
+    } catch (error) {
+      throw localIoError(error, 'read back', path);
+    }
+    if (bytesRead === 0) break;
+    md5.update(buffer.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+  return md5.hex();
 }

@@ -68,8 +68,15 @@ export async function runTask(task: WorkerTask, ctx: TransferContext): Promise<T
       const { md5, bytes } = await md5OfObject(ctx, task.src);
       return { ok: true, id: task.id, bytes, md5, requests: ctx.counter.snapshot() };
     }
-    const bytes = await runCopy(task, ctx);
-    return { ok: true, id: task.id, bytes, requests: ctx.counter.snapshot() };
+    const endToEnd = { isUnverified: false };
+    const bytes = await runCopy(task, { ...ctx, endToEnd });
+    return {
+      ok: true,
+      id: task.id,
+      bytes,
+      requests: ctx.counter.snapshot(),
+      ...(endToEnd.isUnverified ? { isUnverified: true as const } : {}),
+    };
   } catch (error) {
     // After a cancel, whatever broke first is a consequence of it.
     const failure = ctx.signal.aborted ? abortedError() : asFerryError(error);

@@ -1,12 +1,14 @@
 // Small objects across endpoints or credentials: one GET read whole into memory, then one PUT of
 // that Buffer with its Content-MD5, both on the lean signed path (src/s3/signed-request.ts). For
 // a 64 KiB object the SDK's per-request work costs more than the bytes; a Buffer body is also
-// replayable, so each request is retried by itself within the budget, and the server checks the
-// MD5 of exactly what arrives (end-to-end integrity under either checksum setting).
+// replayable, so each request is retried by itself within the budget. The bytes read are checked
+// against the source's MD5 (its ETag) before the PUT, and the server checks the PUT's Content-MD5:
+// end-to-end integrity under either checksum setting.
 import { createHash } from 'node:crypto';
 import { S3FerryError } from '../../shared/errors.ts';
-import { callSigned, canSign } from './context.ts';
+import { callSigned, canSign, markUnverified } from './context.ts';
 import { carriedHttpHeaders } from './headers.ts';
+import { checksumMismatch, sourceMd5 } from './verify.ts';
 import type { S3Target, TransferContext } from './context.ts';
 
 /**
@@ -47,7 +49,18 @@ export async function copySmallObject(
       { retryable: true },
     );
   }
-  const md5 = createHash('md5').update(body).digest('base64');
+  const digest = createHash('md5').update(body).digest();
+  // The server checks the PUT against this Content-MD5; the source's own MD5 checks the GET.
+  const expected = sourceMd5({
+    etag: got.headers['etag'],
+    encryption: got.headers['x-amz-server-side-encryption'],
+    customerAlgorithm: got.headers['x-amz-server-side-encryption-customer-algorithm'],
+  });
+  if (expected === undefined) markUnverified(ctx);
+  else if (digest.toString('hex') !== expected) {
+    throw checksumMismatch(src, `MD5 ${digest.toString('hex')}, ETag ${expected}`);
+  }
+  const md5 = digest.toString('base64');
   await callSigned(ctx, dst, {
     operation: 'PutObject',
     method: 'PUT',

@@ -2,15 +2,16 @@
 // ranged GETs → UploadPart (`partConcurrency` in flight) for large objects. Nothing is buffered
 // whole: each GET body flows into its upload with a known Content-Length, so memory stays around
 // partConcurrency × the sockets' buffers, whatever the object size.
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { S3FerryError } from '../../shared/errors.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
 import { asReadable, putObjectFromStream, uploadPartFromStream } from './body.ts';
-import { callS3, retryBudget, s3ErrorAt, withRetries } from './context.ts';
+import { callS3, markUnverified, retryBudget, s3ErrorAt, withRetries } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';
 import { preservedHeaders } from './headers.ts';
 import { runMultipartUpload } from './multipart.ts';
 import { SMALL_OBJECT_MAX_BYTES, copySmallObject } from './small-object.ts';
+import { checksumMismatch, contentMd5Of, isDigestRefusal, sourceMd5 } from './verify.ts';
 import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
 
 function lengthMismatch(src: S3Target, expected: number, got: number | undefined): S3FerryError {
@@ -52,23 +53,53 @@ export async function streamCopy(
         body.destroy();
         throw lengthMismatch(src, task.sizeBytes, undefined);
       }
-      await putObjectFromStream(
-        ctx,
-        dst,
-        { sizeBytes, headers: preservedHeaders(got) },
-        {
-          source: body,
-          onBytes: attempt.onBytes,
-          signal: ctx.signal,
-          sourceError: (error) => s3ErrorAt(ctx, src, error),
-        },
-      );
+      // The source's MD5 as the PUT's Content-MD5: the server refuses bytes changed on the way.
+      const expected = sourceMd5({
+        etag: got.ETag,
+        encryption: got.ServerSideEncryption,
+        customerAlgorithm: got.SSECustomerAlgorithm,
+      });
+      if (expected === undefined) markUnverified(ctx);
+      let put: Awaited<ReturnType<typeof putObjectFromStream>>;
+      try {
+        put = await putObjectFromStream(
+          ctx,
+          dst,
+          {
+            sizeBytes,
+            headers: {
+              ...preservedHeaders(got),
+              ...(expected === undefined ? {} : { ContentMD5: contentMd5Of(expected) }),
+            },
+          },
+          {
+            source: body,
+            onBytes: attempt.onBytes,
+            signal: ctx.signal,
+            sourceError: (error) => s3ErrorAt(ctx, src, error),
+          },
+        );
+      } catch (error) {
+        if (expected !== undefined && isDigestRefusal(error)) {
+          throw checksumMismatch(src, `the destination refused them against ETag ${expected}`);
+        }
+        throw error;
+      }
+      // A server that ignores Content-MD5 (moto) stored whatever arrived: its ETag tells.
+      const stored = sourceMd5({ etag: put.ETag, encryption: put.ServerSideEncryption });
+      if (expected !== undefined && stored !== undefined && stored !== expected) {
+        await callS3(ctx, dst, new DeleteObjectCommand({ Bucket: dst.bucket, Key: dst.key }));
+        throw checksumMismatch(src, `the destination stored MD5 ${stored}, ETag ${expected}`);
+      }
       return sizeBytes;
     });
   }
 
   const head = await callS3(ctx, src, new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }));
   const sizeBytes = head.ContentLength ?? task.sizeBytes;
+  // Parts travel in parallel, so no MD5 of the whole passes through here, and the part layout of
+  // a multipart source is not known: each part is checked by the server against its own MD5 only.
+  markUnverified(ctx);
   await runMultipartUpload(ctx, {
     dst,
     create: preservedHeaders(head),

@@ -51,7 +51,7 @@ export async function writeViaTempFile<T>(
   let handle: FileHandle | undefined;
   try {
     try {
-      handle = await open(temp, 'wx');
+      handle = await open(temp, 'wx+');
     } catch (error) {
       throw localIoError(error, 'create', temp);
     }
