@@ -34,6 +34,12 @@ function bytes(size: number, seed: number): Buffer {
   return out;
 }
 
+function without<T extends object>(objects: T, keys: readonly string[]): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(objects).filter(([key]) => !keys.includes(key)),
+  ) as Partial<T>;
+}
+
 const isObjectGet = (r: ProxiedRequest): boolean =>
   r.method === 'GET' && !r.query.includes('list-type');
 
@@ -132,7 +138,7 @@ for (const target of testTargets()) {
         ['small/a.bin', 'ChecksumMismatch'],
       ]);
       assert.match(summary.failures[0]?.error.message ?? '', /did not match the source's MD5/);
-      const { 'small/a.bin': _a, 'big.bin': _big, ...intact } = objects;
+      const intact = without(objects, ['small/a.bin', 'big.bin']);
       assert.deepEqual(await objectMd5s(destination, dst), md5s(intact));
     });
 
@@ -150,8 +156,7 @@ for (const target of testTargets()) {
         summary.failures.map((f) => [f.key, f.error.code]),
         [['small/b.bin', 'ChecksumMismatch']],
       );
-      const { 'small/b.bin': _b, ...intact } = objects;
-      assert.deepEqual(fileMd5s(dir), md5s(intact));
+      assert.deepEqual(fileMd5s(dir), md5s(without(objects, ['small/b.bin'])));
       assert.equal(existsSync(join(dir, 'small', 'b.bin')), false);
       assert.deepEqual(
         readdirSync(join(dir, 'small')).filter((name) => name.includes('s3ferry')),
