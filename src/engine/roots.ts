@@ -4,8 +4,8 @@
 // wildcard is a glob: its root is the part before the wildcard's segment, its S3 listing is
 // narrowed to the literal text before the wildcard, and both listings show only the keys that
 // the glob and --include/--exclude select (the destination's all of them with --delete-excluded).
-import { stat } from 'node:fs/promises';
-import { basename, resolve as resolvePath } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { ConfigResolver } from '../config/load.ts';
 import { listLocal } from '../local/list.ts';
 import type { LocalListIssue } from '../local/list.ts';
@@ -13,6 +13,8 @@ import { parseSourcePath } from '../paths/glob.ts';
 import { formatPath, parsePath } from '../paths/path.ts';
 import type { AnyPath } from '../paths/path.ts';
 import { createGlobSelector, createKeyFilter } from '../plan/filter.ts';
+import { endpointIdentity, findOverlap, isKeptApart } from '../plan/overlap.ts';
+import type { OverlapFilters, Place } from '../plan/overlap.ts';
 import type { KeyPredicate } from '../plan/filter.ts';
 import {
   destinationRoot,
@@ -62,6 +64,11 @@ export type OpenRootsContext = {
   onLocalIssue(issue: LocalListIssue): void;
   /** --include/--exclude and --delete-excluded; none: every key. */
   selection?: RootSelectionOptions;
+  /**
+   * Refuse a source and destination that overlap (see plan/overlap.ts): runs that write (sync,
+   * cp). A check only reads. @default false
+   */
+  refuseOverlap?: boolean;
 };
 
 /** Which keys the listings show: --include/--exclude and --delete-excluded (see SyncOptions). */
@@ -218,6 +225,17 @@ export async function openRoots(
       ? destinationRoot({ ...dstPath, profile: dstSpec.name }, isSingle)
       : destinationRoot(dstPath.kind === 'local' ? dstPath : { kind: 'local', path: '' }, isSingle);
   if (dstRoot.kind === 'local') dstRoot.path = resolvePath(dstRoot.path);
+  if (ctx.refuseOverlap === true) {
+    await refuseOverlap(
+      { root: srcRoot, spec: srcSpec, label: srcInput },
+      { root: dstRoot, spec: dstSpec, label: dstInput },
+      isSingle,
+      {
+        isExcludedSubtree: keyFilter?.isExcludedSubtree,
+        shouldDeleteExcluded: selection.shouldDeleteExcluded === true,
+      },
+    );
+  }
 
   // What both listings show: keys the glob and the filters select (a single source: its name).
   const globSelects = glob.pattern === undefined ? undefined : createGlobSelector(glob.pattern);
@@ -250,6 +268,70 @@ export async function openRoots(
       : filtered),
   });
   return { src, dst, profiles };
+}
+
+/** A side of a run, for the overlap check. */
+type Side = { root: SyncRoot; spec: ProfileSpec | undefined; label: string };
+
+/** The real path of `path`, or of its nearest existing ancestor with the rest appended. */
+async function realPathOf(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    const parent = dirname(path);
+    if (parent === path) return path;
+    return join(await realPathOf(parent), basename(path));
+  }
+}
+
+async function placeOf(side: Side, isSingle: boolean): Promise<Place | undefined> {
+  if (side.root.kind === 'local') {
+    return { kind: 'local', path: await realPathOf(side.root.path), isSingle };
+  }
+  if (side.spec === undefined) return undefined;
+  return {
+    kind: 's3',
+    endpoint: endpointIdentity(side.spec.endpointUrl),
+    bucket: side.root.bucket,
+    prefix: isSingle ? side.root.key : directoryPrefix(side.root.key),
+    isSingle,
+  };
+}
+
+/**
+ * Refuses a run whose source and destination overlap (same endpoint and bucket with one key
+ * prefix inside the other, or one local directory inside the other, symlinks resolved), unless
+ * the filters keep them apart (plan/overlap.ts says when).
+ * @throws S3FerryError (kind `usage`, exit 2) naming both paths
+ */
+async function refuseOverlap(
+  src: Side,
+  dst: Side,
+  isSingle: boolean,
+  filters: OverlapFilters,
+): Promise<void> {
+  const [from, to] = await Promise.all([placeOf(src, isSingle), placeOf(dst, isSingle)]);
+  if (from === undefined || to === undefined) return;
+  const overlap = findOverlap(from, to);
+  if (overlap === undefined || isKeptApart(overlap, filters)) return;
+  const where = from.kind === 's3' ? 'same endpoint and bucket' : 'same directory tree';
+  switch (overlap.kind) {
+    case 'same':
+      throw usageError(
+        `the source ${src.label} and the destination ${dst.label} are the same place (${where})`,
+        'give a destination outside the source',
+      );
+    case 'destination-inside-source':
+      throw usageError(
+        `the destination ${dst.label} is inside the source ${src.label} (${where}): the run would copy its own output again`,
+        `give a destination outside the source, or --exclude '${overlap.inner}**' to leave it out of the source`,
+      );
+    case 'source-inside-destination':
+      throw usageError(
+        `the source ${src.label} is inside the destination ${dst.label} (${where}): the run would write into, or delete, the source itself`,
+        `give a destination outside the source, or --exclude '${overlap.inner}**' to leave it out`,
+      );
+  }
 }
 
 function both(a: KeyPredicate | undefined, b: KeyPredicate | undefined): KeyPredicate | undefined {
@@ -393,8 +475,9 @@ async function* singleListing(
     const stats = await stat(root.path).catch(() => undefined);
     if (stats?.isFile() === true) yield { key: '', sizeBytes: stats.size, mtimeMs: stats.mtimeMs };
     else if (stats !== undefined) {
+      // A usage error (exit 2): the command line names a directory where a file is needed.
       throw new S3FerryError(
-        'local-io',
+        'usage',
         'IsADirectory',
         `the destination ${root.path} is a directory, but the source is a single file`,
         { fatal: true, hint: 'give the destination file name (sync SRC/a.txt DST/a.txt)' },

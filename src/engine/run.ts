@@ -63,6 +63,7 @@ export async function sync(
         partConcurrency: resolved.partConcurrency,
         progressIntervalMs: resolved.progressIntervalMs,
         selection: resolved,
+        refuseOverlap: true,
         tally,
         emitWarning: (message) => {
           emit({ kind: 'warning', message });

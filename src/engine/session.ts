@@ -41,6 +41,8 @@ export type SessionOptions = {
   progressIntervalMs: number;
   /** Filters and globs of the source (sync only). */
   selection?: RootSelectionOptions;
+  /** Refuse overlapping roots (runs that write). @default false */
+  refuseOverlap?: boolean;
   tally: SessionTally;
   emitWarning: (message: string) => void;
   /** Called once the roots are open, before the executor starts (emits `start`). */
@@ -95,6 +97,7 @@ export async function withSession<T>(
         handlers.onLocalIssue(issue.key, serializeError(issue.error));
       },
       ...(options.selection === undefined ? {} : { selection: options.selection }),
+      ...(options.refuseOverlap === true ? { refuseOverlap: true } : {}),
     });
     options.onRoots(roots);
 
