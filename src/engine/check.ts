@@ -12,7 +12,12 @@ import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { ListEntry, RequestCounts, WorkerTask } from '../shared/protocol.ts';
 import type { FailureRecord } from './events.ts';
-import { DEFAULT_TASKS_PER_WORKER } from './options.ts';
+import {
+  boundedInteger,
+  DEFAULT_TASKS_PER_WORKER,
+  MAX_TASKS_PER_WORKER,
+  MAX_WORKERS,
+} from './options.ts';
 import type { Root } from './roots.ts';
 import { absorbTaskCounts, createDispatch, isCancellation, withSession } from './session.ts';
 import type { Session } from './session.ts';
@@ -264,11 +269,20 @@ function wholeNumber(name: string, value: number, min: number): number {
 function resolveCheckOptions(options: CheckOptions): ResolvedCheckOptions {
   return {
     ...options,
-    workers: wholeNumber('workers', options.workers ?? availableParallelism(), 1),
-    tasksPerWorker: wholeNumber(
+    workers: boundedInteger(
+      'workers',
+      '--workers',
+      options.workers ?? availableParallelism(),
+      1,
+      MAX_WORKERS,
+      ' (4 per core, at least 4)',
+    ),
+    tasksPerWorker: boundedInteger(
       'tasks per worker',
+      '--tasks-per-worker',
       options.tasksPerWorker ?? DEFAULT_TASKS_PER_WORKER,
       1,
+      MAX_TASKS_PER_WORKER,
     ),
     maxDifferenceDetails: wholeNumber(
       'max difference details',

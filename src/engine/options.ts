@@ -105,6 +105,36 @@ function positiveInteger(name: string, value: number, min = 1): number {
   return value;
 }
 
+/**
+ * Upper bounds that protect the machine: every worker thread holds its own SDK and clients
+ * (`--workers 50` on 4 objects took 1.3 GB), and each task, part or listing range in flight holds
+ * sockets and buffers. Workers do CPU work, so they scale with the cores; tasks wait on the network.
+ */
+export const MAX_WORKERS = Math.max(4, 4 * availableParallelism());
+export const MAX_TASKS_PER_WORKER = 256;
+export const MAX_PART_CONCURRENCY = 64;
+export const MAX_LIST_CONCURRENCY = 64;
+/** S3's limits on one part (and one PUT). */
+export const MIN_PART_SIZE_BYTES = 5 * MiB;
+export const MAX_PART_SIZE_BYTES = 5 * 1024 * MiB;
+
+/** A whole number in [min, max]; the error names the option and its flag, and the range. */
+export function boundedInteger(
+  name: string,
+  flag: string,
+  value: number,
+  min: number,
+  max: number,
+  why = '',
+): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw usageError(
+      `${name} (${flag}) must be a whole number from ${min} to ${max}${why}, got ${value}`,
+    );
+  }
+  return value;
+}
+
 /** Refuses a bad --include/--exclude pattern before anything is listed. */
 function checkFilterPatterns(patterns: string[] | undefined): string[] {
   for (const pattern of patterns ?? []) {
@@ -124,9 +154,14 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     throw usageError(`unknown comparison mode '${mode}'`);
   }
   const partSizeBytes = options.partSizeBytes ?? DEFAULT_PART_SIZE_BYTES;
-  if (partSizeBytes < 5 * MiB) {
+  if (partSizeBytes < MIN_PART_SIZE_BYTES) {
     throw usageError(
-      `the part size must be at least 5 MiB (S3's minimum), got ${partSizeBytes} bytes`,
+      `the part size (--part-size) must be at least 5 MiB (S3's minimum), got ${partSizeBytes} bytes`,
+    );
+  }
+  if (partSizeBytes > MAX_PART_SIZE_BYTES) {
+    throw usageError(
+      `the part size (--part-size) must be at most 5 GiB (S3's maximum), got ${partSizeBytes} bytes`,
     );
   }
   if (options.maxDelete !== undefined && options.shouldDelete !== true) {
@@ -146,19 +181,32 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     src: options.src,
     dst: options.dst,
     mode,
-    workers: positiveInteger('workers', options.workers ?? availableParallelism()),
-    tasksPerWorker: positiveInteger(
+    workers: boundedInteger(
+      'workers',
+      '--workers',
+      options.workers ?? availableParallelism(),
+      1,
+      MAX_WORKERS,
+      ` (4 per core, at least 4)`,
+    ),
+    tasksPerWorker: boundedInteger(
       'tasks per worker',
+      '--tasks-per-worker',
       options.tasksPerWorker ?? DEFAULT_TASKS_PER_WORKER,
+      1,
+      MAX_TASKS_PER_WORKER,
     ),
     multipartThresholdBytes: positiveInteger(
       'multipart threshold',
       options.multipartThresholdBytes ?? DEFAULT_MULTIPART_THRESHOLD_BYTES,
     ),
     partSizeBytes: positiveInteger('part size', partSizeBytes),
-    partConcurrency: positiveInteger(
+    partConcurrency: boundedInteger(
       'part concurrency',
+      '--part-concurrency',
       options.partConcurrency ?? DEFAULT_PART_CONCURRENCY,
+      1,
+      MAX_PART_CONCURRENCY,
     ),
     failFast: options.failFast ?? false,
     maxFailureDetails: positiveInteger('max failure details', options.maxFailureDetails ?? 1000, 0),
@@ -169,9 +217,12 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     exclude: checkFilterPatterns(options.exclude),
     shouldDeleteExcluded: options.shouldDeleteExcluded ?? false,
     allowEmptySource: options.allowEmptySource ?? false,
-    listConcurrency: positiveInteger(
+    listConcurrency: boundedInteger(
       'list concurrency',
+      '--list-concurrency',
       options.listConcurrency ?? DEFAULT_LIST_CONCURRENCY,
+      1,
+      MAX_LIST_CONCURRENCY,
     ),
     ...(options.maxDelete === undefined
       ? {}

@@ -93,7 +93,41 @@ export function filterPatternProblem(
       hint: "to leave keys out use --exclude; for a literal '!' write '\\!'",
     };
   }
+  const unclosed = unclosedBracket(pattern);
+  if (unclosed !== undefined) {
+    const close = unclosed === '[' ? ']' : '}';
+    return {
+      message: `filter pattern '${pattern}': the '${unclosed}' is never closed`,
+      hint: `close it with '${close}', or write a literal '${unclosed}' as '\\${unclosed}'`,
+    };
+  }
   return undefined;
+}
+
+/** The first `[` or `{` of a glob left open (backslash escapes skipped), or undefined. */
+function unclosedBracket(pattern: string): '[' | '{' | undefined {
+  let inClass = false;
+  let braces = 0;
+  for (let i = 0; i < pattern.length; i += 1) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i += 1;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      // A `]` right after `[`, `[!` or `[^` is a member of the class, not its end.
+      const next = pattern[i + 1] === '!' || pattern[i + 1] === '^' ? i + 2 : i + 1;
+      if (pattern[next] === ']') i = next;
+    } else if (c === '{') braces += 1;
+    else if (c === '}' && braces > 0) braces -= 1;
+  }
+  if (inClass) return '[';
+  return braces > 0 ? '{' : undefined;
 }
 
 /** --include and --exclude, as given (each repeatable, order-independent). */

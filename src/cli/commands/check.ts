@@ -102,7 +102,7 @@ async function runCheckCommand(
   const options: CheckOptions = { src, dst };
   if (flags.download === true) options.download = true;
   const workers = wholeNumber('--workers', flags.workers);
-  if (workers !== undefined && workers > 0) options.workers = workers;
+  if (workers !== undefined) options.workers = workers;
   const tasksPerWorker = wholeNumber('--tasks-per-worker', flags.tasksPerWorker);
   if (tasksPerWorker !== undefined) options.tasksPerWorker = tasksPerWorker;
   const config = ctx.deps.loadConfig(ctx.settingFlags());

@@ -181,9 +181,10 @@ export async function runSyncCommand(
   hooks: CommandHooks,
 ): Promise<ExitCode> {
   const options: SyncOptions = { src, dst, mode: modeOf(flags) };
-  const workers = wholeNumber('--workers', flags.workers ?? flags.worker);
-  // megfile's default is -1 ("automatic"); commander hands us the string.
-  if (workers !== undefined && workers > 0) options.workers = workers;
+  // megfile's default is -1 ("automatic"); 0 is an error (the engine names the range).
+  const workersText = flags.workers ?? flags.worker;
+  const workers = workersText?.trim() === '-1' ? undefined : wholeNumber('--workers', workersText);
+  if (workers !== undefined) options.workers = workers;
   const tasksPerWorker = wholeNumber('--tasks-per-worker', flags.tasksPerWorker);
   if (tasksPerWorker !== undefined) options.tasksPerWorker = tasksPerWorker;
   const partConcurrency = wholeNumber('--part-concurrency', flags.partConcurrency);
