@@ -13,7 +13,7 @@ export type IniValue = {
   readonly block?: ReadonlyMap<string, IniValue>;
 };
 
-/** One `[name]` section; repeated sections are merged, later keys winning. */
+/** One `[name]` section (a repeated section is an error, as in botocore). */
 export type IniSection = {
   /** The header as written, trimmed: `default`, `p1`, `profile p1`. */
   readonly name: string;
@@ -97,7 +97,8 @@ export function parseAwsIni(
           `indented line continues "${open.key}", which already has a value; only a "${open.key} =" line with nothing after it starts an indented block`,
         );
       }
-      const sub = splitAssignment(trimmed, /=/);
+      // configparser reads `key: value` like `key = value`, inside the block too.
+      const sub = splitAssignment(trimmed, /[=:]/);
       if (sub === undefined || !KEY_PATTERN.test(sub.key)) {
         fail(lineNo, `expected an indented "key = value" line inside the "${open.key} =" block`);
       } else {
@@ -121,6 +122,15 @@ export function parseAwsIni(
       // botocore splits `[profile   p1]` on whitespace; normalise so lookups see `profile p1`.
       const name = (match?.[1] ?? '').trim().replace(/\s+/g, ' ');
       if (name === '') fail(lineNo, 'empty section name "[]"');
+      // botocore's configparser refuses a repeated section; taking the last one silently would
+      // hide keys the user thinks are in use.
+      const first = sectionNames.find((section) => section.name === name);
+      if (first !== undefined) {
+        fail(
+          lineNo,
+          `the section [${name}] repeats the one at line ${first.line}: merge them into one`,
+        );
+      }
       emitted.push(`[s${sectionNames.length}]`);
       sectionNames.push({ name, line: lineNo });
       keyLines.push(new Map());

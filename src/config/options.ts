@@ -85,6 +85,22 @@ function parseNonNegativeInteger(raw: string): ParseResult<number> {
   return { ok: true, value };
 }
 
+/**
+ * A region name: AWS's (`us-east-1`) or an S3-compatible server's own (Ceph zonegroups such as
+ * `default`, MinIO's `us-east-1`): letters, digits, `-`, `_`, `.`. Anything else (spaces, `/`,
+ * an empty value) would only fail later, at signing, as an opaque error on every request.
+ */
+function parseRegion(raw: string): ParseResult<string> {
+  const text = raw.trim();
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(text)) {
+    return {
+      ok: false,
+      expected: 'a region name (letters, digits, "-", "_" or "."; e.g. us-east-1)',
+    };
+  }
+  return { ok: true, value: text };
+}
+
 function parseHttpUrl(raw: string): ParseResult<string> {
   const text = raw.trim();
   const expected = 'an http:// or https:// URL';
@@ -179,8 +195,8 @@ export const OPTIONS: { readonly [K in OptionId]: OptionSpec<K> } = {
     sensitive: false,
     default: 'us-east-1',
     defaultText: '`us-east-1`',
-    parse: parseText,
-    help: 'Signing region.',
+    parse: parseRegion,
+    help: 'Signing region (letters, digits, `-`, `_`, `.`).',
   },
   addressingStyle: {
     id: 'addressingStyle',

@@ -193,9 +193,9 @@ export async function catPath(
   });
 }
 
+/** A usage error (exit 2): the command line names a directory where cat needs one object. */
 function isADirectory(path: string): S3FerryError {
-  return new S3FerryError('client', 'IsADirectory', `${path} is a directory`, {
-    fatal: false,
+  return new S3FerryError('usage', 'IsADirectory', `${path} is a directory`, {
     hint: 'cat reads one object or file; list a directory with ls',
   });
 }

@@ -270,6 +270,39 @@ describe('s3ferry config s3 / config show (built CLI)', () => {
     assert.equal(obj['maxRetryTimes'], 3);
   });
 
+  it('a bad region is a configuration error naming the variable (exit 2), for every command', () => {
+    const home = freshHome();
+    for (const args of [
+      ['ls', 's3://bucket/'],
+      ['sync', 's3://bucket/', path.join(home, 'out')],
+      ['config', 'show'],
+    ]) {
+      const r = s3ferry(home, args, {
+        AWS_REGION: 'us east 1',
+        AWS_ACCESS_KEY_ID: ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY: SECRET,
+      });
+      assertOneLineError(
+        r,
+        /^s3ferry: Invalid AWS_REGION: expected a region name .*got "us east 1"/,
+      );
+    }
+  });
+
+  it('a repeated [section] in the credentials file is an error naming the file and both lines', () => {
+    const home = freshHome();
+    fs.mkdirSync(path.join(home, '.aws'), { recursive: true });
+    fs.writeFileSync(
+      path.join(home, '.aws', 'credentials'),
+      `[p1]\naws_access_key_id: ${ACCESS_KEY}\naws_secret_access_key: ${SECRET}\n[p1]\nregion = eu-west-1\n`,
+    );
+    const r = s3ferry(home, ['config', 'show', '-n', 'p1']);
+    assertOneLineError(
+      r,
+      /^s3ferry: ~\/\.aws\/credentials:4: the section \[p1\] repeats the one at line 1/,
+    );
+  });
+
   it('prints help with the exit-code table and the version, exit 0', () => {
     const home = freshHome();
     const help = s3ferry(home, ['--help']);

@@ -186,9 +186,16 @@ for (const target of testTargets()) {
       assert.equal(shell.stdout.trim(), 'rc=0', shell.stderr);
       assert.equal(shell.stderr, '', 'nothing on stderr when the reader goes away');
 
-      const dir = await s3ferry(env, ['cat', `s3+a://${bucket}/`]);
-      assert.equal(dir.code, 1);
-      assert.match(dir.stderr, /is a directory/);
+      // A prefix or a bucket root is a usage error (exit 2), one line.
+      for (const root of [`s3+a://${bucket}/`, `s3+a://${bucket}`, `s3+a://${bucket}/dir/`]) {
+        const dir = await s3ferry(env, ['cat', root]);
+        assert.equal(dir.code, 2, dir.stderr);
+        assert.match(
+          dir.stderr,
+          /^s3ferry: s3\+a:\/\/\S+ is a directory\. Hint: cat reads one object/,
+        );
+        assert.equal(dir.stderr.trim().split('\n').length, 1);
+      }
     });
 
     it('cp: one object (exact name, into a / destination, into a local directory), -r to exactly DST or under its name with /', async () => {
@@ -343,7 +350,7 @@ describe('everyday commands on local paths (built CLI)', () => {
     assert.equal(stat['mode'], '0644');
     assert.equal((await s3ferry(env, ['cat', path.join(dir, 'sub', 'b.txt')])).stdout, 'bravo!\n');
     const catDir = await s3ferry(env, ['cat', dir]);
-    assert.equal(catDir.code, 1);
+    assert.equal(catDir.code, 2);
     assert.match(catDir.stderr, /is a directory/);
 
     const out = freshDir('local-out');

@@ -133,11 +133,15 @@ describe('parseAwsIni', () => {
         expected: { 'profile my-profile.v2': { region: 'a@2' }, 'profile p1': { region: 'b@4' } },
       },
       {
-        name: 'merges repeated sections, the later key winning',
-        text: '[p1]\nregion = a\ns3 =\n  verify = no\n[p2]\nregion = x\n[p1]\nregion = b\ns3 =\n  redirect = yes\n',
+        name: 'reads "key: value" like "key = value", in the s3 block too (botocore does)',
+        text: '[p1]\nregion: eu-west-1\ns3:\n  endpoint_url: http://h:9000\n  addressing_style = path\n',
         expected: {
-          p1: { region: 'b@8', s3: '@9', 's3.verify': 'no@4', 's3.redirect': 'yes@10' },
-          p2: { region: 'x@6' },
+          p1: {
+            region: 'eu-west-1@2',
+            s3: '@3',
+            's3.endpoint_url': 'http://h:9000@4',
+            's3.addressing_style': 'path@5',
+          },
         },
       },
       {
@@ -203,6 +207,12 @@ describe('parseAwsIni on malformed files', () => {
       name: 'rejects key names with spaces',
       text: '[default]\naws access key = x\n',
       message: '~/.aws/credentials:2: invalid key name (no spaces, brackets, quotes, "#" or ";")',
+    },
+    {
+      name: 'rejects a repeated section, naming both lines (botocore refuses it too)',
+      text: '[p1]\nregion = a\n[p2]\nregion = x\n[p1]\nregion = b\n',
+      message:
+        '~/.aws/credentials:5: the section [p1] repeats the one at line 1: merge them into one',
     },
     {
       name: 'counts lines correctly in a CRLF file',

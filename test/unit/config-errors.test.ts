@@ -102,6 +102,25 @@ const cases: ErrorCase[] = [
       'Invalid ~/.aws/credentials:4 [default] s3.addressing_style: expected path, virtual or auto, got "host"',
   },
   {
+    name: 'a region with a space',
+    env: { AWS_REGION: 'us east 1' },
+    message:
+      'Invalid AWS_REGION: expected a region name (letters, digits, "-", "_" or "."; e.g. us-east-1), got "us east 1"',
+  },
+  {
+    name: 'a region that is a path',
+    profile: 'p1',
+    env: { P1__AWS_DEFAULT_REGION: '../x' },
+    message:
+      'Invalid P1__AWS_DEFAULT_REGION: expected a region name (letters, digits, "-", "_" or "."; e.g. us-east-1), got "../x"',
+  },
+  {
+    name: 'a region in a file given as "key: value"',
+    config: '[default]\nregion: eu west\n',
+    message:
+      'Invalid ~/.aws/config:2 [default] region: expected a region name (letters, digits, "-", "_" or "."; e.g. us-east-1), got "eu west"',
+  },
+  {
     name: 'an endpoint without a scheme',
     env: { OSS_ENDPOINT: 'oss-cn-hangzhou.aliyuncs.com' },
     message:
