@@ -1,6 +1,7 @@
 // Text forms of a check for people: one line per difference, `-v` lines for keys found the same,
 // failure lines, the summary, the progress display (bars on a TTY, status lines in a log) and the
 // exit code. Pure functions except the display, which writes through the CLI's io.
+import { printable } from '../shared/display.ts';
 import type { CheckEvent, CheckProgress, CheckSummary, ComparedBy } from '../engine/check.ts';
 import type { ExitCode } from '../shared/exit-codes.ts';
 import { messageWithHint } from './error-line.ts';
@@ -58,7 +59,7 @@ export function sameLine(event: CheckEvent & { kind: 'same' }): string {
 /** A key that could not be compared (its read failed): path, error code, message and hint. */
 export function checkFailureLine(event: CheckEvent & { kind: 'failure' }): string {
   const { code, message, hint } = event.error;
-  return `s3ferry: not compared: ${event.key === '' ? event.src : keyText(event.key)}: ${code}: ${messageWithHint(message, hint)}\n`;
+  return `s3ferry: not compared: ${event.key === '' ? printable(event.src) : keyText(event.key)}: ${code}: ${messageWithHint(message, hint)}\n`;
 }
 
 /** The warning of a check whose source listed nothing (printed even with -q). */

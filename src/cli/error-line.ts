@@ -1,8 +1,12 @@
 // How an error reads on one line, everywhere the CLI prints one: `<message>. Hint: <hint>`.
+import { printable } from '../shared/display.ts';
 
-/** Folds line breaks (and the blanks around them) into single spaces. */
+/**
+ * Folds line breaks (and the blanks around them) into single spaces, and escapes any other
+ * control character (a key or a server message can carry terminal escapes).
+ */
 export function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return printable(text.replace(/\s*[\r\n]+\s*/g, ' ').trim());
 }
 
 /** `message. Hint: hint` on one line; no extra period when the message already ends a sentence. */

@@ -1,5 +1,6 @@
 // Text forms of the everyday commands' results (ls lines and total, stat fields, rm summary).
 // Pure functions.
+import { printable } from '../shared/display.ts';
 import type { LsEntry } from '../engine/ls.ts';
 import type { RemoveSummary } from '../engine/rm.ts';
 import type { StatResult } from '../engine/inspect.ts';
@@ -39,7 +40,7 @@ export type LsFormat = { isLong: boolean; isHuman: boolean; isFull: boolean };
  * prefixes (which have no time), the epoch, as megfile does.
  */
 export function lsLine(entry: LsEntry, format: LsFormat): string {
-  const name = format.isFull ? entry.path : entry.name;
+  const name = printable(format.isFull ? entry.path : entry.name);
   if (!format.isLong) return `${name}\n`;
   const size = format.isHuman
     ? megfileHumanSize(entry.sizeBytes).padStart(10)
@@ -80,12 +81,14 @@ export function statText(result: StatResult): string {
     if (field === 'lastModified' && result.mtimeMs !== undefined) {
       text = `${text} (local ${localTime(result.mtimeMs)})`;
     }
-    lines.push(`${`${label}:`.padEnd(21)}${text}`);
+    lines.push(`${`${label}:`.padEnd(21)}${printable(text)}`);
   }
   if (result.metadata !== undefined) {
     const entries = Object.entries(result.metadata);
     if (entries.length === 0) lines.push(`${'metadata:'.padEnd(21)}(none)`);
-    for (const [name, value] of entries) lines.push(`${`metadata ${name}:`.padEnd(21)}${value}`);
+    for (const [name, value] of entries) {
+      lines.push(`${`metadata ${printable(name)}:`.padEnd(21)}${printable(value)}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -98,6 +101,6 @@ export function removeSummaryLine(path: string, summary: RemoveSummary): string 
     summary.failed > 0 ? `; ${summary.failed.toLocaleString('en-US')} could not be removed` : '';
   const stopped = summary.isInterrupted ? ' before it was interrupted' : '';
   if (summary.isDryRun)
-    return `s3ferry: dry run: would remove ${what} at ${path}; nothing was removed\n`;
-  return `s3ferry: removed ${what} at ${path}${stopped}${failed}\n`;
+    return `s3ferry: dry run: would remove ${what} at ${printable(path)}; nothing was removed\n`;
+  return `s3ferry: removed ${what} at ${printable(path)}${stopped}${failed}\n`;
 }

@@ -43,6 +43,18 @@ export function wholeNumber(flag: string, text: string | undefined): number | un
   return Number(text);
 }
 
+/** The password of a URL's userinfo, as written and decoded (none: []). */
+function urlPasswords(url: string | undefined): string[] {
+  if (url === undefined || !URL.canParse(url)) return [];
+  const { password } = new URL(url);
+  if (password === '') return [];
+  try {
+    return [password, decodeURIComponent(password)];
+  } catch {
+    return [password];
+  }
+}
+
 /** Registers the secret keys of the profiles `paths` use, so no output can carry them. */
 export function registerPathSecrets(ctx: CliContext, config: LoadedConfig, paths: string[]): void {
   for (const path of paths) {
@@ -52,6 +64,8 @@ export function registerPathSecrets(ctx: CliContext, config: LoadedConfig, paths
       const spec = config.profile(match[1]);
       ctx.io.addSecret(spec.credentials?.secretAccessKey);
       ctx.io.addSecret(spec.credentials?.sessionToken);
+      // An endpoint's userinfo password is masked where URLs are shown; this catches the rest.
+      for (const password of urlPasswords(spec.endpointUrl)) ctx.io.addSecret(password);
     } catch {
       // The command (or the engine) reports a bad profile with its own message.
     }

@@ -1,5 +1,6 @@
 // Text forms of sync events for people (summary, failures, verbose lines, status line) and the
 // exit code of a finished run. Pure functions: progress.ts and commands/sync.ts print them.
+import { printable } from '../shared/display.ts';
 import type { ProgressSnapshot, SyncEvent, SyncSummary } from '../engine/events.ts';
 import { ExitCode } from '../shared/exit-codes.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
@@ -90,7 +91,7 @@ export function verboseLine(event: SyncEvent): string | undefined {
 /** One line per failure: the key, the error code, the message and the hint. */
 export function failureLine(event: Extract<SyncEvent, { kind: 'failure' }>): string {
   const { code, message, hint } = event.error;
-  return `s3ferry: failed: ${event.src}: ${code}: ${messageWithHint(message, hint)}\n`;
+  return `s3ferry: failed: ${printable(event.src)}: ${code}: ${messageWithHint(message, hint)}\n`;
 }
 
 /** `--dry-run`: `would copy KEY (missing, 1.2 KiB)` / `would delete KEY (extraneous)`; else undefined. */
@@ -104,7 +105,7 @@ export function planLine(event: SyncEvent): string | undefined {
 /** One line per destination key `--delete` could not delete. */
 export function deleteFailureLine(event: Extract<SyncEvent, { kind: 'delete-failure' }>): string {
   const { code, message, hint } = event.error;
-  return `s3ferry: delete failed: ${event.dst}: ${code}: ${messageWithHint(message, hint)}\n`;
+  return `s3ferry: delete failed: ${printable(event.dst)}: ${code}: ${messageWithHint(message, hint)}\n`;
 }
 
 /**

@@ -1,6 +1,6 @@
 // Resolves a profile's settings from flags, env and the parsed AWS files, driven by the option
 // table. Pure: takes an env record and parsed files, never reads the disk or process.env.
-import { describeSource } from '../shared/display.ts';
+import { describeSource, maskUrlPassword } from '../shared/display.ts';
 import { configError, usageError } from '../shared/errors.ts';
 import type { S3FerryError } from '../shared/errors.ts';
 import type { GlobalSettings, ProfileSpec, SettingSource } from '../shared/profile.ts';
@@ -152,7 +152,8 @@ function* candidates(option: OptionSpec, context: Context, maxLevel = Infinity):
 
 function shownValue(option: OptionSpec, raw: string): string {
   if (option.sensitive) return '(hidden)';
-  const text = raw.length > 80 ? `${raw.slice(0, 77)}...` : raw;
+  const masked = maskUrlPassword(raw);
+  const text = masked.length > 80 ? `${masked.slice(0, 77)}...` : masked;
   return JSON.stringify(text);
 }
 

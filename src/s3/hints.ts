@@ -1,6 +1,6 @@
 // Turns a ProfileSpec into the words of an error hint: which env var or ini key to check, the
 // profile's URL and endpoint, a masked access key. Pure; never emits a secret key or token.
-import { describeSource, displayPath, maskAccessKey } from '../shared/display.ts';
+import { describeSource, displayPath, maskAccessKey, maskUrlPassword } from '../shared/display.ts';
 import type { ProfileSpec, SettingSource } from '../shared/profile.ts';
 
 /** The part of a ProfileSpec that hints need. */
@@ -31,7 +31,7 @@ export function formatS3Url(
 
 /** The endpoint requests go to, for messages: the configured URL or the AWS default of the region. */
 export function displayEndpoint(spec: Pick<ProfileSpec, 'endpointUrl' | 'region'>): string {
-  return spec.endpointUrl ?? `https://s3.${spec.region}.amazonaws.com`;
+  return maskUrlPassword(spec.endpointUrl ?? `https://s3.${spec.region}.amazonaws.com`);
 }
 
 /** The credentials-file section of a profile (`[name]`). */

@@ -253,6 +253,9 @@ function judgeAnswer(
 ): void {
   const { operation } = request;
   const isData = statusCode < 300 && !hasXmlAnswer(operation);
+  // An error status from an endpoint that has answered is judged by its status (see
+  // answer-middleware.ts).
+  if (statusCode >= 400 && hasAnswered(endpoint)) return;
   const problem = checkAnswer({
     operation,
     statusCode,

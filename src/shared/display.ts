@@ -16,6 +16,41 @@ export function maskAccessKey(accessKeyId: string): string {
   return `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}`;
 }
 
+/** JSON's short escapes, for the control characters that have one. */
+const SHORT_ESCAPES: Record<string, string> = {
+  '\b': '\\b',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\f': '\\f',
+  '\r': '\\r',
+};
+
+/**
+ * Text with its control characters escaped as in JSON (`\u001b`, `\n`…), and the bidirectional
+ * overrides that reorder what a terminal shows: keys and server messages are printed, and a key
+ * like `\x1b]0;…\x07` would otherwise drive the user's terminal (an escape-sequence injection).
+ * Quotes and backslashes are kept as they are, so ordinary keys print unchanged.
+ * @example printable('a\u001b[2Jb') // 'a\\u001b[2Jb'
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+export function printable(text: string): string {
+  return text.replace(
+    UNPRINTABLE,
+    (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/**
+ * Masks the password of a URL's userinfo (`http://user:pass@host` → `http://user:***@host`),
+ * wherever URLs appear in `text`: an endpoint may carry one, and no output may show it.
+ * @example maskUrlPassword('http://ak:s3cret@minio:9000') // 'http://ak:***@minio:9000'
+ */
+export function maskUrlPassword(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):[^\s/?#@]*@/gi, '$1:***@');
+}
+
 /**
  * Shows a path under `homeDir` as `~/…`, as users write it; other paths unchanged.
  * A home of `''` or `/` abbreviates nothing (every path would start with it).

@@ -1,7 +1,13 @@
 // How settings are shown in messages, hints and `config show`: masked keys, `~` paths, sources.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeSource, displayPath, maskAccessKey } from '../../src/shared/display.ts';
+import {
+  describeSource,
+  displayPath,
+  maskAccessKey,
+  maskUrlPassword,
+  printable,
+} from '../../src/shared/display.ts';
 
 describe('maskAccessKey', () => {
   it('keeps the first 4 and last 4 characters of a long key', () => {
@@ -66,5 +72,36 @@ describe('describeSource', () => {
       ),
       'aws_access_key_id in [p1] of /etc/aws/credentials',
     );
+  });
+});
+
+describe('printable', () => {
+  const cases: [string, string][] = [
+    ['photos/2024/a.jpg', 'photos/2024/a.jpg'],
+    ['title\u001b]0;pwned\u0007.txt', 'title\\u001b]0;pwned\\u0007.txt'],
+    ['clear\u001b[2J', 'clear\\u001b[2J'],
+    ['tab\tand\nnewline\r', 'tab\\tand\\nnewline\\r'],
+    ['del\u007f c1\u009b', 'del\\u007f c1\\u009b'],
+    ['bidi\u202egnp.exe', 'bidi\\u202egnp.exe'],
+    ['quotes " and back\\slash stay', 'quotes " and back\\slash stay'],
+    ['ünïcödé 中文', 'ünïcödé 中文'],
+  ];
+  for (const [input, shown] of cases) {
+    it(`shows ${JSON.stringify(input)} as ${shown}`, () => {
+      assert.equal(printable(input), shown);
+    });
+  }
+});
+
+describe('maskUrlPassword', () => {
+  it('masks the password of every URL in a text and keeps the rest', () => {
+    assert.equal(maskUrlPassword('http://ak:s3cr3t@minio:9000'), 'http://ak:***@minio:9000');
+    assert.equal(
+      maskUrlPassword('cannot reach https://u:p%40ss@h/x or http://a:b@c'),
+      'cannot reach https://u:***@h/x or http://a:***@c',
+    );
+    assert.equal(maskUrlPassword('http://user@h:9000'), 'http://user@h:9000');
+    assert.equal(maskUrlPassword('http://h:9000/'), 'http://h:9000/');
+    assert.equal(maskUrlPassword('s3://bucket/key:x@y'), 's3://bucket/key:x@y');
   });
 });

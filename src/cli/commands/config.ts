@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { checkProfileName, writeProfile } from '../../config/write-profile.ts';
 import { expandHome } from '../../shared/display.ts';
-import { displayPath, maskAccessKey } from '../../shared/display.ts';
+import { displayPath, maskAccessKey, maskUrlPassword } from '../../shared/display.ts';
 import type { ProfileSpec, GlobalSettings } from '../../shared/profile.ts';
 import type { CliContext } from '../context.ts';
 import { formatSource } from '../mask.ts';
@@ -119,7 +119,7 @@ export function showJson(spec: ProfileSpec, global: GlobalSettings): Record<stri
   const src = (field: keyof ProfileSpec['sources']): string => formatSource(spec.sources[field]);
   return {
     profile: spec.name,
-    endpointUrl: spec.endpointUrl ?? null,
+    endpointUrl: spec.endpointUrl === undefined ? null : maskUrlPassword(spec.endpointUrl),
     endpointSource: src('endpointUrl'),
     region: spec.region,
     addressingStyle: spec.addressingStyle,
@@ -168,7 +168,13 @@ export function showText(spec: ProfileSpec, global: GlobalSettings, homeDir: str
   const creds = spec.credentials;
   const rows: [string, string, string?][] = [
     ['profile', spec.name],
-    ['endpointUrl', spec.endpointUrl ?? '(AWS default for the region)', src('endpointUrl')],
+    [
+      'endpointUrl',
+      spec.endpointUrl === undefined
+        ? '(AWS default for the region)'
+        : maskUrlPassword(spec.endpointUrl),
+      src('endpointUrl'),
+    ],
     ['region', spec.region, src('region')],
     ['addressingStyle', spec.addressingStyle, src('addressingStyle')],
     [

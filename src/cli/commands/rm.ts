@@ -1,5 +1,7 @@
 // `s3ferry rm [-r] [-f] [--dry-run] PATH`: one object or file, or with -r everything under a
 // prefix or directory (S3: DeleteObjects batches of 1,000 as the listing streams).
+import { printable } from '../../shared/display.ts';
+import { oneLine } from '../error-line.ts';
 import type { Command } from 'commander';
 import { removePath } from '../../engine/rm.ts';
 import { ExitCode } from '../../shared/exit-codes.ts';
@@ -62,11 +64,11 @@ export function registerRmCommand(
           dryRun: isDryRun,
           onRemoved: (paths) => {
             if (isDryRun || flags.verbose === true)
-              ctx.io.writeOut(paths.map((p) => `${p}\n`).join(''));
+              ctx.io.writeOut(paths.map((p) => `${printable(p)}\n`).join(''));
           },
           onFailure: (failure) => {
             ctx.io.writeErr(
-              `s3ferry: failed: ${failure.path}: ${failure.code}: ${failure.message}\n`,
+              `s3ferry: failed: ${printable(failure.path)}: ${failure.code}: ${oneLine(failure.message)}\n`,
             );
           },
           onWarning: (message) => {
