@@ -1,7 +1,7 @@
 // Deletes keys with DeleteObjects, up to 1,000 keys a request (S3's limit), in Quiet mode so the
-// answer lists only the keys that failed. Content-MD5 is added by the client (src/s3/content-md5.ts):
+// answer lists only the keys that failed; a key XML cannot carry goes alone, with DeleteObject. Content-MD5 is added by the client (src/s3/content-md5.ts):
 // S3 and many compatible servers require an integrity header on DeleteObjects.
-import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
@@ -53,11 +53,59 @@ export async function deleteS3Keys(
     await deleteBatch(client, spec, options, keys, result);
   };
   for (const key of options.keys) {
+    if (XML_UNWRITABLE.test(key)) {
+      await deleteOne(client, spec, options, key, result);
+      continue;
+    }
     batch.push(key);
     if (batch.length === DELETE_BATCH_SIZE) await flush();
   }
   await flush();
   return result;
+}
+
+/**
+ * Characters XML 1.0 cannot carry at all, not even as `&#…;` (most C0 controls, U+FFFE/U+FFFF,
+ * lone surrogates): a DeleteObjects body naming such a key is refused whole (RGW: an empty 400;
+ * moto: a 500), so such a key is deleted on its own with DeleteObject, whose key is in the URL.
+ */
+const XML_UNWRITABLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+async function deleteOne(
+  client: S3Client,
+  spec: ProfileSpec,
+  options: DeleteS3KeysOptions,
+  key: string,
+  result: DeleteS3KeysResult,
+): Promise<void> {
+  const { bucket } = options;
+  const counter = new RequestCounter();
+  try {
+    options.signal?.throwIfAborted();
+    await sendCounted(
+      client,
+      new DeleteObjectCommand({ Bucket: bucket, Key: key }),
+      options.signal === undefined ? { counter } : { counter, signal: options.signal },
+    );
+    result.deleted.push(key);
+  } catch (error) {
+    const classified = classifyS3Error(error, { spec, bucket, key });
+    if (classified.fatal || classified.code === 'Aborted' || options.signal?.aborted === true) {
+      throw classified;
+    }
+    result.errors.push({ key, code: classified.code, message: classified.message });
+  } finally {
+    addCounts(options.counts, counter);
+  }
+}
+
+function addCounts(counts: RequestCounts | undefined, counter: RequestCounter): void {
+  if (counts === undefined) return;
+  for (const [operation, n] of Object.entries(counter.snapshot())) {
+    counts[operation] = (counts[operation] ?? 0) + n;
+  }
 }
 
 async function deleteBatch(
@@ -102,11 +150,6 @@ async function deleteBatch(
       result.errors.push({ key, code: classified.code, message: classified.message });
     }
   } finally {
-    const sent = counter.snapshot();
-    if (options.counts !== undefined) {
-      for (const [operation, n] of Object.entries(sent)) {
-        options.counts[operation] = (options.counts[operation] ?? 0) + n;
-      }
-    }
+    addCounts(options.counts, counter);
   }
 }

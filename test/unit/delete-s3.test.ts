@@ -93,6 +93,27 @@ describe('deleteS3Keys', () => {
     assert.deepEqual(result.deleted, ['1000']);
   });
 
+  it('deletes a key XML cannot carry (ESC, BEL) on its own with DeleteObject, the others in a batch', async () => {
+    const client = createS3Client(spec);
+    const sent = stub(client, ok);
+    const evil = 'logs/\u001b]0;x\u0007.txt';
+    const counts = {};
+    const result = await deleteS3Keys(client, spec, {
+      bucket: 'b',
+      keys: ['a', evil, 'b'],
+      counts,
+    });
+    assert.deepEqual(result.deleted.sort(), ['a', 'b', evil].sort());
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual(
+      sent.map((r) => r.method),
+      ['DELETE', 'POST'],
+    );
+    assert.deepEqual(counts, { DeleteObject: 1, DeleteObjects: 1 });
+    const batchBody = String(sent[1]?.body);
+    assert.ok(!batchBody.includes('\u001b'), 'the batch does not name the key');
+  });
+
   it('throws a fatal error (missing bucket) instead of trying every batch', async () => {
     const client = createS3Client(spec);
     const sent = stub(client, () => s3Error(404, 'NoSuchBucket'));
