@@ -231,7 +231,7 @@ export async function openRoots(
       { root: dstRoot, spec: dstSpec, label: dstInput },
       isSingle,
       {
-        isExcludedSubtree: keyFilter?.isExcludedSubtree,
+        excludesDirectory: keyFilter?.excludesDirectory,
         shouldDeleteExcluded: selection.shouldDeleteExcluded === true,
       },
     );

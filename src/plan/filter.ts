@@ -59,6 +59,21 @@ export function createGlobSelector(pattern: string): KeyPredicate {
  * `*` and `?` never cross `/`; `**` as a whole segment crosses any number of them.
  */
 export function compileFilterPattern(pattern: string): KeyPredicate {
+  return compileFilter(pattern).matches;
+}
+
+/** One compiled --include/--exclude pattern. */
+type CompiledFilter = {
+  /** The key, or one of its directories, matches (see {@link compileFilterPattern}). */
+  matches: KeyPredicate;
+  /**
+   * The directory (relative, without a trailing `/`) or one of its own directories matches as a
+   * directory of a key: then every key under it matches, whatever follows the `/`.
+   */
+  matchesDirectory: KeyPredicate;
+};
+
+function compileFilter(pattern: string): CompiledFilter {
   const problem = filterPatternProblem(pattern);
   if (problem !== undefined) throw usageError(problem.message, problem.hint);
   const directoryOnly = pattern.endsWith('/');
@@ -67,16 +82,24 @@ export function compileFilterPattern(pattern: string): KeyPredicate {
   if (anchored) body = body.slice(1);
   const matches = compile(body);
   if (!anchored && !body.includes('/')) {
-    return (key) => {
-      const segments = key.split('/');
-      if (directoryOnly) segments.pop();
-      return segments.some(matches);
+    return {
+      matches: (key) => {
+        const segments = key.split('/');
+        if (directoryOnly) segments.pop();
+        return segments.some(matches);
+      },
+      // Every segment of the directory is a directory segment of each key under it.
+      matchesDirectory: (dir) => dir.split('/').some(matches),
     };
   }
-  return (key) => {
-    if (!directoryOnly && matches(key)) return true;
+  const matchesParent = (key: string): boolean => {
     for (const parent of parentsOf(key)) if (matches(parent)) return true;
     return false;
+  };
+  return {
+    matches: (key) => (!directoryOnly && matches(key)) || matchesParent(key),
+    // The directory and its own directories are parents of each key under it.
+    matchesDirectory: (dir) => matches(dir) || matchesParent(dir),
   };
 }
 
@@ -145,6 +168,13 @@ export type KeyFilter = {
   selects: KeyPredicate;
   /** An exclude matches the key or one of its directories: nothing under it can be selected. */
   isExcludedSubtree: KeyPredicate;
+  /**
+   * An exclude covers the directory `dir` (relative, a trailing `/` optional) as a directory:
+   * every key under it is excluded, whatever its name. Stricter than `isExcludedSubtree('dir/')`,
+   * which a pattern matching the text `dir/` itself passes (`'{dir/,x}'`) while `dir/a` stays
+   * selected; the overlap check (plan/overlap.ts) needs the proof.
+   */
+  excludesDirectory: KeyPredicate;
 };
 
 /**
@@ -154,7 +184,8 @@ export type KeyFilter = {
  */
 export function createKeyFilter(options: KeyFilterOptions): KeyFilter | undefined {
   const includes = (options.include ?? []).map(compileFilterPattern);
-  const excludes = (options.exclude ?? []).map(compileFilterPattern);
+  const compiledExcludes = (options.exclude ?? []).map(compileFilter);
+  const excludes = compiledExcludes.map((exclude) => exclude.matches);
   if (includes.length === 0 && excludes.length === 0) return undefined;
   const isExcluded: KeyPredicate = (key) => excludes.some((matches) => matches(key));
   return {
@@ -162,5 +193,9 @@ export function createKeyFilter(options: KeyFilterOptions): KeyFilter | undefine
       (includes.length === 0 || includes.some((matches) => matches(key))) && !isExcluded(key),
     // Every matcher also matches below a matched directory, so a match here covers the subtree.
     isExcludedSubtree: isExcluded,
+    excludesDirectory: (dir) => {
+      const name = dir.endsWith('/') ? dir.slice(0, -1) : dir;
+      return name !== '' && compiledExcludes.some((exclude) => exclude.matchesDirectory(name));
+    },
   };
 }

@@ -89,8 +89,11 @@ export function findOverlap(src: Place, dst: Place): Overlap | undefined {
 
 /** What the run's filters say about keys relative to the roots (see filter.ts). */
 export type OverlapFilters = {
-  /** An exclude covers this relative directory (`dir/`) and everything under it. */
-  isExcludedSubtree?: KeyPredicate | undefined;
+  /**
+   * An exclude covers this relative directory (`dir/`) as a directory, so every key under it is
+   * left out (KeyFilter's `excludesDirectory`; includes and globs only narrow further).
+   */
+  excludesDirectory?: KeyPredicate | undefined;
   /** --delete-excluded: the destination listing is not filtered. */
   shouldDeleteExcluded?: boolean;
 };
@@ -106,7 +109,7 @@ export type OverlapFilters = {
  * The same place is never kept apart.
  */
 export function isKeptApart(overlap: Overlap, filters: OverlapFilters): boolean {
-  if (overlap.kind === 'same' || filters.isExcludedSubtree === undefined) return false;
-  if (!filters.isExcludedSubtree(overlap.inner)) return false;
+  if (overlap.kind === 'same' || filters.excludesDirectory === undefined) return false;
+  if (!filters.excludesDirectory(overlap.inner)) return false;
   return overlap.kind === 'destination-inside-source' || filters.shouldDeleteExcluded !== true;
 }

@@ -111,6 +111,45 @@ describe('include/exclude precedence (s5cmd: order-independent, exclude wins)', 
     // Not excluded, merely not included: files below might still be selected.
     assert.equal(filter.isExcludedSubtree('photos'), false);
   });
+
+  it('says an exclude covers a directory only when every key under it is excluded', () => {
+    // Keys under `sub/` of every shape a pattern could single out.
+    const under = ['sub/', 'sub/a.txt', 'sub/x', 'sub/a.log', 'sub/x/y', 'sub/.env', 'sub/sub/z'];
+    const cases: [string, boolean][] = [
+      ['sub/**', true],
+      ['sub', true],
+      ['sub/', true],
+      ['/sub', true],
+      ['/sub/', true],
+      ['su*', true],
+      ['**/sub/**', true],
+      ['sub**', true],
+      // The text `sub/` matches, yet `sub/a.txt` stays selected: no proof.
+      ['sub/{,x}', false],
+      ['{sub/,foo}', false],
+      ['sub/{,*.log}', false],
+      // Cover every key below, but not as a directory: refused, as is anything in doubt.
+      ['sub/*', false],
+      ['sub/**/*', false],
+      ['*.log', false],
+      ['other/**', false],
+    ];
+    for (const [pattern, covers] of cases) {
+      const filter = createKeyFilter({ exclude: [pattern] })!;
+      assert.equal(filter.excludesDirectory('sub/'), covers, pattern);
+      assert.equal(filter.excludesDirectory('sub'), covers, pattern);
+      if (covers) {
+        for (const key of under) assert.equal(filter.selects(key), false, `${pattern} ${key}`);
+      }
+    }
+    const nested = createKeyFilter({ exclude: ['a/'] })!;
+    assert.equal(nested.excludesDirectory('a/b/'), true);
+    assert.equal(createKeyFilter({ exclude: ['b/**'] })!.excludesDirectory('a/b/'), false);
+    assert.equal(createKeyFilter({ exclude: ['b'] })!.excludesDirectory('a/b/'), true);
+    // The root is never excluded as a directory; includes alone prove nothing.
+    assert.equal(createKeyFilter({ exclude: ['**'] })!.excludesDirectory(''), false);
+    assert.equal(createKeyFilter({ include: ['data/**'] })!.excludesDirectory('sub/'), false);
+  });
 });
 
 describe('bad patterns', () => {

@@ -53,23 +53,43 @@ describe('findOverlap', () => {
 });
 
 describe('isKeptApart', () => {
-  const excluded = (pattern: string) => createKeyFilter({ exclude: [pattern] })?.isExcludedSubtree;
+  const excluded = (pattern: string) => createKeyFilter({ exclude: [pattern] })?.excludesDirectory;
   it('an exclude of the destination subtree keeps s3://b/ → s3://b/backup/ apart', () => {
     const overlap = findOverlap(s3(''), s3('backup/'))!;
-    assert.equal(isKeptApart(overlap, { isExcludedSubtree: excluded('backup/**') }), true);
-    assert.equal(isKeptApart(overlap, { isExcludedSubtree: excluded('other/**') }), false);
+    assert.equal(isKeptApart(overlap, { excludesDirectory: excluded('backup/**') }), true);
+    assert.equal(isKeptApart(overlap, { excludesDirectory: excluded('other/**') }), false);
     assert.equal(isKeptApart(overlap, {}), false);
   });
   it('an exclude of the source subtree keeps DIR/sub → DIR apart, unless --delete-excluded', () => {
     const overlap = findOverlap(local('/x/src/sub'), local('/x/src'))!;
-    assert.equal(isKeptApart(overlap, { isExcludedSubtree: excluded('sub/') }), true);
+    assert.equal(isKeptApart(overlap, { excludesDirectory: excluded('sub/') }), true);
     assert.equal(
-      isKeptApart(overlap, { isExcludedSubtree: excluded('sub/'), shouldDeleteExcluded: true }),
+      isKeptApart(overlap, { excludesDirectory: excluded('sub/'), shouldDeleteExcluded: true }),
       false,
     );
   });
+  it('only an exclude that covers the inner directory as a directory keeps them apart', () => {
+    const cases: [string, string, boolean][] = [
+      ['backup/', 'backup/**', true],
+      ['backup/', 'backup', true],
+      ['backup/', '/backup/', true],
+      ['backup/', '**/backup/**', true],
+      ['backup/', 'backup/{,x}', false],
+      ['backup/', '{backup/,foo}', false],
+      ['backup/', 'backup/*', false],
+      ['backup/', '*.log', false],
+      ['a/b/', 'a/', true],
+      ['a/b/', 'a/b/**', true],
+      ['a/b/', 'b/**', false],
+    ];
+    for (const [inner, pattern, expected] of cases) {
+      const overlap = findOverlap(s3(''), s3(inner))!;
+      const filters = { excludesDirectory: excluded(pattern) };
+      assert.equal(isKeptApart(overlap, filters), expected, `${inner} --exclude '${pattern}'`);
+    }
+  });
   it('the same place is never kept apart', () => {
-    assert.equal(isKeptApart({ kind: 'same' }, { isExcludedSubtree: () => true }), false);
+    assert.equal(isKeptApart({ kind: 'same' }, { excludesDirectory: () => true }), false);
   });
 });
 
