@@ -224,7 +224,10 @@ export async function openRoots(
     dstPath.kind === 's3' && dstSpec !== undefined
       ? destinationRoot({ ...dstPath, profile: dstSpec.name }, isSingle)
       : destinationRoot(dstPath.kind === 'local' ? dstPath : { kind: 'local', path: '' }, isSingle);
-  if (dstRoot.kind === 'local') dstRoot.path = resolvePath(dstRoot.path);
+  if (dstRoot.kind === 'local') {
+    dstRoot.path = resolvePath(dstRoot.path);
+    if (isSingle) await refuseDirectoryForFile(dstRoot.path, srcInput, dstInput);
+  }
   if (ctx.refuseOverlap === true) {
     await refuseOverlap(
       { root: srcRoot, spec: srcSpec, label: srcInput },
@@ -268,6 +271,30 @@ export async function openRoots(
       : filtered),
   });
   return { src, dst, profiles };
+}
+
+/**
+ * A single source file or object maps to exactly DST, so an existing directory there is a usage
+ * error (exit 2), found before anything is listed. (The destination's listing checks again, for a
+ * directory made meanwhile.)
+ * @throws S3FerryError (kind `usage`, code `IsADirectory`) naming both paths
+ */
+async function refuseDirectoryForFile(
+  path: string,
+  srcLabel: string,
+  dstLabel: string,
+): Promise<void> {
+  const stats = await stat(path).catch(() => undefined);
+  if (stats?.isDirectory() !== true) return;
+  throw new S3FerryError(
+    'usage',
+    'IsADirectory',
+    `the source ${srcLabel} is one file or object, which syncs to exactly the destination, but ${dstLabel} is a directory`,
+    {
+      fatal: true,
+      hint: 'give the destination file name (sync SRC/a.txt DST/a.txt), or cp SRC DST/, which copies into it',
+    },
+  );
 }
 
 /** A side of a run, for the overlap check. */
