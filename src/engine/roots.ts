@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { ConfigResolver } from '../config/load.ts';
 import { listLocal } from '../local/list.ts';
 import type { LocalListIssue } from '../local/list.ts';
-import { parseSourcePath } from '../paths/glob.ts';
+import { escapeGlob, parseSourcePath } from '../paths/glob.ts';
 import { formatPath, parsePath } from '../paths/path.ts';
 import type { AnyPath } from '../paths/path.ts';
 import { createGlobSelector, createKeyFilter } from '../plan/filter.ts';
@@ -342,6 +342,8 @@ async function refuseOverlap(
   const overlap = findOverlap(from, to);
   if (overlap === undefined || isKeptApart(overlap, filters)) return;
   const where = from.kind === 's3' ? 'same endpoint and bucket' : 'same directory tree';
+  // The exclude that keeps them apart: the inner directory as a directory, its name taken literally.
+  const exclude = overlap.kind === 'same' ? '' : `--exclude '${escapeGlob(overlap.inner)}**'`;
   switch (overlap.kind) {
     case 'same':
       throw usageError(
@@ -351,12 +353,12 @@ async function refuseOverlap(
     case 'destination-inside-source':
       throw usageError(
         `the destination ${dst.label} is inside the source ${src.label} (${where}): the run would copy its own output again`,
-        `give a destination outside the source, or --exclude '${overlap.inner}**' to leave it out of the source`,
+        `give a destination outside the source, or ${exclude} to leave it out of the source`,
       );
     case 'source-inside-destination':
       throw usageError(
         `the source ${src.label} is inside the destination ${dst.label} (${where}): the run would write into, or delete, the source itself`,
-        `give a destination outside the source, or --exclude '${overlap.inner}**' to leave it out`,
+        `give a destination outside the source, or ${exclude} to leave it out`,
       );
   }
 }

@@ -2,6 +2,7 @@
 // keep them apart.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { escapeGlob } from '../../src/paths/glob.ts';
 import { createKeyFilter } from '../../src/plan/filter.ts';
 import { endpointIdentity, findOverlap, isKeptApart } from '../../src/plan/overlap.ts';
 import type { Place } from '../../src/plan/overlap.ts';
@@ -81,6 +82,9 @@ describe('isKeptApart', () => {
       ['a/b/', 'a/', true],
       ['a/b/', 'a/b/**', true],
       ['a/b/', 'b/**', false],
+      // The hint's pattern: the inner directory escaped, so a name with wildcards is literal.
+      ['[x]/', `${escapeGlob('[x]/')}**`, true],
+      ['[x]/', '[x]/**', false],
     ];
     for (const [inner, pattern, expected] of cases) {
       const overlap = findOverlap(s3(''), s3(inner))!;
