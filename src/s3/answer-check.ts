@@ -52,6 +52,12 @@ export type ReceivedAnswer = {
   body?: Uint8Array | undefined;
   /** HEAD answers have no body, errors included. */
   isHead?: boolean;
+  /**
+   * The endpoint has given an S3 answer before: an error status is then judged by its status,
+   * as before — real servers send odd error bodies (RGW: an empty 400 to a DeleteObjects whose
+   * XML it cannot parse; moto: an HTML 500).
+   */
+  hasAnswered?: boolean;
 };
 
 /** Why an answer is not S3's: what it was, in words a user can compare with their endpoint. */
@@ -109,7 +115,9 @@ export function checkAnswer(answer: ReceivedAnswer): AnswerProblem | undefined {
   const { statusCode, headers, body } = answer;
   if (statusCode >= 300 && statusCode < 400) return undefined;
   if (statusCode >= 400) {
-    if (answer.isHead === true || body === undefined) return undefined;
+    if (answer.isHead === true || body === undefined || answer.hasAnswered === true) {
+      return undefined;
+    }
     const root = xmlRoot(head(body));
     return root === 'Error'
       ? undefined

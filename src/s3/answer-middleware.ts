@@ -75,13 +75,14 @@ export function answerCheckPlugin<I extends object, O extends object>(
         body = await readAll(response.body);
         response.body = body;
       }
-      // An error status from an endpoint that has answered as S3 is judged by its status, as
-      // before: real servers send odd error bodies (RGW: an empty 400 to a DeleteObjects whose
-      // XML it cannot parse; moto: an HTML 500).
-      const isTrustedError = statusCode >= 400 && hasAnswered(endpoint);
-      const problem = isTrustedError
-        ? undefined
-        : checkAnswer({ operation, statusCode, headers, body, isHead });
+      const problem = checkAnswer({
+        operation,
+        statusCode,
+        headers,
+        body,
+        isHead,
+        hasAnswered: hasAnswered(endpoint),
+      });
       if (problem !== undefined) {
         const error = notS3AnswerError(operation, statusCode, problem);
         if (!hasAnswered(endpoint)) tagUnproven(error);

@@ -6,7 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
-import { RequestCounter, sendCounted } from './request-counter.ts';
+import { addCounts, RequestCounter, sendCounted } from './request-counter.ts';
 
 /** Keys per DeleteObjects request: S3's maximum. */
 export const DELETE_BATCH_SIZE = 1000;
@@ -98,13 +98,6 @@ async function deleteOne(
     result.errors.push({ key, code: classified.code, message: classified.message });
   } finally {
     addCounts(options.counts, counter);
-  }
-}
-
-function addCounts(counts: RequestCounts | undefined, counter: RequestCounter): void {
-  if (counts === undefined) return;
-  for (const [operation, n] of Object.entries(counter.snapshot())) {
-    counts[operation] = (counts[operation] ?? 0) + n;
   }
 }
 

@@ -9,7 +9,7 @@ import type { RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
 import { normalizeEtag } from './etag.ts';
 import { continuationOf } from './list.ts';
-import { RequestCounter, sendCounted } from './request-counter.ts';
+import { addCounts, RequestCounter, sendCounted } from './request-counter.ts';
 
 /** An object directly under the listed prefix, or a common prefix (a "directory", ends in `/`). */
 export type DelimitedEntry =
@@ -30,13 +30,6 @@ export type ListS3DelimitedOptions = {
   /** Keys per page (MaxKeys). @default 1000 */
   pageSize?: number;
 };
-
-function addCounts(counts: RequestCounts | undefined, counter: RequestCounter): void {
-  if (counts === undefined) return;
-  for (const [operation, n] of Object.entries(counter.snapshot())) {
-    counts[operation] = (counts[operation] ?? 0) + n;
-  }
-}
 
 /**
  * Lists one level under `prefix`: yields one array per page (objects and common prefixes merged

@@ -30,6 +30,14 @@ export class RequestCounter {
   }
 }
 
+/** Adds what `counter` counted into a run's `counts` (when the caller keeps any). */
+export function addCounts(counts: RequestCounts | undefined, counter: RequestCounter): void {
+  if (counts === undefined) return;
+  for (const [operation, n] of Object.entries(counter.snapshot())) {
+    counts[operation] = (counts[operation] ?? 0) + n;
+  }
+}
+
 /** `CopyObjectCommand` → `CopyObject`. */
 function operationName(commandName: unknown): string {
   return typeof commandName === 'string' ? commandName.replace(/Command$/, '') : 'Unknown';

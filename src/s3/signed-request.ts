@@ -253,14 +253,12 @@ function judgeAnswer(
 ): void {
   const { operation } = request;
   const isData = statusCode < 300 && !hasXmlAnswer(operation);
-  // An error status from an endpoint that has answered is judged by its status (see
-  // answer-middleware.ts).
-  if (statusCode >= 400 && hasAnswered(endpoint)) return;
   const problem = checkAnswer({
     operation,
     statusCode,
     headers,
     ...(isData ? {} : { body }),
+    hasAnswered: hasAnswered(endpoint),
   });
   if (problem !== undefined) throw notS3AnswerError(operation, statusCode, problem);
   if (isData && request.method === 'GET' && body.length !== Number(headers['content-length'])) {
