@@ -18,7 +18,7 @@ import type { Attempt, S3Target, TransferContext } from './context.ts';
 import { forEachConcurrently } from './multipart.ts';
 import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
 import { writeChunksAt, writeViaTempFile } from './temp-file.ts';
-import { checksumMismatch, RunningMd5, sourceMd5 } from './verify.ts';
+import { checksumMismatch, RunningMd5, sourceMd5Of } from './verify.ts';
 
 /**
  * Downloads `src` to `path` (parent directories are created). The file's mtime becomes the
@@ -76,11 +76,7 @@ export async function downloadObject(
     }
     return {
       written,
-      sourceMd5: sourceMd5({
-        etag: got.ETag,
-        encryption: got.ServerSideEncryption,
-        customerAlgorithm: got.SSECustomerAlgorithm,
-      }),
+      sourceMd5: sourceMd5Of(got),
     };
   };
 
@@ -107,11 +103,7 @@ export async function downloadObject(
   const head = await callS3(ctx, src, new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }));
   const sizeBytes = head.ContentLength ?? task.sizeBytes;
   const ifMatch = head.ETag === undefined ? {} : { IfMatch: head.ETag };
-  const expected = sourceMd5({
-    etag: head.ETag,
-    encryption: head.ServerSideEncryption,
-    customerAlgorithm: head.SSECustomerAlgorithm,
-  });
+  const expected = sourceMd5Of(head);
   if (expected === undefined) markUnverified(ctx);
   return writeViaTempFile(path, task.mtimeMs, async (handle) => {
     // Ranges arrive in parallel: a single-part source's MD5 is checked by reading the file back

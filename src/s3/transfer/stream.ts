@@ -11,7 +11,7 @@ import type { S3Target, TransferContext } from './context.ts';
 import { preservedHeaders } from './headers.ts';
 import { runMultipartUpload } from './multipart.ts';
 import { SMALL_OBJECT_MAX_BYTES, copySmallObject } from './small-object.ts';
-import { checksumMismatch, contentMd5Of, isDigestRefusal, sourceMd5 } from './verify.ts';
+import { checksumMismatch, contentMd5Of, isDigestRefusal, sourceMd5Of } from './verify.ts';
 import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
 
 function lengthMismatch(src: S3Target, expected: number, got: number | undefined): S3FerryError {
@@ -54,11 +54,7 @@ export async function streamCopy(
         throw lengthMismatch(src, task.sizeBytes, undefined);
       }
       // The source's MD5 as the PUT's Content-MD5: the server refuses bytes changed on the way.
-      const expected = sourceMd5({
-        etag: got.ETag,
-        encryption: got.ServerSideEncryption,
-        customerAlgorithm: got.SSECustomerAlgorithm,
-      });
+      const expected = sourceMd5Of(got);
       if (expected === undefined) markUnverified(ctx);
       let put: Awaited<ReturnType<typeof putObjectFromStream>>;
       try {
@@ -86,7 +82,7 @@ export async function streamCopy(
         throw error;
       }
       // A server that ignores Content-MD5 (moto) stored whatever arrived: its ETag tells.
-      const stored = sourceMd5({ etag: put.ETag, encryption: put.ServerSideEncryption });
+      const stored = sourceMd5Of(put);
       if (expected !== undefined && stored !== undefined && stored !== expected) {
         await callS3(ctx, dst, new DeleteObjectCommand({ Bucket: dst.bucket, Key: dst.key }));
         throw checksumMismatch(src, `the destination stored MD5 ${stored}, ETag ${expected}`);

@@ -37,6 +37,19 @@ export function sourceMd5(source: {
   return etag.toLowerCase();
 }
 
+/** {@link sourceMd5} of an SDK answer (GetObject, HeadObject, PutObject output). */
+export function sourceMd5Of(answer: {
+  ETag?: string | undefined;
+  ServerSideEncryption?: string | undefined;
+  SSECustomerAlgorithm?: string | undefined;
+}): string | undefined {
+  return sourceMd5({
+    etag: answer.ETag,
+    encryption: answer.ServerSideEncryption,
+    customerAlgorithm: answer.SSECustomerAlgorithm,
+  });
+}
+
 /** The Content-MD5 header value (base64) of a hex MD5. */
 export function contentMd5Of(md5Hex: string): string {
   return Buffer.from(md5Hex, 'hex').toString('base64');
