@@ -21,9 +21,9 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${count(n)} ${n === 1 ? one : many}`;
 }
 
-/** A key on one line: control characters, quotes and backslashes escaped as in JSON. */
+/** A key on one line, control characters escaped ({@link printable}). */
 function keyText(key: string): string {
-  return key === '' ? '(the object)' : JSON.stringify(key).slice(1, -1);
+  return key === '' ? '(the object)' : printable(key);
 }
 
 const COMPARED_BY_TEXT: Record<ComparedBy, string> = {

@@ -72,10 +72,17 @@ export function registerPathSecrets(ctx: CliContext, config: LoadedConfig, paths
   }
 }
 
-/** Writes `report` as pretty JSON to `file`; a file that cannot be written is a usage error. */
-export function writeReport(file: string, report: unknown): void {
+/**
+ * Writes `report` as pretty JSON to `file`, through the same redaction as every printed line (a
+ * report is output too); a file that cannot be written is a usage error.
+ */
+export function writeReport(
+  file: string,
+  report: unknown,
+  redact: (text: string) => string = (text) => text,
+): void {
   try {
-    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(file, redact(`${JSON.stringify(report, null, 2)}\n`));
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw usageError(
@@ -139,7 +146,11 @@ export async function runInterruptible<S>(options: InterruptibleRun<S>): Promise
   } catch (error) {
     display.stop();
     if (options.report !== undefined && isS3FerryError(error) && error.kind !== 'usage') {
-      writeReport(options.report, { status: 'fatal', src, dst, fatal: serializeError(error) });
+      writeReport(
+        options.report,
+        { status: 'fatal', src, dst, fatal: serializeError(error) },
+        (text) => ctx.io.redact(text),
+      );
     }
     if (options.isJson && isS3FerryError(error)) {
       jsonLineWriter(ctx.io)({ kind: 'error', error: serializeError(error) });
@@ -149,6 +160,7 @@ export async function runInterruptible<S>(options: InterruptibleRun<S>): Promise
     removeInterrupt();
   }
   display.stop();
-  if (options.report !== undefined) writeReport(options.report, summary);
+  if (options.report !== undefined)
+    writeReport(options.report, summary, (text) => ctx.io.redact(text));
   return summary;
 }

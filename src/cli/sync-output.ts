@@ -81,7 +81,7 @@ export function statusLine(snapshot: ProgressSnapshot): string {
 /** `-v`: `copy KEY (missing)` / `skip KEY (same)`; undefined for other events. */
 export function verboseLine(event: SyncEvent): string | undefined {
   if (event.kind !== 'object') return undefined;
-  const key = event.key === '' ? '(the source object)' : JSON.stringify(event.key).slice(1, -1);
+  const key = event.key === '' ? '(the source object)' : printable(event.key);
   const how = event.method === undefined ? '' : `, ${event.method}`;
   const fallback =
     event.isChecksumFallback === true ? ', checksum not comparable: compared size and time' : '';
@@ -97,7 +97,7 @@ export function failureLine(event: Extract<SyncEvent, { kind: 'failure' }>): str
 /** `--dry-run`: `would copy KEY (missing, 1.2 KiB)` / `would delete KEY (extraneous)`; else undefined. */
 export function planLine(event: SyncEvent): string | undefined {
   if (event.kind !== 'object' || event.action === 'skip') return undefined;
-  const key = event.key === '' ? '(the source object)' : JSON.stringify(event.key).slice(1, -1);
+  const key = event.key === '' ? '(the source object)' : printable(event.key);
   const size = event.action === 'copy' ? `, ${formatBytes(event.sizeBytes)}` : '';
   return `would ${event.action} ${key} (${event.reason}${size})\n`;
 }

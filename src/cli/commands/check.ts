@@ -15,6 +15,7 @@ import {
   sameLine,
 } from '../check-output.ts';
 import type { CliContext } from '../context.ts';
+import { warningLine } from '../error-line.ts';
 import { jsonLineWriter, processHooks, runInterruptible, wholeNumber } from '../run-support.ts';
 import type { CommandHooks } from '../run-support.ts';
 
@@ -137,7 +138,7 @@ async function runCheckCommand(
     if (event.kind === 'difference') writeLine(differenceLine(event));
     else if (event.kind === 'same' && isVerbose) writeLine(sameLine(event));
     else if (event.kind === 'failure') display.log(checkFailureLine(event));
-    else if (event.kind === 'warning') display.log(`s3ferry: warning: ${event.message}\n`);
+    else if (event.kind === 'warning') display.log(warningLine(event.message));
   };
 
   const summary = await runInterruptible({

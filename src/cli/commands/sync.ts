@@ -8,6 +8,7 @@ import type { SyncOptions } from '../../engine/run.ts';
 import { usageError } from '../../shared/errors.ts';
 import type { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
+import { warningLine } from '../error-line.ts';
 import { exitCodesHelp } from '../help.ts';
 import { createProgressDisplay, silentDisplay } from '../progress.ts';
 import type { ProgressDisplay } from '../progress.ts';
@@ -237,7 +238,7 @@ export async function runSyncCommand(
     if (plan !== undefined) ctx.io.writeOut(plan);
     else if (event.kind === 'failure') display.log(failureLine(event));
     else if (event.kind === 'delete-failure') display.log(deleteFailureLine(event));
-    else if (event.kind === 'warning') display.log(`s3ferry: warning: ${event.message}\n`);
+    else if (event.kind === 'warning') display.log(warningLine(event.message));
     else if (isVerbose && !isQuiet) {
       const line = verboseLine(event);
       if (line !== undefined) display.log(line);
