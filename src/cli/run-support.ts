@@ -3,6 +3,8 @@
 // (cancel on the first Ctrl-C, exit on the second; a fatal error still writes --report and, with
 // --json, an error event).
 import { writeFileSync } from 'node:fs';
+import { boundMessage } from '../engine/options.ts';
+import type { Bound } from '../engine/options.ts';
 import { isS3FerryError, serializeError, usageError } from '../shared/errors.ts';
 import { ExitCode } from '../shared/exit-codes.ts';
 import type { CliContext, LoadedConfig } from './context.ts';
@@ -34,12 +36,14 @@ export const processHooks: CommandHooks = {
   exitNow: (code) => process.exit(code),
 };
 
-/** A flag's whole number (`--workers 8`), undefined when not given; anything else is a usage error. */
-export function wholeNumber(flag: string, text: string | undefined): number | undefined {
+/**
+ * A flag's whole number (`--workers 8`), undefined when not given. Text that is no whole number
+ * is a usage error naming the flag and its range; the engine checks the range itself, with the
+ * same message, so the library and the CLI refuse the same values.
+ */
+export function wholeNumber(bound: Bound, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim())) {
-    throw usageError(`${flag}: expected a whole number, got '${text}'`);
-  }
+  if (!/^\d+$/.test(text.trim())) throw usageError(boundMessage(bound, `'${text}'`));
   return Number(text);
 }
 

@@ -76,11 +76,18 @@ function parseBoolean(raw: string): ParseResult<boolean> {
   return { ok: false, expected: BOOLEAN_WORDS };
 }
 
-function parseNonNegativeInteger(raw: string): ParseResult<number> {
+/**
+ * Retries of one request: each waits up to 20 s (the backoff cap), so 1,000 already keeps one
+ * request going for hours; a larger number is a typo. Generous on purpose: the variable is shared
+ * with megfile, whose N counts tries of 5 SDK attempts each.
+ */
+export const MAX_RETRY_TIMES = 1000;
+
+function parseRetryTimes(raw: string): ParseResult<number> {
   const text = raw.trim();
   const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
-    return { ok: false, expected: 'a non-negative integer' };
+  if (!/^\d+$/.test(text) || value > MAX_RETRY_TIMES) {
+    return { ok: false, expected: `a whole number from 0 to ${MAX_RETRY_TIMES}` };
   }
   return { ok: true, value };
 }
@@ -223,8 +230,8 @@ export const OPTIONS: { readonly [K in OptionId]: OptionSpec<K> } = {
     sensitive: false,
     default: 10,
     defaultText: '`10`',
-    parse: parseNonNegativeInteger,
-    help: 'Retries of a failed request after its first attempt (one budget, not multiplied by SDK retries).',
+    parse: parseRetryTimes,
+    help: 'Retries of a failed request after its first attempt (one budget, not multiplied by SDK retries); 0 to 1000.',
   },
   verify: {
     id: 'verify',

@@ -72,23 +72,36 @@ const cases: ErrorCase[] = [
   {
     name: 'a retry count that is not a number',
     env: { MEGFILE_S3_MAX_RETRY_TIMES: 'abc' },
-    message: 'Invalid MEGFILE_S3_MAX_RETRY_TIMES: expected a non-negative integer, got "abc"',
+    message:
+      'Invalid MEGFILE_S3_MAX_RETRY_TIMES: expected a whole number from 0 to 1000, got "abc"',
   },
   {
     name: 'a negative retry count',
     env: { MEGFILE_S3_MAX_RETRY_TIMES: '-1' },
-    message: 'Invalid MEGFILE_S3_MAX_RETRY_TIMES: expected a non-negative integer, got "-1"',
+    message: 'Invalid MEGFILE_S3_MAX_RETRY_TIMES: expected a whole number from 0 to 1000, got "-1"',
   },
   {
     name: 'a fractional retry count',
     env: { MEGFILE_MAX_RETRY_TIMES: '1.5' },
-    message: 'Invalid MEGFILE_MAX_RETRY_TIMES: expected a non-negative integer, got "1.5"',
+    message: 'Invalid MEGFILE_MAX_RETRY_TIMES: expected a whole number from 0 to 1000, got "1.5"',
   },
   {
     name: 'a bad --max-retry-times flag is a usage error naming the flag',
     flags: { maxRetryTimes: 'lots' },
     kind: 'usage',
-    message: 'Invalid --max-retry-times: expected a non-negative integer, got "lots"',
+    message: 'Invalid --max-retry-times: expected a whole number from 0 to 1000, got "lots"',
+  },
+  {
+    name: 'a retry count above 1000',
+    env: { MEGFILE_S3_MAX_RETRY_TIMES: '99999999999' },
+    message:
+      'Invalid MEGFILE_S3_MAX_RETRY_TIMES: expected a whole number from 0 to 1000, got "99999999999"',
+  },
+  {
+    name: 'a --max-retry-times flag above 1000 is a usage error naming the flag and the range',
+    flags: { maxRetryTimes: '1001' },
+    kind: 'usage',
+    message: 'Invalid --max-retry-times: expected a whole number from 0 to 1000, got "1001"',
   },
   {
     name: 'an unknown addressing style lists the allowed values',

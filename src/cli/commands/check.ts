@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { check } from '../../engine/check.ts';
 import type { CheckEvent, CheckOptions } from '../../engine/check.ts';
+import { BOUNDS } from '../../engine/options.ts';
 import type { ExitCode } from '../../shared/exit-codes.ts';
 import {
   checkExitCode,
@@ -102,9 +103,9 @@ async function runCheckCommand(
 ): Promise<ExitCode> {
   const options: CheckOptions = { src, dst };
   if (flags.download === true) options.download = true;
-  const workers = wholeNumber('--workers', flags.workers);
+  const workers = wholeNumber(BOUNDS.workers, flags.workers);
   if (workers !== undefined) options.workers = workers;
-  const tasksPerWorker = wholeNumber('--tasks-per-worker', flags.tasksPerWorker);
+  const tasksPerWorker = wholeNumber(BOUNDS.tasksPerWorker, flags.tasksPerWorker);
   if (tasksPerWorker !== undefined) options.tasksPerWorker = tasksPerWorker;
   const config = ctx.deps.loadConfig(ctx.settingFlags());
   options.config = config;

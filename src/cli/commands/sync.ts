@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import type { SyncEvent } from '../../engine/events.ts';
 import { sync } from '../../engine/run.ts';
 import type { SyncOptions } from '../../engine/run.ts';
+import { BOUNDS } from '../../engine/options.ts';
 import { usageError } from '../../shared/errors.ts';
 import type { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
@@ -184,13 +185,14 @@ export async function runSyncCommand(
   const options: SyncOptions = { src, dst, mode: modeOf(flags) };
   // megfile's default is -1 ("automatic"); 0 is an error (the engine names the range).
   const workersText = flags.workers ?? flags.worker;
-  const workers = workersText?.trim() === '-1' ? undefined : wholeNumber('--workers', workersText);
+  const workers =
+    workersText?.trim() === '-1' ? undefined : wholeNumber(BOUNDS.workers, workersText);
   if (workers !== undefined) options.workers = workers;
-  const tasksPerWorker = wholeNumber('--tasks-per-worker', flags.tasksPerWorker);
+  const tasksPerWorker = wholeNumber(BOUNDS.tasksPerWorker, flags.tasksPerWorker);
   if (tasksPerWorker !== undefined) options.tasksPerWorker = tasksPerWorker;
-  const partConcurrency = wholeNumber('--part-concurrency', flags.partConcurrency);
+  const partConcurrency = wholeNumber(BOUNDS.partConcurrency, flags.partConcurrency);
   if (partConcurrency !== undefined) options.partConcurrency = partConcurrency;
-  const listConcurrency = wholeNumber('--list-concurrency', flags.listConcurrency);
+  const listConcurrency = wholeNumber(BOUNDS.listConcurrency, flags.listConcurrency);
   if (listConcurrency !== undefined) options.listConcurrency = listConcurrency;
   if (flags.multipartThreshold !== undefined) {
     options.multipartThresholdBytes = parseSize(flags.multipartThreshold, '--multipart-threshold');
@@ -199,7 +201,7 @@ export async function runSyncCommand(
     options.partSizeBytes = parseSize(flags.partSize, '--part-size');
   if (flags.failFast === true) options.failFast = true;
   if (flags.delete === true) options.shouldDelete = true;
-  const maxDelete = wholeNumber('--max-delete', flags.maxDelete);
+  const maxDelete = wholeNumber(BOUNDS.maxDelete, flags.maxDelete);
   if (maxDelete !== undefined) options.maxDelete = maxDelete;
   const isDryRun = flags.dryRun === true;
   if (isDryRun) options.isDryRun = true;
