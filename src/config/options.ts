@@ -58,6 +58,12 @@ export type OptionSpec<K extends OptionId = OptionId> = {
   readonly defaultText: string;
   /** Allowed values, when the option is an enumeration. */
   readonly choices?: readonly string[];
+  /**
+   * A variable of only blanks is a value (and so an error), not "unset" as for other options:
+   * botocore refuses a blank region, and falling back to us-east-1 would hide the mistake.
+   * An empty variable is still unset.
+   */
+  readonly isBlankAValue?: boolean;
   readonly parse: (raw: string) => ParseResult<OptionValues[K]>;
   readonly help: string;
 };
@@ -202,8 +208,9 @@ export const OPTIONS: { readonly [K in OptionId]: OptionSpec<K> } = {
     sensitive: false,
     default: 'us-east-1',
     defaultText: '`us-east-1`',
+    isBlankAValue: true,
     parse: parseRegion,
-    help: 'Signing region (letters, digits, `-`, `_`, `.`).',
+    help: 'Signing region: 1 to 64 letters, digits, `-`, `_` or `.` (AWS names such as `eu-west-1`, and Ceph/MinIO ones such as `default` or `zonegroup1`); blank is an error.',
   },
   addressingStyle: {
     id: 'addressingStyle',
@@ -435,7 +442,7 @@ export function configReferenceMarkdown(): string {
     '- A profile with no `NAME__` variable and no section in either file is an error; `default` always exists.',
     '- In the files, each key of the credentials file beats the same key of the config file, and the two `s3 =` blocks merge key by key. Values are taken literally (no quotes or inline comments), as botocore reads them.',
     '- With no access key and secret key found, the SDK default credential chain is used. A session token is read only from the level that supplied the keys or a higher one.',
-    '- Booleans accept true/false/yes/no/1/0 in any case; empty variables count as unset. A bad value is an error (exit code 2) naming the variable, or the file and line.',
+    '- Booleans accept true/false/yes/no/1/0 in any case; empty variables count as unset (a region of only blanks is an error). A bad value is an error (exit code 2) naming the variable, or the file and line.',
     '<!-- prettier-ignore-end -->',
   ].join('\n');
 }

@@ -111,9 +111,11 @@ export function writeProfile(opts: WriteProfileOptions): WriteProfileResult {
 
   const doc = parseLines(original ?? '');
   const sections = findSections(doc, opts.profile);
-  if (sections.length > 1) {
+  const [first, repeated] = sections;
+  if (first !== undefined && repeated !== undefined) {
+    // The same words as the reader's (aws-files.ts), which refuses the file too.
     throw configError(
-      `${target} has ${sections.length} [${opts.profile}] sections; merge them by hand first`,
+      `${target}:${repeated.header + 1}: the section [${opts.profile}] repeats the one at line ${first.header + 1}: merge them by hand first`,
     );
   }
   const section = sections[0];

@@ -134,6 +134,37 @@ const cases: ErrorCase[] = [
       'Invalid ~/.aws/config:2 [default] region: expected a region name (letters, digits, "-", "_" or "."; e.g. us-east-1), got "eu west"',
   },
   {
+    name: 'a region of only blanks (botocore refuses it; falling back to us-east-1 would hide it)',
+    env: { AWS_REGION: '   ' },
+    message:
+      'Invalid AWS_REGION: expected a region name (letters, digits, "-", "_" or "."; e.g. us-east-1), got "   "',
+  },
+  {
+    name: 'a region holding a terminal escape, quoted escaped',
+    env: { AWS_DEFAULT_REGION: 'us-east-1\u001b[2J' },
+    message:
+      'Invalid AWS_DEFAULT_REGION: expected a region name (letters, digits, "-", "_" or "."; e.g. us-east-1), got "us-east-1\\u001b[2J"',
+  },
+  {
+    name: "a region in the s3 block of a named profile's credentials section is still the section key",
+    profile: 'p1',
+    credentials: '[p1]\nregion = eu/west\n',
+    message:
+      'Invalid ~/.aws/credentials:2 [p1] region: expected a region name (letters, digits, "-", "_" or "."; e.g. us-east-1), got "eu/west"',
+  },
+  {
+    name: 'a repeated [section] in the credentials file, written with "key: value" lines',
+    credentials: '[p1]\naws_access_key_id: A\n\n[p1]\naws_secret_access_key: B\n',
+    message:
+      '~/.aws/credentials:4: the section [p1] repeats the one at line 1: merge them into one',
+  },
+  {
+    name: 'a repeated [profile NAME] in the config file, spelled with other blanks',
+    config: '[profile p1]\nregion = a\n[default]\n[profile   p1]\nregion = b\n',
+    message:
+      '~/.aws/config:4: the section [profile p1] repeats the one at line 1: merge them into one',
+  },
+  {
     name: 'an endpoint without a scheme',
     env: { OSS_ENDPOINT: 'oss-cn-hangzhou.aliyuncs.com' },
     message:
