@@ -134,6 +134,20 @@ describe('bounds on the numbers and patterns of sync', () => {
     }
   });
 
+  it('--help names each range (sync, cp and check)', async () => {
+    for (const command of ['sync', 'cp', 'check']) {
+      const r = await runCli(cleanEnv(), [command, '--help']);
+      assert.equal(r.code, 0, r.stderr);
+      const text = r.stdout.replace(/\s+/g, ' ');
+      assert.ok(text.includes(`1 to ${maxWorkers} (4 per core)`), text);
+      assert.ok(text.includes('runs at once, 1 to 256 (default: 16)'), text);
+      if (command !== 'check') {
+        assert.ok(text.includes('parts in flight per object, 1 to 64 (default: 4)'), text);
+        assert.ok(text.includes('preferred part size, 5MiB to 5GiB (default: 16MiB)'), text);
+      }
+    }
+  });
+
   it('check takes the same bounds', async () => {
     const dir = freshDir('src');
     for (const [flags, line] of [

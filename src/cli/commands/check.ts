@@ -72,8 +72,14 @@ export function registerCheckCommand(
         'workers: works for multipart ETags, SSE-KMS objects and any two servers (default: off: ' +
         'ETags and local MD5s are compared; keys with multipart ETags by size only, and counted)',
     )
-    .option('-w, --workers <N>', 'worker threads that hash (default: available cores)')
-    .option('--tasks-per-worker <N>', 'hashes each worker runs at once (default: 16)')
+    .option(
+      '-w, --workers <N>',
+      `worker threads that hash, 1 to ${BOUNDS.workers.max} (4 per core) (default: available cores)`,
+    )
+    .option(
+      '--tasks-per-worker <N>',
+      `hashes each worker runs at once, 1 to ${BOUNDS.tasksPerWorker.max} (default: 16)`,
+    )
     .option('-q, --quiet', 'no progress and no summary; differences and failures still printed')
     .option('-v, --verbose', 'also print one line per key found the same, and how it was compared')
     .option(

@@ -110,18 +110,27 @@ export function registerSyncCommand(
       '--checksum',
       'compare content: S3 ETags (MD5) and MD5s of local files; multipart ETags fall back to size and time',
     )
-    .option('-w, --workers <N>', 'worker threads (default: available cores)')
+    .option(
+      '-w, --workers <N>',
+      `worker threads, 1 to ${BOUNDS.workers.max} (4 per core) (default: available cores)`,
+    )
     .addOption(new Option('--worker <N>', 'same as --workers (megfile)').hideHelp())
-    .option('--tasks-per-worker <N>', 'copies each worker runs at once (default: 16)')
+    .option(
+      '--tasks-per-worker <N>',
+      `copies each worker runs at once, 1 to ${BOUNDS.tasksPerWorker.max} (default: 16)`,
+    )
     .option(
       '--multipart-threshold <SIZE>',
-      'copy objects of at least SIZE in parts (default: 64MiB)',
+      'copy objects of at least SIZE in parts, at most 5GiB (default: 64MiB)',
     )
-    .option('--part-size <SIZE>', 'preferred part size, at least 5MiB (default: 16MiB)')
-    .option('--part-concurrency <N>', 'parts in flight per object (default: 4)')
+    .option('--part-size <SIZE>', 'preferred part size, 5MiB to 5GiB (default: 16MiB)')
+    .option(
+      '--part-concurrency <N>',
+      `parts in flight per object, 1 to ${BOUNDS.partConcurrency.max} (default: 4)`,
+    )
     .option(
       '--list-concurrency <N>',
-      'LIST requests in flight per S3 listing, over key ranges (StartAfter bisection); 1 lists serially (default: 1)',
+      `LIST requests in flight per S3 listing, over key ranges (StartAfter bisection); 1 lists serially; 1 to ${BOUNDS.listConcurrency.max} (default: 1)`,
     )
     .option('--fail-fast', 'stop dispatching after the first failed object')
     .option(
