@@ -387,6 +387,11 @@ describe('validateProfileInput', () => {
     ['a profile name with a space', { profile: 'a b' }, /profile name .* got 'a b'/],
     ['a profile name with brackets', { profile: 'a]' }, /profile name/],
     ['an ftp endpoint', { endpointUrl: 'ftp://h' }, /http:\/\/ or https:\/\/ URL, got 'ftp:\/\/h'/],
+    [
+      'an ftp endpoint with a password, quoted masked',
+      { endpointUrl: 'ftp://ak:pa55word@h' },
+      /URL, got 'ftp:\/\/ak:\*\*\*@h'$/,
+    ],
     ['an endpoint without scheme', { endpointUrl: 'localhost:9000' }, /endpoint URL/],
     [
       'a sideways addressing style',
