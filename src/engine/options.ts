@@ -25,19 +25,19 @@ export type SyncOptions = {
    * @default 'default'
    */
   mode?: CompareMode;
-  /** Worker threads. @default os.availableParallelism() */
+  /** Worker threads, 1 to 4 per core (at least 4). @default os.availableParallelism() */
   workers?: number;
-  /** Copies each worker runs at once (they wait on the network, not the CPU). @default 16 */
+  /** Copies each worker runs at once (they wait on the network, not the CPU), 1–256. @default 16 */
   tasksPerWorker?: number;
   /**
    * Objects of at least this size are copied in parts. 64 MiB: below it a single request is
    * cheaper (multipart adds a create and a complete request per object) and streams just as well;
-   * above it parts run in parallel. @default 64 MiB
+   * above it parts run in parallel. 1 byte to 5 GiB (S3's largest single PUT or copy). @default 64 MiB
    */
   multipartThresholdBytes?: number;
-  /** Preferred part size; raised automatically to keep ≤ 10,000 parts. @default 16 MiB */
+  /** Preferred part size, 5 MiB–5 GiB; raised automatically to keep ≤ 10,000 parts. @default 16 MiB */
   partSizeBytes?: number;
-  /** Parts in flight at once for one multipart copy. @default 4 */
+  /** Parts in flight at once for one multipart copy, 1–64. @default 4 */
   partConcurrency?: number;
   /** Stop dispatching after the first failed object (in-flight copies still finish). @default false */
   failFast?: boolean;
@@ -47,16 +47,16 @@ export type SyncOptions = {
   config?: Pick<ConfigResolver, 'profile' | 'global'>;
   /** Overrides MEGFILE_S3_CLIENT_CACHE_MODE. */
   clientCacheMode?: ClientCacheMode;
-  /** Failure records kept in the summary (all failures are counted and emitted). @default 1000 */
+  /** Failure records kept in the summary (all are counted and emitted), 0–1,000,000. @default 1000 */
   maxFailureDetails?: number;
-  /** Period of `progress` events. @default 500 */
+  /** Period of `progress` events, 1 ms to 2^31 − 1 ms (Node's longest timer). @default 500 */
   progressIntervalMs?: number;
   /**
    * Delete destination keys that are absent at the source (`--delete`), only after every copy of
    * the run succeeded. @default false
    */
   shouldDelete?: boolean;
-  /** With `shouldDelete`: if more than this many deletes would happen, none happen (`--max-delete`). */
+  /** With `shouldDelete`: if more than this many deletes would happen, none happen (`--max-delete`, ≥ 0). */
   maxDelete?: number;
   /**
    * With `shouldDelete`: delete even when the source lists no objects at all (`--allow-empty-source`).
@@ -82,7 +82,7 @@ export type SyncOptions = {
   /**
    * LIST requests in flight per S3 listing (source and destination each), over key ranges cut
    * at StartAfter points (`--list-concurrency`); 1 lists serially. A prefix that fits in one
-   * page always costs one request. @default 4
+   * page always costs one request. 1–64. @default 1
    */
   listConcurrency?: number;
 };
