@@ -21,9 +21,9 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${count(n)} ${n === 1 ? one : many}`;
 }
 
-/** A key on one line: control characters, quotes and backslashes escaped as in JSON. */
+/** A key on one line, control characters escaped ({@link printable}). */
 function keyText(key: string): string {
-  return key === '' ? '(the object)' : JSON.stringify(key).slice(1, -1);
+  return key === '' ? '(the object)' : printable(key);
 }
 
 const COMPARED_BY_TEXT: Record<ComparedBy, string> = {
@@ -65,7 +65,7 @@ export function checkFailureLine(event: CheckEvent & { kind: 'failure' }): strin
 /** The warning of a check whose source listed nothing (printed even with -q). */
 export function sourceEmptyLine(summary: CheckSummary): string {
   return (
-    `s3ferry: check: the source ${summary.src} is empty: all ${count(summary.objects.listedDestination)} ` +
+    `s3ferry: check: the source ${printable(summary.src)} is empty: all ${count(summary.objects.listedDestination)} ` +
     `keys at the destination are extra (a wrong path or endpoint?)\n`
   );
 }
@@ -76,7 +76,7 @@ export function checkSummaryText(summary: CheckSummary): string {
   const c = summary.comparedBy;
   const differing = o.sizeDiffers + o.md5Differs;
   const differences = o.missing + o.extra + differing;
-  const range = `${summary.src} -> ${summary.dst}`;
+  const range = `${printable(summary.src)} -> ${printable(summary.dst)}`;
   const heading: Record<CheckSummary['status'], string> = {
     match: `the destination matches the source: ${range}`,
     differ: `the destination differs from the source (${plural(differences, 'difference')}): ${range}`,

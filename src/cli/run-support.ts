@@ -3,6 +3,8 @@
 // (cancel on the first Ctrl-C, exit on the second; a fatal error still writes --report and, with
 // --json, an error event).
 import { writeFileSync } from 'node:fs';
+import { boundMessage } from '../engine/options.ts';
+import type { Bound } from '../engine/options.ts';
 import { isS3FerryError, serializeError, usageError } from '../shared/errors.ts';
 import { ExitCode } from '../shared/exit-codes.ts';
 import type { CliContext, LoadedConfig } from './context.ts';
@@ -34,12 +36,14 @@ export const processHooks: CommandHooks = {
   exitNow: (code) => process.exit(code),
 };
 
-/** A flag's whole number (`--workers 8`), undefined when not given; anything else is a usage error. */
-export function wholeNumber(flag: string, text: string | undefined): number | undefined {
+/**
+ * A flag's whole number (`--workers 8`), undefined when not given. Text that is no whole number
+ * is a usage error naming the flag and its range; the engine checks the range itself, with the
+ * same message, so the library and the CLI refuse the same values.
+ */
+export function wholeNumber(bound: Bound, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim())) {
-    throw usageError(`${flag}: expected a whole number, got '${text}'`);
-  }
+  if (!/^\d+$/.test(text.trim())) throw usageError(boundMessage(bound, `'${text}'`));
   return Number(text);
 }
 
@@ -72,10 +76,17 @@ export function registerPathSecrets(ctx: CliContext, config: LoadedConfig, paths
   }
 }
 
-/** Writes `report` as pretty JSON to `file`; a file that cannot be written is a usage error. */
-export function writeReport(file: string, report: unknown): void {
+/**
+ * Writes `report` as pretty JSON to `file`, through the same redaction as every printed line (a
+ * report is output too); a file that cannot be written is a usage error.
+ */
+export function writeReport(
+  file: string,
+  report: unknown,
+  redact: (text: string) => string = (text) => text,
+): void {
   try {
-    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(file, redact(`${JSON.stringify(report, null, 2)}\n`));
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw usageError(
@@ -139,7 +150,11 @@ export async function runInterruptible<S>(options: InterruptibleRun<S>): Promise
   } catch (error) {
     display.stop();
     if (options.report !== undefined && isS3FerryError(error) && error.kind !== 'usage') {
-      writeReport(options.report, { status: 'fatal', src, dst, fatal: serializeError(error) });
+      writeReport(
+        options.report,
+        { status: 'fatal', src, dst, fatal: serializeError(error) },
+        (text) => ctx.io.redact(text),
+      );
     }
     if (options.isJson && isS3FerryError(error)) {
       jsonLineWriter(ctx.io)({ kind: 'error', error: serializeError(error) });
@@ -149,6 +164,7 @@ export async function runInterruptible<S>(options: InterruptibleRun<S>): Promise
     removeInterrupt();
   }
   display.stop();
-  if (options.report !== undefined) writeReport(options.report, summary);
+  if (options.report !== undefined)
+    writeReport(options.report, summary, (text) => ctx.io.redact(text));
   return summary;
 }

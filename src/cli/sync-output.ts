@@ -81,7 +81,7 @@ export function statusLine(snapshot: ProgressSnapshot): string {
 /** `-v`: `copy KEY (missing)` / `skip KEY (same)`; undefined for other events. */
 export function verboseLine(event: SyncEvent): string | undefined {
   if (event.kind !== 'object') return undefined;
-  const key = event.key === '' ? '(the source object)' : JSON.stringify(event.key).slice(1, -1);
+  const key = event.key === '' ? '(the source object)' : printable(event.key);
   const how = event.method === undefined ? '' : `, ${event.method}`;
   const fallback =
     event.isChecksumFallback === true ? ', checksum not comparable: compared size and time' : '';
@@ -97,7 +97,7 @@ export function failureLine(event: Extract<SyncEvent, { kind: 'failure' }>): str
 /** `--dry-run`: `would copy KEY (missing, 1.2 KiB)` / `would delete KEY (extraneous)`; else undefined. */
 export function planLine(event: SyncEvent): string | undefined {
   if (event.kind !== 'object' || event.action === 'skip') return undefined;
-  const key = event.key === '' ? '(the source object)' : JSON.stringify(event.key).slice(1, -1);
+  const key = event.key === '' ? '(the source object)' : printable(event.key);
   const size = event.action === 'copy' ? `, ${formatBytes(event.sizeBytes)}` : '';
   return `would ${event.action} ${key} (${event.reason}${size})\n`;
 }
@@ -125,7 +125,7 @@ export function deletesSkippedLine(summary: SyncSummary): string | undefined {
       );
     case 'empty-source':
       return (
-        `s3ferry: not deleting: the source ${summary.src} listed no objects, so the ${n} keys only ` +
+        `s3ferry: not deleting: the source ${printable(summary.src)} listed no objects, so the ${n} keys only ` +
         `at the destination ${kept} (an empty source is more often a wrong path or endpoint; ` +
         `pass --allow-empty-source to delete them)\n`
       );
@@ -163,7 +163,7 @@ export function summaryText(summary: SyncSummary): string {
     .map(([profile, n]) => `${profile} ${n}`)
     .join(', ');
   const lines = [
-    `s3ferry: ${heading[summary.status]}: ${summary.src} -> ${summary.dst} in ${seconds(summary.durationMs)}`,
+    `s3ferry: ${heading[summary.status]}: ${printable(summary.src)} -> ${printable(summary.dst)} in ${seconds(summary.durationMs)}`,
     `  objects: ${count(o.listed)} listed, ${count(o.copied)} copied (${formatBytes(summary.bytes.copied)}), ` +
       `${count(o.skipped)} skipped, ${count(o.failed)} failed` +
       (o.cancelled > 0 ? `, ${count(o.cancelled)} cancelled` : '') +
@@ -174,7 +174,7 @@ export function summaryText(summary: SyncSummary): string {
     `  clients: ${clients === '' ? 'none' : clients} (${summary.clientCacheMode}, ${summary.workers} workers)`,
   ];
   if (summary.isDryRun) {
-    lines[0] = `s3ferry: dry run (nothing changed): ${summary.src} -> ${summary.dst} in ${seconds(summary.durationMs)}`;
+    lines[0] = `s3ferry: dry run (nothing changed): ${printable(summary.src)} -> ${printable(summary.dst)} in ${seconds(summary.durationMs)}`;
     lines[1] =
       `  plan: ${count(o.wouldCopy)} to copy (${formatBytes(summary.bytes.wouldCopy)}), ` +
       `${count(o.skipped)} unchanged` +

@@ -58,6 +58,12 @@ export type OptionSpec<K extends OptionId = OptionId> = {
   readonly defaultText: string;
   /** Allowed values, when the option is an enumeration. */
   readonly choices?: readonly string[];
+  /**
+   * A variable of only blanks is a value (and so an error), not "unset" as for other options:
+   * botocore refuses a blank region, and falling back to us-east-1 would hide the mistake.
+   * An empty variable is still unset.
+   */
+  readonly isBlankAValue?: boolean;
   readonly parse: (raw: string) => ParseResult<OptionValues[K]>;
   readonly help: string;
 };
@@ -76,11 +82,18 @@ function parseBoolean(raw: string): ParseResult<boolean> {
   return { ok: false, expected: BOOLEAN_WORDS };
 }
 
-function parseNonNegativeInteger(raw: string): ParseResult<number> {
+/**
+ * Retries of one request: each waits up to 20 s (the backoff cap), so 1,000 already keeps one
+ * request going for hours; a larger number is a typo. Generous on purpose: the variable is shared
+ * with megfile, whose N counts tries of 5 SDK attempts each.
+ */
+export const MAX_RETRY_TIMES = 1000;
+
+function parseRetryTimes(raw: string): ParseResult<number> {
   const text = raw.trim();
   const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
-    return { ok: false, expected: 'a non-negative integer' };
+  if (!/^\d+$/.test(text) || value > MAX_RETRY_TIMES) {
+    return { ok: false, expected: `a whole number from 0 to ${MAX_RETRY_TIMES}` };
   }
   return { ok: true, value };
 }
@@ -195,8 +208,9 @@ export const OPTIONS: { readonly [K in OptionId]: OptionSpec<K> } = {
     sensitive: false,
     default: 'us-east-1',
     defaultText: '`us-east-1`',
+    isBlankAValue: true,
     parse: parseRegion,
-    help: 'Signing region (letters, digits, `-`, `_`, `.`).',
+    help: 'Signing region: 1 to 64 letters, digits, `-`, `_` or `.` (AWS names such as `eu-west-1`, and Ceph/MinIO ones such as `default` or `zonegroup1`); blank is an error.',
   },
   addressingStyle: {
     id: 'addressingStyle',
@@ -223,8 +237,8 @@ export const OPTIONS: { readonly [K in OptionId]: OptionSpec<K> } = {
     sensitive: false,
     default: 10,
     defaultText: '`10`',
-    parse: parseNonNegativeInteger,
-    help: 'Retries of a failed request after its first attempt (one budget, not multiplied by SDK retries).',
+    parse: parseRetryTimes,
+    help: 'Retries of a failed request after its first attempt (one budget, not multiplied by SDK retries); 0 to 1000.',
   },
   verify: {
     id: 'verify',
@@ -428,7 +442,7 @@ export function configReferenceMarkdown(): string {
     '- A profile with no `NAME__` variable and no section in either file is an error; `default` always exists.',
     '- In the files, each key of the credentials file beats the same key of the config file, and the two `s3 =` blocks merge key by key. Values are taken literally (no quotes or inline comments), as botocore reads them.',
     '- With no access key and secret key found, the SDK default credential chain is used. A session token is read only from the level that supplied the keys or a higher one.',
-    '- Booleans accept true/false/yes/no/1/0 in any case; empty variables count as unset. A bad value is an error (exit code 2) naming the variable, or the file and line.',
+    '- Booleans accept true/false/yes/no/1/0 in any case; empty variables count as unset (a region of only blanks is an error). A bad value is an error (exit code 2) naming the variable, or the file and line.',
     '<!-- prettier-ignore-end -->',
   ].join('\n');
 }

@@ -121,7 +121,10 @@ function* candidates(option: OptionSpec, context: Context, maxLevel = Infinity):
     if (level > maxLevel) return;
     for (const variable of option.env) {
       const name = prefix + variable;
-      const raw = readEnv(inputs.env, name);
+      const raw =
+        option.isBlankAValue === true && inputs.env[name] !== ''
+          ? inputs.env[name]
+          : readEnv(inputs.env, name);
       if (raw !== undefined) {
         yield { raw, source: { kind: 'env', name }, level, where: name, isFlag: false };
       }

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { maskUrlPassword, printable } from '../shared/display.ts';
 import { S3FerryError, configError, usageError } from '../shared/errors.ts';
 import { PROFILE_NAME_PATTERN } from '../paths/path.ts';
 import type { AddressingStyle } from '../shared/profile.ts';
@@ -42,7 +43,7 @@ const SUBKEY_INDENT = '    ';
 export function checkProfileName(name: string): void {
   if (!PROFILE_NAME_PATTERN.test(name)) {
     throw usageError(
-      `Expected the profile name to use only letters, digits, '_', '-' and '.', got '${name}'`,
+      `Expected the profile name to use only letters, digits, '_', '-' and '.', got '${printable(name)}'`,
     );
   }
 }
@@ -70,7 +71,7 @@ export function validateProfileInput(opts: Omit<WriteProfileOptions, 'path' | 'n
       /\s/.test(opts.endpointUrl)
     ) {
       throw usageError(
-        `Expected the endpoint URL to be an http:// or https:// URL, got '${opts.endpointUrl}'`,
+        `Expected the endpoint URL to be an http:// or https:// URL, got '${printable(maskUrlPassword(opts.endpointUrl))}'`,
       );
     }
   }
@@ -111,9 +112,11 @@ export function writeProfile(opts: WriteProfileOptions): WriteProfileResult {
 
   const doc = parseLines(original ?? '');
   const sections = findSections(doc, opts.profile);
-  if (sections.length > 1) {
+  const [first, repeated] = sections;
+  if (first !== undefined && repeated !== undefined) {
+    // The same words as the reader's (aws-files.ts), which refuses the file too.
     throw configError(
-      `${target} has ${sections.length} [${opts.profile}] sections; merge them by hand first`,
+      `${target}:${repeated.header + 1}: the section [${opts.profile}] repeats the one at line ${first.header + 1}: merge them by hand first`,
     );
   }
   const section = sections[0];

@@ -3,21 +3,15 @@
 // content where a fingerprint is comparable (plain-MD5 ETags; local files hashed in the workers)
 // or, with `download`, by reading both sides in the workers. Counts, never collects: memory is
 // bounded by the hash queue and the capped detail lists, not by the number of keys.
-import { availableParallelism } from 'node:os';
 import { loadConfigFromProcess } from '../config/load.ts';
 import type { ConfigResolver } from '../config/load.ts';
 import { isPlainMd5Etag } from '../plan/decide.ts';
-import { isS3FerryError, S3FerryError, serializeError, usageError } from '../shared/errors.ts';
+import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { ListEntry, RequestCounts, WorkerTask } from '../shared/protocol.ts';
 import type { FailureRecord } from './events.ts';
-import {
-  boundedInteger,
-  DEFAULT_TASKS_PER_WORKER,
-  MAX_TASKS_PER_WORKER,
-  MAX_WORKERS,
-} from './options.ts';
+import { resolveCheckNumbers } from './options.ts';
 import type { Root } from './roots.ts';
 import { absorbTaskCounts, createDispatch, isCancellation, withSession } from './session.ts';
 import type { Session } from './session.ts';
@@ -259,39 +253,8 @@ type ResolvedCheckOptions = CheckOptions & {
   progressIntervalMs: number;
 };
 
-function wholeNumber(name: string, value: number, min: number): number {
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw usageError(`${name} must be a whole number >= ${min}, got ${value}`);
-  }
-  return value;
-}
-
 function resolveCheckOptions(options: CheckOptions): ResolvedCheckOptions {
-  return {
-    ...options,
-    workers: boundedInteger(
-      'workers',
-      '--workers',
-      options.workers ?? availableParallelism(),
-      1,
-      MAX_WORKERS,
-      ' (4 per core, at least 4)',
-    ),
-    tasksPerWorker: boundedInteger(
-      'tasks per worker',
-      '--tasks-per-worker',
-      options.tasksPerWorker ?? DEFAULT_TASKS_PER_WORKER,
-      1,
-      MAX_TASKS_PER_WORKER,
-    ),
-    maxDifferenceDetails: wholeNumber(
-      'max difference details',
-      options.maxDifferenceDetails ?? 1000,
-      0,
-    ),
-    maxFailureDetails: wholeNumber('max failure details', options.maxFailureDetails ?? 1000, 0),
-    progressIntervalMs: wholeNumber('progress interval', options.progressIntervalMs ?? 500, 1),
-  };
+  return { ...options, ...resolveCheckNumbers(options) };
 }
 
 /** The mutable counts of one check (bounded: counters plus capped detail lists). */

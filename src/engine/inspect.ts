@@ -159,6 +159,18 @@ export async function catPath(
           })
         ).body;
       } catch (error) {
+        if (isS3FerryError(error) && error.kind === 'not-found' && !error.fatal) {
+          // No object by that name: a prefix with keys under it is a directory (exit 2, as for
+          // `dir/`), else there is nothing (exit 1), in stat's words. One LIST, on failure only.
+          const hasKeys = await hasKeysUnder(target.client, target.spec, {
+            bucket: target.bucket,
+            prefix: directoryPrefix(target.key),
+            counts: session.requests,
+            ...(session.signal === undefined ? {} : { signal: session.signal }),
+          });
+          const url = target.url(target.key);
+          throw hasKeys ? isADirectory(url) : notFound('no such object or directory', url);
+        }
         throw withPath(error, target.url(target.key));
       }
     } else {

@@ -25,19 +25,19 @@ export type SyncOptions = {
    * @default 'default'
    */
   mode?: CompareMode;
-  /** Worker threads. @default os.availableParallelism() */
+  /** Worker threads, 1 to 4 per core (at least 4). @default os.availableParallelism() */
   workers?: number;
-  /** Copies each worker runs at once (they wait on the network, not the CPU). @default 16 */
+  /** Copies each worker runs at once (they wait on the network, not the CPU), 1–256. @default 16 */
   tasksPerWorker?: number;
   /**
    * Objects of at least this size are copied in parts. 64 MiB: below it a single request is
    * cheaper (multipart adds a create and a complete request per object) and streams just as well;
-   * above it parts run in parallel. @default 64 MiB
+   * above it parts run in parallel. 1 byte to 5 GiB (S3's largest single PUT or copy). @default 64 MiB
    */
   multipartThresholdBytes?: number;
-  /** Preferred part size; raised automatically to keep ≤ 10,000 parts. @default 16 MiB */
+  /** Preferred part size, 5 MiB–5 GiB; raised automatically to keep ≤ 10,000 parts. @default 16 MiB */
   partSizeBytes?: number;
-  /** Parts in flight at once for one multipart copy. @default 4 */
+  /** Parts in flight at once for one multipart copy, 1–64. @default 4 */
   partConcurrency?: number;
   /** Stop dispatching after the first failed object (in-flight copies still finish). @default false */
   failFast?: boolean;
@@ -47,16 +47,16 @@ export type SyncOptions = {
   config?: Pick<ConfigResolver, 'profile' | 'global'>;
   /** Overrides MEGFILE_S3_CLIENT_CACHE_MODE. */
   clientCacheMode?: ClientCacheMode;
-  /** Failure records kept in the summary (all failures are counted and emitted). @default 1000 */
+  /** Failure records kept in the summary (all are counted and emitted), 0–1,000,000. @default 1000 */
   maxFailureDetails?: number;
-  /** Period of `progress` events. @default 500 */
+  /** Period of `progress` events, 1 ms to 2^31 − 1 ms (Node's longest timer). @default 500 */
   progressIntervalMs?: number;
   /**
    * Delete destination keys that are absent at the source (`--delete`), only after every copy of
    * the run succeeded. @default false
    */
   shouldDelete?: boolean;
-  /** With `shouldDelete`: if more than this many deletes would happen, none happen (`--max-delete`). */
+  /** With `shouldDelete`: if more than this many deletes would happen, none happen (`--max-delete`, ≥ 0). */
   maxDelete?: number;
   /**
    * With `shouldDelete`: delete even when the source lists no objects at all (`--allow-empty-source`).
@@ -82,7 +82,7 @@ export type SyncOptions = {
   /**
    * LIST requests in flight per S3 listing (source and destination each), over key ranges cut
    * at StartAfter points (`--list-concurrency`); 1 lists serially. A prefix that fits in one
-   * page always costs one request. @default 4
+   * page always costs one request. 1–64. @default 1
    */
   listConcurrency?: number;
 };
@@ -98,13 +98,6 @@ export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 64 * MiB;
 export const DEFAULT_PART_SIZE_BYTES = 16 * MiB;
 export const DEFAULT_PART_CONCURRENCY = 4;
 
-function positiveInteger(name: string, value: number, min = 1): number {
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw usageError(`${name} must be a whole number >= ${min}, got ${value}`);
-  }
-  return value;
-}
-
 /**
  * Upper bounds that protect the machine: every worker thread holds its own SDK and clients
  * (`--workers 50` on 4 objects took 1.3 GB), and each task, part or listing range in flight holds
@@ -117,22 +110,130 @@ export const MAX_LIST_CONCURRENCY = 64;
 /** S3's limits on one part (and one PUT). */
 export const MIN_PART_SIZE_BYTES = 5 * MiB;
 export const MAX_PART_SIZE_BYTES = 5 * 1024 * MiB;
+/** S3's largest single PUT or CopyObject: an object above it is always copied in parts. */
+export const MAX_MULTIPART_THRESHOLD_BYTES = 5 * 1024 * MiB;
+/** Failure or difference records kept in a summary (each is held in memory until the end). */
+export const MAX_DETAILS = 1_000_000;
+/** Node's longest timer: a longer interval fires after 1 ms, every ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** A whole number in [min, max]; the error names the option and its flag, and the range. */
-export function boundedInteger(
+/** A whole-number option and its range: the name people read, its CLI flag (if any). */
+export type Bound = {
+  readonly name: string;
+  readonly flag?: string;
+  readonly min: number;
+  readonly max: number;
+  /** Why the range is what it is, when it is not obvious: `4 per core, at least 4`. */
+  readonly why?: string;
+};
+
+/** Every bounded whole-number option of sync, cp and check (library and CLI alike). */
+export const BOUNDS = {
+  workers: {
+    name: 'workers',
+    flag: '--workers',
+    min: 1,
+    max: MAX_WORKERS,
+    why: '4 per core, at least 4',
+  },
+  tasksPerWorker: {
+    name: 'tasks per worker',
+    flag: '--tasks-per-worker',
+    min: 1,
+    max: MAX_TASKS_PER_WORKER,
+  },
+  partConcurrency: {
+    name: 'part concurrency',
+    flag: '--part-concurrency',
+    min: 1,
+    max: MAX_PART_CONCURRENCY,
+  },
+  listConcurrency: {
+    name: 'list concurrency',
+    flag: '--list-concurrency',
+    min: 1,
+    max: MAX_LIST_CONCURRENCY,
+  },
+  // A limit, not a resource: any count is fine as long as it is exact.
+  maxDelete: { name: 'max delete', flag: '--max-delete', min: 0, max: Number.MAX_SAFE_INTEGER },
+  maxFailureDetails: { name: 'max failure details', min: 0, max: MAX_DETAILS },
+  maxDifferenceDetails: { name: 'max difference details', min: 0, max: MAX_DETAILS },
+  progressIntervalMs: {
+    name: 'progress interval',
+    min: 1,
+    max: MAX_TIMER_MS,
+    why: "Node's longest timer",
+  },
+} as const satisfies Record<string, Bound>;
+
+/**
+ * The one line of a value outside its bound: `tasks per worker (--tasks-per-worker) must be a whole
+ * number from 1 to 256, got 0`. `got` is the value as given (the CLI quotes text that is no number).
+ */
+export function boundMessage(bound: Bound, got: string): string {
+  const flag = bound.flag === undefined ? '' : ` (${bound.flag})`;
+  const why = bound.why === undefined ? '' : ` (${bound.why})`;
+  return `${bound.name}${flag} must be a whole number from ${bound.min} to ${bound.max}${why}, got ${got}`;
+}
+
+/**
+ * `value` when it is a whole number within `bound`.
+ * @throws S3FerryError (kind `usage`, exit 2) naming the option, its flag and the range.
+ */
+export function boundedInteger(bound: Bound, value: number): number {
+  if (!Number.isSafeInteger(value) || value < bound.min || value > bound.max) {
+    throw usageError(boundMessage(bound, String(value)));
+  }
+  return value;
+}
+
+/** A size in bytes within [min, max], the error naming the flag and both limits in words. */
+function boundedSize(
   name: string,
   flag: string,
   value: number,
-  min: number,
-  max: number,
-  why = '',
+  [min, minText]: [number, string],
+  [max, maxText]: [number, string],
 ): number {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw usageError(
-      `${name} (${flag}) must be a whole number from ${min} to ${max}${why}, got ${value}`,
-    );
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw usageError(`${name} (${flag}) must be at least ${minText}, got ${value} bytes`);
+  }
+  if (value > max) {
+    throw usageError(`${name} (${flag}) must be at most ${maxText}, got ${value} bytes`);
   }
   return value;
+}
+
+/** The whole-number options of a check, resolved with their defaults and checked. */
+export function resolveCheckNumbers(options: {
+  workers?: number | undefined;
+  tasksPerWorker?: number | undefined;
+  maxDifferenceDetails?: number | undefined;
+  maxFailureDetails?: number | undefined;
+  progressIntervalMs?: number | undefined;
+}): {
+  workers: number;
+  tasksPerWorker: number;
+  maxDifferenceDetails: number;
+  maxFailureDetails: number;
+  progressIntervalMs: number;
+} {
+  return {
+    workers: boundedInteger(BOUNDS.workers, options.workers ?? availableParallelism()),
+    tasksPerWorker: boundedInteger(
+      BOUNDS.tasksPerWorker,
+      options.tasksPerWorker ?? DEFAULT_TASKS_PER_WORKER,
+    ),
+    maxDifferenceDetails: boundedInteger(
+      BOUNDS.maxDifferenceDetails,
+      options.maxDifferenceDetails ?? 1000,
+    ),
+    maxFailureDetails: boundedInteger(BOUNDS.maxFailureDetails, options.maxFailureDetails ?? 1000),
+    progressIntervalMs: boundedInteger(
+      BOUNDS.progressIntervalMs,
+      options.progressIntervalMs ?? 500,
+    ),
+  };
 }
 
 /** Refuses a bad --include/--exclude pattern before anything is listed. */
@@ -153,17 +254,13 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
   if (!['default', 'force', 'skip-existing', 'size-only', 'checksum'].includes(mode)) {
     throw usageError(`unknown comparison mode '${mode}'`);
   }
-  const partSizeBytes = options.partSizeBytes ?? DEFAULT_PART_SIZE_BYTES;
-  if (partSizeBytes < MIN_PART_SIZE_BYTES) {
-    throw usageError(
-      `the part size (--part-size) must be at least 5 MiB (S3's minimum), got ${partSizeBytes} bytes`,
-    );
-  }
-  if (partSizeBytes > MAX_PART_SIZE_BYTES) {
-    throw usageError(
-      `the part size (--part-size) must be at most 5 GiB (S3's maximum), got ${partSizeBytes} bytes`,
-    );
-  }
+  const partSizeBytes = boundedSize(
+    'the part size',
+    '--part-size',
+    options.partSizeBytes ?? DEFAULT_PART_SIZE_BYTES,
+    [MIN_PART_SIZE_BYTES, "5 MiB (S3's minimum)"],
+    [MAX_PART_SIZE_BYTES, "5 GiB (S3's maximum)"],
+  );
   if (options.maxDelete !== undefined && options.shouldDelete !== true) {
     throw usageError('--max-delete limits --delete, which was not given', 'add --delete');
   }
@@ -181,36 +278,29 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     src: options.src,
     dst: options.dst,
     mode,
-    workers: boundedInteger(
-      'workers',
-      '--workers',
-      options.workers ?? availableParallelism(),
-      1,
-      MAX_WORKERS,
-      ` (4 per core, at least 4)`,
-    ),
+    workers: boundedInteger(BOUNDS.workers, options.workers ?? availableParallelism()),
     tasksPerWorker: boundedInteger(
-      'tasks per worker',
-      '--tasks-per-worker',
+      BOUNDS.tasksPerWorker,
       options.tasksPerWorker ?? DEFAULT_TASKS_PER_WORKER,
-      1,
-      MAX_TASKS_PER_WORKER,
     ),
-    multipartThresholdBytes: positiveInteger(
-      'multipart threshold',
+    multipartThresholdBytes: boundedSize(
+      'the multipart threshold',
+      '--multipart-threshold',
       options.multipartThresholdBytes ?? DEFAULT_MULTIPART_THRESHOLD_BYTES,
+      [1, '1 byte'],
+      [MAX_MULTIPART_THRESHOLD_BYTES, "5 GiB (S3's largest single PUT or copy)"],
     ),
-    partSizeBytes: positiveInteger('part size', partSizeBytes),
+    partSizeBytes,
     partConcurrency: boundedInteger(
-      'part concurrency',
-      '--part-concurrency',
+      BOUNDS.partConcurrency,
       options.partConcurrency ?? DEFAULT_PART_CONCURRENCY,
-      1,
-      MAX_PART_CONCURRENCY,
     ),
     failFast: options.failFast ?? false,
-    maxFailureDetails: positiveInteger('max failure details', options.maxFailureDetails ?? 1000, 0),
-    progressIntervalMs: positiveInteger('progress interval', options.progressIntervalMs ?? 500),
+    maxFailureDetails: boundedInteger(BOUNDS.maxFailureDetails, options.maxFailureDetails ?? 1000),
+    progressIntervalMs: boundedInteger(
+      BOUNDS.progressIntervalMs,
+      options.progressIntervalMs ?? 500,
+    ),
     shouldDelete: options.shouldDelete ?? false,
     isDryRun: options.isDryRun ?? false,
     include: checkFilterPatterns(options.include),
@@ -218,14 +308,11 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     shouldDeleteExcluded: options.shouldDeleteExcluded ?? false,
     allowEmptySource: options.allowEmptySource ?? false,
     listConcurrency: boundedInteger(
-      'list concurrency',
-      '--list-concurrency',
+      BOUNDS.listConcurrency,
       options.listConcurrency ?? DEFAULT_LIST_CONCURRENCY,
-      1,
-      MAX_LIST_CONCURRENCY,
     ),
     ...(options.maxDelete === undefined
       ? {}
-      : { maxDelete: positiveInteger('max delete', options.maxDelete, 0) }),
+      : { maxDelete: boundedInteger(BOUNDS.maxDelete, options.maxDelete) }),
   };
 }

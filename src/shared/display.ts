@@ -25,16 +25,19 @@ const SHORT_ESCAPES: Record<string, string> = {
   '\r': '\\r',
 };
 
+const UNPRINTABLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\p{Surrogate}/gu;
+
 /**
  * Text with its control characters escaped as in JSON (`\u001b`, `\n`…), and the bidirectional
- * overrides that reorder what a terminal shows: keys and server messages are printed, and a key
- * like `\x1b]0;…\x07` would otherwise drive the user's terminal (an escape-sequence injection).
- * Quotes and backslashes are kept as they are, so ordinary keys print unchanged.
+ * overrides that reorder what a terminal shows and lone surrogates: keys and server messages are
+ * printed, and a key like `\x1b]0;…\x07` would otherwise drive the user's terminal (an
+ * escape-sequence injection). Quotes and backslashes are kept as they are, so ordinary keys
+ * (Windows-style `dir\file` ones included) print unchanged. The one escaping helper of every
+ * printed key, path and message (`ls`, `stat`, `rm`, `check`, `sync -v`, error and warning lines).
  * @example printable('a\u001b[2Jb') // 'a\\u001b[2Jb'
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
 export function printable(text: string): string {
   return text.replace(
     UNPRINTABLE,
@@ -48,7 +51,8 @@ export function printable(text: string): string {
  * @example maskUrlPassword('http://ak:s3cret@minio:9000') // 'http://ak:***@minio:9000'
  */
 export function maskUrlPassword(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):[^\s/?#@]*@/gi, '$1:***@');
+  // The password runs to the last `@` of the authority, as URL parsers read `u:p@ss@host`.
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):[^\s/?#]*@/gi, '$1:***@');
 }
 
 /**

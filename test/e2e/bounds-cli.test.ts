@@ -60,7 +60,26 @@ const refused: [string[], RegExp][] = [
     ['--exclude', 'logs/{a,b'],
     /^s3ferry: filter pattern 'logs\/\{a,b': the '\{' is never closed\. Hint: /,
   ],
-  [['--workers', 'many'], /^s3ferry: --workers: expected a whole number, got 'many'$/],
+  [
+    ['--workers', 'many'],
+    /^s3ferry: workers \(--workers\) must be a whole number from 1 to \d+ \(4 per core, at least 4\), got 'many'$/,
+  ],
+  [
+    ['--part-concurrency', '-3'],
+    /^s3ferry: part concurrency \(--part-concurrency\) must be a whole number from 1 to 64, got '-3'$/,
+  ],
+  [
+    ['--multipart-threshold', '0'],
+    /^s3ferry: the multipart threshold \(--multipart-threshold\) must be at least 1 byte, got 0 bytes$/,
+  ],
+  [
+    ['--multipart-threshold', '6GiB'],
+    /^s3ferry: the multipart threshold \(--multipart-threshold\) must be at most 5 GiB \(S3's largest single PUT or copy\), got 6442450944 bytes$/,
+  ],
+  [
+    ['--delete', '--max-delete', 'ten'],
+    /^s3ferry: max delete \(--max-delete\) must be a whole number from 0 to 9007199254740991, got 'ten'$/,
+  ],
 ];
 
 describe('bounds on the numbers and patterns of sync', () => {
@@ -100,10 +119,48 @@ describe('bounds on the numbers and patterns of sync', () => {
     assert.deepEqual(Object.keys(fileMd5s(dst)), ['a.txt']);
   });
 
+  it('--max-retry-times above 1000 (read when a profile is resolved): exit 2, one line', async () => {
+    for (const args of [
+      ['--max-retry-times', '99999999999', 'ls', 's3://bucket/'],
+      ['sync', '--max-retry-times', '1001', 's3://bucket/', freshDir('dst')],
+    ]) {
+      const r = await runCli(cleanEnv(), args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /^s3ferry: Invalid --max-retry-times: expected a whole number from 0 to 1000, got "\d+"\n$/,
+      );
+    }
+  });
+
+  it('--help names each range (sync, cp and check)', async () => {
+    for (const command of ['sync', 'cp', 'check']) {
+      const r = await runCli(cleanEnv(), [command, '--help']);
+      assert.equal(r.code, 0, r.stderr);
+      const text = r.stdout.replace(/\s+/g, ' ');
+      assert.ok(text.includes(`1 to ${maxWorkers} (4 per core)`), text);
+      assert.ok(text.includes('runs at once, 1 to 256 (default: 16)'), text);
+      if (command !== 'check') {
+        assert.ok(text.includes('parts in flight per object, 1 to 64 (default: 4)'), text);
+        assert.ok(text.includes('preferred part size, 5MiB to 5GiB (default: 16MiB)'), text);
+      }
+    }
+  });
+
   it('check takes the same bounds', async () => {
     const dir = freshDir('src');
-    const r = await runCli(cleanEnv(), ['check', '--workers', '0', dir, dir]);
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /^s3ferry: workers \(--workers\) must be a whole number from 1 to/);
+    for (const [flags, line] of [
+      [['--workers', '0'], /^s3ferry: workers \(--workers\) must be a whole number from 1 to \d+/],
+      [
+        ['--tasks-per-worker', '257'],
+        /^s3ferry: tasks per worker \(--tasks-per-worker\) must be a whole number from 1 to 256, got 257$/,
+      ],
+    ] as const) {
+      const r = await runCli(cleanEnv(), ['check', ...flags, dir, dir]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr.trim(), line);
+    }
   });
 });

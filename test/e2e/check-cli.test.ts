@@ -185,7 +185,10 @@ for (const target of testTargets()) {
 
       const usage = await s3ferry(env, ['check', `s3+a://${src}`, '/tmp', '-w', 'many']);
       assert.equal(usage.code, 2);
-      assert.match(usage.stderr, /^s3ferry: --workers: expected a whole number, got 'many'/);
+      assert.match(
+        usage.stderr,
+        /^s3ferry: workers \(--workers\) must be a whole number from 1 to \d+ \(4 per core, at least 4\), got 'many'\n$/,
+      );
     });
 
     it('--help lists every option with its default', async () => {

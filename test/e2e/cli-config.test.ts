@@ -272,20 +272,24 @@ describe('s3ferry config s3 / config show (built CLI)', () => {
 
   it('a bad region is a configuration error naming the variable (exit 2), for every command', () => {
     const home = freshHome();
-    for (const args of [
-      ['ls', 's3://bucket/'],
-      ['sync', 's3://bucket/', path.join(home, 'out')],
-      ['config', 'show'],
-    ]) {
-      const r = s3ferry(home, args, {
-        AWS_REGION: 'us east 1',
-        AWS_ACCESS_KEY_ID: ACCESS_KEY,
-        AWS_SECRET_ACCESS_KEY: SECRET,
-      });
-      assertOneLineError(
-        r,
-        /^s3ferry: Invalid AWS_REGION: expected a region name .*got "us east 1"/,
-      );
+    for (const region of ['us east 1', '../x', '   ']) {
+      for (const args of [
+        ['ls', 's3://bucket/'],
+        ['sync', 's3://bucket/', path.join(home, 'out')],
+        ['config', 'show'],
+      ]) {
+        const r = s3ferry(home, args, {
+          AWS_REGION: region,
+          AWS_ACCESS_KEY_ID: ACCESS_KEY,
+          AWS_SECRET_ACCESS_KEY: SECRET,
+        });
+        assertOneLineError(
+          r,
+          new RegExp(
+            `^s3ferry: Invalid AWS_REGION: expected a region name \\(letters, digits, "-", "_" or "\\."; e\\.g\\. us-east-1\\), got "${region.replaceAll('.', '\\.')}"\\n$`,
+          ),
+        );
+      }
     }
   });
 

@@ -125,6 +125,12 @@ for (const target of testTargets()) {
         assert.equal(missing.code, 1, `${command}: ${missing.stderr}`);
         assert.match(missing.stderr, /^s3ferry: .*nope\.txt/);
         assert.ok(missing.stderr.includes(`s3+a://${bucket}/nope.txt`), missing.stderr);
+        if (command !== 'ls') {
+          assert.equal(
+            missing.stderr,
+            `s3ferry: no such object or directory: s3+a://${bucket}/nope.txt\n`,
+          );
+        }
         const noBucket = await s3ferry(env, [command, `s3+a://${bucket}-gone/k`]);
         assert.equal(noBucket.code, 3, `${command}: ${noBucket.stderr}`);
         assert.match(noBucket.stderr, /NoSuchBucket|does not exist/);
@@ -185,16 +191,26 @@ for (const target of testTargets()) {
       });
       assert.equal(shell.stdout.trim(), 'rc=0', shell.stderr);
       assert.equal(shell.stderr, '', 'nothing on stderr when the reader goes away');
+    });
 
-      // A prefix or a bucket root is a usage error (exit 2), one line.
-      for (const root of [`s3+a://${bucket}/`, `s3+a://${bucket}`, `s3+a://${bucket}/dir/`]) {
+    it('cat of a prefix or a bucket root is a usage error: exit 2, one line, nothing on stdout', async () => {
+      const bucket = await makeBucket();
+      await seed(client, bucket, { 'dir/x.txt': 'x' });
+      // [as given, as named in the line]: a bucket root is named with its '/'.
+      const cases: [string, string][] = [
+        [`s3+a://${bucket}/`, `s3+a://${bucket}/`],
+        [`s3+a://${bucket}`, `s3+a://${bucket}/`],
+        [`s3+a://${bucket}/dir/`, `s3+a://${bucket}/dir/`],
+        [`s3+a://${bucket}/dir`, `s3+a://${bucket}/dir`],
+      ];
+      for (const [root, shown] of cases) {
         const dir = await s3ferry(env, ['cat', root]);
         assert.equal(dir.code, 2, dir.stderr);
-        assert.match(
+        assert.equal(dir.stdout, '');
+        assert.equal(
           dir.stderr,
-          /^s3ferry: s3\+a:\/\/\S+ is a directory\. Hint: cat reads one object/,
+          `s3ferry: ${shown} is a directory. Hint: cat reads one object or file; list a directory with ls\n`,
         );
-        assert.equal(dir.stderr.trim().split('\n').length, 1);
       }
     });
 

@@ -59,7 +59,8 @@ for (const target of testTargets()) {
         const r = await runCli(env, [...args, `s3+a://${bucket}/logs/`]);
         assert.equal(r.code, 0, r.stderr);
         assertNoControl(r);
-        assert.ok(r.stdout.includes('\\u001b]0;pwned\\u0007\\u001b[2Jx.txt'), r.stdout);
+        const printed = r.stdout + r.stderr;
+        assert.ok(printed.includes('\\u001b]0;pwned\\u0007\\u001b[2Jx.txt'), printed);
       });
     }
 
@@ -82,6 +83,16 @@ for (const target of testTargets()) {
       const left = await runCli(env, ['ls', '-r', `s3+a://${bucket}/`]);
       assert.equal(left.stdout, '');
       await seed(client, bucket, { [EVIL]: 'x', 'logs/plain.txt': 'y' });
+    });
+
+    it('sync -v and sync --dry-run: the key escaped', async () => {
+      for (const flag of ['-v', '--dry-run']) {
+        const r = await runCli(env, ['sync', flag, `s3+a://${bucket}/logs/`, freshDir('dst')]);
+        assert.equal(r.code, 0, r.stderr);
+        assertNoControl(r);
+        const printed = r.stdout + r.stderr;
+        assert.ok(printed.includes('\\u001b]0;pwned\\u0007\\u001b[2Jx.txt'), printed);
+      }
     });
 
     it('check: the missing key escaped', async () => {
@@ -143,7 +154,10 @@ describe('an endpoint password is never printed', () => {
       assert.ok(!printed.includes(PASSWORD), printed);
       assert.ok(printed.includes('ak:***@127.0.0.1'), printed);
     }
-    if (existsSync(report)) assert.ok(!readFileSync(report, 'utf8').includes(PASSWORD));
+    assert.ok(existsSync(report), 'a fatal run still writes its --report');
+    const written = readFileSync(report, 'utf8');
+    assert.ok(!written.includes(PASSWORD), written);
+    assert.ok(written.includes('ak:***@127.0.0.1'), written);
   });
 
   it('an invalid endpoint value quoted in a configuration error', async () => {

@@ -72,23 +72,36 @@ const cases: ErrorCase[] = [
   {
     name: 'a retry count that is not a number',
     env: { MEGFILE_S3_MAX_RETRY_TIMES: 'abc' },
-    message: 'Invalid MEGFILE_S3_MAX_RETRY_TIMES: expected a non-negative integer, got "abc"',
+    message:
+      'Invalid MEGFILE_S3_MAX_RETRY_TIMES: expected a whole number from 0 to 1000, got "abc"',
   },
   {
     name: 'a negative retry count',
     env: { MEGFILE_S3_MAX_RETRY_TIMES: '-1' },
-    message: 'Invalid MEGFILE_S3_MAX_RETRY_TIMES: expected a non-negative integer, got "-1"',
+    message: 'Invalid MEGFILE_S3_MAX_RETRY_TIMES: expected a whole number from 0 to 1000, got "-1"',
   },
   {
     name: 'a fractional retry count',
     env: { MEGFILE_MAX_RETRY_TIMES: '1.5' },
-    message: 'Invalid MEGFILE_MAX_RETRY_TIMES: expected a non-negative integer, got "1.5"',
+    message: 'Invalid MEGFILE_MAX_RETRY_TIMES: expected a whole number from 0 to 1000, got "1.5"',
   },
   {
     name: 'a bad --max-retry-times flag is a usage error naming the flag',
     flags: { maxRetryTimes: 'lots' },
     kind: 'usage',
-    message: 'Invalid --max-retry-times: expected a non-negative integer, got "lots"',
+    message: 'Invalid --max-retry-times: expected a whole number from 0 to 1000, got "lots"',
+  },
+  {
+    name: 'a retry count above 1000',
+    env: { MEGFILE_S3_MAX_RETRY_TIMES: '99999999999' },
+    message:
+      'Invalid MEGFILE_S3_MAX_RETRY_TIMES: expected a whole number from 0 to 1000, got "99999999999"',
+  },
+  {
+    name: 'a --max-retry-times flag above 1000 is a usage error naming the flag and the range',
+    flags: { maxRetryTimes: '1001' },
+    kind: 'usage',
+    message: 'Invalid --max-retry-times: expected a whole number from 0 to 1000, got "1001"',
   },
   {
     name: 'an unknown addressing style lists the allowed values',
@@ -119,6 +132,37 @@ const cases: ErrorCase[] = [
     config: '[default]\nregion: eu west\n',
     message:
       'Invalid ~/.aws/config:2 [default] region: expected a region name (letters, digits, "-", "_" or "."; e.g. us-east-1), got "eu west"',
+  },
+  {
+    name: 'a region of only blanks (botocore refuses it; falling back to us-east-1 would hide it)',
+    env: { AWS_REGION: '   ' },
+    message:
+      'Invalid AWS_REGION: expected a region name (letters, digits, "-", "_" or "."; e.g. us-east-1), got "   "',
+  },
+  {
+    name: 'a region holding a terminal escape, quoted escaped',
+    env: { AWS_DEFAULT_REGION: 'us-east-1\u001b[2J' },
+    message:
+      'Invalid AWS_DEFAULT_REGION: expected a region name (letters, digits, "-", "_" or "."; e.g. us-east-1), got "us-east-1\\u001b[2J"',
+  },
+  {
+    name: "a region in the s3 block of a named profile's credentials section is still the section key",
+    profile: 'p1',
+    credentials: '[p1]\nregion = eu/west\n',
+    message:
+      'Invalid ~/.aws/credentials:2 [p1] region: expected a region name (letters, digits, "-", "_" or "."; e.g. us-east-1), got "eu/west"',
+  },
+  {
+    name: 'a repeated [section] in the credentials file, written with "key: value" lines',
+    credentials: '[p1]\naws_access_key_id: A\n\n[p1]\naws_secret_access_key: B\n',
+    message:
+      '~/.aws/credentials:4: the section [p1] repeats the one at line 1: merge them into one',
+  },
+  {
+    name: 'a repeated [profile NAME] in the config file, spelled with other blanks',
+    config: '[profile p1]\nregion = a\n[default]\n[profile   p1]\nregion = b\n',
+    message:
+      '~/.aws/config:4: the section [profile p1] repeats the one at line 1: merge them into one',
   },
   {
     name: 'an endpoint without a scheme',

@@ -215,6 +215,18 @@ describe('resolveProfile: environment variables of the seed', () => {
       sources: { region: env('AWS_REGION') },
     },
     {
+      name: 'trims blanks around AWS_REGION',
+      env: { AWS_REGION: ' eu-west-3 ' },
+      expected: { region: 'eu-west-3' },
+      sources: { region: env('AWS_REGION') },
+    },
+    {
+      name: 'an empty AWS_REGION counts as unset (the next variable, else the default)',
+      env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'zonegroup1' },
+      expected: { region: 'zonegroup1' },
+      sources: { region: env('AWS_DEFAULT_REGION') },
+    },
+    {
       name: 'uses AWS_DEFAULT_REGION alone',
       env: { AWS_DEFAULT_REGION: 'ap-south-1' },
       expected: { region: 'ap-south-1' },
@@ -307,6 +319,48 @@ describe('resolveProfile: the credentials and config files', () => {
         requestChecksumCalculation: conf('default', 'request_checksum_calculation'),
       },
     },
+    {
+      name: 'reads "key: value" lines like "key = value", in the s3 block too (botocore does)',
+      profile: 'p1',
+      credentials: [
+        '[p1]',
+        'aws_access_key_id: AKCOLON',
+        'aws_secret_access_key:SKCOLON',
+        'region : eu-central-1',
+        's3:',
+        '    endpoint_url: http://ceph.local:7480',
+        '    addressing_style: virtual',
+      ].join('\n'),
+      config: '[profile p1]\ns3 :\n  verify: no\n',
+      expected: {
+        credentials: { accessKeyId: 'AKCOLON', secretAccessKey: 'SKCOLON' },
+        region: 'eu-central-1',
+        endpointUrl: 'http://ceph.local:7480',
+        addressingStyle: 'virtual',
+        verify: false,
+      },
+      sources: {
+        credentials: cred('p1', 'aws_access_key_id'),
+        region: cred('p1', 'region'),
+        endpointUrl: cred('p1', 's3.endpoint_url'),
+        addressingStyle: cred('p1', 's3.addressing_style'),
+        verify: conf('profile p1', 's3.verify'),
+      },
+    },
+    ...(
+      [
+        ['default', 'a Ceph zonegroup'],
+        ['zonegroup1', 'a Ceph zonegroup'],
+        ['us-gov-west-1', 'an AWS region'],
+        ['cn-north-1', 'an AWS region'],
+        ['my_zone.eu', 'a custom region with "_" and "."'],
+      ] as const
+    ).map(([region, what]): Case => ({
+      name: `accepts ${what} as the region: region = ${region}`,
+      config: `[default]\nregion = ${region}\n`,
+      expected: { region },
+      sources: { region: conf('default', 'region') },
+    })),
     {
       name: 'reads [profile default] in the config file over [default]',
       config: '[default]\nregion = a\nca_bundle = /x.pem\n[profile default]\nregion = b\n',

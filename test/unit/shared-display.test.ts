@@ -85,6 +85,7 @@ describe('printable', () => {
     ['bidi\u202egnp.exe', 'bidi\\u202egnp.exe'],
     ['quotes " and back\\slash stay', 'quotes " and back\\slash stay'],
     ['ünïcödé 中文', 'ünïcödé 中文'],
+    ['emoji 😀 kept, lone \ud800 escaped', 'emoji 😀 kept, lone \\ud800 escaped'],
   ];
   for (const [input, shown] of cases) {
     it(`shows ${JSON.stringify(input)} as ${shown}`, () => {
@@ -103,5 +104,8 @@ describe('maskUrlPassword', () => {
     assert.equal(maskUrlPassword('http://user@h:9000'), 'http://user@h:9000');
     assert.equal(maskUrlPassword('http://h:9000/'), 'http://h:9000/');
     assert.equal(maskUrlPassword('s3://bucket/key:x@y'), 's3://bucket/key:x@y');
+    // A raw `@` in the password: URL parsers split at the last `@` of the authority.
+    assert.equal(maskUrlPassword('http://ak:p@ss@minio:9000/x'), 'http://ak:***@minio:9000/x');
+    assert.equal(maskUrlPassword('http://:secret@h'), 'http://:***@h');
   });
 });

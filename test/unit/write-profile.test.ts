@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseAwsIni } from '../../src/config/aws-files.ts';
+import { resolveProfile } from '../../src/config/profiles.ts';
 import { S3FerryError } from '../../src/shared/errors.ts';
 import {
   validateProfileInput,
@@ -308,11 +310,61 @@ describe('writeProfile', () => {
     assert.match(read(real), /\[default\]\naws_access_key_id = AKIANEW/);
   });
 
-  it('refuses a file with two sections of the same name', () => {
-    const before = '[p]\nregion = a\n[p]\nregion = b\n';
+  it('refuses a file with two sections of the same name, naming both lines (exit 2)', () => {
+    const before = '[p]\nregion: a\n\n[p]\nregion = b\n';
     const file = tempFile(before);
-    assert.throws(() => writeProfile(opts(file, { profile: 'p' })), /has 2 \[p\] sections/);
+    assert.throws(
+      () => writeProfile(opts(file, { profile: 'p' })),
+      (error: unknown) => {
+        assert.ok(error instanceof S3FerryError);
+        assert.equal(error.exitCode, 2);
+        assert.equal(
+          error.message,
+          `${file}:4: the section [p] repeats the one at line 1: merge them by hand first`,
+        );
+        return true;
+      },
+    );
     assert.equal(read(file), before);
+  });
+
+  it('updates a profile written with "key: value" lines and an "s3:" block in place', () => {
+    const before =
+      '[default]\n' +
+      'aws_access_key_id: AKIAOLD\n' +
+      'aws_secret_access_key:secretOLD\n' +
+      'aws_session_token : tokenOLD\n' +
+      'region: eu-west-1\n' +
+      's3:\n' +
+      '  verify: false\n' +
+      '  endpoint_url: http://old.example:80\n' +
+      '[other]\n' +
+      'aws_access_key_id: OTHER\n';
+    const file = tempFile(before);
+    writeProfile(opts(file, { endpointUrl: 'https://new.example', addressingStyle: 'path' }));
+    const after =
+      '[default]\n' +
+      'aws_access_key_id = AKIANEW\n' +
+      'aws_secret_access_key = secretNEW\n' +
+      'region: eu-west-1\n' +
+      's3:\n' +
+      '  verify: false\n' +
+      '  endpoint_url = https://new.example\n' +
+      '  addressing_style = path\n' +
+      '[other]\n' +
+      'aws_access_key_id: OTHER\n';
+    assert.equal(read(file), after);
+    // And the reader sees exactly one value per key, the new ones.
+    const spec = resolveProfile(undefined, {
+      env: {},
+      credentials: parseAwsIni(after, { path: file }),
+      config: parseAwsIni('', { path: 'config' }),
+    });
+    assert.deepEqual(spec.credentials, { accessKeyId: 'AKIANEW', secretAccessKey: 'secretNEW' });
+    assert.deepEqual(
+      [spec.region, spec.endpointUrl, spec.addressingStyle, spec.verify],
+      ['eu-west-1', 'https://new.example', 'path', false],
+    );
   });
 
   it('does not confuse a commented-out section header or a [profile x] section with [x]', () => {
@@ -335,6 +387,11 @@ describe('validateProfileInput', () => {
     ['a profile name with a space', { profile: 'a b' }, /profile name .* got 'a b'/],
     ['a profile name with brackets', { profile: 'a]' }, /profile name/],
     ['an ftp endpoint', { endpointUrl: 'ftp://h' }, /http:\/\/ or https:\/\/ URL, got 'ftp:\/\/h'/],
+    [
+      'an ftp endpoint with a password, quoted masked',
+      { endpointUrl: 'ftp://ak:pa55word@h' },
+      /URL, got 'ftp:\/\/ak:\*\*\*@h'$/,
+    ],
     ['an endpoint without scheme', { endpointUrl: 'localhost:9000' }, /endpoint URL/],
     [
       'a sideways addressing style',

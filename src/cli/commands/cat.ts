@@ -6,6 +6,7 @@ import { catPath } from '../../engine/inspect.ts';
 import { isS3FerryError, S3FerryError } from '../../shared/errors.ts';
 import type { CliContext } from '../context.ts';
 import { registerPathSecrets } from '../run-support.ts';
+import { warningLine } from '../error-line.ts';
 import { exitCodesHelp } from '../help.ts';
 
 /** Where `cat` writes; tests pass their own stream. */
@@ -31,7 +32,7 @@ export function registerCatCommand(
         await catPath(path, hooks.stdout(), {
           config,
           onWarning: (message) => {
-            ctx.io.writeErr(`s3ferry: warning: ${message}\n`);
+            ctx.io.writeErr(warningLine(message));
           },
         });
       } catch (error) {

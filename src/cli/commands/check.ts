@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { check } from '../../engine/check.ts';
 import type { CheckEvent, CheckOptions } from '../../engine/check.ts';
+import { BOUNDS } from '../../engine/options.ts';
 import type { ExitCode } from '../../shared/exit-codes.ts';
 import {
   checkExitCode,
@@ -15,6 +16,7 @@ import {
   sameLine,
 } from '../check-output.ts';
 import type { CliContext } from '../context.ts';
+import { warningLine } from '../error-line.ts';
 import { jsonLineWriter, processHooks, runInterruptible, wholeNumber } from '../run-support.ts';
 import type { CommandHooks } from '../run-support.ts';
 
@@ -70,8 +72,14 @@ export function registerCheckCommand(
         'workers: works for multipart ETags, SSE-KMS objects and any two servers (default: off: ' +
         'ETags and local MD5s are compared; keys with multipart ETags by size only, and counted)',
     )
-    .option('-w, --workers <N>', 'worker threads that hash (default: available cores)')
-    .option('--tasks-per-worker <N>', 'hashes each worker runs at once (default: 16)')
+    .option(
+      '-w, --workers <N>',
+      `worker threads that hash, 1 to ${BOUNDS.workers.max} (4 per core) (default: available cores)`,
+    )
+    .option(
+      '--tasks-per-worker <N>',
+      `hashes each worker runs at once, 1 to ${BOUNDS.tasksPerWorker.max} (default: 16)`,
+    )
     .option('-q, --quiet', 'no progress and no summary; differences and failures still printed')
     .option('-v, --verbose', 'also print one line per key found the same, and how it was compared')
     .option(
@@ -101,9 +109,9 @@ async function runCheckCommand(
 ): Promise<ExitCode> {
   const options: CheckOptions = { src, dst };
   if (flags.download === true) options.download = true;
-  const workers = wholeNumber('--workers', flags.workers);
+  const workers = wholeNumber(BOUNDS.workers, flags.workers);
   if (workers !== undefined) options.workers = workers;
-  const tasksPerWorker = wholeNumber('--tasks-per-worker', flags.tasksPerWorker);
+  const tasksPerWorker = wholeNumber(BOUNDS.tasksPerWorker, flags.tasksPerWorker);
   if (tasksPerWorker !== undefined) options.tasksPerWorker = tasksPerWorker;
   const config = ctx.deps.loadConfig(ctx.settingFlags());
   options.config = config;
@@ -137,7 +145,7 @@ async function runCheckCommand(
     if (event.kind === 'difference') writeLine(differenceLine(event));
     else if (event.kind === 'same' && isVerbose) writeLine(sameLine(event));
     else if (event.kind === 'failure') display.log(checkFailureLine(event));
-    else if (event.kind === 'warning') display.log(`s3ferry: warning: ${event.message}\n`);
+    else if (event.kind === 'warning') display.log(warningLine(event.message));
   };
 
   const summary = await runInterruptible({

@@ -3,6 +3,7 @@
 // directory, DST ending in `/`) live in src/engine/cp.ts.
 import { Option, type Command } from 'commander';
 import { resolveCopy } from '../../engine/cp.ts';
+import { BOUNDS } from '../../engine/options.ts';
 import type { CliContext } from '../context.ts';
 import { exitCodesHelp } from '../help.ts';
 import { processHooks, registerPathSecrets } from '../run-support.ts';
@@ -46,14 +47,23 @@ export function registerCpCommand(
       'DST is the target itself, even ending in / or naming a directory (default: off)',
     )
     .option('--skip', 'copy only keys missing at the destination (default: copy all)')
-    .option('-w, --workers <N>', 'worker threads (default: available cores)')
-    .option('--tasks-per-worker <N>', 'copies each worker runs at once (default: 16)')
+    .option(
+      '-w, --workers <N>',
+      `worker threads, 1 to ${BOUNDS.workers.max} (4 per core) (default: available cores)`,
+    )
+    .option(
+      '--tasks-per-worker <N>',
+      `copies each worker runs at once, 1 to ${BOUNDS.tasksPerWorker.max} (default: 16)`,
+    )
     .option(
       '--multipart-threshold <SIZE>',
-      'copy objects of at least SIZE in parts (default: 64MiB)',
+      'copy objects of at least SIZE in parts, at most 5GiB (default: 64MiB)',
     )
-    .option('--part-size <SIZE>', 'preferred part size, at least 5MiB (default: 16MiB)')
-    .option('--part-concurrency <N>', 'parts in flight per object (default: 4)')
+    .option('--part-size <SIZE>', 'preferred part size, 5MiB to 5GiB (default: 16MiB)')
+    .option(
+      '--part-concurrency <N>',
+      `parts in flight per object, 1 to ${BOUNDS.partConcurrency.max} (default: 4)`,
+    )
     .option('--fail-fast', 'stop dispatching after the first failed object (default: off)')
     .option('-q, --quiet', 'no progress display and no summary; failures are still printed')
     .option('-g, --progress-bar', 'show progress (the default; accepted for megfile)')

@@ -6,6 +6,7 @@ import { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
 import { lsLine, totalLine } from '../everyday-output.ts';
 import { registerPathSecrets } from '../run-support.ts';
+import { warningLine } from '../error-line.ts';
 import { exitCodesHelp } from '../help.ts';
 
 type LsFlags = { long?: boolean; recursive?: boolean; humanReadable?: boolean; full?: boolean };
@@ -47,7 +48,7 @@ export function registerLsCommand(program: Command, ctx: CliContext): void {
         recursive: flags.recursive === true,
         onWarning: (message) => {
           warnings += 1;
-          ctx.io.writeErr(`s3ferry: warning: ${message}\n`);
+          ctx.io.writeErr(warningLine(message));
         },
       })) {
         let text = '';

@@ -1,7 +1,7 @@
 // `s3ferry rm [-r] [-f] [--dry-run] PATH`: one object or file, or with -r everything under a
 // prefix or directory (S3: DeleteObjects batches of 1,000 as the listing streams).
 import { printable } from '../../shared/display.ts';
-import { oneLine } from '../error-line.ts';
+import { oneLine, warningLine } from '../error-line.ts';
 import type { Command } from 'commander';
 import { removePath } from '../../engine/rm.ts';
 import { ExitCode } from '../../shared/exit-codes.ts';
@@ -72,7 +72,7 @@ export function registerRmCommand(
             );
           },
           onWarning: (message) => {
-            ctx.io.writeErr(`s3ferry: warning: ${message}\n`);
+            ctx.io.writeErr(warningLine(message));
           },
         });
         // One object gone needs no summary; prefixes, dry runs and trouble do.

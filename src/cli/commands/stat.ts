@@ -5,6 +5,7 @@ import { statPath } from '../../engine/inspect.ts';
 import type { CliContext } from '../context.ts';
 import { statText } from '../everyday-output.ts';
 import { registerPathSecrets } from '../run-support.ts';
+import { warningLine } from '../error-line.ts';
 import { exitCodesHelp } from '../help.ts';
 
 /** Registers `stat` on `program`. */
@@ -27,7 +28,7 @@ export function registerStatCommand(program: Command, ctx: CliContext): void {
       const result = await statPath(path, {
         config,
         onWarning: (message) => {
-          ctx.io.writeErr(`s3ferry: warning: ${message}\n`);
+          ctx.io.writeErr(warningLine(message));
         },
       });
       ctx.io.writeOut(flags.json === true ? `${JSON.stringify(result)}\n` : statText(result));

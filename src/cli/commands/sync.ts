@@ -5,9 +5,11 @@ import { Option, type Command } from 'commander';
 import type { SyncEvent } from '../../engine/events.ts';
 import { sync } from '../../engine/run.ts';
 import type { SyncOptions } from '../../engine/run.ts';
+import { BOUNDS } from '../../engine/options.ts';
 import { usageError } from '../../shared/errors.ts';
 import type { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
+import { warningLine } from '../error-line.ts';
 import { exitCodesHelp } from '../help.ts';
 import { createProgressDisplay, silentDisplay } from '../progress.ts';
 import type { ProgressDisplay } from '../progress.ts';
@@ -108,18 +110,27 @@ export function registerSyncCommand(
       '--checksum',
       'compare content: S3 ETags (MD5) and MD5s of local files; multipart ETags fall back to size and time',
     )
-    .option('-w, --workers <N>', 'worker threads (default: available cores)')
+    .option(
+      '-w, --workers <N>',
+      `worker threads, 1 to ${BOUNDS.workers.max} (4 per core) (default: available cores)`,
+    )
     .addOption(new Option('--worker <N>', 'same as --workers (megfile)').hideHelp())
-    .option('--tasks-per-worker <N>', 'copies each worker runs at once (default: 16)')
+    .option(
+      '--tasks-per-worker <N>',
+      `copies each worker runs at once, 1 to ${BOUNDS.tasksPerWorker.max} (default: 16)`,
+    )
     .option(
       '--multipart-threshold <SIZE>',
-      'copy objects of at least SIZE in parts (default: 64MiB)',
+      'copy objects of at least SIZE in parts, at most 5GiB (default: 64MiB)',
     )
-    .option('--part-size <SIZE>', 'preferred part size, at least 5MiB (default: 16MiB)')
-    .option('--part-concurrency <N>', 'parts in flight per object (default: 4)')
+    .option('--part-size <SIZE>', 'preferred part size, 5MiB to 5GiB (default: 16MiB)')
+    .option(
+      '--part-concurrency <N>',
+      `parts in flight per object, 1 to ${BOUNDS.partConcurrency.max} (default: 4)`,
+    )
     .option(
       '--list-concurrency <N>',
-      'LIST requests in flight per S3 listing, over key ranges (StartAfter bisection); 1 lists serially (default: 1)',
+      `LIST requests in flight per S3 listing, over key ranges (StartAfter bisection); 1 lists serially; 1 to ${BOUNDS.listConcurrency.max} (default: 1)`,
     )
     .option('--fail-fast', 'stop dispatching after the first failed object')
     .option(
@@ -183,13 +194,14 @@ export async function runSyncCommand(
   const options: SyncOptions = { src, dst, mode: modeOf(flags) };
   // megfile's default is -1 ("automatic"); 0 is an error (the engine names the range).
   const workersText = flags.workers ?? flags.worker;
-  const workers = workersText?.trim() === '-1' ? undefined : wholeNumber('--workers', workersText);
+  const workers =
+    workersText?.trim() === '-1' ? undefined : wholeNumber(BOUNDS.workers, workersText);
   if (workers !== undefined) options.workers = workers;
-  const tasksPerWorker = wholeNumber('--tasks-per-worker', flags.tasksPerWorker);
+  const tasksPerWorker = wholeNumber(BOUNDS.tasksPerWorker, flags.tasksPerWorker);
   if (tasksPerWorker !== undefined) options.tasksPerWorker = tasksPerWorker;
-  const partConcurrency = wholeNumber('--part-concurrency', flags.partConcurrency);
+  const partConcurrency = wholeNumber(BOUNDS.partConcurrency, flags.partConcurrency);
   if (partConcurrency !== undefined) options.partConcurrency = partConcurrency;
-  const listConcurrency = wholeNumber('--list-concurrency', flags.listConcurrency);
+  const listConcurrency = wholeNumber(BOUNDS.listConcurrency, flags.listConcurrency);
   if (listConcurrency !== undefined) options.listConcurrency = listConcurrency;
   if (flags.multipartThreshold !== undefined) {
     options.multipartThresholdBytes = parseSize(flags.multipartThreshold, '--multipart-threshold');
@@ -198,7 +210,7 @@ export async function runSyncCommand(
     options.partSizeBytes = parseSize(flags.partSize, '--part-size');
   if (flags.failFast === true) options.failFast = true;
   if (flags.delete === true) options.shouldDelete = true;
-  const maxDelete = wholeNumber('--max-delete', flags.maxDelete);
+  const maxDelete = wholeNumber(BOUNDS.maxDelete, flags.maxDelete);
   if (maxDelete !== undefined) options.maxDelete = maxDelete;
   const isDryRun = flags.dryRun === true;
   if (isDryRun) options.isDryRun = true;
@@ -237,7 +249,7 @@ export async function runSyncCommand(
     if (plan !== undefined) ctx.io.writeOut(plan);
     else if (event.kind === 'failure') display.log(failureLine(event));
     else if (event.kind === 'delete-failure') display.log(deleteFailureLine(event));
-    else if (event.kind === 'warning') display.log(`s3ferry: warning: ${event.message}\n`);
+    else if (event.kind === 'warning') display.log(warningLine(event.message));
     else if (isVerbose && !isQuiet) {
       const line = verboseLine(event);
       if (line !== undefined) display.log(line);
