@@ -196,7 +196,7 @@ export function summaryText(summary: SyncSummary): string {
   }
   if (o.unverified > 0) {
     lines.push(
-      `  integrity: ${count(o.unverified)} copied objects were not verified end to end (multipart or KMS-encrypted sources have no MD5 ETag; multipart copies are checked part by part only)`,
+      `  integrity: ${count(o.unverified)} copied objects were not verified end to end (KMS- or customer-key-encrypted sources, multipart sources whose part layout is unknown, single-part sources copied in parallel parts)`,
     );
   }
   if (summary.checksumFallbacks > 0) {

@@ -98,7 +98,8 @@ export type SyncSummary = {
     wouldDelete: number;
     /**
      * Copied objects whose bytes passed through s3ferry but could not be checked against the
-     * source's MD5 end to end (multipart or SSE-KMS/SSE-C sources, multipart streamed copies).
+     * source's MD5 end to end (SSE-KMS/SSE-C sources, multipart sources whose part layout is
+     * unknown, single-part sources copied in parallel parts).
      * Every other streamed copy and download was checked before it was stored.
      */
     unverified: number;

@@ -1,5 +1,7 @@
-// ETag normalisation in one place: servers disagree on quoting (RGW returns unquoted ETags from
-// CopyObject and an empty one from CompleteMultipartUpload), so compare only bare values.
+// ETags in one place: normalisation (servers disagree on quoting: RGW returns unquoted ETags from
+// CopyObject and an empty one from CompleteMultipartUpload, so compare only bare values), what an
+// ETag says about the bytes (an MD5, a multipart composite, nothing), and the composite itself.
+import { createHash } from 'node:crypto';
 
 /**
  * Strips the quotes (and a weak `W/` prefix, or XML-escaped `&quot;` quotes) around an ETag.
@@ -14,4 +16,51 @@ export function normalizeEtag(raw: string | undefined): string | undefined {
     .replace(/^&quot;(.*)&quot;$/, '$1')
     .replace(/^"(.*)"$/, '$1');
   return bare === '' ? undefined : bare;
+}
+
+/** What an object's ETag says about its bytes (see {@link classifyEtag}). */
+export type EtagKind =
+  /** A single-part object's ETag: the MD5 (hex, lower case) of its bytes. */
+  | { kind: 'md5'; md5: string }
+  /**
+   * A multipart object's ETag: the MD5 of its parts' binary MD5s, concatenated, then `-N`
+   * (`etag` is the whole bare value, lower case).
+   */
+  | { kind: 'multipart'; etag: string; partCount: number }
+  /** Nothing to check bytes against: no ETag, not MD5-shaped, or SSE-KMS / SSE-C. */
+  | { kind: 'opaque' };
+
+/**
+ * Classifies an object's ETag. Encrypting with KMS (SSE-KMS, DSSE-KMS) or a customer key (SSE-C)
+ * makes even a single-part ETag something other than the MD5 of the bytes; SSE-S3 (AES256) does
+ * not.
+ * @example classifyEtag({ etag: '"9b2cf535f27731c974343645a3985328-3"' }) // multipart, 3 parts
+ */
+export function classifyEtag(object: {
+  etag: string | undefined;
+  encryption?: string | undefined;
+  customerAlgorithm?: string | undefined;
+}): EtagKind {
+  const etag = normalizeEtag(object.etag)?.toLowerCase();
+  if (etag === undefined) return { kind: 'opaque' };
+  const { encryption, customerAlgorithm } = object;
+  const isOpaque =
+    (customerAlgorithm !== undefined && customerAlgorithm !== '') ||
+    (encryption !== undefined && encryption.toLowerCase().startsWith('aws:kms'));
+  if (isOpaque) return { kind: 'opaque' };
+  if (/^[0-9a-f]{32}$/.test(etag)) return { kind: 'md5', md5: etag };
+  const multipart = /^[0-9a-f]{32}-([1-9][0-9]{0,4})$/.exec(etag);
+  if (multipart !== null) return { kind: 'multipart', etag, partCount: Number(multipart[1]) };
+  return { kind: 'opaque' };
+}
+
+/**
+ * The ETag S3 gives an object completed from parts with these MD5s (binary, in part order):
+ * the hex MD5 of their concatenation, then `-N`.
+ * @example compositeEtag([md5a, md5b]) // 'c0ffee…-2'
+ */
+export function compositeEtag(partMd5s: readonly Uint8Array[]): string {
+  const hash = createHash('md5');
+  for (const digest of partMd5s) hash.update(digest);
+  return `${hash.digest('hex')}-${partMd5s.length}`;
 }

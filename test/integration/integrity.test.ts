@@ -7,6 +7,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/s3/client.ts';
 import { removeBucket } from '../helpers/buckets.ts';
 import { FaultProxy } from '../helpers/fault-proxy.ts';
@@ -55,6 +63,64 @@ function flipping(which: (req: ProxiedRequest) => boolean): Fault {
       return { ...answer, body };
     },
   };
+}
+
+/** Flips one byte at a random place of a 2xx object body (a new place on every read). */
+function flippingAnywhere(which: (req: ProxiedRequest) => boolean): Fault {
+  return {
+    kind: 'rewrite',
+    rewrite: (answer, req) => {
+      if (answer.status >= 300 || answer.body.length === 0 || !which(req)) return answer;
+      const body = Buffer.from(answer.body);
+      const at = Math.floor(Math.random() * body.length);
+      body[at] = (body[at] ?? 0) ^ 0xff;
+      return { ...answer, body };
+    },
+  };
+}
+
+/** Cuts the first ranged GET answer of each range short, with a Content-Length to match. */
+function shortFirstRanges(): Fault {
+  const seen = new Set<string>();
+  return {
+    kind: 'rewrite',
+    rewrite: (answer, req) => {
+      const range = req.headers.range ?? '';
+      if (answer.status !== 206 || range === '' || seen.has(range)) return answer;
+      seen.add(range);
+      const body = answer.body.subarray(0, answer.body.length - 1000);
+      return { ...answer, headers: { ...answer.headers, 'content-length': undefined }, body };
+    },
+  };
+}
+
+/** Uploads `parts` as one multipart object; returns its ETag (bare). */
+async function seedMultipart(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  parts: readonly Buffer[],
+): Promise<string> {
+  const { UploadId } = await client.send(
+    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
+  );
+  const etags: string[] = [];
+  for (const [i, body] of parts.entries()) {
+    const out = await client.send(
+      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body: body }),
+    );
+    etags.push(out.ETag ?? '');
+  }
+  await client.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId,
+      MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+    }),
+  );
+  const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  return (head.ETag ?? '').replace(/"/g, '');
 }
 
 /** Flips the first read of every object, and every read of the keys in `always`. */
@@ -179,6 +245,138 @@ for (const target of testTargets()) {
       assert.equal(summary.status, 'ok', JSON.stringify(summary.failures));
       assert.deepEqual(fileMd5s(dir), md5s({ 'big.bin': objects['big.bin'] }));
       assert.equal(summary.objects.unverified, 0);
+    });
+
+    describe('a multipart source (parts of 5, 5 and 1 MiB)', () => {
+      const parts = [bytes(5 * MiB, 4), bytes(5 * MiB, 5), bytes(1 * MiB, 6)];
+      const whole = { 'mp.bin': Buffer.concat(parts) };
+      let mpSrc = '';
+      let sourceEtag = '';
+      const mpConfig = { multipartThresholdBytes: 1 * MiB, partSizeBytes: 5 * MiB };
+      const isMpGet = (r: ProxiedRequest): boolean => isObjectGet(r) && r.path.endsWith('/mp.bin');
+
+      before(async () => {
+        mpSrc = await createBucket(source, 'integ-mp');
+        buckets.push({ client: source, bucket: mpSrc });
+        sourceEtag = await seedMultipart(source, mpSrc, 'mp.bin', parts);
+      });
+
+      async function uploadsLeft(bucket: string): Promise<number> {
+        const out = await destination.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+        return out.Uploads?.length ?? 0;
+      }
+
+      it('S3 → S3: a flipped range fails the composite ETag; the object is read again and arrives intact', async () => {
+        const dst = await freshDestination();
+        proxy.clearRules();
+        proxy.clearLog();
+        proxy.failAlways(flipFirstReads(), isMpGet);
+        const { summary } = await runSync({
+          src: `s3+src://${mpSrc}/`,
+          dst: `s3+dst://${dst}/`,
+          config: config(),
+          ...mpConfig,
+        });
+        assert.equal(summary.status, 'ok', JSON.stringify(summary.failures));
+        assert.deepEqual(await objectMd5s(destination, dst), md5s(whole));
+        assert.equal(summary.objects.unverified, 0);
+        // Three ranges read, one of them flipped; then all three again.
+        assert.equal(proxy.requests.filter(isMpGet).length, 6);
+        // Read and uploaded on the source's part layout: the same ETag at the destination.
+        const head = await destination.send(new HeadObjectCommand({ Bucket: dst, Key: 'mp.bin' }));
+        assert.equal(head.ETag?.replace(/"/g, ''), sourceEtag);
+      });
+
+      it('S3 → S3: a range flipped on every read fails the key; nothing stored, no upload left', async () => {
+        const dst = await freshDestination();
+        proxy.clearRules();
+        proxy.failAlways(flippingAnywhere(isMpGet));
+        const { summary } = await runSync({
+          src: `s3+src://${mpSrc}/`,
+          dst: `s3+dst://${dst}/`,
+          config: config(),
+          ...mpConfig,
+        });
+        assert.equal(summary.status, 'partial');
+        assert.deepEqual(
+          summary.failures.map((f) => [f.key, f.error.code]),
+          [['mp.bin', 'ChecksumMismatch']],
+        );
+        assert.match(summary.failures[0]?.error.message ?? '', /did not match the source's MD5/);
+        assert.deepEqual(await objectMd5s(destination, dst), {});
+        assert.equal(await uploadsLeft(dst), 0);
+      });
+
+      it('S3 → local in ranges: a flipped range is fetched again; flipped every time, no file', async () => {
+        const dir = freshDir('mp-ranges');
+        proxy.clearRules();
+        proxy.failAlways(flipFirstReads(), isMpGet);
+        const ok = await runSync({
+          src: `s3+src://${mpSrc}/`,
+          dst: dir,
+          config: config(),
+          ...mpConfig,
+        });
+        assert.equal(ok.summary.status, 'ok', JSON.stringify(ok.summary.failures));
+        assert.equal(ok.summary.objects.unverified, 0);
+        assert.deepEqual(fileMd5s(dir), md5s(whole));
+
+        const failing = freshDir('mp-ranges-fail');
+        proxy.clearRules();
+        proxy.failAlways(flippingAnywhere(isMpGet));
+        const bad = await runSync({
+          src: `s3+src://${mpSrc}/`,
+          dst: failing,
+          config: config(),
+          ...mpConfig,
+        });
+        assert.deepEqual(
+          bad.summary.failures.map((f) => [f.key, f.error.code]),
+          [['mp.bin', 'ChecksumMismatch']],
+        );
+        assert.deepEqual(readdirSync(failing), [], 'no file, no temp file');
+      });
+
+      it('ranged GETs answered short are retried (S3 → S3 and S3 → local)', async () => {
+        const dst = await freshDestination();
+        proxy.clearRules();
+        proxy.failAlways(shortFirstRanges(), isMpGet);
+        const copied = await runSync({
+          src: `s3+src://${mpSrc}/`,
+          dst: `s3+dst://${dst}/`,
+          config: config(),
+          ...mpConfig,
+        });
+        assert.equal(copied.summary.status, 'ok', JSON.stringify(copied.summary.failures));
+        assert.deepEqual(await objectMd5s(destination, dst), md5s(whole));
+
+        const dir = freshDir('mp-short');
+        proxy.clearRules();
+        proxy.failAlways(shortFirstRanges(), isMpGet);
+        const downloaded = await runSync({
+          src: `s3+src://${mpSrc}/`,
+          dst: dir,
+          config: config(),
+          ...mpConfig,
+        });
+        assert.equal(downloaded.summary.status, 'ok', JSON.stringify(downloaded.summary.failures));
+        assert.deepEqual(fileMd5s(dir), md5s(whole));
+      });
+
+      it('a part size that does not give the source’s part count: copied, counted as not verified', async () => {
+        const dst = await freshDestination();
+        proxy.clearRules();
+        const { summary } = await runSync({
+          src: `s3+src://${mpSrc}/`,
+          dst: `s3+dst://${dst}/`,
+          config: config(),
+          multipartThresholdBytes: 1 * MiB,
+          partSizeBytes: 6 * MiB,
+        });
+        assert.equal(summary.status, 'ok', JSON.stringify(summary.failures));
+        assert.equal(summary.objects.unverified, 1);
+        assert.deepEqual(await objectMd5s(destination, dst), md5s(whole));
+      });
     });
 
     it('a multipart copy across endpoints is counted as not verified end to end', async () => {

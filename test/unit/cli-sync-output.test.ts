@@ -149,10 +149,7 @@ describe('summaryText', () => {
     const base = summary();
     assert.doesNotMatch(summaryText(base), /integrity:/);
     const text = summaryText(summary({ objects: { ...base.objects, unverified: 3 } }));
-    assert.match(
-      text,
-      /\n {2}integrity: 3 copied objects were not verified end to end \(multipart/,
-    );
+    assert.match(text, /\n {2}integrity: 3 copied objects were not verified end to end \(KMS-/);
   });
 
   it('with no requests and no clients says so', () => {

@@ -21,6 +21,16 @@ export type StreamBodyOptions<T> = {
   send(body: Readable, signal: AbortSignal): Promise<T>;
   /** Translates a source failure (network error of a GET body, file read error). */
   sourceError(error: unknown): S3FerryError;
+  /**
+   * The source's length as its answer states it (a GET's Content-Length): a body that ends
+   * before it or runs past it fails the request with `malformed(detail)`, before the last byte
+   * is sent, so a short object is never stored.
+   */
+  expectedBytes?: number;
+  /** Builds the error of a body whose length is not `expectedBytes`. */
+  malformed?: (detail: string) => S3FerryError;
+  /** Takes in every chunk as it passes (an MD5 of the bytes sent, no second read). */
+  md5?: { update(chunk: Uint8Array): void };
 };
 
 /**
@@ -32,10 +42,25 @@ export async function sendStreamBody<T>(options: StreamBodyOptions<T>): Promise<
   const local = new AbortController();
   let failure: unknown;
   let settled = false;
+  let passedBytes = 0;
+  const { expectedBytes, md5 } = options;
+  const wrongLength = (): Error => {
+    const detail = `the body ran to ${passedBytes} bytes where its Content-Length is ${expectedBytes}`;
+    return options.malformed?.(detail) ?? new Error(detail);
+  };
   const counting = new Transform({
     transform(chunk: Buffer, _encoding, done) {
+      passedBytes += chunk.length;
+      if (expectedBytes !== undefined && passedBytes > expectedBytes) {
+        done(wrongLength());
+        return;
+      }
+      md5?.update(chunk);
       options.onBytes(chunk.length);
       done(null, chunk);
+    },
+    flush(done) {
+      done(expectedBytes !== undefined && passedBytes !== expectedBytes ? wrongLength() : null);
     },
   });
   pipeline(source, counting, (error) => {

@@ -3,7 +3,8 @@
 // object is fetched as parallel ranged GETs written at their offsets.
 import type { FileHandle } from 'node:fs/promises';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
+import type { S3FerryError } from '../../shared/errors.ts';
+import { isS3FerryError } from '../../shared/errors.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
 import { asReadable } from './body.ts';
 import {
@@ -16,9 +17,19 @@ import {
 } from './context.ts';
 import type { Attempt, S3Target, TransferContext } from './context.ts';
 import { forEachConcurrently } from './multipart.ts';
-import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
+import { byteRange, partRanges, usesMultipart } from '../../plan/parts.ts';
 import { writeChunksAt, writeViaTempFile } from './temp-file.ts';
-import { checksumMismatch, RunningMd5, sourceMd5Of } from './verify.ts';
+import { sourceLayout } from './source-layout.ts';
+import {
+  RunningMd5,
+  checkRangeAnswer,
+  checksumMismatch,
+  judgeParts,
+  malformedBody,
+  sourceMd5Of,
+} from './verify.ts';
+import { compositeEtag } from '../etag.ts';
+import type { PartRange } from '../../plan/parts.ts';
 
 /**
  * Downloads `src` to `path` (parent directories are created). The file's mtime becomes the
@@ -44,19 +55,31 @@ export async function downloadObject(
     handle: FileHandle,
     attempt: Attempt,
     position: number,
-    expected: number | undefined,
-    extra: { Range?: string; IfMatch?: string },
+    range: { part: PartRange; sizeBytes: number; IfMatch?: string } | undefined,
     signal: AbortSignal,
     md5?: RunningMd5,
   ): Promise<{ written: number; sourceMd5: string | undefined }> => {
     const got = await callS3(
       ctx,
       src,
-      new GetObjectCommand({ Bucket: src.bucket, Key: src.key, ...extra }),
+      new GetObjectCommand({
+        Bucket: src.bucket,
+        Key: src.key,
+        ...(range === undefined ? {} : { Range: byteRange(range.part) }),
+        ...(range?.IfMatch === undefined ? {} : { IfMatch: range.IfMatch }),
+      }),
       { signal },
     );
     const body = asReadable(got.Body, `GET s3://${src.bucket}/${src.key}`);
-    const length = expected ?? got.ContentLength;
+    if (range !== undefined) {
+      try {
+        checkRangeAnswer(src, range.part, range.sizeBytes, got);
+      } catch (error) {
+        body.destroy();
+        throw error;
+      }
+    }
+    const length = got.ContentLength;
     let written: number;
     try {
       const chunks = md5 === undefined ? body : hashing(body, md5);
@@ -67,11 +90,9 @@ export async function downloadObject(
       if (!body.destroyed) body.destroy();
     }
     if (length !== undefined && written !== length) {
-      throw new S3FerryError(
-        'network',
-        'IncompleteBody',
-        `s3://${src.bucket}/${src.key}: received ${written} of ${length} bytes`,
-        { retryable: true },
+      throw malformedBody(
+        src,
+        `the body ran to ${written} bytes where its Content-Length is ${length}`,
       );
     }
     return {
@@ -84,7 +105,7 @@ export async function downloadObject(
     return writeViaTempFile(path, task.mtimeMs, (handle) =>
       withRetries(ctx, budget, async (attempt) => {
         const md5 = new RunningMd5();
-        const got = await fetchInto(handle, attempt, 0, undefined, {}, ctx.signal, md5);
+        const got = await fetchInto(handle, attempt, 0, undefined, ctx.signal, md5);
         // A failed earlier attempt may have written further: cut the file to this attempt's size.
         await handle.truncate(got.written);
         // Checked before the rename: a file that is not the source's never gets its name.
@@ -103,12 +124,18 @@ export async function downloadObject(
   const head = await callS3(ctx, src, new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }));
   const sizeBytes = head.ContentLength ?? task.sizeBytes;
   const ifMatch = head.ETag === undefined ? {} : { IfMatch: head.ETag };
-  const expected = sourceMd5Of(head);
-  if (expected === undefined) markUnverified(ctx);
+  // A multipart source is fetched on its own part boundaries where they can be known, each range
+  // hashed as it is written, and checked against its composite ETag (source-layout.ts).
+  const layout = await sourceLayout(ctx, src, head, sizeBytes, task.partSizeBytes);
+  const { check } = layout;
+  if (check.kind === 'none') markUnverified(ctx);
+  const parts = partRanges(sizeBytes, layout.partSizeBytes);
   return writeViaTempFile(path, task.mtimeMs, async (handle) => {
     // Ranges arrive in parallel: a single-part source's MD5 is checked by reading the file back
-    // before the rename; a mismatch fetches the whole object again, within the budget.
+    // before the rename. A mismatch fetches the whole object again, within the budget.
+    let previous: Buffer[] | undefined;
     for (let round = 0; ; round += 1) {
+      const digests: Buffer[] = new Array<Buffer>(parts.length);
       let moved = 0;
       const roundCtx: TransferContext = {
         ...ctx,
@@ -117,31 +144,44 @@ export async function downloadObject(
           ctx.onBytes(delta);
         },
       };
-      await forEachConcurrently(
-        partRanges(sizeBytes, choosePartSize(sizeBytes, task.partSizeBytes)),
-        task.partConcurrency,
-        ctx.signal,
-        async (part, signal) => {
-          await withRetries(
-            roundCtx,
-            budget,
-            (attempt) =>
-              fetchInto(
-                handle,
-                attempt,
-                part.offsetBytes,
-                part.sizeBytes,
-                { Range: byteRange(part), ...ifMatch },
-                signal,
-              ),
-            signal,
-          );
-        },
-      );
-      if (expected === undefined) return sizeBytes;
-      const hex = await md5OfHandle(handle, sizeBytes, path);
-      if (hex === expected) return sizeBytes;
-      const mismatch = checksumMismatch(src, `MD5 ${hex}, ETag ${expected}`);
+      await forEachConcurrently(parts, task.partConcurrency, ctx.signal, async (part, signal) => {
+        await withRetries(
+          roundCtx,
+          budget,
+          async (attempt) => {
+            const md5 = check.kind === 'composite' ? new RunningMd5() : undefined;
+            await fetchInto(
+              handle,
+              attempt,
+              part.offsetBytes,
+              { part, sizeBytes, ...ifMatch },
+              signal,
+              md5,
+            );
+            if (md5 !== undefined) digests[part.partNumber - 1] = md5.digest();
+          },
+          signal,
+        );
+      });
+      let mismatch: S3FerryError;
+      if (check.kind === 'none') return sizeBytes;
+      if (check.kind === 'md5') {
+        const hex = await md5OfHandle(handle, sizeBytes, path);
+        if (hex === check.md5) return sizeBytes;
+        mismatch = checksumMismatch(src, `MD5 ${hex}, ETag ${check.md5}`);
+      } else {
+        const verdict = judgeParts(check, digests, previous);
+        previous = digests;
+        if (verdict === 'verified') return sizeBytes;
+        if (verdict === 'unverified') {
+          markUnverified(ctx);
+          return sizeBytes;
+        }
+        mismatch = checksumMismatch(
+          src,
+          `the ranges' composite MD5 ${compositeEtag(digests)}, ETag ${check.etag}`,
+        );
+      }
       if (round >= budget) throw mismatch;
       ctx.onBytes(-moved);
     }

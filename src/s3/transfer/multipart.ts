@@ -62,6 +62,11 @@ export type MultipartUploadOptions = {
   partConcurrency: number;
   /** Sends one part and returns its ETag (quoted or not). Must honour `signal`. */
   sendPart(part: PartRange, uploadId: string, signal: AbortSignal): Promise<string | undefined>;
+  /**
+   * Runs after every part is stored, before Complete (e.g. the source's composite ETag check):
+   * a throw aborts the upload, so nothing is stored.
+   */
+  beforeComplete?: () => void;
 };
 
 /** Adds a note to an error's message, keeping everything else. */
@@ -85,7 +90,8 @@ function withNote(error: unknown, note: string): unknown {
 }
 
 /**
- * Create → parts (`partConcurrency` in flight) → Complete. On any failure, or a cancel, waits for
+ * Create → parts (`partConcurrency` in flight) → `beforeComplete` → Complete. On any failure
+ * (`beforeComplete`'s included), or a cancel, waits for
  * every in-flight part to settle, then sends AbortMultipartUpload (even after a cancel: it does
  * not use the task's signal), so no upload is left behind.
  * @throws S3FerryError the first failure
@@ -122,6 +128,7 @@ export async function runMultipartUpload(
         etags[part.partNumber - 1] = `"${etag}"`;
       },
     );
+    options.beforeComplete?.();
     // RGW answers Complete with an empty ETag: nothing here relies on it.
     await callS3(
       ctx,

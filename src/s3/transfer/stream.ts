@@ -3,7 +3,7 @@
 // whole: each GET body flows into its upload with a known Content-Length, so memory stays around
 // partConcurrency × the sockets' buffers, whatever the object size.
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { S3FerryError } from '../../shared/errors.ts';
+import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
 import { asReadable, putObjectFromStream, uploadPartFromStream } from './body.ts';
 import { callS3, markUnverified, retryBudget, s3ErrorAt, withRetries } from './context.ts';
@@ -11,8 +11,19 @@ import type { S3Target, TransferContext } from './context.ts';
 import { preservedHeaders } from './headers.ts';
 import { runMultipartUpload } from './multipart.ts';
 import { SMALL_OBJECT_MAX_BYTES, copySmallObject } from './small-object.ts';
-import { checksumMismatch, contentMd5Of, isDigestRefusal, sourceMd5Of } from './verify.ts';
-import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
+import { sourceLayout } from './source-layout.ts';
+import {
+  RunningMd5,
+  checkRangeAnswer,
+  checksumMismatch,
+  contentMd5Of,
+  isDigestRefusal,
+  judgeParts,
+  malformedBody,
+  sourceMd5Of,
+} from './verify.ts';
+import { compositeEtag } from '../etag.ts';
+import { byteRange, partRanges, usesMultipart } from '../../plan/parts.ts';
 
 function lengthMismatch(src: S3Target, expected: number, got: number | undefined): S3FerryError {
   return new S3FerryError(
@@ -73,6 +84,8 @@ export async function streamCopy(
             onBytes: attempt.onBytes,
             signal: ctx.signal,
             sourceError: (error) => s3ErrorAt(ctx, src, error),
+            expectedBytes: sizeBytes,
+            malformed: (detail) => malformedBody(src, detail),
           },
         );
       } catch (error) {
@@ -93,50 +106,93 @@ export async function streamCopy(
 
   const head = await callS3(ctx, src, new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }));
   const sizeBytes = head.ContentLength ?? task.sizeBytes;
-  // Parts travel in parallel, so no MD5 of the whole passes through here, and the part layout of
-  // a multipart source is not known: each part is checked by the server against its own MD5 only.
-  markUnverified(ctx);
-  await runMultipartUpload(ctx, {
-    dst,
-    create: preservedHeaders(head),
-    parts: partRanges(sizeBytes, choosePartSize(sizeBytes, task.partSizeBytes)),
-    partConcurrency: task.partConcurrency,
-    sendPart: (part, uploadId, partSignal) =>
-      withRetries(
-        ctx,
-        budget,
-        async (attempt) => {
-          const got = await callS3(
-            ctx,
-            src,
-            new GetObjectCommand({
-              Bucket: src.bucket,
-              Key: src.key,
-              Range: byteRange(part),
-              // Every part from the same version of the source.
-              ...(head.ETag === undefined ? {} : { IfMatch: head.ETag }),
-            }),
-            { signal: partSignal },
-          );
-          const body = asReadable(got.Body, `GET s3://${src.bucket}/${src.key}`);
-          if (got.ContentLength !== part.sizeBytes) {
-            body.destroy();
-            throw lengthMismatch(src, part.sizeBytes, got.ContentLength);
-          }
-          return uploadPartFromStream(
-            ctx,
-            dst,
-            { uploadId, part },
-            {
-              source: body,
-              onBytes: attempt.onBytes,
-              signal: partSignal,
-              sourceError: (error) => s3ErrorAt(ctx, src, error),
+  // Parts travel in parallel, so no MD5 of the whole passes through here: a multipart source is
+  // read (and uploaded) on its own part boundaries where they can be known, and the parts' MD5s
+  // checked against its composite ETag before Complete (source-layout.ts).
+  const layout = await sourceLayout(ctx, src, head, sizeBytes, task.partSizeBytes);
+  const { check } = layout;
+  if (check.kind !== 'composite') markUnverified(ctx);
+  const parts = partRanges(sizeBytes, layout.partSizeBytes);
+  let previous: Buffer[] | undefined;
+  for (let round = 0; ; round += 1) {
+    const digests: Buffer[] = new Array<Buffer>(parts.length);
+    let moved = 0;
+    const roundCtx: TransferContext = {
+      ...ctx,
+      onBytes: (delta) => {
+        moved += delta;
+        ctx.onBytes(delta);
+      },
+    };
+    try {
+      await runMultipartUpload(roundCtx, {
+        dst,
+        create: preservedHeaders(head),
+        parts,
+        partConcurrency: task.partConcurrency,
+        sendPart: (part, uploadId, partSignal) =>
+          withRetries(
+            roundCtx,
+            budget,
+            async (attempt) => {
+              const got = await callS3(
+                ctx,
+                src,
+                new GetObjectCommand({
+                  Bucket: src.bucket,
+                  Key: src.key,
+                  Range: byteRange(part),
+                  // Every part from the same version of the source.
+                  ...(head.ETag === undefined ? {} : { IfMatch: head.ETag }),
+                }),
+                { signal: partSignal },
+              );
+              const body = asReadable(got.Body, `GET s3://${src.bucket}/${src.key}`);
+              try {
+                checkRangeAnswer(src, part, sizeBytes, got);
+              } catch (error) {
+                body.destroy();
+                throw error;
+              }
+              const md5 = new RunningMd5();
+              const etag = await uploadPartFromStream(
+                ctx,
+                dst,
+                { uploadId, part },
+                {
+                  source: body,
+                  onBytes: attempt.onBytes,
+                  signal: partSignal,
+                  sourceError: (error) => s3ErrorAt(ctx, src, error),
+                  expectedBytes: part.sizeBytes,
+                  malformed: (detail) => malformedBody(src, detail),
+                  ...(check.kind === 'composite' ? { md5 } : {}),
+                },
+              );
+              if (check.kind === 'composite') digests[part.partNumber - 1] = md5.digest();
+              return etag;
             },
-          );
+            partSignal,
+          ),
+        beforeComplete: () => {
+          if (check.kind !== 'composite') return;
+          const verdict = judgeParts(check, digests, previous);
+          previous = digests;
+          if (verdict === 'unverified') markUnverified(ctx);
+          if (verdict === 'mismatch') {
+            throw checksumMismatch(
+              src,
+              `the parts' composite MD5 ${compositeEtag(digests)}, ETag ${check.etag}`,
+            );
+          }
         },
-        partSignal,
-      ),
-  });
-  return sizeBytes;
+      });
+      return sizeBytes;
+    } catch (error) {
+      const isMismatch = isS3FerryError(error) && error.code === 'ChecksumMismatch';
+      if (!isMismatch || round >= budget || ctx.signal.aborted) throw error;
+      // The whole object again with fresh reads, in a new upload (this one was aborted).
+      ctx.onBytes(-moved);
+    }
+  }
 }

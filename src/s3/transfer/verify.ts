@@ -8,33 +8,17 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
-import { normalizeEtag } from '../etag.ts';
+import { classifyEtag, compositeEtag } from '../etag.ts';
+import { MAX_PART_SIZE_BYTES, MIN_PART_SIZE_BYTES } from '../../plan/parts.ts';
 import type { S3Target } from './context.ts';
-
-/** Encryption that makes an ETag something other than the MD5 of the bytes. */
-function isEtagOpaque(
-  encryption: string | undefined,
-  customerAlgorithm: string | undefined,
-): boolean {
-  return (
-    (customerAlgorithm !== undefined && customerAlgorithm !== '') ||
-    (encryption !== undefined && encryption.toLowerCase().startsWith('aws:kms'))
-  );
-}
 
 /**
  * The MD5 (hex, lower case) of the source's bytes, when its ETag is one: 32 hex digits, no
- * multipart `-N` suffix, and no SSE-KMS or SSE-C encryption.
+ * multipart `-N` suffix, and no SSE-KMS or SSE-C encryption (see classifyEtag).
  */
-export function sourceMd5(source: {
-  etag: string | undefined;
-  encryption?: string | undefined;
-  customerAlgorithm?: string | undefined;
-}): string | undefined {
-  const etag = normalizeEtag(source.etag);
-  if (etag === undefined || !/^[0-9a-fA-F]{32}$/.test(etag)) return undefined;
-  if (isEtagOpaque(source.encryption, source.customerAlgorithm)) return undefined;
-  return etag.toLowerCase();
+export function sourceMd5(source: Parameters<typeof classifyEtag>[0]): string | undefined {
+  const etag = classifyEtag(source);
+  return etag.kind === 'md5' ? etag.md5 : undefined;
 }
 
 /** {@link sourceMd5} of an SDK answer (GetObject, HeadObject, PutObject output). */
@@ -87,5 +71,157 @@ export class RunningMd5 {
   }
   hex(): string {
     return this.#hash.digest('hex');
+  }
+  /** The binary digest (ends the hash, like {@link hex}). */
+  digest(): Buffer {
+    return this.#hash.digest();
+  }
+}
+
+/**
+ * The MD5s of a stream's consecutive parts of `partSizeBytes` (the last one shorter), computed
+ * as chunks pass: a composite ETag of a stream read whole in one GET.
+ */
+export class PartMd5s {
+  readonly #partSizeBytes: number;
+  readonly #digests: Buffer[] = [];
+  #hash: Hash = createHash('md5');
+  #leftBytes: number;
+  #isPartStarted = false;
+
+  constructor(partSizeBytes: number) {
+    if (!(partSizeBytes > 0)) throw new RangeError(`part size must be positive: ${partSizeBytes}`);
+    this.#partSizeBytes = partSizeBytes;
+    this.#leftBytes = partSizeBytes;
+  }
+
+  update(chunk: Uint8Array): void {
+    for (let offset = 0; offset < chunk.length;) {
+      const take = Math.min(this.#leftBytes, chunk.length - offset);
+      this.#hash.update(chunk.subarray(offset, offset + take));
+      this.#isPartStarted = true;
+      this.#leftBytes -= take;
+      offset += take;
+      if (this.#leftBytes === 0) {
+        this.#digests.push(this.#hash.digest());
+        this.#hash = createHash('md5');
+        this.#leftBytes = this.#partSizeBytes;
+        this.#isPartStarted = false;
+      }
+    }
+  }
+
+  /** The composite ETag of the parts seen (an empty stream is one empty part). Ends the hash. */
+  etag(): string {
+    if (this.#isPartStarted || this.#digests.length === 0) this.#digests.push(this.#hash.digest());
+    return compositeEtag(this.#digests);
+  }
+}
+
+/**
+ * Whether an object of `sizeBytes` cut into `partSizeBytes` parts (the last one shorter) makes
+ * `partCount` parts, each within S3's part limits: a layout that can be both read and uploaded.
+ */
+export function isLayoutOf(sizeBytes: number, partSizeBytes: number, partCount: number): boolean {
+  if (!Number.isSafeInteger(partSizeBytes) || partSizeBytes <= 0) return false;
+  if (Math.max(1, Math.ceil(sizeBytes / partSizeBytes)) !== partCount) return false;
+  if (partSizeBytes > MAX_PART_SIZE_BYTES) return false;
+  return partCount === 1 || partSizeBytes >= MIN_PART_SIZE_BYTES;
+}
+
+/** A `Content-Range` of a 206 answer: `bytes first-last/total` (total undefined for `*`). */
+export type ContentRange = { firstByte: number; lastByte: number; totalBytes: number | undefined };
+
+/** Parses a `Content-Range` header; undefined when absent or not `bytes a-b/(n|*)`. */
+export function parseContentRange(header: string | undefined): ContentRange | undefined {
+  const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header?.trim() ?? '');
+  if (match === null) return undefined;
+  const [, first, last, total] = match as unknown as [string, string, string, string];
+  const range = {
+    firstByte: Number(first),
+    lastByte: Number(last),
+    totalBytes: total === '*' ? undefined : Number(total),
+  };
+  return range.lastByte < range.firstByte ? undefined : range;
+}
+
+/**
+ * A GET answer that does not hold together (a body shorter or longer than its Content-Length, a
+ * Content-Range other than the range asked): a passing fault, retried with a fresh GET within
+ * the budget — never stored.
+ */
+export function malformedBody(src: S3Target, detail: string): S3FerryError {
+  return new S3FerryError(
+    'network',
+    'MalformedAnswer',
+    `GET s3://${src.bucket}/${src.key}: ${detail}`,
+    { retryable: true },
+  );
+}
+
+/** What the bytes of a copy read in parts are checked against. */
+export type PartsCheck =
+  /** The whole object's MD5 (a single-part source). */
+  | { kind: 'md5'; md5: string }
+  /**
+   * The source's composite ETag, for parts of the layout's size. `isGuessed`: the layout is
+   * s3ferry's own part size, which the source may not have been uploaded with.
+   */
+  | { kind: 'composite'; etag: string; isGuessed: boolean }
+  /** Nothing to check against (SSE-KMS, SSE-C, an unknown layout). */
+  | { kind: 'none' };
+
+/** What a round of parts proved: their bytes are the source's, nothing, or not the source's. */
+export type PartsVerdict = 'verified' | 'unverified' | 'mismatch';
+
+/**
+ * Judges the MD5s of the parts of one round (binary, in part order) against `check`. Under a
+ * guessed layout a mismatch may only mean the source was uploaded in other parts: when this
+ * round read exactly the bytes the `previous` round read, the guess is taken as wrong and the
+ * copy as not verified; bytes that differ between two reads are a mismatch.
+ */
+export function judgeParts(
+  check: PartsCheck,
+  digests: readonly Uint8Array[],
+  previous: readonly Uint8Array[] | undefined,
+): PartsVerdict {
+  if (check.kind !== 'composite') return 'unverified';
+  if (compositeEtag(digests) === check.etag) return 'verified';
+  const isSameRead =
+    previous !== undefined &&
+    previous.length === digests.length &&
+    previous.every((digest, i) => Buffer.compare(digest, digests[i] ?? Buffer.alloc(0)) === 0);
+  return check.isGuessed && isSameRead ? 'unverified' : 'mismatch';
+}
+
+/**
+ * Checks a ranged GET's answer against the `part` asked of an object of `sizeBytes`: its
+ * Content-Range must be that range, its Content-Length the part's size.
+ * @throws S3FerryError MalformedAnswer (retryable)
+ */
+export function checkRangeAnswer(
+  src: S3Target,
+  part: { offsetBytes: number; sizeBytes: number },
+  sizeBytes: number,
+  answer: { ContentLength?: number | undefined; ContentRange?: string | undefined },
+): void {
+  const asked = `bytes ${part.offsetBytes}-${part.offsetBytes + part.sizeBytes - 1}/${sizeBytes}`;
+  const range = parseContentRange(answer.ContentRange);
+  const isRange =
+    range !== undefined &&
+    range.firstByte === part.offsetBytes &&
+    range.lastByte === part.offsetBytes + part.sizeBytes - 1 &&
+    (range.totalBytes === undefined || range.totalBytes === sizeBytes);
+  if (!isRange) {
+    throw malformedBody(
+      src,
+      `asked ${asked}, answered Content-Range ${answer.ContentRange ?? 'none'}`,
+    );
+  }
+  if (answer.ContentLength !== part.sizeBytes) {
+    throw malformedBody(
+      src,
+      `asked ${asked}, answered Content-Length ${answer.ContentLength ?? 'none'}`,
+    );
   }
 }
