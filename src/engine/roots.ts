@@ -28,6 +28,8 @@ import { clientCacheKey } from '../s3/client-cache.ts';
 import type { ClientCache } from '../s3/client-cache.ts';
 import { findS3Object } from '../s3/list.ts';
 import { listS3Parallel } from '../s3/list-parallel.ts';
+import { inRange, WHOLE_RANGE } from '../plan/key-range.ts';
+import type { KeyRange } from '../plan/key-range.ts';
 import { isS3FerryError, S3FerryError, usageError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, Location, RequestCounts } from '../shared/protocol.ts';
@@ -39,8 +41,11 @@ export type Root = {
   label: string;
   /** The source (or its destination) is one object or file, mapped to exactly DST. */
   isSingleObject: boolean;
-  /** Entries keyed relative to the root, in UTF-8 byte order, directory markers dropped. */
-  list(): AsyncIterable<ListEntry>;
+  /**
+   * Entries keyed relative to the root, in UTF-8 byte order, directory markers dropped; with a
+   * range, only its keys (S3: StartAfter and an early stop; local: a bounded walk).
+   */
+  list(range?: KeyRange): AsyncIterable<ListEntry>;
   /** Where a relative key is. @throws S3FerryError (`UnsafeKey`) for a key a local root refuses. */
   location(key: string): Location;
   /** Why this key cannot be written under this root (local destinations), if it cannot. */
@@ -431,16 +436,19 @@ function makeRoot(
     }
     return key === '' ? root.path : `${root.path}/${key}`;
   };
-  const list = (): AsyncIterable<ListEntry> => {
-    if (shape.isEmpty) return nothing();
+  const list = (range: KeyRange = WHOLE_RANGE): AsyncIterable<ListEntry> => {
+    if (shape.isEmpty || (shape.isSingle && !inRange('', range))) return nothing();
     if (shape.isSingle) return singleListing(root, spec, ctx, shape.single);
     if (root.kind === 's3' && spec !== undefined) {
       // Only keys under the glob's literal text can match: never list the rest of the bucket.
+      const base = directoryPrefix(root.key);
       const listed = listS3Parallel(ctx.clientFor(spec), spec, {
         bucket: root.bucket,
-        prefix: directoryPrefix(root.key) + shape.narrowTo,
+        prefix: base + shape.narrowTo,
         counts: ctx.requests,
         concurrency: ctx.selection?.listConcurrency ?? 1,
+        startAfter: range.after === undefined ? undefined : base + range.after,
+        until: range.until === undefined ? undefined : base + range.until,
       });
       const relative = shape.narrowTo === '' ? listed : prefixed(listed, shape.narrowTo);
       return selected(withoutDirectoryMarkers(relative), shape.selects);
@@ -452,6 +460,7 @@ function makeRoot(
           if (!shape.isIrrelevantIssue(issue)) ctx.onLocalIssue(issue);
         },
         missingOk: !shape.isSource,
+        range,
       });
       return selected(listed, shape.selects);
     }

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { S3FerryError } from '../shared/errors.ts';
 import type { ListEntry } from '../shared/protocol.ts';
 import { compareKeys } from '../plan/compare-keys.ts';
+import { isBefore, isPast, isPrefixBefore, isPrefixPast, WHOLE_RANGE } from '../plan/key-range.ts';
+import type { KeyRange } from '../plan/key-range.ts';
 
 /**
  * Something under the root that could not be listed. The walk goes on without it.
@@ -31,6 +33,11 @@ export type ListLocalOptions = {
   missingOk?: boolean;
   /** stat() calls in flight while reading one directory. @default 32 */
   statConcurrency?: number;
+  /**
+   * Only keys in this range: directories wholly before it are not read, and the walk ends at
+   * the first key past it. Issues about keys outside it are not reported. @default every key
+   */
+  range?: KeyRange;
 };
 
 /** A directory entry waiting to be yielded or descended into, with its sort key. */
@@ -88,27 +95,63 @@ export async function* listLocal(
     yield entryOf('', rootStats);
     return;
   }
+  const range = options.range ?? WHOLE_RANGE;
   const report = (issue: LocalListIssue): void => {
+    // A key outside the range is another range's business (directories: their own key).
+    if (isBefore(issue.key, range) || isPast(issue.key, range)) {
+      if (!isPrefixOverlapping(`${issue.key}/`, range)) return;
+    }
     if (options.onIssue === undefined) throw issue.error;
     options.onIssue(issue);
   };
-  yield* walk(root, '', new Set([inode(rootStats)]), report, options.statConcurrency ?? 32);
+  const walk: Walk = {
+    report,
+    statConcurrency: options.statConcurrency ?? 32,
+    range,
+    isPastEnd: false,
+  };
+  yield* walkDirectory(walk, root, '', new Set([inode(rootStats)]));
 }
 
-async function* walk(
+/** What one walk shares across its directories. */
+type Walk = {
+  report: (issue: LocalListIssue) => void;
+  statConcurrency: number;
+  range: KeyRange;
+  /** A key past the range was met: everything after it in the walk is past it too. */
+  isPastEnd: boolean;
+};
+
+function isPrefixOverlapping(prefix: string, range: KeyRange): boolean {
+  return !isPrefixBefore(prefix, range) && !isPrefixPast(prefix, range);
+}
+
+async function* walkDirectory(
+  walk: Walk,
   dir: string,
   keyPrefix: string,
   ancestors: Set<string>,
-  report: (issue: LocalListIssue) => void,
-  statConcurrency: number,
 ): AsyncGenerator<ListEntry, void, undefined> {
+  const { report, statConcurrency, range } = walk;
   const children = await readChildren(dir, keyPrefix, report, statConcurrency);
   for (const child of children) {
+    if (walk.isPastEnd) return;
     const path = join(dir, child.name);
     const key = keyPrefix + child.name;
     if (child.stats.isFile()) {
+      if (isBefore(key, range)) continue;
+      if (isPast(key, range)) {
+        walk.isPastEnd = true;
+        return;
+      }
       yield entryOf(key, child.stats);
       continue;
+    }
+    // A directory whose keys all lie before the range is not read; one after it ends the walk.
+    if (isPrefixBefore(`${key}/`, range)) continue;
+    if (isPrefixPast(`${key}/`, range)) {
+      walk.isPastEnd = true;
+      return;
     }
     // Directory (regular or reached through a link).
     const id = inode(child.stats);
@@ -125,7 +168,7 @@ async function* walk(
     }
     ancestors.add(id);
     try {
-      yield* walk(path, `${key}/`, ancestors, report, statConcurrency);
+      yield* walkDirectory(walk, path, `${key}/`, ancestors);
     } finally {
       ancestors.delete(id);
     }

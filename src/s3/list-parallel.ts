@@ -44,6 +44,10 @@ export type ListS3ParallelOptions = {
   onSerialFallback?: (reason: string) => void;
   /** Filled in as the listing runs (for tests and benchmarks). */
   stats?: ListParallelStats;
+  /** List only keys after this full key (a key range's exclusive start). */
+  startAfter?: string | undefined;
+  /** List only keys up to this full key, inclusive (a key range's end). */
+  until?: string | undefined;
 };
 
 /** What a parallel listing did. */
@@ -115,6 +119,8 @@ export async function* listS3Parallel(
       ...(options.counts === undefined ? {} : { counts: options.counts }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+      startAfter: options.startAfter,
+      until: options.until,
     });
     return;
   }
@@ -128,7 +134,7 @@ class ParallelLister {
   private readonly pageSize: number;
   private readonly maxRanges: number;
   private readonly model = new KeyModel();
-  private ranges: Range[] = [newRange(undefined, undefined, undefined)];
+  private ranges: Range[];
   private inFlight = 0;
   private failure: Error | undefined;
   private isClosed = false;
@@ -166,6 +172,7 @@ class ParallelLister {
     this.pageSize = options.pageSize ?? 1000;
     this.maxRanges = 2 * concurrency;
     this.stats = options.stats ?? { peakBufferedEntries: 0, emptyPages: 0, cuts: 0 };
+    this.ranges = [newRange(options.startAfter, options.until, undefined)];
   }
 
   async *entries(): AsyncGenerator<ListEntry, void, undefined> {
@@ -425,14 +432,21 @@ class ParallelLister {
     this.isSerial = true;
     this.options.onSerialFallback?.(reason);
     const head = this.ranges[0];
+    const { startAfter, until } = this.options;
     if (head !== undefined && head.lo === undefined && !head.isDone) {
-      head.hi = undefined;
+      head.hi = until;
       for (const later of this.ranges.splice(1)) this.drop(later);
       return;
     }
     for (const range of this.ranges) this.drop(range);
-    const restart = newRange(undefined, undefined, undefined);
-    if (this.lastYielded !== undefined) restart.skipThrough = this.lastYielded;
+    const restart = newRange(undefined, until, undefined);
+    // skipThrough is relative to the prefix, as the yielded keys are.
+    const through =
+      this.lastYielded ??
+      (startAfter?.startsWith(this.prefix) === true
+        ? startAfter.slice(this.prefix.length)
+        : undefined);
+    if (through !== undefined) restart.skipThrough = through;
     this.ranges = [restart];
     this.epoch += 1;
   }

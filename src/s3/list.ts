@@ -8,6 +8,7 @@ import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
 import { normalizeEtag } from './etag.ts';
+import { compareKeys } from '../plan/compare-keys.ts';
 import { receiveListPage } from './list-page.ts';
 import type { ReceivedListPage } from './list-page.ts';
 
@@ -27,6 +28,10 @@ export type ListS3Options = {
   signal?: AbortSignal;
   /** Keys per page (MaxKeys). @default 1000 */
   pageSize?: number;
+  /** List only keys after this full key (sent as StartAfter; keys at or before it are dropped). */
+  startAfter?: string | undefined;
+  /** List only keys up to this full key, inclusive: the listing stops at the first key past it. */
+  until?: string | undefined;
 };
 
 /** Adds `n` requests of `operation` to `counts`. */
@@ -98,7 +103,7 @@ export async function* listS3(
   spec: ProfileSpec,
   options: ListS3Options,
 ): AsyncGenerator<ListEntry, void, undefined> {
-  const { bucket, prefix } = options;
+  const { bucket, prefix, startAfter, until } = options;
   const abort = new AbortController();
   const onAbort = (): void => {
     abort.abort();
@@ -114,6 +119,7 @@ export async function* listS3(
           Prefix: prefix === '' ? undefined : prefix,
           MaxKeys: options.pageSize ?? 1000,
           ContinuationToken: token,
+          StartAfter: token === undefined ? options.startAfter : undefined,
         },
         abort.signal,
       );
@@ -137,14 +143,21 @@ export async function* listS3(
     while (pending !== undefined) {
       options.signal?.throwIfAborted();
       // Parsed only now that the consumer gets to it (see receiveListPage).
-      const page = (await pending).read();
+      const page: ListObjectsV2CommandOutput = (await pending).read();
       pageNumber += 1;
       const token = continuationOf(page, spec, bucket, prefix);
-      // Ask for the next page before handing this one out.
-      pending = token === undefined ? undefined : prefetch(token);
       const contents = page.Contents ?? [];
+      const lastKey = contents.at(-1)?.Key;
+      const isPastEnd: boolean =
+        until !== undefined && lastKey !== undefined && compareKeys(lastKey, until) >= 0;
+      // Ask for the next page before handing this one out (unless this one reaches the end).
+      pending = token === undefined || isPastEnd ? undefined : prefetch(token);
       options.onPage?.({ pageNumber, keyCount: contents.length, isLast: pending === undefined });
       for (const object of contents) {
+        const key = object.Key ?? '';
+        // A server that ignores StartAfter sends the keys before it again: dropped, not yielded.
+        if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
+        if (until !== undefined && compareKeys(key, until) > 0) return;
         yield toEntry(object, prefix, bucket);
       }
     }

@@ -14,6 +14,7 @@ import { unsafeLocalKeyProblem } from '../../src/plan/relative.ts';
 import { createS3Client } from '../../src/s3/client.ts';
 import { findS3Object, listS3 } from '../../src/s3/list.ts';
 import type { ListPage } from '../../src/s3/list.ts';
+import { listS3Parallel } from '../../src/s3/list-parallel.ts';
 import { fullJitterBackoff } from '../../src/s3/retry.ts';
 import { S3FerryError } from '../../src/shared/errors.ts';
 import type { ProfileSpec } from '../../src/shared/profile.ts';
@@ -131,6 +132,56 @@ for (const target of testTargets()) {
         { pageNumber: 2, keyCount: 234, isLast: true },
       ]);
       assert.deepEqual(counts, { ListObjectsV2: 2 });
+    });
+
+    it('lists a key range (after, until] alone, serially and in parallel, stopping at its end', async () => {
+      const everything = (await collect(listS3(client, spec, { bucket, prefix: '' }))).map(
+        (e) => e.key,
+      );
+      const sorted = [...AWKWARD, ...many].sort(byBytes);
+      assert.deepEqual(everything, sorted);
+      // Bounds that are keys, bounds between keys, open ends, and an empty range.
+      const ranges: { after?: string; until?: string }[] = [
+        { after: 'zz-many/00099', until: 'zz-many/00420' },
+        { after: 'plain.txt' },
+        { until: 'plus+sign' },
+        { after: 'zz-many/00500x', until: 'zz-many/01100!' },
+        { after: 'zz-many/00007', until: 'zz-many/00007' },
+      ];
+      for (const range of ranges) {
+        const expected = sorted.filter(
+          (k) =>
+            (range.after === undefined || byBytes(k, range.after) > 0) &&
+            (range.until === undefined || byBytes(k, range.until) <= 0),
+        );
+        for (const concurrency of [1, 3]) {
+          const counts: RequestCounts = {};
+          const listed = await collect(
+            listS3Parallel(client, spec, {
+              bucket,
+              prefix: '',
+              pageSize: 100,
+              concurrency,
+              counts,
+              startAfter: range.after,
+              until: range.until,
+            }),
+          );
+          const what = `${JSON.stringify(range)} at concurrency ${concurrency}`;
+          assert.deepEqual(
+            listed.map((e) => e.key),
+            expected,
+            what,
+          );
+          if (concurrency === 1) {
+            // Only the pages that hold the range's keys (and the one crossing its end).
+            assert.ok(
+              (counts['ListObjectsV2'] ?? 0) <= Math.ceil(expected.length / 100) + 1,
+              `${what}: ${counts['ListObjectsV2']} requests for ${expected.length} keys`,
+            );
+          }
+        }
+      }
     });
 
     it('keeps awkward keys exact across continuation tokens (small pages)', async () => {

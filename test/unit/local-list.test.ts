@@ -88,6 +88,55 @@ describe('listLocal', () => {
     );
   });
 
+  it('walks a key range alone: the same keys as the whole walk filtered, without reading the rest', async () => {
+    const root = join(tmp, 'ranged');
+    const parts = ['a', 'a-', 'a.b', 'b', '\uff61', '\u{1f600}', 'z z', '-'];
+    let seed = 7;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const files = new Set<string>();
+    for (let i = 0; i < 120; i++) {
+      const depth = 1 + Math.floor(random() * 3);
+      files.add(
+        Array.from({ length: depth }, () => parts[Math.floor(random() * parts.length)]).join('/'),
+      );
+    }
+    const leafs = [...files]
+      .filter((f) => ![...files].some((g) => g.startsWith(`${f}/`)))
+      .sort(byBytes);
+    for (const f of leafs) await put(root, f);
+    // An unreadable directory wholly before the range is not read, so it reports nothing there.
+    await mkdir(join(root, '-', 'locked'), { recursive: true });
+    await chmod(join(root, '-', 'locked'), 0o000);
+    try {
+      const bounds = [undefined, ...leafs.filter((_, i) => i % 9 === 0), 'a/', 'b/zz', '\uffff'];
+      for (const after of bounds) {
+        for (const until of bounds) {
+          if (after !== undefined && until !== undefined && byBytes(after, until) > 0) continue;
+          const range = { after, until };
+          const issues: LocalListIssue[] = [];
+          const listed: string[] = [];
+          for await (const entry of listLocal(root, { range, onIssue: (i) => issues.push(i) })) {
+            listed.push(entry.key);
+          }
+          const expected = leafs.filter(
+            (k) =>
+              (after === undefined || byBytes(k, after) > 0) &&
+              (until === undefined || byBytes(k, until) <= 0),
+          );
+          assert.deepEqual(listed, expected, JSON.stringify(range));
+          const lockedInRange =
+            (after === undefined || byBytes('-/locked/~', after) > 0) &&
+            (until === undefined || byBytes('-/locked/', until) <= 0);
+          if (process.getuid?.() !== 0) {
+            assert.equal(issues.length > 0, lockedInRange, `${JSON.stringify(range)}: issues`);
+          }
+        }
+      }
+    } finally {
+      await chmod(join(root, '-', 'locked'), 0o755);
+    }
+  });
+
   it('reports size and mtime in ms', async () => {
     const root = join(tmp, 'stat');
     await put(root, 'f', 'hello');
