@@ -1,11 +1,15 @@
 // The checkpoint journal file layer on real temp files: round trips, torn tails cut at every byte,
 // the one-line corruption errors, append after a torn tail, atomic create and compaction, flush
-// batching counted by the writer's counters, and injected write failures.
+// batching counted by the writer's counters, injected write failures, and a child process killed
+// with SIGKILL at seeded random moments while it appends and compacts.
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
   JournalWriter,
   MAX_LINE_BYTES,
@@ -595,5 +599,130 @@ describe('JournalWriter failures and misuse', () => {
       },
     );
     await writer.close();
+  });
+});
+
+describe('a journal killed with SIGKILL while it appends and compacts', () => {
+  const child = fileURLToPath(new URL('../fixtures/journal-crash-writer.ts', import.meta.url));
+  const seed = 0x5eed_0010;
+  const kills = 12;
+
+  function prng(start: number): () => number {
+    let a = start >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  /** Records base, base+1, … with no gap: returns how many the journal holds in all. */
+  async function countIntact(
+    path: string,
+  ): Promise<{ total: number; base: number; torn: boolean }> {
+    const read = await readJournal(path, {
+      validateHeader: (h) => (typeof h.base === 'number' ? undefined : 'no base'),
+    });
+    assert.ok(read !== undefined);
+    const base = read.header.base as number;
+    read.records.forEach((record, i) => {
+      assert.equal(record.n, base + i, `record ${i} after base ${base}`);
+    });
+    return { total: base + read.records.length, base, torn: read.tail !== undefined };
+  }
+
+  type Writer = {
+    proc: ChildProcessByStdio<Writable, Readable, Readable>;
+    loaded: Promise<void>;
+    ready: Promise<void>;
+    exited: Promise<NodeJS.Signals | number | null>;
+    stderr: () => string;
+  };
+
+  /** Spawns a writer, which loads its modules and then waits for `go` on stdin. */
+  function spawnWriter(path: string): Writer {
+    const proc = spawn(process.execPath, ['--import', 'tsx', child, path], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => {
+      proc.on('exit', (code, signal) => {
+        resolve(signal ?? code);
+      });
+    });
+    const saw = (word: string): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        let out = '';
+        proc.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.split('\n').some((line) => line.startsWith(word))) resolve();
+        });
+        void exited.then((how) => {
+          reject(new Error(`writer exited (${how}) before ${word}: ${stderr}`));
+        });
+      });
+    const writer = {
+      proc,
+      loaded: saw('loaded'),
+      ready: saw('ready'),
+      exited,
+      stderr: () => stderr,
+    };
+    // Rejections are awaited in order below; a writer killed early must not crash the runner.
+    writer.loaded.catch(() => undefined);
+    writer.ready.catch(() => undefined);
+    return writer;
+  }
+
+  /** Lets a loaded writer at the journal and kills it `delayMs` after it is ready. */
+  async function runAndKill(writer: Writer, delayMs: number): Promise<void> {
+    await writer.loaded;
+    writer.proc.stdin.write('go\n');
+    await writer.ready;
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    writer.proc.kill('SIGKILL');
+    assert.equal(await writer.exited, 'SIGKILL', writer.stderr());
+    assert.equal(writer.stderr(), '');
+  }
+
+  it(`reads back an unbroken prefix after each of ${kills} kills, and appends after the last`, async (t) => {
+    const path = fresh('crash.ckpt');
+    const random = prng(seed);
+    let total = 0;
+    let torn = 0;
+    let leftovers = 0;
+    const bases = new Set<number>();
+    // The next writer loads its modules (the slow part) while the current one runs.
+    const waiting = [spawnWriter(path)];
+    for (let kill = 0; kill < kills; kill += 1) {
+      if (kill + 1 < kills) waiting.push(spawnWriter(path));
+      const delayMs = Math.floor(random() * 150);
+      await runAndKill(waiting.shift()!, delayMs);
+      const after = await countIntact(path);
+      assert.ok(after.total >= total, `kill ${kill} (after ${delayMs} ms) lost records`);
+      total = after.total;
+      if (after.torn) torn += 1;
+      bases.add(after.base);
+      // A kill during a compaction leaves its temp file; the next writer ignores it.
+      if (existsSync(`${path}.tmp`)) leftovers += 1;
+    }
+    t.diagnostic(
+      `seed ${seed}: ${total} records in ${kills} runs; ${torn} torn tails, ` +
+        `${bases.size} compaction bases, ${leftovers} temp files left`,
+    );
+    assert.ok(total > 0);
+
+    const read = await readJournal(path);
+    const writer = await JournalWriter.append(path, read?.tail, QUIET);
+    for (let n = total; n < total + 1000; n += 1) writer.write({ n });
+    await writer.close();
+    const final = await countIntact(path);
+    assert.deepEqual(
+      { total: final.total, torn: final.torn },
+      { total: total + 1000, torn: false },
+    );
   });
 });
