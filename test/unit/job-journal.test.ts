@@ -711,7 +711,7 @@ describe('a journal killed with SIGKILL while it appends and compacts', () => {
     }
     t.diagnostic(
       `seed ${seed}: ${total} records in ${kills} runs; ${torn} torn tails, ` +
-        `${bases.size} compaction bases, ${leftovers} temp files left`,
+        `${bases.size} compaction bases, a temp file present after ${leftovers} kills`,
     );
     assert.ok(total > 0);
 
