@@ -194,6 +194,27 @@ export function summaryText(summary: SyncSummary): string {
           : ` (${count(o.extraneous)} kept: ${summary.deletesSkippedReason})`),
     );
   }
+  const job = summary.checkpoint;
+  if (job !== undefined) {
+    lines.push(
+      `  checkpoint: ${printable(job.path)}, pass ${job.pass}, ${count(job.rangesDone)} of ${count(job.ranges)} ranges done` +
+        (summary.status === 'ok' || summary.status === 'partial'
+          ? ' (finished: the next run starts a new pass)'
+          : ' (run the same command again to resume)'),
+    );
+    const r = job.resumed;
+    if (r !== undefined) {
+      lines.push(
+        `  resumed: the pass started ${r.passStartedAt}; ${count(r.keysNotRelisted)} keys not listed again ` +
+          `(${count(r.rangesSkipped)} ranges done), earlier runs copied ${count(r.copied)} (${formatBytes(r.copiedBytes)}), ` +
+          `skipped ${count(r.skipped)}, failed ${count(r.failed)}` +
+          (r.uploadsContinued.length > 0
+            ? `; ${count(r.uploadsContinued.length)} multipart uploads continued`
+            : '') +
+          (r.uploadsAborted > 0 ? `; ${count(r.uploadsAborted)} stale uploads aborted` : ''),
+      );
+    }
+  }
   if (o.unverified > 0) {
     lines.push(
       `  integrity: ${count(o.unverified)} copied objects were not verified end to end (KMS- or customer-key-encrypted sources, multipart sources whose part layout is unknown, single-part sources copied in parallel parts)`,

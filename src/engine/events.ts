@@ -145,6 +145,39 @@ export type SyncSummary = {
   isFailureListTruncated: boolean;
   /** The error that stopped the run (status `fatal`). */
   fatal?: SerializedError;
+  /** `--checkpoint`: the job's pass and what this run took over from an interrupted one. */
+  checkpoint?: CheckpointSummary;
+};
+
+/** What a `--checkpoint` run recorded and resumed. */
+export type CheckpointSummary = {
+  /** The checkpoint file. */
+  path: string;
+  /** The job's pass: 1 for a new job, n + 1 after a finished pass. */
+  pass: number;
+  /** The job's key ranges, and how many of them ended done. */
+  ranges: number;
+  rangesDone: number;
+  /** Set when this run resumed an interrupted pass. */
+  resumed?: {
+    /** When the interrupted pass started (ISO). */
+    passStartedAt: string;
+    /** Ranges already done: not listed again. */
+    rangesSkipped: number;
+    /** Source keys settled by earlier runs: not listed again. */
+    keysNotRelisted: number;
+    /** What earlier runs of the pass did (their failures are this run's too: see `failures`). */
+    copied: number;
+    copiedBytes: number;
+    skipped: number;
+    failed: number;
+    /** Multipart uploads continued, and the first part sent by this run. */
+    uploadsContinued: { key: string; fromPart: number; partsKept: number }[];
+    /** Recorded uploads that could not be continued (source changed, gone) and were aborted. */
+    uploadsAborted: number;
+    /** A torn last record (a crash mid-write) was dropped. */
+    droppedTornRecord: boolean;
+  };
 };
 
 /** Everything a run emits, tagged by `kind`. */

@@ -85,13 +85,22 @@ export type SyncOptions = {
    * page always costs one request. 1–64. @default 1
    */
   listConcurrency?: number;
+  /**
+   * A checkpoint file (`--checkpoint FILE`): the job's ranges, how far each settled and the
+   * multipart uploads in flight are recorded there as the run goes (crash-safe), and the same
+   * command run again with it resumes where the run stopped instead of starting over. A finished
+   * checkpoint makes the next run a new pass. Never holds a credential.
+   */
+  checkpoint?: string;
+  /** With `checkpoint`: discard what the file holds and start the job over (`--fresh`). @default false */
+  fresh?: boolean;
 };
 
 /** {@link SyncOptions} with every default applied. */
 export type ResolvedSyncOptions = Required<
-  Omit<SyncOptions, 'signal' | 'config' | 'clientCacheMode' | 'maxDelete'>
+  Omit<SyncOptions, 'signal' | 'config' | 'clientCacheMode' | 'maxDelete' | 'checkpoint'>
 > &
-  Pick<SyncOptions, 'signal' | 'config' | 'clientCacheMode' | 'maxDelete'>;
+  Pick<SyncOptions, 'signal' | 'config' | 'clientCacheMode' | 'maxDelete' | 'checkpoint'>;
 
 export const DEFAULT_TASKS_PER_WORKER = 16;
 export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 64 * MiB;
@@ -273,11 +282,25 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
       'add --delete (excluded destination keys are then deleted too)',
     );
   }
+  if (options.fresh === true && options.checkpoint === undefined) {
+    throw usageError(
+      '--fresh discards a checkpoint, but no --checkpoint was given',
+      'add --checkpoint FILE',
+    );
+  }
+  if (options.checkpoint !== undefined && options.isDryRun === true) {
+    throw usageError(
+      '--checkpoint records a real run; a --dry-run writes nothing to resume',
+      'drop --checkpoint for the dry run',
+    );
+  }
+  if (options.checkpoint === '') throw usageError('--checkpoint needs a file name');
   return {
     ...options,
     src: options.src,
     dst: options.dst,
     mode,
+    fresh: options.fresh ?? false,
     workers: boundedInteger(BOUNDS.workers, options.workers ?? availableParallelism()),
     tasksPerWorker: boundedInteger(
       BOUNDS.tasksPerWorker,

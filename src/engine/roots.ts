@@ -69,6 +69,8 @@ export type OpenRootsContext = {
   onLocalIssue(issue: LocalListIssue): void;
   /** --include/--exclude and --delete-excluded; none: every key. */
   selection?: RootSelectionOptions;
+  /** s3ferry temp files found in a local destination (left by a killed run). */
+  onTempFile?: (path: string, mtimeMs: number) => void;
   /**
    * Refuse a source and destination that overlap (see plan/overlap.ts): runs that write (sync,
    * cp). A check only reads. @default false
@@ -461,6 +463,7 @@ function makeRoot(
         },
         missingOk: !shape.isSource,
         range,
+        ...(shape.isSource || ctx.onTempFile === undefined ? {} : { onTempFile: ctx.onTempFile }),
       });
       return selected(listed, shape.selects);
     }

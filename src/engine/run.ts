@@ -10,13 +10,32 @@ import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.t
 import type { SerializedError } from '../shared/errors.ts';
 import type { CopyMethod, CopyTask, ListEntry, TaskResult } from '../shared/protocol.ts';
 import { KeySpool, runDeletes } from './deletes.ts';
-import type { DeletesSkippedReason, SyncEvent, SyncEventListener, SyncSummary } from './events.ts';
+import type {
+  CheckpointSummary,
+  DeletesSkippedReason,
+  SyncEvent,
+  SyncEventListener,
+  SyncSummary,
+} from './events.ts';
 import { resolveSyncOptions } from './options.ts';
 import type { SyncOptions } from './options.ts';
 import type { Root } from './roots.ts';
-import { absorbTaskCounts, createDispatch, isCancellation, withSession } from './session.ts';
-import type { Session } from './session.ts';
+import {
+  absorbTaskCounts,
+  createDispatch,
+  isCancellation,
+  openListings,
+  withSession,
+} from './session.ts';
+import type { RangeListings, Roots, Session } from './session.ts';
 import { addRequestCounts, RunTally } from './summary.ts';
+import { openCheckpoint } from '../job/checkpoint.ts';
+import type { Checkpoint, JobIdentity, RangeState } from '../job/checkpoint.ts';
+import { Watermark, zeroCounts } from '../job/watermark.ts';
+import type { Outcome, SettledCounts, Ticket } from '../job/watermark.ts';
+import { remainderAfter, WHOLE_RANGE } from '../plan/key-range.ts';
+import type { KeyRange } from '../plan/key-range.ts';
+import type { ResolvedSyncOptions } from './options.ts';
 
 export { primeListing } from './session.ts';
 
@@ -49,6 +68,9 @@ export async function sync(
   const spool = new KeySpool();
   let direction: SyncDirection = 'local-to-local';
   let method: CopyMethod = 'local';
+  // The job's ranges: from the checkpoint (resumed or new), or the whole key space.
+  let checkpoint: Checkpoint | undefined;
+  let ranges: RangeState[] = [];
   try {
     return await withSession(
       {
@@ -87,11 +109,28 @@ export async function sync(
         onProgress: () => {
           emit({ kind: 'progress', ...tally.snapshot() });
         },
+        firstRange: async (roots) => {
+          if (resolved.checkpoint !== undefined) {
+            checkpoint = await openCheckpoint(resolved.checkpoint, jobIdentity(roots, resolved), {
+              fresh: resolved.fresh,
+              onWarning: (message) => {
+                emit({ kind: 'warning', message });
+              },
+            });
+            ranges = checkpoint.ranges();
+            if (ranges.length === 0) ranges = [checkpoint.addRange(WHOLE_RANGE)];
+          } else {
+            ranges = [transientRange(WHOLE_RANGE)];
+          }
+          const first = ranges.find((r) => !r.isDone);
+          return first === undefined ? undefined : remainderAfter(first.range, first.mark);
+        },
       },
       (session) => runSession(session),
     );
   } finally {
     await spool.dispose();
+    await checkpoint?.close().catch(() => undefined);
   }
 
   async function runSession(session: Session): Promise<SyncSummary> {
@@ -108,6 +147,9 @@ export async function sync(
         error,
       };
       tally.recordFailure(record);
+      if (checkpoint !== undefined && tally.failed <= resolved.maxFailureDetails) {
+        checkpoint.failed({ key, code: error.code, message: error.message });
+      }
       emit({ kind: 'failure', ...record });
       if (error.fatal) {
         dispatch.stopFatal(error);
@@ -119,33 +161,67 @@ export async function sync(
     // Local files that cannot be listed fail their key only.
     session.onLocalIssue = fail;
 
-    const settle = (key: string, task: CopyTask, result: TaskResult): void => {
+    const settle = (key: string, task: CopyTask, result: TaskResult): Outcome | undefined => {
       tally.inFlightBytes.delete(task.id);
       absorbTaskCounts(tally, result);
       if (result.ok) {
         tally.recordCopy(task.method, result.bytes);
         if (result.isUnverified === true) tally.unverified += 1;
-      } else if (cancel.isCancelled && isCancellation(result.error)) {
+        return 'copied';
+      }
+      if (cancel.isCancelled && isCancellation(result.error)) {
         tally.cancelled += 1;
-      } else {
-        fail(key, result.error);
+        return undefined;
+      }
+      fail(key, result.error);
+      return 'failed';
+    };
+
+    /** Writes a range's watermark to the checkpoint; a range fully listed and settled is done. */
+    const noteProgress = (march: RangeMarch): void => {
+      const { watermark, state } = march;
+      if (checkpoint === undefined) return;
+      if (march.isListed && watermark.pendingCount === 0 && !isStopping()) {
+        if (!state.isDone) checkpoint.done(state, watermark.settled);
+        return;
+      }
+      checkpoint.mark(state, watermark.mark, watermark.settled);
+    };
+
+    /**
+     * Runs the copy (after hashing a local side if the decision needs it) in one queue slot, and
+     * settles the key in its range's watermark. A key stopped by a cancel or a stop stays
+     * unsettled: a resumed run lists it again.
+     */
+    const job = async (
+      entry: JoinEntry & { src: ListEntry },
+      first: Decision,
+      march: RangeMarch,
+      ticket: Ticket,
+    ): Promise<void> => {
+      const outcome = await runJob(entry, first);
+      if (outcome !== undefined) {
+        march.watermark.settle(ticket, outcome);
+        noteProgress(march);
       }
     };
 
-    /** Runs the copy (after hashing a local side if the decision needs it) in one queue slot. */
-    const job = async (entry: JoinEntry & { src: ListEntry }, first: Decision): Promise<void> => {
+    const runJob = async (
+      entry: JoinEntry & { src: ListEntry },
+      first: Decision,
+    ): Promise<Outcome | undefined> => {
       const key = entry.src.key;
       const decision =
         first.action === 'needs-hash' ? await hashAndDecide(entry, first.hash) : first;
-      if (decision === undefined) return;
+      if (decision === undefined) return 'failed';
       if (decision.action !== 'copy') {
         recordDecision(key, entry.src.sizeBytes, decision);
-        return;
+        return 'skipped';
       }
-      if (isStopping()) return;
+      if (isStopping()) return undefined;
       if (resolved.isDryRun) {
         recordPlannedCopy(key, entry.src, decision);
-        return;
+        return 'skipped';
       }
       const task = buildTask(nextId++, key, entry.src);
       tally.bytesToCopy += task.sizeBytes;
@@ -160,7 +236,7 @@ export async function sync(
         ...(decision.fallback === true ? { isChecksumFallback: true } : {}),
       });
       if (decision.fallback === true) tally.checksumFallbacks += 1;
-      settle(key, task, await exec.run(task));
+      return settle(key, task, await exec.run(task));
     };
 
     const hashAndDecide = async (
@@ -238,8 +314,9 @@ export async function sync(
       partConcurrency: resolved.partConcurrency,
     });
 
-    // The march: every key of the union, in UTF-8 byte order, as the listings arrive.
-    const isListed = await dispatch.march(session, async (entry) => {
+    /** One key of a range's march: decided at once, or queued with a watermark ticket. */
+    const onEntry = async (entry: JoinEntry, march: RangeMarch): Promise<void> => {
+      const { watermark } = march;
       if (entry.kind === 'dst-only') {
         tally.listedDestination += 1;
         tally.extraneous += 1;
@@ -248,8 +325,12 @@ export async function sync(
           const { key, sizeBytes } = entry.dst;
           emit({ kind: 'object', key, action: 'delete', reason: 'extraneous', sizeBytes });
         } else if (resolved.shouldDelete) {
-          await spool.add(entry.dst.key);
+          // With a checkpoint the key is recorded there (before the mark passes it): a resumed
+          // run deletes it without listing its range again.
+          if (checkpoint === undefined) await spool.add(entry.dst.key);
+          else checkpoint.extra([entry.dst.key]);
         }
+        watermark.pass(entry.dst.key, 'extraneous');
         return;
       }
       if (entry.kind === 'match') tally.listedDestination += 1;
@@ -259,20 +340,60 @@ export async function sync(
       const problem = roots.dst.problem(key);
       if (problem !== undefined) {
         fail(key, serializeError(problem));
+        watermark.pass(key, 'failed');
         return;
       }
       const decision = decide(entry, { mode: resolved.mode, direction });
       if (decision.action === 'skip') {
         recordDecision(key, entry.src.sizeBytes, decision);
+        watermark.pass(key, 'skipped');
         return;
       }
       if (decision.action === 'extraneous') return;
       if (decision.action === 'copy' && resolved.isDryRun) {
         recordPlannedCopy(key, entry.src, decision);
+        watermark.pass(key, 'skipped');
         return;
       }
-      await dispatch.enqueue(() => job(entry, decision));
-    });
+      const ticket = watermark.begin(key, entry.src.sizeBytes);
+      await dispatch.enqueue(() => job(entry, decision, march, ticket));
+    };
+
+    // The march: each range in key order; in a range, every key of the union of both listings,
+    // in UTF-8 byte order, as the listings arrive. The first range's listings are the session's.
+    let isListed = true;
+    let isFirst = true;
+    for (const state of ranges) {
+      if (state.isDone) continue;
+      if (isStopping()) {
+        isListed = false;
+        break;
+      }
+      const march: RangeMarch = {
+        state,
+        watermark: new Watermark(state.mark, state.counts),
+        isListed: false,
+      };
+      let listings: RangeListings;
+      if (isFirst) listings = session;
+      else {
+        try {
+          listings = await openListings(roots, remainderAfter(state.range, state.mark));
+        } catch (error) {
+          dispatch.stopFatal(serializeError(asS3FerryError(error, 'ListingFailed')));
+          isListed = false;
+          break;
+        }
+      }
+      isFirst = false;
+      const isRangeListed = await dispatch.march(listings, (entry) => onEntry(entry, march));
+      if (!isRangeListed || isStopping()) {
+        isListed = false;
+        break;
+      }
+      march.isListed = true;
+      noteProgress(march);
+    }
     if (isListed) tally.isListingDone = true;
 
     await queue.onIdle();
@@ -280,13 +401,18 @@ export async function sync(
     // --delete, only once every copy succeeded: a failed copy or listing, an interruption or a
     // fatal error leaves the destination's extra keys alone (they may be the only copy left).
     let deletesSkippedReason: DeletesSkippedReason | undefined;
-    const toDelete = resolved.isDryRun ? tally.wouldDelete : spool.count;
+    const toDelete = resolved.isDryRun
+      ? tally.wouldDelete
+      : (checkpoint?.extras().length ?? spool.count);
     if (resolved.shouldDelete && toDelete > 0) {
       if (dispatch.fatal !== undefined) deletesSkippedReason = 'fatal';
       else if (dispatch.stopReason === 'cancelled') deletesSkippedReason = 'interrupted';
       else if (tally.failed > 0 || dispatch.stopReason !== undefined) {
         deletesSkippedReason = 'copy-failures';
-      } else if (tally.listed === 0 && !resolved.allowEmptySource) {
+      } else if (
+        tally.listed + (checkpoint?.resumed?.keysSettled ?? 0) === 0 &&
+        !resolved.allowEmptySource
+      ) {
         // An empty source is far more often a wrong path, bucket or endpoint than a wish to
         // empty the destination.
         deletesSkippedReason = 'empty-source';
@@ -298,7 +424,7 @@ export async function sync(
       try {
         await runDeletes({
           dst: roots.dst,
-          keys: spool.keys(),
+          keys: checkpoint === undefined ? spool.keys() : listedKeys(checkpoint.extras()),
           clientFor: (spec) => mainCache.get(spec),
           requests: tally.requests,
           ...(resolved.signal === undefined ? {} : { signal: resolved.signal }),
@@ -333,12 +459,14 @@ export async function sync(
 
     emit({ kind: 'progress', ...tally.snapshot() });
     const { fatal } = dispatch;
+    const resumed = checkpoint?.resumed === undefined ? undefined : resumedTotals(ranges);
     const status: SyncSummary['status'] =
       fatal !== undefined
         ? 'fatal'
         : dispatch.stopReason === 'cancelled'
           ? 'interrupted'
           : tally.failed > 0 ||
+              (resumed?.failed ?? 0) > 0 ||
               tally.deleteFailed > 0 ||
               deletesSkippedReason === 'max-delete' ||
               deletesSkippedReason === 'empty-source'
@@ -357,9 +485,128 @@ export async function sync(
       ...(resolved.maxDelete === undefined ? {} : { maxDelete: resolved.maxDelete }),
       ...(deletesSkippedReason === undefined ? {} : { deletesSkippedReason }),
     });
+    if (checkpoint !== undefined) {
+      // A pass that ran to its end (failures included) is finished: the next run is a new pass.
+      if (status === 'ok' || status === 'partial') await checkpoint.finish(status);
+      else await checkpoint.flush();
+      summary.checkpoint = checkpointSummary(checkpoint, ranges, resumed);
+      for (const failure of checkpoint.failures()) {
+        if (summary.failures.length >= resolved.maxFailureDetails) break;
+        if (summary.failures.some((f) => f.key === failure.key)) continue;
+        summary.failures.push({
+          key: failure.key,
+          src: roots.src.display(failure.key),
+          dst: roots.dst.display(failure.key),
+          error: {
+            kind: 'internal',
+            code: failure.code,
+            message: failure.message,
+            retryable: false,
+            fatal: false,
+          },
+        });
+      }
+    }
     emit({ kind: 'summary', summary });
     return summary;
   }
+}
+
+/** The state of one range while it is marched. */
+type RangeMarch = {
+  state: RangeState;
+  watermark: Watermark;
+  /** Both listings of the range ended (not stopped). */
+  isListed: boolean;
+};
+
+/** A range of a run without a checkpoint: tracked the same way, recorded nowhere. */
+function transientRange(range: KeyRange): RangeState {
+  return { id: 'r0', range, mark: undefined, counts: zeroCounts(), isDone: false };
+}
+
+/** What makes two runs one job (see JobIdentity): paths, where they resolve, and the selection. */
+export function jobIdentity(roots: Roots, options: ResolvedSyncOptions): JobIdentity {
+  return {
+    src: roots.src.label,
+    dst: roots.dst.label,
+    srcWhere: whereOf(roots.src),
+    dstWhere: whereOf(roots.dst),
+    mode: options.mode,
+    include: options.include,
+    exclude: options.exclude,
+    deleteExcluded: options.shouldDeleteExcluded,
+    delete: options.shouldDelete,
+  };
+}
+
+function whereOf(root: Root): string {
+  if (root.spec === undefined) return root.display('');
+  return `${root.spec.endpointUrl ?? `aws:${root.spec.region}`} ${root.display('')}`;
+}
+
+/** What the earlier runs of a resumed pass settled (done ranges and the marks of the others). */
+function resumedTotals(ranges: readonly RangeState[]): SettledCounts {
+  const total = zeroCounts();
+  for (const r of ranges) {
+    total.keys += r.counts.keys;
+    total.copied += r.counts.copied;
+    total.copiedBytes += r.counts.copiedBytes;
+    total.skipped += r.counts.skipped;
+    total.failed += r.counts.failed;
+  }
+  return total;
+}
+
+function checkpointSummary(
+  checkpoint: Checkpoint,
+  ranges: readonly RangeState[],
+  resumedCounts: SettledCounts | undefined,
+): CheckpointSummary {
+  const { resumed } = checkpoint;
+  return {
+    path: checkpoint.path,
+    pass: checkpoint.pass,
+    ranges: ranges.length,
+    rangesDone: ranges.filter((r) => r.isDone).length,
+    ...(resumed === undefined || resumedCounts === undefined
+      ? {}
+      : {
+          resumed: {
+            passStartedAt: resumed.passStartedAt,
+            rangesSkipped: resumed.rangesDone,
+            keysNotRelisted: resumed.keysSettled,
+            copied: resumedCounts.copied,
+            copiedBytes: resumedCounts.copiedBytes,
+            skipped: resumedCounts.skipped,
+            failed: resumedCounts.failed,
+            uploadsContinued: [],
+            uploadsAborted: 0,
+            droppedTornRecord: resumed.droppedTornRecord,
+          },
+        }),
+  };
+}
+
+/** The recorded keys as the async iterable runDeletes takes. */
+function listedKeys(keys: readonly string[]): AsyncIterable<string> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      let i = 0;
+      return {
+        next: () =>
+          Promise.resolve(
+            i < keys.length
+              ? { done: false as const, value: keys[i++] ?? '' }
+              : { done: true as const, value: undefined },
+          ),
+      };
+    },
+  };
+}
+
+function asS3FerryError(error: unknown, code: string): S3FerryError {
+  return isS3FerryError(error) ? error : new S3FerryError('internal', code, String(error));
 }
 
 /** upload / download / s3-to-s3 / local-to-local, for the mtime rule and the checksum sides. */

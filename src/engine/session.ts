@@ -2,6 +2,7 @@
 // cancel broadcast, the executor, the primed listings and the progress timer (opened and closed
 // in one place), and the dispatch: a p-queue with backpressure, the stop reasons, the abort
 // signal, and the march over the merge join of both listings.
+import { rm } from 'node:fs/promises';
 import PQueue from 'p-queue';
 import type { ConfigResolver } from '../config/load.ts';
 import { mergeJoin } from '../plan/merge-join.ts';
@@ -19,6 +20,8 @@ import type { TaskExecutor } from './executor.ts';
 import { openRoots } from './roots.ts';
 import type { RootSelectionOptions } from './roots.ts';
 import { addRequestCounts } from './summary.ts';
+import { WHOLE_RANGE } from '../plan/key-range.ts';
+import type { KeyRange } from '../plan/key-range.ts';
 
 /** The counters a session feeds: requests, in-flight bytes by task id, clients by thread. */
 export type SessionTally = {
@@ -49,6 +52,11 @@ export type SessionOptions = {
   onRoots(roots: Roots): void;
   /** Called every `progressIntervalMs` once both listings are primed. */
   onProgress: () => void;
+  /**
+   * Called once the roots are open: the key range whose listings are primed (undefined: nothing
+   * to list, e.g. a resumed job whose ranges are all done). @default the whole key space
+   */
+  firstRange?: (roots: Roots) => Promise<KeyRange | undefined>;
 };
 
 /** Both resolved roots. */
@@ -98,6 +106,7 @@ export async function withSession<T>(
       },
       ...(options.selection === undefined ? {} : { selection: options.selection }),
       ...(options.refuseOverlap === true ? { refuseOverlap: true } : {}),
+      ...(options.refuseOverlap === true ? { onTempFile: removeStaleTemp } : {}),
     });
     options.onRoots(roots);
 
@@ -119,10 +128,11 @@ export async function withSession<T>(
     });
 
     // Fatal at the start: the first page of each listing, fetched concurrently, before dispatch.
-    const [srcListing, dstListing] = await Promise.all([
-      primeListing(roots.src.list(), roots.src.label),
-      primeListing(roots.dst.list(), roots.dst.label),
-    ]);
+    const range = options.firstRange === undefined ? WHOLE_RANGE : await options.firstRange(roots);
+    const { srcListing, dstListing } =
+      range === undefined
+        ? { srcListing: emptyListing(), dstListing: emptyListing() }
+        : await openListings(roots, range);
 
     const timer = setInterval(options.onProgress, options.progressIntervalMs);
     timer.unref();
@@ -152,6 +162,42 @@ export async function withSession<T>(
     await executor?.close();
     mainCache.destroy();
   }
+}
+
+/** When this process started: temp files older than that belong to a run that was killed. */
+const PROCESS_STARTED_MS = Date.now() - performance.now();
+
+/**
+ * Removes an s3ferry temp file left in a local destination by a killed run: last written before
+ * this process started, so no copy of this run is writing it. (A run of another process writing
+ * into the same directory at the same time would see that copy fail, never a partial file.)
+ */
+function removeStaleTemp(path: string, mtimeMs: number): void {
+  if (mtimeMs >= PROCESS_STARTED_MS) return;
+  void rm(path, { force: true }).catch(() => undefined);
+}
+
+/** Both listings of one key range. */
+export type RangeListings = {
+  roots: Roots;
+  srcListing: AsyncIterable<ListEntry>;
+  dstListing: AsyncIterable<ListEntry>;
+};
+
+/**
+ * Lists both roots over `range`, concurrently, and waits for the first page of each: a root that
+ * cannot be listed throws (fatal) before anything of the range is dispatched.
+ */
+export async function openListings(roots: Roots, range: KeyRange): Promise<RangeListings> {
+  const [srcListing, dstListing] = await Promise.all([
+    primeListing(roots.src.list(range), roots.src.label),
+    primeListing(roots.dst.list(range), roots.dst.label),
+  ]);
+  return { roots, srcListing, dstListing };
+}
+
+async function* emptyListing(): AsyncGenerator<ListEntry, void, undefined> {
+  // Nothing left to list.
 }
 
 /** Adds a task result's request and client counts to the tally. */
@@ -189,7 +235,10 @@ export type Dispatch = {
    * until both end or the run stops; a listing that fails mid-run stops it as fatal. Resolves
    * true unless the listing failed.
    */
-  march(session: Session, onEntry: (entry: JoinEntry) => Promise<void> | void): Promise<boolean>;
+  march(
+    listings: RangeListings,
+    onEntry: (entry: JoinEntry) => Promise<void> | void,
+  ): Promise<boolean>;
   /** Stops listening to the abort signal. */
   detach(): void;
 };
@@ -268,9 +317,9 @@ export function createDispatch(
       if (isStopping()) return;
       void queue.add(job);
     },
-    async march(session, onEntry) {
-      const { roots } = session;
-      const joined = mergeJoin(session.srcListing, session.dstListing, {
+    async march(listings, onEntry) {
+      const { roots } = listings;
+      const joined = mergeJoin(listings.srcListing, listings.dstListing, {
         srcLabel: roots.src.label,
         dstLabel: roots.dst.label,
       })[Symbol.asyncIterator]();

@@ -8,6 +8,7 @@ import type { ListEntry } from '../shared/protocol.ts';
 import { compareKeys } from '../plan/compare-keys.ts';
 import { isBefore, isPast, isPrefixBefore, isPrefixPast, WHOLE_RANGE } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
+import { isTempName } from './temp-name.ts';
 
 /**
  * Something under the root that could not be listed. The walk goes on without it.
@@ -38,6 +39,11 @@ export type ListLocalOptions = {
    * the first key past it. Issues about keys outside it are not reported. @default every key
    */
   range?: KeyRange;
+  /**
+   * Receives s3ferry's own temp files (left by a killed run; see temp-name.ts), which are never
+   * listed as keys, with their mtime. @default ignored
+   */
+  onTempFile?: (path: string, mtimeMs: number) => void;
 };
 
 /** A directory entry waiting to be yielded or descended into, with its sort key. */
@@ -106,6 +112,7 @@ export async function* listLocal(
   };
   const walk: Walk = {
     report,
+    onTempFile: options.onTempFile,
     statConcurrency: options.statConcurrency ?? 32,
     range,
     isPastEnd: false,
@@ -116,6 +123,7 @@ export async function* listLocal(
 /** What one walk shares across its directories. */
 type Walk = {
   report: (issue: LocalListIssue) => void;
+  onTempFile: ((path: string, mtimeMs: number) => void) | undefined;
   statConcurrency: number;
   range: KeyRange;
   /** A key past the range was met: everything after it in the walk is past it too. */
@@ -133,7 +141,7 @@ async function* walkDirectory(
   ancestors: Set<string>,
 ): AsyncGenerator<ListEntry, void, undefined> {
   const { report, statConcurrency, range } = walk;
-  const children = await readChildren(dir, keyPrefix, report, statConcurrency);
+  const children = await readChildren(walk, dir, keyPrefix, report, statConcurrency);
   for (const child of children) {
     if (walk.isPastEnd) return;
     const path = join(dir, child.name);
@@ -177,6 +185,7 @@ async function* walkDirectory(
 
 /** Reads and stats one directory's entries, sorted as S3 would list their keys. */
 async function readChildren(
+  walk: Walk,
   dir: string,
   keyPrefix: string,
   report: (issue: LocalListIssue) => void,
@@ -202,6 +211,12 @@ async function readChildren(
           `${join(dir, name)}: the file name is not valid UTF-8`,
         ),
       });
+      continue;
+    }
+    if (isTempName(name)) {
+      // Half-written by a killed run: not a key. The caller may remove it.
+      const stats = await lstat(join(dir, name)).catch(() => undefined);
+      if (stats?.isFile() === true) walk.onTempFile?.(join(dir, name), stats.mtimeMs);
       continue;
     }
     names.push(name);

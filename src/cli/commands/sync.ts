@@ -48,6 +48,8 @@ export type SyncFlags = {
   delete?: boolean;
   maxDelete?: string;
   allowEmptySource?: boolean;
+  checkpoint?: string;
+  fresh?: boolean;
   dryRun?: boolean;
   include?: string[];
   exclude?: string[];
@@ -150,6 +152,11 @@ export function registerSyncCommand(
       'print what would be copied and deleted, and why; write nothing (default: off)',
     )
     .option(
+      '--checkpoint <FILE>',
+      'record the job in FILE as it runs (crash-safe); the same command run again resumes it without listing what was done; a finished FILE starts a new pass (default: none)',
+    )
+    .option('--fresh', 'with --checkpoint: discard what FILE holds and start the job over')
+    .option(
       '--include <GLOB>',
       'sync only keys matching GLOB, relative to the source root; repeatable (default: all keys)',
       collect,
@@ -218,6 +225,8 @@ export async function runSyncCommand(
   if (flags.exclude !== undefined) options.exclude = flags.exclude;
   if (flags.deleteExcluded === true) options.shouldDeleteExcluded = true;
   if (flags.allowEmptySource === true) options.allowEmptySource = true;
+  if (flags.checkpoint !== undefined) options.checkpoint = flags.checkpoint;
+  if (flags.fresh === true) options.fresh = true;
   const config = ctx.deps.loadConfig(ctx.settingFlags());
   options.config = config;
 

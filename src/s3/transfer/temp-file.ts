@@ -1,36 +1,12 @@
 // Writes a local file the safe way: into a temporary file next to the destination, flushed and
 // timestamped, then renamed onto the final name, so no partial file is ever visible there.
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { tempPathFor } from '../../local/temp-name.ts';
+
+export { isTempName, tempPathFor } from '../../local/temp-name.ts';
 import { localIoError } from './context.ts';
-
-/** Longest part of the destination's name kept in the temp name (file names max 255 bytes). */
-const MAX_NAME_BYTES = 160;
-
-/** Cuts `name` to at most `maxBytes` UTF-8 bytes without splitting a character. */
-function truncateUtf8(name: string, maxBytes: number): string {
-  let bytes = 0;
-  let out = '';
-  for (const char of name) {
-    bytes += Buffer.byteLength(char);
-    if (bytes > maxBytes) break;
-    out += char;
-  }
-  return out;
-}
-
-/** `dir/.NAME.s3ferry-tmp-RAND` for the destination `dir/NAME`. */
-export function tempPathFor(path: string): string {
-  const name = truncateUtf8(basename(path), MAX_NAME_BYTES);
-  return join(dirname(path), `.${name}.s3ferry-tmp-${randomBytes(6).toString('hex')}`);
-}
-
-/** True for names {@link tempPathFor} produces (e.g. to skip leftovers of a killed run). */
-export function isTempName(name: string): boolean {
-  return /^\..*\.s3ferry-tmp-[0-9a-f]{12}$/s.test(name);
-}
 
 /**
  * Creates the parent directories, then runs `write` on a new temp file. On success: sets the

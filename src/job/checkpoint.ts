@@ -1,0 +1,529 @@
+// A sync job's checkpoint: which job it is (never a credential), its key ranges and how far each
+// has settled, the multipart uploads in flight, the destination-only keys spooled for --delete,
+// and the failures recorded. Kept in a journal (journal.ts: one JSON record per line, batched
+// fsync, atomic compaction) so that kill -9 at any instant leaves a file the next run resumes.
+import { S3FerryError } from '../shared/errors.ts';
+import { describeRange } from '../plan/key-range.ts';
+import type { KeyRange } from '../plan/key-range.ts';
+import { JournalWriter, scanJournal } from './journal.ts';
+import type { JsonObject } from './journal.ts';
+import { zeroCounts } from './watermark.ts';
+import type { SettledCounts } from './watermark.ts';
+
+const MAGIC = 's3ferry-checkpoint';
+const VERSION = 1;
+/** Marks are coalesced and written this often (the journal fsyncs them in the same batch). */
+const MARK_INTERVAL_MS = 250;
+/** Records appended before the journal is compacted into a snapshot of the state. */
+const COMPACT_AFTER_RECORDS = 200_000;
+
+/**
+ * What makes two runs the same job: the paths as written, where each side resolves to, and what
+ * decides the set of keys and the copies. Workers, part sizes and concurrency may change.
+ */
+export type JobIdentity = {
+  src: string;
+  dst: string;
+  /** Endpoint and bucket/path of each side, resolved (`https://host bucket/prefix`, or a path). */
+  srcWhere: string;
+  dstWhere: string;
+  mode: string;
+  include: readonly string[];
+  exclude: readonly string[];
+  deleteExcluded: boolean;
+  delete: boolean;
+};
+
+const IDENTITY_FIELDS: readonly [keyof JobIdentity, string][] = [
+  ['src', 'source'],
+  ['dst', 'destination'],
+  ['srcWhere', 'source location'],
+  ['dstWhere', 'destination location'],
+  ['mode', 'compare mode'],
+  ['include', '--include patterns'],
+  ['exclude', '--exclude patterns'],
+  ['deleteExcluded', '--delete-excluded'],
+  ['delete', '--delete'],
+];
+
+/** A multipart upload recorded in flight: enough to continue it, or to abort it. */
+export type UploadRecord = {
+  key: string;
+  uploadId: string;
+  partSizeBytes: number;
+  sizeBytes: number;
+  /** The source's ETag when the upload started: a changed source must not be continued. */
+  srcEtag: string | undefined;
+  /** Parts stored, by part number: their ETag and size. */
+  parts: Map<number, { etag: string; sizeBytes: number }>;
+};
+
+/** One range of the job and how far it has settled. */
+export type RangeState = {
+  id: string;
+  range: KeyRange;
+  /** Every key at or before it has settled (undefined: none). */
+  mark: string | undefined;
+  /** Counts of the settled keys (all of the range's once done). */
+  counts: SettledCounts;
+  isDone: boolean;
+};
+
+/** A failure recorded for the summary of a resumed run. */
+export type RecordedFailure = { key: string; code: string; message: string };
+
+/** What the previous, interrupted run left. */
+export type ResumeInfo = {
+  /** When the pass being resumed started (ISO). */
+  passStartedAt: string;
+  rangesDone: number;
+  /** Source keys settled before this run (not listed again). */
+  keysSettled: number;
+  uploadsRecorded: number;
+  /** A torn last record was dropped (a crash mid-write). */
+  droppedTornRecord: boolean;
+};
+
+/** The folded state of a checkpoint file. */
+type State = {
+  pass: number;
+  passStartedAt: string;
+  isFinished: boolean;
+  ranges: Map<string, RangeState>;
+  uploads: Map<string, UploadRecord>;
+  extras: string[];
+  failures: RecordedFailure[];
+  records: number;
+};
+
+function emptyState(pass: number): State {
+  return {
+    pass,
+    passStartedAt: new Date().toISOString(),
+    isFinished: false,
+    ranges: new Map(),
+    uploads: new Map(),
+    extras: [],
+    failures: [],
+    records: 0,
+  };
+}
+
+function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function asCounts(value: unknown): SettledCounts {
+  const v = (value ?? {}) as Partial<Record<keyof SettledCounts, unknown>>;
+  const n = (x: unknown): number => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
+  return {
+    keys: n(v.keys),
+    copied: n(v.copied),
+    copiedBytes: n(v.copiedBytes),
+    skipped: n(v.skipped),
+    failed: n(v.failed),
+  };
+}
+
+/** Applies one record to the state; returns why it is invalid, if it is. */
+function apply(state: State, record: JsonObject): string | undefined {
+  state.records += 1;
+  switch (record['t']) {
+    case 'pass': {
+      const n = record['n'];
+      if (typeof n !== 'number') return 'a pass record without a number';
+      Object.assign(state, emptyState(n), { records: state.records });
+      state.passStartedAt = asString(record['at']) ?? state.passStartedAt;
+      return undefined;
+    }
+    case 'range': {
+      const id = asString(record['id']);
+      if (id === undefined) return 'a range record without an id';
+      const after = asString(record['after']);
+      const until = asString(record['until']);
+      state.ranges.set(id, {
+        id,
+        range: { after, until },
+        mark: asString(record['mark']),
+        counts: asCounts(record['counts']),
+        isDone: record['done'] === true,
+      });
+      return undefined;
+    }
+    case 'mark':
+    case 'done': {
+      const range = state.ranges.get(asString(record['id']) ?? '');
+      if (range === undefined) return `a ${record['t']} record for an unknown range`;
+      const key = asString(record['key']);
+      if (key !== undefined) range.mark = key;
+      range.counts = asCounts(record['counts']);
+      if (record['t'] === 'done') range.isDone = true;
+      return undefined;
+    }
+    case 'upload': {
+      const uploadId = asString(record['uploadId']);
+      const key = asString(record['key']);
+      if (uploadId === undefined || key === undefined) return 'an upload record without its id';
+      state.uploads.set(uploadId, {
+        key,
+        uploadId,
+        partSizeBytes: Number(record['partSize'] ?? 0),
+        sizeBytes: Number(record['size'] ?? 0),
+        srcEtag: asString(record['srcEtag']),
+        parts: new Map(),
+      });
+      return undefined;
+    }
+    case 'part': {
+      const upload = state.uploads.get(asString(record['uploadId']) ?? '');
+      const etag = asString(record['etag']);
+      if (upload !== undefined && etag !== undefined) {
+        upload.parts.set(Number(record['n']), { etag, sizeBytes: Number(record['size'] ?? 0) });
+      }
+      return undefined;
+    }
+    case 'upload-end':
+      state.uploads.delete(asString(record['uploadId']) ?? '');
+      return undefined;
+    case 'extra': {
+      const keys = record['keys'];
+      if (!Array.isArray(keys)) return 'an extra record without keys';
+      for (const key of keys) if (typeof key === 'string') state.extras.push(key);
+      return undefined;
+    }
+    case 'failed':
+      state.failures.push({
+        key: asString(record['key']) ?? '',
+        code: asString(record['code']) ?? 'Failed',
+        message: asString(record['message']) ?? '',
+      });
+      return undefined;
+    case 'finished':
+      state.isFinished = true;
+      return undefined;
+    default:
+      return `an unknown record type ${JSON.stringify(record['t'])}`;
+  }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function shown(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join(' ');
+  return String(value);
+}
+
+/** The first field in which `found` differs from `wanted`, as one line; undefined if none. */
+export function identityDifference(found: unknown, wanted: JobIdentity): string | undefined {
+  const have = (found ?? {}) as Record<string, unknown>;
+  for (const [field, name] of IDENTITY_FIELDS) {
+    if (!sameValue(have[field], wanted[field])) {
+      return `its ${name} is ${shown(have[field])}, this run's is ${shown(wanted[field])}`;
+    }
+  }
+  return undefined;
+}
+
+/** Options of {@link openCheckpoint}. */
+export type OpenCheckpointOptions = {
+  /** Discard what the file holds and start a new job. */
+  fresh?: boolean;
+  /** Called for a torn last record that was dropped. */
+  onWarning?: (message: string) => void;
+};
+
+/**
+ * Opens the checkpoint at `path` for the job `identity`: a new one (no file, `fresh`), a new pass
+ * of the same job (the file holds a finished pass), or the interrupted pass to resume.
+ * @throws S3FerryError (usage, `CheckpointMismatch`) when the file belongs to another job, naming
+ *   what differs; `CorruptCheckpoint` for a file that is not a checkpoint or has an invalid record.
+ */
+export async function openCheckpoint(
+  path: string,
+  identity: JobIdentity,
+  options: OpenCheckpointOptions = {},
+): Promise<Checkpoint> {
+  const header = { s3ferry: MAGIC, version: VERSION, job: identity };
+  if (options.fresh === true) return Checkpoint.start(path, header, emptyState(1), undefined);
+  const state = emptyState(0);
+  let foundJob: unknown;
+  let invalid: { line: number; reason: string } | undefined;
+  const scanned = await scanJournal(
+    path,
+    (record, line) => {
+      if (invalid !== undefined) return;
+      const reason = apply(state, record);
+      if (reason !== undefined) invalid = { line, reason };
+    },
+    {
+      validateHeader: (h) => {
+        if (h['s3ferry'] !== MAGIC) return 'not an s3ferry checkpoint';
+        if (h['version'] !== VERSION) return `checkpoint version ${String(h['version'])}`;
+        foundJob = h['job'];
+        return undefined;
+      },
+    },
+  );
+  if (scanned === undefined) return Checkpoint.start(path, header, emptyState(1), undefined);
+  if (invalid !== undefined) {
+    throw new S3FerryError(
+      'usage',
+      'CorruptCheckpoint',
+      `checkpoint ${path} is corrupt at line ${invalid.line}: ${invalid.reason}`,
+      { fatal: true, hint: '--fresh discards it and starts the job over' },
+    );
+  }
+  const difference = identityDifference(foundJob, identity);
+  if (difference !== undefined) {
+    throw new S3FerryError(
+      'usage',
+      'CheckpointMismatch',
+      `checkpoint ${path} belongs to another job: ${difference}`,
+      { fatal: true, hint: 'use another --checkpoint file, or --fresh to discard this one' },
+    );
+  }
+  if (scanned.tail !== undefined) {
+    options.onWarning?.(
+      `checkpoint ${path}: dropped a torn last record at line ${scanned.tail.line} ` +
+        `(${scanned.tail.reason}); resuming from the record before it`,
+    );
+  }
+  if (state.isFinished || state.pass === 0) {
+    // The nightly case: the last pass finished, this run is a new pass of the same job.
+    return Checkpoint.start(path, header, emptyState(Math.max(state.pass, 0) + 1), undefined);
+  }
+  const resume: ResumeInfo = {
+    passStartedAt: state.passStartedAt,
+    rangesDone: [...state.ranges.values()].filter((r) => r.isDone).length,
+    keysSettled: [...state.ranges.values()].reduce((sum, r) => sum + r.counts.keys, 0),
+    uploadsRecorded: state.uploads.size,
+    droppedTornRecord: scanned.tail !== undefined,
+  };
+  // Compacting on open also cuts a torn tail away.
+  return Checkpoint.start(path, header, state, resume);
+}
+
+/** An open checkpoint: the folded state, and the writer of new records. */
+export class Checkpoint {
+  readonly path: string;
+  /** Set when this run resumes an interrupted pass. */
+  readonly resumed: ResumeInfo | undefined;
+  readonly #header: object;
+  readonly #state: State;
+  #writer: JournalWriter;
+  readonly #pendingMarks = new Map<string, RangeState>();
+  #timer: NodeJS.Timeout | undefined;
+  #sinceCompaction = 0;
+  #compacting: Promise<void> | undefined;
+  #nextRangeId: number;
+
+  private constructor(
+    path: string,
+    header: object,
+    state: State,
+    writer: JournalWriter,
+    resumed: ResumeInfo | undefined,
+  ) {
+    this.path = path;
+    this.#header = header;
+    this.#state = state;
+    this.#writer = writer;
+    this.resumed = resumed;
+    this.#nextRangeId = state.ranges.size;
+  }
+
+  /** Writes a fresh snapshot of `state` (atomically) and opens it for appending. */
+  static async start(
+    path: string,
+    header: object,
+    state: State,
+    resumed: ResumeInfo | undefined,
+  ): Promise<Checkpoint> {
+    const writer = await JournalWriter.create(path, header, snapshot(state));
+    const checkpoint = new Checkpoint(path, header, state, writer, resumed);
+    checkpoint.#timer = setInterval(() => {
+      checkpoint.#writeMarks();
+    }, MARK_INTERVAL_MS);
+    checkpoint.#timer.unref();
+    return checkpoint;
+  }
+
+  /** The pass number (1 for a new job). */
+  get pass(): number {
+    return this.#state.pass;
+  }
+
+  /** The ranges in key order, with their state. */
+  ranges(): RangeState[] {
+    return [...this.#state.ranges.values()];
+  }
+
+  /** Uploads recorded in flight. */
+  uploads(): UploadRecord[] {
+    return [...this.#state.uploads.values()];
+  }
+
+  /** Destination-only keys recorded for --delete (in key order per range). */
+  extras(): readonly string[] {
+    return this.#state.extras;
+  }
+
+  /** Failures recorded by earlier runs of this pass. */
+  failures(): readonly RecordedFailure[] {
+    return this.#state.failures;
+  }
+
+  /** Adds a range of the job (before any of its keys is marched). */
+  addRange(range: KeyRange): RangeState {
+    const id = `r${this.#nextRangeId++}`;
+    const state: RangeState = { id, range, mark: undefined, counts: zeroCounts(), isDone: false };
+    this.#state.ranges.set(id, state);
+    this.#append({ t: 'range', id, after: range.after, until: range.until });
+    return state;
+  }
+
+  /** The range's watermark moved (written coalesced, every MARK_INTERVAL_MS). */
+  mark(range: RangeState, key: string | undefined, counts: SettledCounts): void {
+    if (key === undefined) return;
+    range.mark = key;
+    range.counts = { ...counts };
+    this.#pendingMarks.set(range.id, range);
+  }
+
+  /** Every key of the range settled. */
+  done(range: RangeState, counts: SettledCounts): void {
+    this.#pendingMarks.delete(range.id);
+    range.isDone = true;
+    range.counts = { ...counts };
+    this.#append({ t: 'done', id: range.id, key: range.mark, counts: range.counts });
+  }
+
+  /** Destination-only keys to delete after the copies (written before the mark passes them). */
+  extra(keys: readonly string[]): void {
+    if (keys.length === 0) return;
+    for (const key of keys) this.#state.extras.push(key);
+    this.#append({ t: 'extra', keys });
+  }
+
+  failed(failure: RecordedFailure): void {
+    this.#state.failures.push(failure);
+    this.#append({ t: 'failed', ...failure });
+  }
+
+  uploadStarted(upload: Omit<UploadRecord, 'parts'>): void {
+    this.#state.uploads.set(upload.uploadId, { ...upload, parts: new Map() });
+    this.#append({
+      t: 'upload',
+      key: upload.key,
+      uploadId: upload.uploadId,
+      partSize: upload.partSizeBytes,
+      size: upload.sizeBytes,
+      srcEtag: upload.srcEtag,
+    });
+  }
+
+  partStored(uploadId: string, partNumber: number, etag: string, sizeBytes: number): void {
+    const upload = this.#state.uploads.get(uploadId);
+    if (upload === undefined) return;
+    upload.parts.set(partNumber, { etag, sizeBytes });
+    this.#append({ t: 'part', uploadId, n: partNumber, etag, size: sizeBytes });
+  }
+
+  uploadEnded(uploadId: string): void {
+    if (!this.#state.uploads.delete(uploadId)) return;
+    this.#append({ t: 'upload-end', uploadId });
+  }
+
+  /** The pass ended: the next run with this checkpoint starts a new pass. */
+  async finish(status: string): Promise<void> {
+    this.#writeMarks();
+    this.#state.isFinished = true;
+    this.#append({ t: 'finished', status, at: new Date().toISOString() });
+    await this.#writer.flush();
+  }
+
+  /** Writes the pending marks and waits until everything written is on disk. */
+  async flush(): Promise<void> {
+    this.#writeMarks();
+    await this.#compacting;
+    await this.#writer.flush();
+  }
+
+  /** Flushes and closes the file. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#writeMarks();
+    await this.#compacting;
+    await this.#writer.close();
+  }
+
+  /** Bytes and fsyncs so far (for benchmarks). */
+  get stats(): JournalWriter['stats'] {
+    return this.#writer.stats;
+  }
+
+  #writeMarks(): void {
+    for (const range of this.#pendingMarks.values()) {
+      this.#append({ t: 'mark', id: range.id, key: range.mark, counts: range.counts });
+    }
+    this.#pendingMarks.clear();
+  }
+
+  #append(record: object): void {
+    this.#writer.write(record);
+    this.#sinceCompaction += 1;
+    if (this.#sinceCompaction >= COMPACT_AFTER_RECORDS && this.#compacting === undefined) {
+      this.#sinceCompaction = 0;
+      const compacting = this.#writer.compact(this.#header, snapshot(this.#state)).finally(() => {
+        this.#compacting = undefined;
+      });
+      // A failed compaction surfaces on the next flush or close.
+      compacting.catch(() => undefined);
+      this.#compacting = compacting;
+    }
+  }
+}
+
+/** The records that rebuild `state` (a compaction's content). */
+function snapshot(state: State): object[] {
+  const records: object[] = [{ t: 'pass', n: state.pass, at: state.passStartedAt }];
+  for (const r of state.ranges.values()) {
+    records.push({
+      t: 'range',
+      id: r.id,
+      after: r.range.after,
+      until: r.range.until,
+      mark: r.mark,
+      counts: r.counts,
+      done: r.isDone,
+    });
+  }
+  for (const u of state.uploads.values()) {
+    records.push({
+      t: 'upload',
+      key: u.key,
+      uploadId: u.uploadId,
+      partSize: u.partSizeBytes,
+      size: u.sizeBytes,
+      srcEtag: u.srcEtag,
+    });
+    for (const [n, part] of u.parts) {
+      records.push({ t: 'part', uploadId: u.uploadId, n, etag: part.etag, size: part.sizeBytes });
+    }
+  }
+  for (let i = 0; i < state.extras.length; i += 1000) {
+    records.push({ t: 'extra', keys: state.extras.slice(i, i + 1000) });
+  }
+  for (const f of state.failures) records.push({ t: 'failed', ...f });
+  if (state.isFinished) records.push({ t: 'finished' });
+  return records;
+}
+
+/** For messages: a range and how far it got. */
+export function describeRangeState(range: RangeState): string {
+  const where =
+    range.mark === undefined ? 'not started' : `settled through ${JSON.stringify(range.mark)}`;
+  return `${describeRange(range.range)} ${range.isDone ? 'done' : where}`;
+}
