@@ -7,7 +7,7 @@ import { forEachConcurrently } from '../s3/transfer/multipart.ts';
 import { isS3FerryError, usageError } from '../shared/errors.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import type { EverydayOptions, EverydaySession, S3Target } from './everyday.ts';
-import { EverydaySession as Session, withSession } from './everyday.ts';
+import { EverydaySession as Session, inContext, withSession } from './everyday.ts';
 import { boundedInteger } from './options.ts';
 import type { Bound } from './options.ts';
 
@@ -49,7 +49,8 @@ const PAGE_SIZE: Bound = { name: 'the upload page size', min: 1, max: 1000 };
  * Every multipart upload in progress under `path`, in the server's order (S3: by key, UTF-8
  * bytes, then by time), as the listing arrives: memory holds one page.
  * @throws S3FerryError: `usage` (exit 2) for a local path or one without a bucket, `config` for
- *   an unknown profile, the classified S3 error (NoSuchBucket and bad credentials are fatal).
+ *   an unknown profile; a listing that fails (NoSuchBucket, bad credentials, AccessDenied…) is
+ *   fatal (exit 3), with the path in its message.
  * @example for await (const u of listUploads({ path: 's3://b/backups/' })) console.log(u.key)
  */
 export async function* listUploads(
@@ -162,7 +163,10 @@ export async function abortUploads(options: AbortUploadsOptions): Promise<AbortU
         result = { ...upload, outcome: done === 'gone' ? 'already-gone' : 'aborted' };
       } catch (error) {
         // A fatal error would fail every upload the same way; a cancel is not a failure.
-        if (!isS3FerryError(error) || error.fatal || laneSignal.aborted) throw error;
+        if (!isS3FerryError(error) || laneSignal.aborted) throw error;
+        if (error.fatal) {
+          throw inContext(error, `cannot abort the upload ${upload.uploadId} of ${upload.url}`);
+        }
         summary.failed += 1;
         result = {
           ...upload,
@@ -225,28 +229,36 @@ async function* listPages(
   const isSelected = (k: string): boolean => isDirPath || k === key || k.startsWith(`${key}/`);
   const pageSize =
     options.pageSize === undefined ? undefined : boundedInteger(PAGE_SIZE, options.pageSize);
-  for await (const uploads of listS3Uploads(target.client, target.spec, {
-    bucket,
-    prefix: key,
-    counts: session.requests,
-    ...(session.signal === undefined ? {} : { signal: session.signal }),
-    ...(pageSize === undefined ? {} : { pageSize }),
-  })) {
-    const page: UploadEntry[] = [];
-    for (const upload of uploads) {
-      if (!isSelected(upload.key)) continue;
-      const entry: UploadEntry = {
-        url: target.url(upload.key),
-        bucket,
-        key: upload.key,
-        uploadId: upload.uploadId,
-        initiated: upload.initiatedMs === undefined ? undefined : new Date(upload.initiatedMs),
-        ageMs:
-          upload.initiatedMs === undefined ? undefined : Math.max(0, nowMs - upload.initiatedMs),
-      };
-      if (upload.storageClass !== undefined) entry.storageClass = upload.storageClass;
-      page.push(entry);
+  try {
+    for await (const uploads of listS3Uploads(target.client, target.spec, {
+      bucket,
+      prefix: key,
+      counts: session.requests,
+      ...(session.signal === undefined ? {} : { signal: session.signal }),
+      ...(pageSize === undefined ? {} : { pageSize }),
+    })) {
+      const page: UploadEntry[] = [];
+      for (const upload of uploads) {
+        if (!isSelected(upload.key)) continue;
+        const entry: UploadEntry = {
+          url: target.url(upload.key),
+          bucket,
+          key: upload.key,
+          uploadId: upload.uploadId,
+          initiated: upload.initiatedMs === undefined ? undefined : new Date(upload.initiatedMs),
+          ageMs:
+            upload.initiatedMs === undefined ? undefined : Math.max(0, nowMs - upload.initiatedMs),
+        };
+        if (upload.storageClass !== undefined) entry.storageClass = upload.storageClass;
+        page.push(entry);
+      }
+      yield page;
     }
-    yield page;
+  } catch (error) {
+    if (session.signal?.aborted === true) throw error;
+    // The listing is the run: when it stops, what is left was neither listed nor aborted.
+    throw inContext(error, `cannot list the multipart uploads at ${target.url(key)}`, {
+      fatal: true,
+    });
   }
 }

@@ -18,6 +18,7 @@ import { abortS3Upload } from '../../src/s3/uploads.ts';
 import { isS3FerryError } from '../../src/shared/errors.ts';
 import type { RequestCounts } from '../../src/shared/protocol.ts';
 import { removeBucket } from '../helpers/buckets.ts';
+import { FaultProxy } from '../helpers/fault-proxy.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
 import { createBucket, fixedConfig } from '../helpers/sync-fixtures.ts';
 import { testTargets, uniqueBucket } from '../helpers/targets.ts';
@@ -247,6 +248,55 @@ for (const target of testTargets()) {
       assert.equal(await abortS3Upload(client, spec, options), 'aborted');
       assert.equal(await abortS3Upload(client, spec, options), 'gone');
       assert.equal(counts['AbortMultipartUpload'], 2);
+    });
+
+    it('an abort the server refuses is reported and the others go on; a refused listing is fatal', async () => {
+      const refused = await startUpload(client, bucket, 'deny/b', 1);
+      await startUpload(client, bucket, 'deny/a');
+      await startUpload(client, bucket, 'deny/c');
+      const proxy = await FaultProxy.start(target.endpoints[0]);
+      try {
+        const proxied = { ...spec, name: 'proxied', endpointUrl: proxy.url };
+        const proxiedConfig = fixedConfig({ proxied }, 'proxied');
+        proxy.failAlways(
+          { kind: 'error', status: 403, code: 'AccessDenied', message: 'Access Denied' },
+          (req) => req.method === 'DELETE' && req.path.endsWith('/deny/b'),
+        );
+        const results: UploadResult[] = [];
+        const summary = await abortUploads({
+          path: `s3://${bucket}/deny/`,
+          config: proxiedConfig,
+          olderThanMs: 0,
+          onUpload: (r) => results.push(r),
+        });
+        assert.equal(summary.failed, 1);
+        assert.equal(summary.aborted, 2);
+        const failed = results.find((r) => r.outcome === 'failed');
+        assert.equal(failed?.uploadId, refused);
+        assert.equal(failed.error?.code, 'AccessDenied');
+        // deny/a and deny/c aborted, deny/b still there.
+        assert.deepEqual(await sdkUploads(client, bucket, 'deny/'), [`deny/b ${refused}`]);
+
+        proxy.failAlways(
+          { kind: 'error', status: 403, code: 'AccessDenied', message: 'Access Denied' },
+          (req) => req.method === 'GET' && /(^|&)uploads(=|&|$)/.test(req.query),
+        );
+        await assert.rejects(
+          abortUploads({ path: `s3://${bucket}/deny/`, config: proxiedConfig, olderThanMs: 0 }),
+          (error: unknown) => {
+            assert.ok(isS3FerryError(error), String(error));
+            assert.equal(error.code, 'AccessDenied');
+            assert.equal(error.fatal, true);
+            assert.match(
+              error.message,
+              new RegExp(`^cannot list the multipart uploads at s3://${bucket}/deny/: `),
+            );
+            return true;
+          },
+        );
+      } finally {
+        await proxy.close();
+      }
     });
 
     it('a missing bucket is fatal; a local path and a path with no bucket are usage errors', async () => {
