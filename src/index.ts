@@ -33,3 +33,17 @@ export type {
   ComparedBy,
   DifferenceKind,
 } from './engine/check.ts';
+export {
+  abortUploads,
+  DEFAULT_ABORT_OLDER_THAN_MS,
+  isOlderThan,
+  listUploads,
+} from './engine/uploads.ts';
+export type {
+  AbortUploadsOptions,
+  AbortUploadsSummary,
+  ListUploadsOptions,
+  UploadEntry,
+  UploadOutcome,
+  UploadResult,
+} from './engine/uploads.ts';

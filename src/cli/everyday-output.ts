@@ -1,9 +1,12 @@
-// Text forms of the everyday commands' results (ls lines and total, stat fields, rm summary).
+// Text forms of the everyday commands' results (ls lines and total, stat fields, rm summary,
+// uploads lines and summaries).
 // Pure functions.
 import { printable } from '../shared/display.ts';
 import type { LsEntry } from '../engine/ls.ts';
 import type { RemoveSummary } from '../engine/rm.ts';
 import type { StatResult } from '../engine/inspect.ts';
+import type { AbortUploadsSummary, UploadEntry } from '../engine/uploads.ts';
+import { formatAge } from './duration.ts';
 import { formatBytes } from './size.ts';
 
 /**
@@ -103,4 +106,57 @@ export function removeSummaryLine(path: string, summary: RemoveSummary): string 
   if (summary.isDryRun)
     return `s3ferry: dry run: would remove ${what} at ${printable(path)}; nothing was removed\n`;
   return `s3ferry: removed ${what} at ${printable(path)}${stopped}${failed}\n`;
+}
+
+/** `1 multipart upload`, `2 multipart uploads`. */
+function uploadsCount(n: number): string {
+  return `${n.toLocaleString('en-US')} multipart upload${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * One `uploads` line (stdout): when the upload was created (ISO 8601, UTC, to the second), its
+ * age, its upload id and its full path, escaped; `-` and `?` when the server gave no time.
+ */
+export function uploadLine(upload: UploadEntry): string {
+  const initiated =
+    upload.initiated === undefined
+      ? '-'.padEnd(20)
+      : upload.initiated.toISOString().replace(/\.\d+Z$/, 'Z');
+  const age = upload.ageMs === undefined ? '?' : formatAge(upload.ageMs);
+  return `${initiated}  ${age.padStart(6)}  ${printable(upload.uploadId)}  ${printable(upload.url)}\n`;
+}
+
+/**
+ * `uploads`' closing line (stderr) after a listing: how many are in progress at PATH and, with
+ * `--older-than`, how many of them are that old (the ones printed).
+ */
+export function listedUploadsLine(
+  path: string,
+  counts: { listed: number; shown: number; olderThanMs: number | undefined },
+): string {
+  const at = printable(path);
+  if (counts.listed === 0) return `s3ferry: no multipart uploads in progress at ${at}\n`;
+  if (counts.olderThanMs === undefined || counts.olderThanMs === 0) {
+    return `s3ferry: ${uploadsCount(counts.listed)} in progress at ${at}\n`;
+  }
+  return (
+    `s3ferry: ${counts.shown.toLocaleString('en-US')} of ${uploadsCount(counts.listed)} ` +
+    `in progress at ${at} ${counts.shown === 1 ? 'is' : 'are'} older than ${formatAge(counts.olderThanMs)}\n`
+  );
+}
+
+/** `uploads --abort`'s closing line (stderr): aborted (or would be), left alone, failed, stopped. */
+export function abortedUploadsLine(summary: AbortUploadsSummary): string {
+  const age = summary.olderThanMs === 0 ? '' : ` older than ${formatAge(summary.olderThanMs)}`;
+  const what = `${uploadsCount(summary.aborted)}${age} at ${printable(summary.path)}`;
+  const kept = summary.kept > 0 ? `; ${summary.kept.toLocaleString('en-US')} newer left alone` : '';
+  if (summary.isDryRun) {
+    return `s3ferry: dry run: would abort ${what}${kept}; nothing was aborted\n`;
+  }
+  const gone =
+    summary.alreadyGone > 0 ? ` (${summary.alreadyGone.toLocaleString('en-US')} already gone)` : '';
+  const stopped = summary.isInterrupted ? ' before it was interrupted' : '';
+  const failed =
+    summary.failed > 0 ? `; ${summary.failed.toLocaleString('en-US')} could not be aborted` : '';
+  return `s3ferry: aborted ${what}${gone}${stopped}${kept}${failed}\n`;
 }

@@ -11,6 +11,7 @@ import { registerLsCommand } from './commands/ls.ts';
 import { registerRmCommand } from './commands/rm.ts';
 import { registerStatCommand } from './commands/stat.ts';
 import { registerSyncCommand } from './commands/sync.ts';
+import { registerUploadsCommand } from './commands/uploads.ts';
 import type { CliContext, CliDeps, SettingFlags } from './context.ts';
 import { exitCodesHelp } from './help.ts';
 import { createRedactingIo, type CliIo } from './io.ts';
@@ -54,6 +55,7 @@ export function createProgram(ctx: Omit<CliContext, 'settingFlags'>): Command {
   registerStatCommand(program, fullCtx);
   registerCatCommand(program, fullCtx);
   registerCheckCommand(program, fullCtx);
+  registerUploadsCommand(program, fullCtx);
   return program;
 }
 

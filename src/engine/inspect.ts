@@ -12,7 +12,7 @@ import { probeEndpoint } from '../s3/probe.ts';
 import { headS3Object } from '../s3/stat.ts';
 import { isS3FerryError, S3FerryError, usageError } from '../shared/errors.ts';
 import type { EverydayOptions } from './everyday.ts';
-import { localError, notFound, withSession } from './everyday.ts';
+import { inContext, localError, notFound, withSession } from './everyday.ts';
 
 /** What `stat` reports. Fields that do not apply (or that the server did not send) are absent. */
 export type StatResult = {
@@ -214,12 +214,5 @@ function isADirectory(path: string): S3FerryError {
 
 /** Puts the path in front of a classified S3 error's message (`NoSuchKey` alone says too little). */
 function withPath(error: unknown, path: string): unknown {
-  if (!isS3FerryError(error)) return error;
-  return new S3FerryError(
-    error.kind,
-    error.code,
-    `cannot read ${path}: ${error.message}`,
-    error.toJSON(),
-    { cause: error },
-  );
+  return inContext(error, `cannot read ${path}`);
 }
