@@ -35,10 +35,13 @@ export type CopyCostInput = {
    */
   srcEtag?: string | undefined;
   /**
-   * Whether the source's server answers `HEAD ?partNumber=1` with that part's length and the
-   * part count (AWS S3, MinIO: yes; Ceph RGW 16 and moto 5 ignore partNumber and answer the
-   * whole object). Decides how many parts a multipart source whose layout is not s3ferry's own
-   * part size is read (and, for a stream, uploaded) in. The dry run cannot know it.
+   * Whether the source's server answers the run's `HEAD ?partNumber=1` (with `If-Match:` the
+   * object's ETag) with that part's length and the part count. AWS S3: yes. Ceph RGW 16: no, it
+   * ignores partNumber and answers the whole object. moto 5.2: no, it answers the part only
+   * without If-Match and refuses it with 412 (it matches If-Match against the part's own ETag).
+   * Decides how many parts a multipart source whose layout is not s3ferry's own part size is
+   * read (and, for a stream, uploaded) in. The dry run cannot know it; the second HEAD is sent
+   * either way.
    * @default true (AWS S3)
    */
   isPartNumberAnswered?: boolean | undefined;
@@ -84,6 +87,11 @@ export function copyPartCount(input: CopyCostInput): number {
   return own;
 }
 
+/** A copy whose bytes pass through s3ferry. */
+function passing(requests: RequestCounts, sizeBytes: number): CostEstimate {
+  return { requests, bytesThrough: sizeBytes, bytesServerSide: 0 };
+}
+
 /**
  * The requests and bytes of one copy, as its first try sends them. Per method (n = parts, from
  * {@link copyPartCount}; "single" below the multipart threshold, 0-byte objects included):
@@ -96,23 +104,24 @@ export function copyPartCount(input: CopyCostInput): number {
  * | download | GetObject 1 | HeadObject 1 (+1), GetObject n |
  * | local | nothing | nothing |
  *
- * (+1): a second HEAD (`partNumber=1`) for a multipart source of more than one part, which any
- * server is asked whether it answers partNumber or not.
+ * (+1): a second HEAD (`partNumber=1`) for a multipart source of more than one part, sent to
+ * every server, whether it answers partNumber or not.
  *
  * Bytes: a server-side copy's stay in the service (`bytesServerSide`); every other method's pass
  * through s3ferry (`bytesThrough`: a stream's are read once and sent once, counted once).
  *
- * What the run may send beyond this, which the dry run cannot know and counts as the common case
- * (none of it happens on a first-try success with a source unchanged since it was listed):
+ * What the run may send beyond this, which the dry run cannot know (the estimate is the common
+ * case: none of it happens on a first-try success with a source unchanged since it was listed):
  * - retries, by the SDK or by s3ferry's stream retries, each counted as one more request, and a
  *   Content-MD5 refusal (BadDigest) or a composite-ETag mismatch, which reads (and, for a
  *   stream, uploads) the object again;
  * - a stream whose destination stored bytes other than the source's MD5 (a server that ignores
  *   Content-MD5): one DeleteObject, then a retry;
  * - a failed multipart upload: one AbortMultipartUpload;
- * - a source that changed size since it was listed: the HEAD's size decides instead (a copy that
- *   shrank below the threshold sends CopyObject after its HEAD), and a small object that grew past
- *   1 MiB is read twice (its buffered GET is refused unread, then a streamed GET);
+ * - a source that changed size since it was listed: the HEAD's size decides instead (a
+ *   server-side copy that shrank below the threshold sends CopyObject after its HEAD), and a
+ *   small object that grew past 1 MiB is read twice (its buffered GET is refused unread, then a
+ *   streamed GET);
  * - a multipart-looking ETag under SSE-KMS or SSE-C (the listing does not say; the HEAD does):
  *   no second HEAD, and s3ferry's own part size;
  * - a multipart source of N parts on a server that answers partNumber but with a part length that
@@ -123,23 +132,18 @@ export function copyPartCount(input: CopyCostInput): number {
  */
 export function estimateCopy(input: CopyCostInput): CostEstimate {
   const { method, sizeBytes } = input;
-  const through = (requests: RequestCounts): CostEstimate => ({
-    requests,
-    bytesThrough: sizeBytes,
-    bytesServerSide: 0,
-  });
-  if (method === 'local') return through({});
+  if (method === 'local') return passing({}, sizeBytes);
   const n = copyPartCount(input);
   if (n === 0) {
     switch (method) {
       case 'server-side':
         return { requests: { CopyObject: 1 }, bytesThrough: 0, bytesServerSide: sizeBytes };
       case 'stream':
-        return through({ GetObject: 1, PutObject: 1 });
+        return passing({ GetObject: 1, PutObject: 1 }, sizeBytes);
       case 'upload':
-        return through({ PutObject: 1 });
+        return passing({ PutObject: 1 }, sizeBytes);
       case 'download':
-        return through({ GetObject: 1 });
+        return passing({ GetObject: 1 }, sizeBytes);
     }
   }
   const heads = etagPartCount(input.srcEtag) > 1 ? 2 : 1;
@@ -156,17 +160,23 @@ export function estimateCopy(input: CopyCostInput): CostEstimate {
         bytesServerSide: sizeBytes,
       };
     case 'stream':
-      return through({
-        HeadObject: heads,
-        CreateMultipartUpload: 1,
-        GetObject: n,
-        UploadPart: n,
-        CompleteMultipartUpload: 1,
-      });
+      return passing(
+        {
+          HeadObject: heads,
+          CreateMultipartUpload: 1,
+          GetObject: n,
+          UploadPart: n,
+          CompleteMultipartUpload: 1,
+        },
+        sizeBytes,
+      );
     case 'upload':
-      return through({ CreateMultipartUpload: 1, UploadPart: n, CompleteMultipartUpload: 1 });
+      return passing(
+        { CreateMultipartUpload: 1, UploadPart: n, CompleteMultipartUpload: 1 },
+        sizeBytes,
+      );
     case 'download':
-      return through({ HeadObject: heads, GetObject: n });
+      return passing({ HeadObject: heads, GetObject: n }, sizeBytes);
   }
 }
 
