@@ -1,12 +1,14 @@
 // The cost estimator (src/plan/cost.ts) against what real runs send: for every copy method and
-// object shape, a real sync() of exactly that object set, whose summary's requests — less the
-// listing's ListObjectsV2, the only request a run sends before and besides its copies — must equal
-// the sum of estimateCopy over the listed entries, operation by operation, and whose bytes copied
-// must be the estimate's bytes through s3ferry plus bytes left server-side.
+// object shape, a real sync() of exactly that object set through a logging proxy. What reached
+// the server (requests by operation, told from method, query and headers) must be what the
+// summary counted, and, less the listing's ListObjectsV2 (the only request a run sends before and
+// besides its copies), the sum of estimateCopy over the listed entries, operation by operation.
+// The bytes of GET answers and PUT bodies on the wire must be the estimate's bytes through
+// s3ferry (none for server-side copies), and bytes copied its bytes through plus server-side.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
@@ -34,6 +36,8 @@ import {
   writeTree,
 } from '../helpers/sync-fixtures.ts';
 import type { Objects } from '../helpers/sync-fixtures.ts';
+import { FaultProxy } from '../helpers/fault-proxy.ts';
+import type { ProxiedRequest } from '../helpers/fault-proxy.ts';
 import { testTargets } from '../helpers/targets.ts';
 import { tempRoot } from '../helpers/temp-dir.ts';
 
@@ -130,54 +134,121 @@ function estimateOf(
   return total;
 }
 
+/** The S3 operation of a path-style request as it reached the server. */
+function operationOf(req: ProxiedRequest): string {
+  const query = new URLSearchParams(req.query);
+  const hasKey = /^\/[^/]+\/./.test(req.path);
+  const isCopy = req.headers['x-amz-copy-source'] !== undefined;
+  switch (req.method) {
+    case 'HEAD':
+      return hasKey ? 'HeadObject' : 'HeadBucket';
+    case 'GET':
+      if (query.get('list-type') === '2') return 'ListObjectsV2';
+      if (query.has('uploadId')) return 'ListParts';
+      if (query.has('uploads')) return 'ListMultipartUploads';
+      return hasKey ? 'GetObject' : 'ListObjects';
+    case 'PUT':
+      if (query.has('partNumber')) return isCopy ? 'UploadPartCopy' : 'UploadPart';
+      if (isCopy) return 'CopyObject';
+      return hasKey ? 'PutObject' : 'CreateBucket';
+    case 'POST':
+      if (query.has('uploads')) return 'CreateMultipartUpload';
+      if (query.has('uploadId')) return 'CompleteMultipartUpload';
+      if (query.has('delete')) return 'DeleteObjects';
+      return `POST ${req.path}`;
+    case 'DELETE':
+      if (query.has('uploadId')) return 'AbortMultipartUpload';
+      return hasKey ? 'DeleteObject' : 'DeleteBucket';
+    default:
+      return `${req.method} ${req.path}`;
+  }
+}
+
+/** What the proxies saw: requests by operation, object bytes read (GET) and sent (PUT). */
+function onTheWire(requests: readonly ProxiedRequest[]) {
+  const counts: Record<string, number> = {};
+  let readBytes = 0;
+  let sentBytes = 0;
+  for (const req of requests) {
+    const operation = operationOf(req);
+    counts[operation] = (counts[operation] ?? 0) + 1;
+    if (operation === 'GetObject') readBytes += req.answerBytes ?? NaN;
+    if (operation === 'PutObject' || operation === 'UploadPart') sentBytes += req.bodyBytes ?? NaN;
+  }
+  return { counts, readBytes, sentBytes };
+}
+
 /**
- * The summary against the estimate: every object copied by `method`, every request but the
- * listing's estimated exactly, and bytes copied = bytes through + bytes server-side.
+ * The run against the estimate: every object copied by `method`; every request on the wire
+ * counted by the summary, and all but the listing's estimated exactly; the object bytes on the
+ * wire, and bytes copied, as estimated.
  */
 function assertMatches(
   summary: SyncSummary,
+  wire: ReturnType<typeof onTheWire>,
   method: CopyMethod,
   count: number,
   estimate: CostEstimate,
 ): void {
   const detail = JSON.stringify({
     requests: summary.requests,
+    wire,
     estimate,
     failures: summary.failures,
   });
   assert.equal(summary.status, 'ok', detail);
   assert.equal(summary.objects.copied, count, detail);
   assert.deepEqual(summary.objects.byMethod, count === 0 ? {} : { [method]: count }, detail);
+  assert.deepEqual(wire.counts, summary.requests, detail);
   const { ListObjectsV2: listing, ...copying } = summary.requests;
   if (method !== 'local') assert.ok((listing ?? 0) >= 1, detail);
   assert.deepEqual(copying, estimate.requests, detail);
   assert.equal(summary.bytes.copied, estimate.bytesThrough + estimate.bytesServerSide, detail);
-  // What stayed server-side sent no GET or PUT of data (the requests above prove it).
-  if (method === 'server-side') assert.equal(estimate.bytesThrough, 0);
-  else assert.equal(estimate.bytesServerSide, 0);
+  const reads = method === 'stream' || method === 'download';
+  const sends = method === 'stream' || method === 'upload';
+  assert.equal(wire.readBytes, reads ? estimate.bytesThrough : 0, detail);
+  assert.equal(wire.sentBytes, sends ? estimate.bytesThrough : 0, detail);
+  if (method === 'server-side') assert.equal(estimate.bytesThrough, 0, detail);
+  else assert.equal(estimate.bytesServerSide, 0, detail);
 }
 
 for (const target of testTargets()) {
   describe(`cost estimate = real run's requests on ${target.name}`, () => {
     const specA = targetSpec(target, { endpoint: 0, user: 0, name: 'a' });
     const specB = targetSpec(target, { endpoint: 1, user: 1, name: 'b' });
+    // Seeding and checking go to the server directly; the runs go through the proxies.
     const c0 = createS3Client(specA);
     const c1 = createS3Client(specB);
-    const config = fixedConfig(
-      { a: specA, b: specB, c: targetSpec(target, { endpoint: 0, user: 0, name: 'c' }) },
-      'a',
-    );
+    const proxies: FaultProxy[] = [];
+    const bodies: Objects = {};
+    const state = { src: '', sameDst: '', otherDst: '', files: '', isPartNumberAnswered: false };
     const options = {
-      config,
       workers: 1,
       tasksPerWorker: 2,
       multipartThresholdBytes: THRESHOLD,
       partSizeBytes: PART,
     };
-    const bodies: Objects = {};
-    const state = { src: '', sameDst: '', otherDst: '', files: '', isPartNumberAnswered: false };
+
+    /** Runs sync() through the proxies, and what they saw of it. */
+    const run = async (src: string, dst: string) => {
+      const [p0, p1] = proxies as [FaultProxy, FaultProxy];
+      const a = { ...specA, endpointUrl: p0.url };
+      const config = fixedConfig(
+        { a, b: { ...specB, endpointUrl: p1.url }, c: { ...a, name: 'c' } },
+        'a',
+      );
+      p0.clearLog();
+      p1.clearLog();
+      const summary = await sync({ ...options, config, src, dst });
+      return { summary, wire: onTheWire([...p0.requests, ...p1.requests]) };
+    };
+
+    after(async () => {
+      await Promise.all(proxies.map((proxy) => proxy.close()));
+    });
 
     before(async () => {
+      for (const endpoint of target.endpoints) proxies.push(await FaultProxy.start(endpoint));
       state.src = await createBucket(c0, 'cost-src');
       state.sameDst = await createBucket(c0, 'cost-dst');
       state.otherDst = await createBucket(c1, 'cost-dst');
@@ -233,9 +304,10 @@ for (const target of testTargets()) {
           : method === 'stream'
             ? `s3+b://${state.otherDst}/${to}`
             : freshDir(method);
-      const summary = await sync({ ...options, src: `s3+a://${state.src}/${prefix}`, dst });
+      const { summary, wire } = await run(`s3+a://${state.src}/${prefix}`, dst);
       assertMatches(
         summary,
+        wire,
         method,
         entries.length,
         estimateOf(method, entries, state.isPartNumberAnswered),
@@ -265,9 +337,10 @@ for (const target of testTargets()) {
       }));
       const to = `${method}-${dir === '' ? 'all/' : dir}`;
       const dst = method === 'upload' ? `s3+a://${state.sameDst}/${to}` : freshDir(method);
-      const summary = await sync({ ...options, src: join(state.files, dir), dst });
+      const { summary, wire } = await run(join(state.files, dir), dst);
       assertMatches(
         summary,
+        wire,
         method,
         entries.length,
         estimateOf(method, entries, state.isPartNumberAnswered),
