@@ -17,11 +17,12 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { sync } from '../../src/index.ts';
-import type { CopyMethod, SyncSummary } from '../../src/index.ts';
-import { addEstimate, emptyEstimate, estimateCopy } from '../../src/plan/cost.ts';
+import type { CopyMethod, SyncOptions, SyncSummary } from '../../src/index.ts';
+import { addEstimate, emptyEstimate, estimateCopy, estimateDeletes } from '../../src/plan/cost.ts';
 import type { CostEstimate } from '../../src/plan/cost.ts';
 import { MiB, choosePartSize } from '../../src/plan/parts.ts';
 import { createS3Client } from '../../src/s3/client.ts';
+import { DELETE_BATCH_SIZE } from '../../src/s3/delete.ts';
 import { listS3 } from '../../src/s3/list.ts';
 import type { ListEntry } from '../../src/shared/protocol.ts';
 import type { ProfileSpec } from '../../src/shared/profile.ts';
@@ -230,7 +231,7 @@ for (const target of testTargets()) {
     };
 
     /** Runs sync() through the proxies, and what they saw of it. */
-    const run = async (src: string, dst: string) => {
+    const run = async (src: string, dst: string, more: Partial<SyncOptions> = {}) => {
       const [p0, p1] = proxies as [FaultProxy, FaultProxy];
       const a = { ...specA, endpointUrl: p0.url };
       const config = fixedConfig(
@@ -239,7 +240,7 @@ for (const target of testTargets()) {
       );
       p0.clearLog();
       p1.clearLog();
-      const summary = await sync({ ...options, config, src, dst });
+      const summary = await sync({ ...options, ...more, config, src, dst });
       return { summary, wire: onTheWire([...p0.requests, ...p1.requests]) };
     };
 
@@ -368,5 +369,45 @@ for (const target of testTargets()) {
       }
       it(`${method}: every shape in one run (the estimates add up)`, () => localSource(method, ''));
     }
+
+    it('--delete at an S3 destination: one DeleteObjects per 1,000 extraneous keys (1,001: 2)', async () => {
+      const entries = await listed(c0, specA, state.src, 'small/');
+      const extra: Objects = {};
+      for (let i = 0; i < DELETE_BATCH_SIZE + 1; i++) extra[`delete-s3/x${i}`] = '';
+      await seed(c0, state.sameDst, extra);
+      const { summary, wire } = await run(
+        `s3+a://${state.src}/small/`,
+        `s3+c://${state.sameDst}/delete-s3/`,
+        {
+          shouldDelete: true,
+        },
+      );
+      const estimate = addEstimate(
+        estimateOf('server-side', entries, state.isPartNumberAnswered),
+        estimateDeletes(DELETE_BATCH_SIZE + 1, DELETE_BATCH_SIZE, 's3'),
+      );
+      assertMatches(summary, wire, 'server-side', 1, estimate);
+      assert.equal(summary.objects.deleted, DELETE_BATCH_SIZE + 1);
+      assert.deepEqual(
+        await objectMd5s(c0, state.sameDst, 'delete-s3/'),
+        md5s({ obj: bodies['small/obj'] ?? '' }),
+      );
+    });
+
+    it('--delete at a local destination: no request for the deletes', async () => {
+      const entries = await listed(c0, specA, state.src, 'small/');
+      const dst = freshDir('delete-local');
+      writeTree(dst, { a: 'x', 'b/c': 'y', d: '' });
+      const { summary, wire } = await run(`s3+a://${state.src}/small/`, dst, {
+        shouldDelete: true,
+      });
+      const estimate = addEstimate(
+        estimateOf('download', entries, state.isPartNumberAnswered),
+        estimateDeletes(3, DELETE_BATCH_SIZE, 'local'),
+      );
+      assertMatches(summary, wire, 'download', 1, estimate);
+      assert.equal(summary.objects.deleted, 3);
+      assert.deepEqual(fileMd5s(dst), md5s({ obj: bodies['small/obj'] ?? '' }));
+    });
   });
 }
