@@ -1,6 +1,7 @@
 // A fault-injecting HTTP reverse proxy for tests: sits on 127.0.0.1 in front of a real S3 server
 // and, per a scriptable plan, answers S3 errors, resets connections, delays or redirects requests.
-// Every request is logged (method, path, headers, body size/MD5) so tests can count attempts.
+// Every request is logged (method, path, headers, body size/MD5, answer size) so tests can count
+// attempts and bytes.
 import { createHash } from 'node:crypto';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -28,6 +29,8 @@ export type ProxiedRequest = {
   /** Request body size and MD5 (base64), when the proxy read the body (not for `reset`). */
   bodyBytes?: number;
   bodyMd5?: string;
+  /** Answer body size as the client was sent it, once a forwarded answer has ended. */
+  answerBytes?: number;
 };
 
 /**
@@ -332,6 +335,13 @@ export class FaultProxy {
         upstreamRes.on('error', () => res.destroy());
         if (rewrite === undefined) {
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+          let answerBytes = 0;
+          upstreamRes.on('data', (chunk: Buffer) => {
+            answerBytes += chunk.length;
+          });
+          upstreamRes.on('end', () => {
+            info.answerBytes = answerBytes;
+          });
           upstreamRes.pipe(res);
           return;
         }
@@ -350,6 +360,7 @@ export class FaultProxy {
           delete headers['transfer-encoding'];
           headers['content-length'] ??= String(answer.body.length);
           res.writeHead(answer.status, headers);
+          info.answerBytes = info.method === 'HEAD' ? 0 : answer.body.length;
           res.end(info.method === 'HEAD' ? undefined : answer.body);
         });
       },
