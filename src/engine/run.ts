@@ -30,6 +30,7 @@ import {
 import type { RangeListings, Roots, Session } from './session.ts';
 import { addRequestCounts, RunTally } from './summary.ts';
 import { openCheckpoint } from '../job/checkpoint.ts';
+import { abortUploadsSince } from '../job/stale-uploads.ts';
 import type { Checkpoint, JobIdentity, RangeState } from '../job/checkpoint.ts';
 import { Watermark, zeroCounts } from '../job/watermark.ts';
 import type { Outcome, SettledCounts, Ticket } from '../job/watermark.ts';
@@ -359,6 +360,26 @@ export async function sync(
       await dispatch.enqueue(() => job(entry, decision, march, ticket));
     };
 
+    // A resumed pass: the uploads the interrupted run started are aborted (their keys are still
+    // unsettled, so they are copied again).
+    let uploadsAborted = 0;
+    const dstStart = roots.dst.kind === 's3' ? roots.dst.location('') : undefined;
+    if (checkpoint?.resumed !== undefined && dstStart?.kind === 's3' && roots.dst.spec) {
+      try {
+        uploadsAborted = await abortUploadsSince(mainCache.get(roots.dst.spec), roots.dst.spec, {
+          bucket: dstStart.bucket,
+          prefix: dstStart.key,
+          sinceMs: Date.parse(checkpoint.resumed.passStartedAt),
+          counts: tally.requests,
+        });
+      } catch (error) {
+        emit({
+          kind: 'warning',
+          message: `the multipart uploads the interrupted run left under ${roots.dst.label} could not be aborted (${asS3FerryError(error, 'UploadsFailed').message}); s3ferry uploads --abort removes them`,
+        });
+      }
+    }
+
     // The march: each range in key order; in a range, every key of the union of both listings,
     // in UTF-8 byte order, as the listings arrive. The first range's listings are the session's.
     let isListed = true;
@@ -489,7 +510,7 @@ export async function sync(
       // A pass that ran to its end (failures included) is finished: the next run is a new pass.
       if (status === 'ok' || status === 'partial') await checkpoint.finish(status);
       else await checkpoint.flush();
-      summary.checkpoint = checkpointSummary(checkpoint, ranges, resumed);
+      summary.checkpoint = checkpointSummary(checkpoint, ranges, resumed, uploadsAborted);
       for (const failure of checkpoint.failures()) {
         if (summary.failures.length >= resolved.maxFailureDetails) break;
         if (summary.failures.some((f) => f.key === failure.key)) continue;
@@ -562,6 +583,7 @@ function checkpointSummary(
   checkpoint: Checkpoint,
   ranges: readonly RangeState[],
   resumedCounts: SettledCounts | undefined,
+  uploadsAborted: number,
 ): CheckpointSummary {
   const { resumed } = checkpoint;
   return {
@@ -581,7 +603,7 @@ function checkpointSummary(
             skipped: resumedCounts.skipped,
             failed: resumedCounts.failed,
             uploadsContinued: [],
-            uploadsAborted: 0,
+            uploadsAborted,
             droppedTornRecord: resumed.droppedTornRecord,
           },
         }),
