@@ -184,6 +184,15 @@ export function summaryText(summary: SyncSummary): string {
           ? `, ${count(o.extraneous)} only at the destination (kept)`
           : '') +
       (o.failed > 0 ? `, ${count(o.failed)} failed` : '');
+    const plan = summary.plan;
+    if (plan !== undefined) {
+      lines.splice(
+        2,
+        0,
+        `  cost of the real run: ${count(plan.requestsTotal)} requests (${requestCountsText(plan.requests)}), ` +
+          `${formatBytes(plan.bytesThrough)} through s3ferry, ${formatBytes(plan.bytesServerSide)} copied server-side`,
+      );
+    }
   } else if (summary.shouldDelete) {
     lines.splice(
       2,

@@ -145,8 +145,22 @@ export type SyncSummary = {
   isFailureListTruncated: boolean;
   /** The error that stopped the run (status `fatal`). */
   fatal?: SerializedError;
+  /**
+   * `--dry-run`: what the real run would cost: its requests by S3 operation (this dry run's
+   * listing requests, plus each planned copy's and the deletes' for a first-try success) and the
+   * bytes that would pass through s3ferry versus be copied server-side.
+   */
+  plan?: PlanCost;
   /** `--checkpoint`: the job's pass and what this run took over from an interrupted one. */
   checkpoint?: CheckpointSummary;
+};
+
+/** The cost of a planned run (see SyncSummary.plan). */
+export type PlanCost = {
+  requests: RequestCounts;
+  requestsTotal: number;
+  bytesThrough: number;
+  bytesServerSide: number;
 };
 
 /** What a `--checkpoint` run recorded and resumed. */

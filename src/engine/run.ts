@@ -6,12 +6,17 @@ import { decide } from '../plan/decide.ts';
 import type { Decision, SyncDirection } from '../plan/decide.ts';
 import type { JoinEntry } from '../plan/merge-join.ts';
 import { choosePartSize } from '../plan/parts.ts';
+import { addEstimate, emptyEstimate, estimateCopy, estimateDeletes } from '../plan/cost.ts';
+import type { CostEstimate } from '../plan/cost.ts';
+import { DELETE_BATCH_SIZE } from '../s3/delete.ts';
+import type { RequestCounts } from '../shared/protocol.ts';
 import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { CopyMethod, CopyTask, ListEntry, TaskResult } from '../shared/protocol.ts';
 import { KeySpool, runDeletes } from './deletes.ts';
 import type {
   CheckpointSummary,
+  PlanCost,
   DeletesSkippedReason,
   SyncEvent,
   SyncEventListener,
@@ -137,6 +142,8 @@ export async function sync(
   async function runSession(session: Session): Promise<SyncSummary> {
     const { roots, executor: exec, cancel, mainCache } = session;
     const dispatch = createDispatch(concurrency, cancel, resolved.signal);
+    // --dry-run: the requests and bytes of the planned copies.
+    const planned = emptyEstimate();
     const { queue, isStopping, stop } = dispatch;
     let nextId = 1;
 
@@ -290,6 +297,16 @@ export async function sync(
     ): void => {
       tally.wouldCopy += 1;
       tally.wouldCopyBytes += src.sizeBytes;
+      addEstimate(
+        planned,
+        estimateCopy({
+          method,
+          sizeBytes: src.sizeBytes,
+          multipartThresholdBytes: resolved.multipartThresholdBytes,
+          partSizeBytes: choosePartSize(src.sizeBytes, resolved.partSizeBytes),
+          ...(src.etag === undefined ? {} : { srcEtag: src.etag }),
+        }),
+      );
       if (decision.fallback === true) tally.checksumFallbacks += 1;
       emit({
         kind: 'object',
@@ -506,6 +523,8 @@ export async function sync(
       ...(resolved.maxDelete === undefined ? {} : { maxDelete: resolved.maxDelete }),
       ...(deletesSkippedReason === undefined ? {} : { deletesSkippedReason }),
     });
+    if (resolved.isDryRun)
+      summary.plan = planCost(summary.requests, planned, tally.wouldDelete, roots.dst);
     if (checkpoint !== undefined) {
       // A pass that ran to its end (failures included) is finished: the next run is a new pass.
       if (status === 'ok' || status === 'partial') await checkpoint.finish(status);
@@ -531,6 +550,31 @@ export async function sync(
     emit({ kind: 'summary', summary });
     return summary;
   }
+}
+
+/**
+ * The cost of the real run of a dry run's plan: the listing requests the dry run sent (the real
+ * run lists the same), the planned copies', and the deletes'.
+ */
+function planCost(
+  listed: RequestCounts,
+  copies: CostEstimate,
+  deletes: number,
+  dst: Root,
+): PlanCost {
+  const total = addEstimate(emptyEstimate(), {
+    requests: listed,
+    bytesThrough: 0,
+    bytesServerSide: 0,
+  });
+  addEstimate(total, copies);
+  addEstimate(total, estimateDeletes(deletes, DELETE_BATCH_SIZE, dst.kind));
+  return {
+    requests: total.requests,
+    requestsTotal: Object.values(total.requests).reduce((sum, n) => sum + n, 0),
+    bytesThrough: total.bytesThrough,
+    bytesServerSide: total.bytesServerSide,
+  };
 }
 
 /** The state of one range while it is marched. */

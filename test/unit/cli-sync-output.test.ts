@@ -103,6 +103,54 @@ describe('summaryText', () => {
     );
   });
 
+  it('a dry run shows the cost of the real run; a checkpointed run its pass and what it resumed', () => {
+    const dry = summaryText(
+      summary({
+        isDryRun: true,
+        plan: {
+          requests: { ListObjectsV2: 2, GetObject: 5, PutObject: 5 },
+          requestsTotal: 12,
+          bytesThrough: 5 * 1024 * 1024,
+          bytesServerSide: 0,
+        },
+      }),
+    );
+    assert.match(
+      dry,
+      /\n {2}cost of the real run: 12 requests \(GetObject 5, PutObject 5, ListObjectsV2 2\), 5\.0 MiB through s3ferry, 0 B copied server-side\n/,
+    );
+    const resumed = summaryText(
+      summary({
+        checkpoint: {
+          path: '/jobs/a.ckpt',
+          pass: 3,
+          ranges: 1,
+          rangesDone: 1,
+          resumed: {
+            passStartedAt: '2026-12-04T01:02:03.000Z',
+            rangesSkipped: 0,
+            keysNotRelisted: 1_500,
+            copied: 1_400,
+            copiedBytes: 1024,
+            skipped: 100,
+            failed: 0,
+            uploadsContinued: [],
+            uploadsAborted: 2,
+            droppedTornRecord: false,
+          },
+        },
+      }),
+    );
+    assert.match(
+      resumed,
+      /\n {2}checkpoint: \/jobs\/a\.ckpt, pass 3, 1 of 1 ranges done \(finished: the next run starts a new pass\)\n/,
+    );
+    assert.match(
+      resumed,
+      /\n {2}resumed: the pass started 2026-12-04T01:02:03\.000Z; 1,500 keys not listed again \(0 ranges done\), earlier runs copied 1,400 \(1\.0 KiB\), skipped 100, failed 0; 2 stale uploads aborted\n/,
+    );
+  });
+
   it('names partial and interrupted runs, and shows cancelled copies and destination-only objects', () => {
     const partial = summaryText(
       summary({
