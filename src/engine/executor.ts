@@ -13,7 +13,7 @@ import type { ClientCache } from '../s3/client-cache.ts';
 import { SharedBackoff } from '../s3/shared-backoff.ts';
 import { TransferRuntime } from '../s3/transfer/runtime.ts';
 import type { ClientCacheMode, ProfileSpec } from '../shared/profile.ts';
-import type { TaskResult, WorkerTask } from '../shared/protocol.ts';
+import type { TaskResult, UploadEvent, WorkerMessage, WorkerTask } from '../shared/protocol.ts';
 import type { CancelBroadcast } from './cancel.ts';
 import type { TransferPool } from './pool.ts';
 
@@ -30,6 +30,8 @@ export type ExecutorOptions = {
   mainCache: ClientCache;
   /** Bytes moved by a running task since its previous report. */
   onBytes(id: number, delta: number): void;
+  /** A task's multipart upload started, stored a part or ended (tasks that record uploads). */
+  onUpload?(id: number, event: UploadEvent): void;
 };
 
 /** Runs tasks wherever the cache mode puts them. */
@@ -51,6 +53,10 @@ export function runsOnMainThread(task: WorkerTask, cacheMode: ClientCacheMode): 
 
 /** Creates the executor of one run; the pool starts on first use. */
 export function createExecutor(options: ExecutorOptions): TaskExecutor {
+  const route = (message: WorkerMessage): void => {
+    if (message.kind === 'bytes') options.onBytes(message.id, message.bytes);
+    else options.onUpload?.(message.id, message.event);
+  };
   // piscina is imported with the pool: a run that only lists or copies server-side never loads it.
   let pool: Promise<TransferPool> | undefined;
   const poolFor = (): Promise<TransferPool> => {
@@ -67,9 +73,7 @@ export function createExecutor(options: ExecutorOptions): TaskExecutor {
           cancelChannel: options.cancel.channelName,
         },
       });
-      created.onMessage((message) => {
-        options.onBytes(message.id, message.bytes);
-      });
+      created.onMessage(route);
       return created;
     });
     return pool;
@@ -80,9 +84,7 @@ export function createExecutor(options: ExecutorOptions): TaskExecutor {
     profiles: options.profiles,
     clients: options.mainCache,
     backoff: new SharedBackoff(options.backoffBuffer),
-    post: (message) => {
-      options.onBytes(message.id, message.bytes);
-    },
+    post: route,
   });
   options.cancel.signal.addEventListener(
     'abort',

@@ -5,7 +5,7 @@ import { loadConfigFromProcess } from '../config/load.ts';
 import { decide } from '../plan/decide.ts';
 import type { Decision, SyncDirection } from '../plan/decide.ts';
 import type { JoinEntry } from '../plan/merge-join.ts';
-import { choosePartSize } from '../plan/parts.ts';
+import { choosePartSize, usesMultipart } from '../plan/parts.ts';
 import { addEstimate, emptyEstimate, estimateCopy, estimateDeletes } from '../plan/cost.ts';
 import type { CostEstimate } from '../plan/cost.ts';
 import { DELETE_BATCH_SIZE } from '../s3/delete.ts';
@@ -36,6 +36,8 @@ import type { RangeListings, Roots, Session } from './session.ts';
 import { addRequestCounts, RunTally } from './summary.ts';
 import { openCheckpoint } from '../job/checkpoint.ts';
 import { abortUploadsSince } from '../job/stale-uploads.ts';
+import { UploadBook } from '../job/upload-book.ts';
+import type { ContinuedUpload } from '../job/upload-book.ts';
 import type { Checkpoint, JobIdentity, RangeState } from '../job/checkpoint.ts';
 import { Watermark, zeroCounts } from '../job/watermark.ts';
 import type { Outcome, SettledCounts, Ticket } from '../job/watermark.ts';
@@ -77,6 +79,7 @@ export async function sync(
   // The job's ranges: from the checkpoint (resumed or new), or the whole key space.
   let checkpoint: Checkpoint | undefined;
   let ranges: RangeState[] = [];
+  const uploads = new UploadBook();
   try {
     return await withSession(
       {
@@ -115,6 +118,9 @@ export async function sync(
         onProgress: () => {
           emit({ kind: 'progress', ...tally.snapshot() });
         },
+        onUpload: (id, event) => {
+          uploads.onEvent(id, event);
+        },
         firstRange: async (roots) => {
           if (resolved.checkpoint !== undefined) {
             checkpoint = await openCheckpoint(resolved.checkpoint, jobIdentity(roots, resolved), {
@@ -142,6 +148,7 @@ export async function sync(
   async function runSession(session: Session): Promise<SyncSummary> {
     const { roots, executor: exec, cancel, mainCache } = session;
     const dispatch = createDispatch(concurrency, cancel, resolved.signal);
+    uploads.attach(checkpoint, roots.dst, mainCache, tally.requests);
     // --dry-run: the requests and bytes of the planned copies.
     const planned = emptyEstimate();
     const { queue, isStopping, stop } = dispatch;
@@ -319,18 +326,29 @@ export async function sync(
       });
     };
 
-    const buildTask = (id: number, key: string, src: ListEntry): CopyTask => ({
-      kind: 'copy',
-      id,
-      method,
-      src: roots.src.location(key),
-      dst: roots.dst.location(key),
-      sizeBytes: src.sizeBytes,
-      mtimeMs: src.mtimeMs,
-      multipartThresholdBytes: resolved.multipartThresholdBytes,
-      partSizeBytes: choosePartSize(src.sizeBytes, resolved.partSizeBytes),
-      partConcurrency: resolved.partConcurrency,
-    });
+    const buildTask = (id: number, key: string, src: ListEntry): CopyTask => {
+      const task: CopyTask = {
+        kind: 'copy',
+        id,
+        method,
+        src: roots.src.location(key),
+        dst: roots.dst.location(key),
+        sizeBytes: src.sizeBytes,
+        mtimeMs: src.mtimeMs,
+        multipartThresholdBytes: resolved.multipartThresholdBytes,
+        partSizeBytes: choosePartSize(src.sizeBytes, resolved.partSizeBytes),
+        partConcurrency: resolved.partConcurrency,
+      };
+      if (checkpoint !== undefined && roots.dst.kind === 's3') {
+        task.recordsUploads = true;
+        if (usesMultipart(src.sizeBytes, resolved.multipartThresholdBytes)) {
+          uploads.register(id, key, src);
+        }
+        const resume = uploads.resumeFor(key, src);
+        if (resume !== undefined) task.resumeUpload = resume;
+      }
+      return task;
+    };
 
     /** One key of a range's march: decided at once, or queued with a watermark ticket. */
     const onEntry = async (entry: JoinEntry, march: RangeMarch): Promise<void> => {
@@ -377,8 +395,9 @@ export async function sync(
       await dispatch.enqueue(() => job(entry, decision, march, ticket));
     };
 
-    // A resumed pass: the uploads the interrupted run started are aborted (their keys are still
-    // unsettled, so they are copied again).
+    // A resumed pass: the uploads the interrupted run recorded are continued when their key is
+    // copied; the ones it started without recording them (killed before the record reached the
+    // disk) are aborted, as their keys are still unsettled and copied again.
     let uploadsAborted = 0;
     const dstStart = roots.dst.kind === 's3' ? roots.dst.location('') : undefined;
     if (checkpoint?.resumed !== undefined && dstStart?.kind === 's3' && roots.dst.spec) {
@@ -387,6 +406,7 @@ export async function sync(
           bucket: dstStart.bucket,
           prefix: dstStart.key,
           sinceMs: Date.parse(checkpoint.resumed.passStartedAt),
+          except: new Set(checkpoint.uploads().map((u) => u.uploadId)),
           counts: tally.requests,
         });
       } catch (error) {
@@ -527,9 +547,14 @@ export async function sync(
       summary.plan = planCost(summary.requests, planned, tally.wouldDelete, roots.dst);
     if (checkpoint !== undefined) {
       // A pass that ran to its end (failures included) is finished: the next run is a new pass.
-      if (status === 'ok' || status === 'partial') await checkpoint.finish(status);
-      else await checkpoint.flush();
-      summary.checkpoint = checkpointSummary(checkpoint, ranges, resumed, uploadsAborted);
+      if (status === 'ok' || status === 'partial') {
+        uploadsAborted += await uploads.abortLeftovers();
+        await checkpoint.finish(status);
+      } else await checkpoint.flush();
+      summary.checkpoint = checkpointSummary(checkpoint, ranges, resumed, {
+        aborted: uploadsAborted,
+        continued: uploads.continued,
+      });
       for (const failure of checkpoint.failures()) {
         if (summary.failures.length >= resolved.maxFailureDetails) break;
         if (summary.failures.some((f) => f.key === failure.key)) continue;
@@ -627,7 +652,7 @@ function checkpointSummary(
   checkpoint: Checkpoint,
   ranges: readonly RangeState[],
   resumedCounts: SettledCounts | undefined,
-  uploadsAborted: number,
+  uploads: { aborted: number; continued: ContinuedUpload[] },
 ): CheckpointSummary {
   const { resumed } = checkpoint;
   return {
@@ -646,8 +671,8 @@ function checkpointSummary(
             copiedBytes: resumedCounts.copiedBytes,
             skipped: resumedCounts.skipped,
             failed: resumedCounts.failed,
-            uploadsContinued: [],
-            uploadsAborted,
+            uploadsContinued: uploads.continued,
+            uploadsAborted: uploads.aborted,
             droppedTornRecord: resumed.droppedTornRecord,
           },
         }),

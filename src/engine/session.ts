@@ -12,7 +12,7 @@ import { createBackoffBuffer, SharedBackoff } from '../s3/shared-backoff.ts';
 import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
-import type { ListEntry, RequestCounts, TaskResult } from '../shared/protocol.ts';
+import type { ListEntry, RequestCounts, TaskResult, UploadEvent } from '../shared/protocol.ts';
 import { createCancelBroadcast } from './cancel.ts';
 import type { CancelBroadcast } from './cancel.ts';
 import { createExecutor } from './executor.ts';
@@ -52,6 +52,8 @@ export type SessionOptions = {
   onRoots(roots: Roots): void;
   /** Called every `progressIntervalMs` once both listings are primed. */
   onProgress: () => void;
+  /** A task's multipart upload started, stored a part or ended (tasks that record uploads). */
+  onUpload?: (id: number, event: UploadEvent) => void;
   /**
    * Called once the roots are open: the key range whose listings are primed (undefined: nothing
    * to list, e.g. a resumed job whose ranges are all done). @default the whole key space
@@ -125,6 +127,7 @@ export async function withSession<T>(
         const sofar = tally.inFlightBytes.get(id);
         if (sofar !== undefined) tally.inFlightBytes.set(id, sofar + delta);
       },
+      ...(options.onUpload === undefined ? {} : { onUpload: options.onUpload }),
     });
 
     // Fatal at the start: the first page of each listing, fetched concurrently, before dispatch.

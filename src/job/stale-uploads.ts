@@ -20,6 +20,8 @@ export type AbortUploadsSinceOptions = {
   prefix: string;
   /** Only uploads initiated at or after this time (ms since the epoch), minus CLOCK_SKEW_MS. */
   sinceMs: number;
+  /** Upload ids left alone (recorded in the checkpoint, to be continued). */
+  except?: ReadonlySet<string>;
   counts?: RequestCounts;
   signal?: AbortSignal;
 };
@@ -44,6 +46,7 @@ export async function abortUploadsSince(
   for await (const page of listS3Uploads(client, spec, { bucket, prefix, ...extra })) {
     for (const upload of page) {
       if (upload.initiatedMs === undefined || upload.initiatedMs < since) continue;
+      if (options.except?.has(upload.uploadId) === true) continue;
       const outcome = await abortS3Upload(client, spec, {
         bucket,
         key: upload.key,

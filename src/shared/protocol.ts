@@ -41,7 +41,24 @@ export type CopyTask = {
   partSizeBytes: number;
   /** Parts in flight at once for one multipart copy. */
   partConcurrency: number;
+  /** Report the multipart upload's id and stored parts as it runs (a `--checkpoint` run). */
+  recordsUploads?: true;
+  /** A multipart upload recorded by an interrupted run, to continue instead of starting over. */
+  resumeUpload?: ResumableUpload;
 };
+
+/** A recorded multipart upload: its id and the parts stored, as [part number, ETag, size]. */
+export type ResumableUpload = {
+  uploadId: string;
+  partSizeBytes: number;
+  parts: [number, string, number][];
+};
+
+/** What a multipart copy reports about its upload (for the checkpoint). */
+export type UploadEvent =
+  | { type: 'started'; uploadId: string; partSizeBytes: number; sizeBytes: number }
+  | { type: 'part'; uploadId: string; partNumber: number; etag: string; sizeBytes: number }
+  | { type: 'ended'; uploadId: string };
 
 /** Computes the MD5 of a local file (for --checksum against S3 ETags). */
 export type HashTask = { kind: 'md5'; id: number; path: string };
@@ -100,4 +117,6 @@ export type CancelMessage = { kind: 'cancel'; id?: number };
  * Messages a worker posts to the main thread while a task runs. `bytes` is the change since the
  * task's previous message (negative when a failed attempt is rolled back before a retry).
  */
-export type WorkerMessage = { kind: 'bytes'; id: number; bytes: number };
+export type WorkerMessage =
+  | { kind: 'bytes'; id: number; bytes: number }
+  | { kind: 'upload'; id: number; event: UploadEvent };

@@ -8,7 +8,7 @@
 // 50 MiB copied in 5 MiB parts. Rounds: S3FERRY_KILL_ROUNDS (default 10 per direction, 20 in all).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -141,11 +141,22 @@ for (const target of testTargets().filter((t) => t.name === 'rgw')) {
       ...(report === undefined ? [] : ['--report', report]),
     ];
 
-    /** Runs until killed at `atMs`, then resumes; returns the resumed run's report. */
-    async function killAndResume(dst: string, atMs: number): Promise<SyncSummary> {
+    /**
+     * Runs until killed at `atMs` (or, given `when`, as soon as the checkpoint file matches it),
+     * then resumes; returns the resumed run's report.
+     */
+    async function killAndResume(dst: string, atMs: number, when?: RegExp): Promise<SyncSummary> {
       const checkpoint = join(freshDir('ckpt'), 'job.ckpt');
       const running = startCli(env, args(dst, checkpoint));
-      await sleep(atMs);
+      if (when === undefined) await sleep(atMs);
+      else {
+        const deadline = Date.now() + 120_000;
+        while (Date.now() < deadline) {
+          const text = existsSync(checkpoint) ? readFileSync(checkpoint, 'utf8') : '';
+          if (when.test(text)) break;
+          await sleep(20);
+        }
+      }
       running.child.kill('SIGKILL');
       const killed = await running.done;
       const report = join(freshDir('report'), 'r.json');
@@ -197,6 +208,45 @@ for (const target of testTargets().filter((t) => t.name === 'rgw')) {
         assert.deepEqual(await uploadsLeft(cb, dstBucket, prefix), [], `${what}: uploads left`);
         assertListedOnlyTheRest(summary, what);
       }
+    });
+
+    it('continues a large upload killed half-way from its first missing part', async () => {
+      const prefix = 'continued/';
+      // Killed once the checkpoint holds three stored parts of the 50 MiB uploads.
+      const summary = await killAndResume(
+        `s3+b://${dstBucket}/${prefix}`,
+        0,
+        /("t":"part"[^\n]*\n[^]*){3}/,
+      );
+      const resumed = summary.checkpoint?.resumed;
+      assert.ok(resumed !== undefined, 'the run resumed');
+      const continued = resumed.uploadsContinued;
+      assert.ok(
+        continued.some((u) => u.partsKept > 0),
+        `an upload continued: ${JSON.stringify(continued)}`,
+      );
+      // Parts sent again: at most the missing ones (in flight when killed included) of the
+      // continued uploads, and every part of the large objects started afresh.
+      const partsPer = LARGE_BYTES / (5 * 1024 * 1024);
+      const bound =
+        continued.reduce((sum, u) => sum + (partsPer - u.partsKept), 0) +
+        partsPer * (LARGE - continued.length);
+      assert.ok(
+        (summary.requests['UploadPart'] ?? 0) <= bound,
+        `${summary.requests['UploadPart']} UploadPart requests, at most ${bound}`,
+      );
+      assert.ok(
+        (summary.requests['ListParts'] ?? 0) >= continued.length,
+        'ListParts confirmed them',
+      );
+      const listed = await listAll(cb, dstBucket, prefix);
+      for (const [key, want] of expected) {
+        if (want.size < 8 * 1024 * 1024) continue;
+        assert.equal(listed.get(key)?.size, want.size, key);
+        assert.equal(await objectMd5(cb, dstBucket, prefix + key), want.md5, key);
+      }
+      assert.equal(listed.size, expected.size);
+      assert.deepEqual(await uploadsLeft(cb, dstBucket, prefix), []);
     });
 
     it('S3→local: equal after every kill, no temp file left', async () => {

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
 import type { ProfileSpec } from '../../shared/profile.ts';
+import type { UploadEvent } from '../../shared/protocol.ts';
 import { classifyS3Error } from '../classify.ts';
 import { sendCounted } from '../request-counter.ts';
 import type { OutputOf, RequestCounter } from '../request-counter.ts';
@@ -34,6 +35,8 @@ export type TransferContext = {
   backoff?: TransferBackoff;
   /** Set by a copy whose bytes could not be checked against a source MD5 (see verify.ts). */
   endToEnd?: { isUnverified: boolean };
+  /** Receives the multipart upload's id and stored parts (a `--checkpoint` run). */
+  onUpload?: (event: UploadEvent) => void;
 };
 
 /** Records that this task's copy could not be checked against a source MD5. */

@@ -11,6 +11,8 @@ import { abortedError, callS3 } from './context.ts';
 import { normalizeEtag } from '../etag.ts';
 import type { S3Target, TransferContext } from './context.ts';
 import type { PartRange } from '../../plan/parts.ts';
+import type { ResumableUpload } from '../../shared/protocol.ts';
+import { keptParts } from './resume-upload.ts';
 
 /**
  * Runs `work` for every item with at most `concurrency` in flight. After the first failure no new
@@ -67,6 +69,10 @@ export type MultipartUploadOptions = {
    * a throw aborts the upload, so nothing is stored.
    */
   beforeComplete?: () => void;
+  /** An upload an interrupted run recorded: its parts still stored are kept, not sent again. */
+  resume?: ResumableUpload | undefined;
+  /** Called for each part kept from `resume` (its ETag, unquoted), instead of `sendPart`. */
+  onKeptPart?: (part: PartRange, etag: string) => void;
 };
 
 /** Adds a note to an error's message, keeping everything else. */
@@ -101,23 +107,51 @@ export async function runMultipartUpload(
   options: MultipartUploadOptions,
 ): Promise<void> {
   const { dst } = options;
-  const created = await callS3(
-    ctx,
-    dst,
-    new CreateMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, ...options.create }),
-  );
-  const uploadId = created.UploadId;
-  if (uploadId === undefined || uploadId === '') {
-    throw new S3FerryError('internal', 'MissingUploadId', 'CreateMultipartUpload returned no id');
-  }
   const etags: string[] = new Array<string>(options.parts.length);
+  let uploadId: string | undefined;
+  const { resume } = options;
+  if (resume !== undefined) {
+    const kept = await keptParts(ctx, dst, resume, options.parts);
+    if (kept !== undefined) {
+      uploadId = resume.uploadId;
+      for (const part of options.parts) {
+        const etag = kept.get(part.partNumber);
+        if (etag === undefined) continue;
+        etags[part.partNumber - 1] = `"${etag}"`;
+        options.onKeptPart?.(part, etag);
+        ctx.onBytes(part.sizeBytes);
+      }
+    } else {
+      // Not continued: another layout, or gone. A leftover is aborted (NoSuchUpload is fine).
+      await abortQuietly(ctx, dst, resume.uploadId);
+      ctx.onUpload?.({ type: 'ended', uploadId: resume.uploadId });
+    }
+  }
+  if (uploadId === undefined) {
+    const created = await callS3(
+      ctx,
+      dst,
+      new CreateMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, ...options.create }),
+    );
+    uploadId = created.UploadId;
+    if (uploadId === undefined || uploadId === '') {
+      throw new S3FerryError('internal', 'MissingUploadId', 'CreateMultipartUpload returned no id');
+    }
+    ctx.onUpload?.({
+      type: 'started',
+      uploadId,
+      partSizeBytes: options.parts[0]?.sizeBytes ?? 0,
+      sizeBytes: options.parts.reduce((sum, p) => sum + p.sizeBytes, 0),
+    });
+  }
+  const id = uploadId;
   try {
     await forEachConcurrently(
-      options.parts,
+      options.parts.filter((part) => etags[part.partNumber - 1] === undefined),
       options.partConcurrency,
       ctx.signal,
       async (part, signal) => {
-        const etag = normalizeEtag(await options.sendPart(part, uploadId, signal));
+        const etag = normalizeEtag(await options.sendPart(part, id, signal));
         if (etag === undefined) {
           throw new S3FerryError(
             'internal',
@@ -126,6 +160,13 @@ export async function runMultipartUpload(
           );
         }
         etags[part.partNumber - 1] = `"${etag}"`;
+        ctx.onUpload?.({
+          type: 'part',
+          uploadId: id,
+          partNumber: part.partNumber,
+          etag,
+          sizeBytes: part.sizeBytes,
+        });
       },
     );
     options.beforeComplete?.();
@@ -145,22 +186,38 @@ export async function runMultipartUpload(
         },
       }),
     );
+    ctx.onUpload?.({ type: 'ended', uploadId: id });
   } catch (error) {
     try {
       await callS3(
         ctx,
         dst,
-        new AbortMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, UploadId: uploadId }),
+        new AbortMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, UploadId: id }),
         { signal: undefined },
       );
+      ctx.onUpload?.({ type: 'ended', uploadId: id });
     } catch (abortError) {
       const reason = isS3FerryError(abortError) ? abortError.code : String(abortError);
       throw withNote(
         error,
-        `the multipart upload ${uploadId} could not be aborted (${reason}); ` +
+        `the multipart upload ${id} could not be aborted (${reason}); ` +
           'remove it with AbortMultipartUpload or a lifecycle rule',
       );
     }
     throw error;
+  }
+}
+
+/** Aborts an upload that is not continued; a failure leaves it to `s3ferry uploads --abort`. */
+async function abortQuietly(ctx: TransferContext, dst: S3Target, uploadId: string): Promise<void> {
+  try {
+    await callS3(
+      ctx,
+      dst,
+      new AbortMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, UploadId: uploadId }),
+      { signal: undefined },
+    );
+  } catch {
+    // NoSuchUpload (already gone) or a failure: nothing more to do here.
   }
 }

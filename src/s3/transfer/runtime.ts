@@ -75,6 +75,12 @@ export class TransferRuntime {
       counter: new RequestCounter(),
       ...(this.#options.backoff === undefined ? {} : { backoff: this.#options.backoff }),
     };
+    const { post } = this.#options;
+    if (task.kind === 'copy' && task.recordsUploads === true && post !== undefined) {
+      ctx.onUpload = (event) => {
+        post({ kind: 'upload', id: task.id, event });
+      };
+    }
     try {
       // No final progress message: the result carries the task's bytes, and one message less
       // per task is measurable on many small objects.

@@ -59,6 +59,7 @@ export async function serverSideCopy(
     create: preservedHeaders(head),
     parts: partRanges(sizeBytes, choosePartSize(sizeBytes, task.partSizeBytes)),
     partConcurrency: task.partConcurrency,
+    resume: task.resumeUpload,
     async sendPart(part, uploadId, signal) {
       const out = await callS3(
         ctx,

@@ -130,6 +130,14 @@ export async function streamCopy(
         create: preservedHeaders(head),
         parts,
         partConcurrency: task.partConcurrency,
+        // A recorded upload is continued in the first round only (a later one starts afresh).
+        resume: round === 0 ? task.resumeUpload : undefined,
+        onKeptPart: (part, etag) => {
+          // A kept part's ETag is the MD5 of its bytes as stored (no SSE on an upload we made
+          // with plain PUTs): it stands in for the digest of bytes not read again.
+          if (/^[0-9a-f]{32}$/.test(etag)) digests[part.partNumber - 1] = Buffer.from(etag, 'hex');
+          else markUnverified(ctx);
+        },
         sendPart: (part, uploadId, partSignal) =>
           withRetries(
             roundCtx,

@@ -56,6 +56,7 @@ export async function uploadFile(
     create: {},
     parts: partRanges(sizeBytes, choosePartSize(sizeBytes, task.partSizeBytes)),
     partConcurrency: task.partConcurrency,
+    resume: task.resumeUpload,
     sendPart: (part, uploadId, partSignal) =>
       withRetries(
         ctx,
