@@ -118,5 +118,4 @@ export type CancelMessage = { kind: 'cancel'; id?: number };
  * task's previous message (negative when a failed attempt is rolled back before a retry).
  */
 export type WorkerMessage =
-  | { kind: 'bytes'; id: number; bytes: number }
-  | { kind: 'upload'; id: number; event: UploadEvent };
+  { kind: 'bytes'; id: number; bytes: number } | { kind: 'upload'; id: number; event: UploadEvent };

@@ -110,7 +110,9 @@ for (const target of testTargets()) {
       // The result carries the bytes; progress messages (at most one per 200 ms) report what was
       // in flight before it and never more.
       assert.equal(copied.bytes, data.length);
-      const progress = messages.filter((m) => m.id === 1).reduce((sum, m) => sum + (m.kind === 'bytes' ? m.bytes : 0), 0);
+      const progress = messages
+        .filter((m) => m.id === 1)
+        .reduce((sum, m) => sum + (m.kind === 'bytes' ? m.bytes : 0), 0);
       assert.ok(progress <= data.length, `${progress} > ${data.length}`);
     });
 
