@@ -407,7 +407,10 @@ for (const target of testTargets()) {
       assert.equal(result.code, 0, result.stdout);
       const tty = result.stdout;
       assert.ok(tty.includes(ESC), 'cursor/erase escape codes from cli-progress');
-      assert.match(tty, /objects [\u2588\u2591]+ 8\/8 +copied 8/);
+      assert.match(
+        tty,
+        /copies +[\u2588\u2591]+ 8\/8 +failed 0 +skipped 0 +listed 8 keys \(done\)/,
+      );
       assert.match(tty, /bytes +[\u2588\u2591]+ /);
       assert.match(tty, /s3ferry: synced: /);
       assert.equal(fs.readFileSync(outFile, 'utf8'), '');
