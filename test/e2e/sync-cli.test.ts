@@ -521,7 +521,7 @@ for (const target of testTargets()) {
       // The first status line (every 5 s when stderr is not a terminal).
       await running.waitFor(
         'stderr',
-        /^s3ferry: \d+\/[\d,]+\+? objects.*: \d+ copied, \d+ skipped, \d+ failed; .*ETA/m,
+        /^s3ferry: list(?:ed|ing)[^;]* keys[^;]*; copies \d+\/[\d,]+\+? \(\d+ copied, \d+ failed\), \d+ skipped; .*ETA/m,
       );
       running.child.kill('SIGINT');
       const result = await running.done;
