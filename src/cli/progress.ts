@@ -1,12 +1,13 @@
-// Progress display fed by sync events. On a TTY: cli-progress bars for objects (total marked `+`
-// while listing goes on) and bytes (throughput, ETA). Elsewhere: one status line every few
+// Progress display fed by sync events. On a TTY: cli-progress bars for the copies and their bytes
+// (totals marked `+` and bars held at zero while the listing still counts; throughput, ETA), with
+// the listing's own count beside them. Elsewhere: one status line every few
 // seconds. Everything is written through the CLI's (redacting) io.
 import { createRequire } from 'node:module';
 import type cliProgress from 'cli-progress';
 import type { SyncEvent } from '../engine/events.ts';
 import type { CliIo } from './io.ts';
 import { formatBytes } from './size.ts';
-import { etaSeconds, formatEta, objectTotal, statusLine, throughput } from './sync-output.ts';
+import { etaSeconds, formatEta, listingText, statusLine, throughput } from './sync-output.ts';
 
 /** Shows a run's progress; `log` prints a line without breaking the bars. */
 export type EventDisplay<E> = {
@@ -61,21 +62,25 @@ export function createViewDisplay<E extends { kind: string }>(
 
 const SYNC_VIEW: ProgressView<Extract<SyncEvent, { kind: 'progress' }>> = {
   statusLine,
-  labels: ['objects', 'bytes  '],
-  draw(s, objects, bytes) {
+  labels: ['copies ', 'bytes  '],
+  draw(s, copies, bytes) {
+    // Listing and copying apart: while the listing runs the totals still grow, so the bars
+    // show the listing's count, not a fraction that would look near full with most work ahead.
     const rate = throughput(s);
-    objects.setTotal(Math.max(1, s.objectsListed));
-    objects.update(s.objectsDone, {
+    const done = s.copied + s.failed;
+    const plus = s.isListingDone ? '' : '+';
+    copies.setTotal(Math.max(1, s.objectsToCopy));
+    copies.update(s.isListingDone ? done : 0, {
       text:
-        `${s.objectsDone.toLocaleString('en-US')}/${objectTotal(s)}` +
-        `  copied ${s.copied.toLocaleString('en-US')}  skipped ${s.skipped.toLocaleString('en-US')}` +
-        `  failed ${s.failed.toLocaleString('en-US')}${s.isListingDone ? '' : '  (still counting)'}`,
+        `${done.toLocaleString('en-US')}/${s.objectsToCopy.toLocaleString('en-US')}${plus}` +
+        `  failed ${s.failed.toLocaleString('en-US')}  skipped ${s.skipped.toLocaleString('en-US')}` +
+        `  ${listingText(s)}`,
     });
     bytes.setTotal(Math.max(1, s.bytesToCopy));
-    bytes.update(Math.min(s.bytesCopied, Math.max(1, s.bytesToCopy)), {
+    bytes.update(s.isListingDone ? Math.min(s.bytesCopied, Math.max(1, s.bytesToCopy)) : 0, {
       text:
-        `${formatBytes(s.bytesCopied)}/${formatBytes(s.bytesToCopy)}${s.isListingDone ? '' : '+'}` +
-        `  ${rate === undefined ? '-' : `${formatBytes(rate)}/s`}  ETA ${s.isListingDone ? formatEta(etaSeconds(s)) : '?'}`,
+        `${formatBytes(s.bytesCopied)}/${formatBytes(s.bytesToCopy)}${plus}` +
+        `  ${rate === undefined ? '-' : `${formatBytes(rate)}/s`}  ETA ${formatEta(etaSeconds(s))}`,
     });
   },
 };

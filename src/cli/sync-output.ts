@@ -1,6 +1,7 @@
 // Text forms of sync events for people (summary, failures, verbose lines, status line) and the
 // exit code of a finished run. Pure functions: progress.ts and commands/sync.ts print them.
 import { printable } from '../shared/display.ts';
+import { bytesRateOf, etaOf } from '../engine/summary.ts';
 import type { ProgressSnapshot, SyncEvent, SyncSummary } from '../engine/events.ts';
 import { ExitCode } from '../shared/exit-codes.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
@@ -38,15 +39,12 @@ export function seconds(ms: number): string {
 
 /** Bytes per second so far, or undefined before there is anything to measure. */
 export function throughput(snapshot: ProgressSnapshot): number | undefined {
-  if (snapshot.elapsedMs < 200 || snapshot.bytesCopied === 0) return undefined;
-  return (snapshot.bytesCopied / snapshot.elapsedMs) * 1000;
+  return snapshot.bytesPerSecond ?? bytesRateOf(snapshot);
 }
 
-/** Seconds left at the current rate; undefined while unknown. */
+/** Seconds left (see etaOf); undefined while unknown (listing not done, no rate yet). */
 export function etaSeconds(snapshot: ProgressSnapshot): number | undefined {
-  const rate = throughput(snapshot);
-  if (rate === undefined) return undefined;
-  return Math.max(0, (snapshot.bytesToCopy - snapshot.bytesCopied) / rate);
+  return snapshot.etaSeconds ?? etaOf(snapshot);
 }
 
 /** `1:02:03` / `2:03`, or `?`. */
@@ -59,22 +57,25 @@ export function formatEta(secondsLeft: number | undefined): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
 }
 
-/** The object total, with `+` while listing still counts (`1,200+`). */
-export function objectTotal(snapshot: ProgressSnapshot): string {
-  return `${count(snapshot.objectsListed)}${snapshot.isListingDone ? '' : '+'}`;
+/** What the listing has found so far, apart from the copies: `listed 1,234 keys (done)`. */
+export function listingText(snapshot: ProgressSnapshot): string {
+  return snapshot.isListingDone
+    ? `listed ${count(snapshot.objectsListed)} keys (done)`
+    : `listing: ${count(snapshot.objectsListed)} keys so far`;
 }
 
-/** One status line for a log (not a TTY). */
+/** One status line for a log (not a TTY): the listing, then the copies against their totals. */
 export function statusLine(snapshot: ProgressSnapshot): string {
   const rate = throughput(snapshot);
-  const listing = snapshot.isListingDone ? '' : ' (still listing)';
+  const copies = snapshot.copied + snapshot.failed;
+  const plus = snapshot.isListingDone ? '' : '+';
   return (
-    `s3ferry: ${count(snapshot.objectsDone)}/${objectTotal(snapshot)} objects${listing}: ` +
-    `${count(snapshot.copied)} copied, ${count(snapshot.skipped)} skipped, ` +
-    `${count(snapshot.failed)} failed; ${formatBytes(snapshot.bytesCopied)}/` +
-    `${formatBytes(snapshot.bytesToCopy)}${rate === undefined ? '' : ` at ${formatBytes(rate)}/s`}` +
-    // While listing goes on the bytes left are unknown (as on the TTY bars): no ETA yet.
-    `, ETA ${snapshot.isListingDone ? formatEta(etaSeconds(snapshot)) : '?'}\n`
+    `s3ferry: ${listingText(snapshot)}; copies ${count(copies)}/${count(snapshot.objectsToCopy)}${plus} ` +
+    `(${count(snapshot.copied)} copied, ${count(snapshot.failed)} failed), ${count(snapshot.skipped)} skipped; ` +
+    `${formatBytes(snapshot.bytesCopied)}/${formatBytes(snapshot.bytesToCopy)}${plus}` +
+    (rate === undefined ? '' : ` at ${formatBytes(rate)}/s`) +
+    // While listing goes on the work left is unknown (as on the TTY bars): no ETA yet.
+    `, ETA ${formatEta(etaSeconds(snapshot))}\n`
   );
 }
 

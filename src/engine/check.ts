@@ -568,7 +568,7 @@ export async function check(
     // A listing that fails mid-way (or goes out of order) stops the check: it proves nothing.
     if (isListed) tally.isListingDone = true;
 
-    await dispatch.queue.onIdle();
+    await dispatch.drained();
     session.stopProgress();
     dispatch.detach();
     for (const [thread, counts] of exec.mainClientsBuilt()) {

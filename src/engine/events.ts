@@ -44,6 +44,8 @@ export type ProgressSnapshot = {
   copied: number;
   skipped: number;
   failed: number;
+  /** Copies decided so far (the total of the copies; final once `isListingDone`). */
+  objectsToCopy: number;
   /** Bytes of the objects that need copying, known so far. */
   bytesToCopy: number;
   /** Bytes moved so far (copies in flight included). */
@@ -51,6 +53,10 @@ export type ProgressSnapshot = {
   /** True once both listings have ended: the totals are final. */
   isListingDone: boolean;
   elapsedMs: number;
+  /** Bytes moved per second since the start, once known. */
+  bytesPerSecond?: number;
+  /** Seconds left, once the listing is done and a rate is known. */
+  etaSeconds?: number;
 };
 
 /** One failed object: what, where and why (error code and hint from src/s3/classify.ts). */

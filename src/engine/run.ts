@@ -151,7 +151,7 @@ export async function sync(
     uploads.attach(checkpoint, roots.dst, mainCache, tally.requests);
     // --dry-run: the requests and bytes of the planned copies.
     const planned = emptyEstimate();
-    const { queue, isStopping, stop } = dispatch;
+    const { isStopping, stop } = dispatch;
     let nextId = 1;
 
     const fail = (key: string, error: SerializedError): void => {
@@ -239,7 +239,11 @@ export async function sync(
         return 'skipped';
       }
       const task = buildTask(nextId++, key, entry.src);
-      tally.bytesToCopy += task.sizeBytes;
+      // Copies decided while listing were counted then (see onEntry); hashed ones only now.
+      if (first.action === 'needs-hash') {
+        tally.bytesToCopy += task.sizeBytes;
+        tally.toCopy += 1;
+      }
       tally.inFlightBytes.set(task.id, 0);
       emit({
         kind: 'object',
@@ -392,6 +396,11 @@ export async function sync(
         return;
       }
       const ticket = watermark.begin(key, entry.src.sizeBytes);
+      if (decision.action === 'copy') {
+        // The totals a progress display shows, final once listing ends (well before the copies).
+        tally.bytesToCopy += entry.src.sizeBytes;
+        tally.toCopy += 1;
+      }
       await dispatch.enqueue(() => job(entry, decision, march, ticket));
     };
 
@@ -454,7 +463,7 @@ export async function sync(
     }
     if (isListed) tally.isListingDone = true;
 
-    await queue.onIdle();
+    await dispatch.drained();
 
     // --delete, only once every copy succeeded: a failed copy or listing, an interruption or a
     // fatal error leaves the destination's extra keys alone (they may be the only copy left).

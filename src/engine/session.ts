@@ -20,6 +20,7 @@ import type { TaskExecutor } from './executor.ts';
 import { openRoots } from './roots.ts';
 import type { RootSelectionOptions } from './roots.ts';
 import { addRequestCounts } from './summary.ts';
+import { Fifo } from '../shared/fifo.ts';
 import { WHOLE_RANGE } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
 
@@ -231,8 +232,14 @@ export type Dispatch = {
   stop: (reason: StopReason) => void;
   /** Records the first fatal error and stops. */
   stopFatal(error: SerializedError): void;
-  /** Waits for room in the queue (backpressure), then queues `job` unless the run stopped. */
+  /**
+   * Queues `job` unless the run stopped. Up to `lookahead` jobs wait in memory beyond the queue's
+   * `concurrency` (so the listing runs ahead of the copies and its totals are final early); past
+   * that it waits for room (backpressure).
+   */
   enqueue(job: () => Promise<void>): Promise<void>;
+  /** Resolves once every job queued so far has run (the look-ahead drained, the queue idle). */
+  drained(): Promise<void>;
   /**
    * Feeds every entry of the merge join to `onEntry`, in UTF-8 byte order, as the listings arrive,
    * until both end or the run stops; a listing that fails mid-run stops it as fatal. Resolves
@@ -246,13 +253,44 @@ export type Dispatch = {
   detach(): void;
 };
 
+/**
+ * Decided copies held in memory ahead of the queue by default: the listing runs this far ahead of
+ * the copies, so that on runs of up to this many copies the totals are final long before the end.
+ * Each holds its listing entries and decision (~0.5 KB: 25 MB at this bound).
+ */
+export const DEFAULT_LOOKAHEAD = 50_000;
+
 /** A dispatch of `concurrency` jobs at once that stops on `signal` and cancels through `cancel`. */
 export function createDispatch(
   concurrency: number,
   cancel: CancelBroadcast,
   signal: AbortSignal | undefined,
+  lookahead = DEFAULT_LOOKAHEAD,
 ): Dispatch {
   const queue = new PQueue({ concurrency });
+  // Jobs decided and waiting for a queue slot, in key order.
+  const waiting = new Fifo<() => Promise<void>>();
+  let roomWaiter: (() => void) | undefined;
+  /** Moves waiting jobs into free queue slots; each job feeds the next before it ends. */
+  const feed = (): void => {
+    while (queue.size < concurrency && waiting.length > 0) {
+      const job = waiting.shift();
+      if (job !== undefined) void queue.add(wrap(job));
+    }
+    if (roomWaiter !== undefined && waiting.length < lookahead) {
+      const wake = roomWaiter;
+      roomWaiter = undefined;
+      wake();
+    }
+  };
+  // Fed from inside the job, before it settles: the queue is never idle while jobs wait.
+  const wrap = (job: () => Promise<void>) => async (): Promise<void> => {
+    try {
+      await job();
+    } finally {
+      feed();
+    }
+  };
   let stopReason: StopReason | undefined;
   let fatal: SerializedError | undefined;
   // Waits that a stop must cut short (the march's next entry, the backpressure wait). Not a
@@ -291,6 +329,7 @@ export function createDispatch(
     markStopped();
     queue.pause();
     queue.clear();
+    waiting.clear();
     if (reason === 'cancelled' || reason === 'fatal') cancel.cancel();
   };
   const stopFatal = (error: SerializedError): void => {
@@ -315,10 +354,28 @@ export function createDispatch(
     stop,
     stopFatal,
     async enqueue(job) {
-      // Backpressure: the listing never runs more than one queue's worth ahead of the jobs.
-      await untilStopped(queue.onSizeLessThan(concurrency));
       if (isStopping()) return;
-      void queue.add(job);
+      if (waiting.length === 0 && queue.size < concurrency) {
+        void queue.add(wrap(job));
+        return;
+      }
+      waiting.push(job);
+      feed();
+      // Backpressure: the listing never runs more than the look-ahead beyond the jobs.
+      if (waiting.length >= lookahead) {
+        await untilStopped(
+          new Promise<void>((resolve) => {
+            roomWaiter = resolve;
+          }),
+        );
+      }
+    },
+    async drained() {
+      while (!isStopping() && waiting.length > 0) {
+        feed();
+        await queue.onSizeLessThan(concurrency);
+      }
+      await queue.onIdle();
     },
     async march(listings, onEntry) {
       const { roots } = listings;

@@ -52,6 +52,8 @@ export class RunTally {
   wouldCopyBytes = 0;
   wouldDelete = 0;
   bytesToCopy = 0;
+  /** Copies decided (queued or done): the object total of the copy progress. */
+  toCopy = 0;
   /** Bytes of finished copies. */
   bytesCopied = 0;
   /** Bytes reported by copies still in flight, by task id. */
@@ -90,17 +92,23 @@ export class RunTally {
   snapshot(): ProgressSnapshot {
     let inFlight = 0;
     for (const bytes of this.inFlightBytes.values()) inFlight += bytes;
-    return {
+    const snapshot: ProgressSnapshot = {
       objectsListed: this.listed,
       objectsDone: this.copied + this.skipped + this.failed + this.wouldCopy,
       copied: this.copied,
       skipped: this.skipped,
       failed: this.failed,
+      objectsToCopy: this.toCopy,
       bytesToCopy: this.bytesToCopy,
       bytesCopied: this.bytesCopied + inFlight,
       isListingDone: this.isListingDone,
       elapsedMs: Math.round(performance.now() - this.#startMs),
     };
+    const eta = etaOf(snapshot);
+    const rate = bytesRateOf(snapshot);
+    if (rate !== undefined) snapshot.bytesPerSecond = Math.round(rate);
+    if (eta !== undefined) snapshot.etaSeconds = Math.round(eta);
+    return snapshot;
   }
 
   summary(fields: {
@@ -163,4 +171,27 @@ export class RunTally {
     }
     return summary;
   }
+}
+
+/** Bytes per second moved since the run started; undefined while too early to say. */
+export function bytesRateOf(s: ProgressSnapshot): number | undefined {
+  if (s.elapsedMs < 200 || s.bytesCopied === 0) return undefined;
+  return (s.bytesCopied / s.elapsedMs) * 1000;
+}
+
+/**
+ * Seconds left, once the listing is done (before that the work left is unknown): the longer of
+ * what the bytes left take at the byte rate and what the copies left take at the copy rate (small
+ * objects are bound by requests, not bytes).
+ */
+export function etaOf(s: ProgressSnapshot): number | undefined {
+  if (!s.isListingDone) return undefined;
+  const doneCopies = s.copied + s.failed;
+  if (s.objectsToCopy <= doneCopies) return 0;
+  const seconds = s.elapsedMs / 1000;
+  if (seconds < 0.2 || (doneCopies === 0 && s.bytesCopied === 0)) return undefined;
+  const byRate = bytesRateOf(s);
+  const byBytes = byRate === undefined ? 0 : Math.max(0, s.bytesToCopy - s.bytesCopied) / byRate;
+  const byCopies = doneCopies === 0 ? 0 : (s.objectsToCopy - doneCopies) / (doneCopies / seconds);
+  return Math.max(byBytes, byCopies);
 }

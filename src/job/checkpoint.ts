@@ -3,7 +3,8 @@
 // and the failures recorded. Kept in a journal (journal.ts: one JSON record per line, batched
 // fsync, atomic compaction) so that kill -9 at any instant leaves a file the next run resumes.
 import { S3FerryError } from '../shared/errors.ts';
-import { describeRange } from '../plan/key-range.ts';
+import { compareKeys } from '../plan/compare-keys.ts';
+import { describeRange, inRange } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
 import { JournalWriter, scanJournal } from './journal.ts';
 import type { JsonObject } from './journal.ts';
@@ -294,6 +295,10 @@ export async function openCheckpoint(
     // The nightly case: the last pass finished, this run is a new pass of the same job.
     return Checkpoint.start(path, header, emptyState(Math.max(state.pass, 0) + 1), undefined);
   }
+  // Extra keys and failures recorded past their range's mark are found again when the range is
+  // listed from the mark: keep only the settled ones, or they would count (and delete) twice.
+  state.extras = state.extras.filter((key) => isSettled(key, state.ranges));
+  state.failures = state.failures.filter((f) => isSettled(f.key, state.ranges));
   const resume: ResumeInfo = {
     passStartedAt: state.passStartedAt,
     rangesDone: [...state.ranges.values()].filter((r) => r.isDone).length,
@@ -484,6 +489,15 @@ export class Checkpoint {
       this.#compacting = compacting;
     }
   }
+}
+
+/** True when `key` lies in a range that is done, or at or before its range's mark. */
+function isSettled(key: string, ranges: ReadonlyMap<string, RangeState>): boolean {
+  for (const range of ranges.values()) {
+    if (!inRange(key, range.range)) continue;
+    return range.isDone || (range.mark !== undefined && compareKeys(key, range.mark) <= 0);
+  }
+  return false;
 }
 
 /** The records that rebuild `state` (a compaction's content). */

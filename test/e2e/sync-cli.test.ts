@@ -407,7 +407,10 @@ for (const target of testTargets()) {
       assert.equal(result.code, 0, result.stdout);
       const tty = result.stdout;
       assert.ok(tty.includes(ESC), 'cursor/erase escape codes from cli-progress');
-      assert.match(tty, /objects [\u2588\u2591]+ 8\/8 +copied 8/);
+      assert.match(
+        tty,
+        /copies +[\u2588\u2591]+ 8\/8 +failed 0 +skipped 0 +listed 8 keys \(done\)/,
+      );
       assert.match(tty, /bytes +[\u2588\u2591]+ /);
       assert.match(tty, /s3ferry: synced: /);
       assert.equal(fs.readFileSync(outFile, 'utf8'), '');
@@ -518,7 +521,7 @@ for (const target of testTargets()) {
       // The first status line (every 5 s when stderr is not a terminal).
       await running.waitFor(
         'stderr',
-        /^s3ferry: \d+\/[\d,]+\+? objects.*: \d+ copied, \d+ skipped, \d+ failed; .*ETA/m,
+        /^s3ferry: list(?:ed|ing)[^;]* keys[^;]*; copies \d+\/[\d,]+\+? \(\d+ copied, \d+ failed\), \d+ skipped; .*ETA/m,
       );
       running.child.kill('SIGINT');
       const result = await running.done;

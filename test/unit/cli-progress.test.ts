@@ -32,6 +32,7 @@ function progress(overrides: Partial<ProgressSnapshot> = {}): SyncEvent {
     copied: 8,
     skipped: 2,
     failed: 0,
+    objectsToCopy: 38,
     bytesToCopy: 8 * MiB,
     bytesCopied: 2 * MiB,
     isListingDone: false,
@@ -62,14 +63,14 @@ describe('progress display, not a TTY', () => {
     display.update(progress());
     assert.equal(
       io.err,
-      's3ferry: 10/40+ objects (still listing): 8 copied, 2 skipped, 0 failed; 2.0 MiB/8.0 MiB at 2.0 MiB/s, ETA ?\n',
+      's3ferry: listing: 40 keys so far; copies 8/38+ (8 copied, 0 failed), 2 skipped; 2.0 MiB/8.0 MiB+ at 2.0 MiB/s, ETA ?\n',
     );
     now += 5_000;
     display.update(
       progress({ isListingDone: true, objectsDone: 40, copied: 38, bytesCopied: 8 * MiB }),
     );
     assert.equal(err().split('\n').length - 1, 2);
-    assert.match(err(), /\ns3ferry: 40\/40 objects: 38 copied/);
+    assert.match(err(), /\ns3ferry: listed 40 keys \(done\); copies 38\/38 \(38 copied/);
     display.stop();
     assert.equal(err().includes(ESC), false);
     assert.equal(io.out, '', 'progress never goes to stdout');
@@ -89,7 +90,7 @@ describe('progress display, not a TTY', () => {
 });
 
 describe('progress display on a TTY', () => {
-  it('draws an objects bar (total marked while counting) and a bytes bar on stderr', () => {
+  it('draws a copies bar and a bytes bar with their totals and the listing apart, on stderr', () => {
     const io = captureIo();
     const display = createProgressDisplay({ io, isTty: true, columns: 120 });
     display.update(progress());
@@ -104,19 +105,26 @@ describe('progress display on a TTY', () => {
     );
     display.stop();
     assert.ok(io.err.includes(ESC), 'cursor movement and line clearing');
-    // The last frame: final totals, no "+", throughput and ETA.
-    assert.match(io.err, /objects [\u2588\u2591]{24} 40\/40 {2}copied 38 {2}skipped 2 {2}failed 0/);
+    // The last frame: final totals, no "+", throughput and ETA, the listing done.
+    assert.match(
+      io.err,
+      /copies {2}[\u2588]{24} 38\/38 {2}failed 0 {2}skipped 2 {2}listed 40 keys \(done\)/,
+    );
     assert.match(io.err, /bytes {3}[\u2588]{24} 8\.0 MiB\/8\.0 MiB {2}2\.0 MiB\/s {2}ETA 0:00/);
     assert.equal(io.out, '');
   });
 
-  it('shows the total as still counting while listing goes on', () => {
+  it('while listing goes on: bars held empty, totals marked +, the listing count, no ETA', () => {
     const io = captureIo();
     const display = createProgressDisplay({ io, isTty: true });
-    display.update(progress());
+    display.update(progress({ copied: 30, bytesCopied: 7 * MiB }));
     display.stop();
-    assert.match(io.err, /10\/40\+ {2}copied 8 {2}skipped 2 {2}failed 0 {2}\(still counting\)/);
-    assert.match(io.err, /2\.0 MiB\/8\.0 MiB\+ .* ETA \?/);
+    // 30 of 38 copies done, but the total still grows: never a bar near full.
+    assert.match(
+      io.err,
+      /copies {2}[\u2591]{24} 30\/38\+ {2}failed 0 {2}skipped 2 {2}listing: 40 keys so far/,
+    );
+    assert.match(io.err, /bytes {3}[\u2591]{24} 7\.0 MiB\/8\.0 MiB\+ .* ETA \?/);
   });
 
   it('logged lines appear above the bars; after stop they are written directly; stop is idempotent', () => {

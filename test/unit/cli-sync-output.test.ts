@@ -8,7 +8,6 @@ import {
   exitCodeOf,
   failureLine,
   formatEta,
-  objectTotal,
   requestsText,
   statusLine,
   summaryText,
@@ -26,6 +25,7 @@ function snapshot(overrides: Partial<ProgressSnapshot> = {}): ProgressSnapshot {
     copied: 250,
     skipped: 40,
     failed: 10,
+    objectsToCopy: 900,
     bytesToCopy: 100 * MiB,
     bytesCopied: 25 * MiB,
     isListingDone: true,
@@ -312,9 +312,18 @@ describe('progress arithmetic', () => {
     assert.equal(etaSeconds(snapshot()), 15);
     assert.equal(throughput(snapshot({ elapsedMs: 100 })), undefined);
     assert.equal(throughput(snapshot({ bytesCopied: 0 })), undefined);
-    assert.equal(etaSeconds(snapshot({ bytesCopied: 0 })), undefined);
+    assert.equal(etaSeconds(snapshot({ bytesCopied: 0, copied: 0, failed: 0 })), undefined);
     // In-flight bytes can briefly exceed the known total: never a negative ETA.
-    assert.equal(etaSeconds(snapshot({ bytesCopied: 120 * MiB })), 0);
+    assert.equal(etaSeconds(snapshot({ bytesCopied: 120 * MiB, copied: 890 })), 0);
+    // Unknown while listing: the work left is not known yet.
+    assert.equal(etaSeconds(snapshot({ isListingDone: false })), undefined);
+    // Small objects are bound by copies per second, not bytes: 640 copies left at 52/s.
+    assert.equal(
+      Math.round(etaSeconds(snapshot({ bytesToCopy: 26 * MiB })) ?? -1),
+      Math.round(640 / 52),
+    );
+    // The engine's own figures win when the event carries them (--json consumers see the same).
+    assert.equal(etaSeconds(snapshot({ etaSeconds: 42 })), 42);
   });
 
   it('formatEta: m:ss, h:mm:ss, ? when unknown', () => {
@@ -325,25 +334,20 @@ describe('progress arithmetic', () => {
     assert.equal(formatEta(undefined), '?');
     assert.equal(formatEta(Number.POSITIVE_INFINITY), '?');
   });
-
-  it('objectTotal marks a total that is still counting', () => {
-    assert.equal(objectTotal(snapshot()), '1,200');
-    assert.equal(objectTotal(snapshot({ isListingDone: false })), '1,200+');
-  });
 });
 
 describe('statusLine (not a TTY)', () => {
   it('one line with counts, bytes, rate and ETA', () => {
     assert.equal(
       statusLine(snapshot()),
-      's3ferry: 300/1,200 objects: 250 copied, 40 skipped, 10 failed; 25.0 MiB/100.0 MiB at 5.0 MiB/s, ETA 0:15\n',
+      's3ferry: listed 1,200 keys (done); copies 260/900 (250 copied, 10 failed), 40 skipped; 25.0 MiB/100.0 MiB at 5.0 MiB/s, ETA 0:15\n',
     );
   });
 
   it('says when listing is still going on, and leaves out an unknown rate', () => {
     assert.equal(
       statusLine(snapshot({ isListingDone: false, bytesCopied: 0, elapsedMs: 50 })),
-      's3ferry: 300/1,200+ objects (still listing): 250 copied, 40 skipped, 10 failed; 0 B/100.0 MiB, ETA ?\n',
+      's3ferry: listing: 1,200 keys so far; copies 260/900+ (250 copied, 10 failed), 40 skipped; 0 B/100.0 MiB+, ETA ?\n',
     );
   });
 });
