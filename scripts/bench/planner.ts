@@ -1,5 +1,6 @@
 // Workload F: the planner alone, no server. Two generated sorted listings (source and
-// destination) go through s3ferry's mergeJoin and decide, as in a sync, and this prints one JSON
+// destination) go through s3ferry's mergeJoin, decide and the range watermark, with the copies
+// held in a full look-ahead as the dispatch holds them, as in a sync, and this prints one JSON
 // line (PlannerResult): keys joined per second and the peak RSS seen (sampled every 50 ms; GNU
 // time's max RSS of the process is measured by bench.ts as well). Run from dist/ (no loader):
 //
@@ -14,6 +15,9 @@ import { decide } from '../../src/plan/decide.ts';
 import { mergeJoin } from '../../src/plan/merge-join.ts';
 import type { ListEntry } from '../../src/shared/protocol.ts';
 import { keyOf } from './workloads.ts';
+import { Watermark } from '../../src/job/watermark.ts';
+import { DEFAULT_LOOKAHEAD } from '../../src/engine/session.ts';
+import { Fifo } from '../../src/shared/fifo.ts';
 
 export type PlannerResult = {
   keys: number;
@@ -81,13 +85,34 @@ export async function runPlanner(count: number): Promise<PlannerResult> {
   let skips = 0;
   let extraneous = 0;
   try {
+    // As in a sync whose copies are slower than its listing (every fresh migration): each copy
+    // decided waits as the dispatch holds it (a job closure over its entry, decision and
+    // watermark ticket) in the look-ahead, which stays full; the oldest is settled as a new
+    // one arrives, as a copy slot would take it.
+    const lookahead = new Fifo<() => void>();
+    const watermark = new Watermark();
     for await (const entry of mergeJoin(paged(sortedSource(count)), paged(destination(count)))) {
       joined += 1;
       const decision = decide(entry, { mode: 'default', direction: 's3-to-s3' });
-      if (decision.action === 'copy') copies += 1;
-      else if (decision.action === 'skip') skips += 1;
-      else if (decision.action === 'extraneous') extraneous += 1;
+      const key = entry.kind === 'dst-only' ? entry.dst.key : entry.src.key;
+      if (decision.action === 'copy') {
+        copies += 1;
+        const ticket = watermark.begin(key, entry.kind === 'dst-only' ? 0 : entry.src.sizeBytes);
+        const held = { entry, decision };
+        lookahead.push(() => {
+          // The job closure holds what a copy needs: the entry and the decision.
+          if (held.entry.kind !== 'dst-only') watermark.settle(ticket, 'copied');
+        });
+        if (lookahead.length > DEFAULT_LOOKAHEAD) lookahead.shift()?.();
+      } else if (decision.action === 'skip') {
+        skips += 1;
+        watermark.pass(key, 'skipped');
+      } else if (decision.action === 'extraneous') {
+        extraneous += 1;
+        watermark.pass(key, 'extraneous');
+      }
     }
+    for (let job = lookahead.shift(); job !== undefined; job = lookahead.shift()) job();
   } finally {
     clearInterval(sampler);
   }

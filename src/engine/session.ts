@@ -255,10 +255,13 @@ export type Dispatch = {
 
 /**
  * Decided copies held in memory ahead of the queue by default: the listing runs this far ahead of
- * the copies, so that on runs of up to this many copies the totals are final long before the end.
- * Each holds its listing entries and decision (~0.5 KB: 25 MB at this bound).
+ * the copies, so on runs of up to this many copies the totals are final early. Bounded by memory:
+ * every held copy outlives the young generation, so the old one fills with them as they pass, and
+ * the planner's peak RSS over 1,000,000 keys grows from 94 MB (no look-ahead) to 172 MB at 10,000,
+ * 206 MB at 20,000 and 235 MB at 50,000 (scripts/bench/planner.ts, docs/benchmarks-tuning.md).
+ * Beyond it the listing waits for the copies; spooling the rest to disk is the next step.
  */
-export const DEFAULT_LOOKAHEAD = 50_000;
+export const DEFAULT_LOOKAHEAD = 10_000;
 
 /** A dispatch of `concurrency` jobs at once that stops on `signal` and cancels through `cancel`. */
 export function createDispatch(

@@ -23,7 +23,8 @@ type Entry = {
   sizeBytes: number;
   /** Keys that settled at once after this one, before the next pending key. */
   tailKey: string | undefined;
-  tail: SettledCounts;
+  /** Their counts (allocated only when there are some: most copies have none). */
+  tail: SettledCounts | undefined;
 };
 
 /** A pending key, settled later with {@link Watermark.settle}. */
@@ -89,6 +90,7 @@ export class Watermark {
       return;
     }
     last.tailKey = key;
+    last.tail ??= zeroCounts();
     count(last.tail, outcome, sizeBytes);
   }
 
@@ -99,7 +101,7 @@ export class Watermark {
       outcome: undefined,
       sizeBytes,
       tailKey: undefined,
-      tail: zeroCounts(),
+      tail: undefined,
     };
     this.#pending.push(entry);
     return { entry };
@@ -114,7 +116,7 @@ export class Watermark {
       const first = this.#pending[this.#head];
       if (first?.outcome === undefined) break;
       count(this.#settled, first.outcome, first.sizeBytes);
-      addCounts(this.#settled, first.tail);
+      if (first.tail !== undefined) addCounts(this.#settled, first.tail);
       this.#mark = first.tailKey ?? first.key;
       this.#head += 1;
     }
