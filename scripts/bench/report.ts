@@ -35,6 +35,8 @@ export type RunRecord = {
   requests?: Record<string, number>;
   /** RGW counter deltas over the run, when the admin sockets could be read. */
   rgw?: RgwCounters;
+  /** s3ferry+ckpt: size of the checkpoint file after the run. */
+  checkpointBytes?: number;
 };
 
 /** One tool's row of a step table. */
@@ -55,7 +57,14 @@ export type Row = {
 
 export type StepTable = { workload: WorkloadId; step: string; rows: Row[] };
 
-const ORDER: RunnerName[] = ['s3ferry', 'rclone', 'aws', 's3-sync-client', 'ceiling'];
+const ORDER: RunnerName[] = [
+  's3ferry',
+  's3ferry+ckpt',
+  'rclone',
+  'aws',
+  's3-sync-client',
+  'ceiling',
+];
 
 /** Groups records by workload and step (first-seen order) and summarises each tool. */
 export function tabulate(records: readonly RunRecord[]): StepTable[] {
