@@ -58,7 +58,10 @@ import {
 } from './peers.ts';
 import type { PlannerResult } from './planner.ts';
 import {
+  checkpointOverhead,
+  CHECKPOINT_WALL_LIMIT,
   evaluateTargets,
+  renderCheckpointOverhead,
   renderTable,
   renderTargets,
   tabulate,
@@ -579,6 +582,14 @@ function render(
       'run (its clock starts at its first request, so it carries no process start-up and no listing). For no-op steps the ceiling ' +
       'is a serial ListObjectsV2 of source and destination at once.',
     '- "s3ferry wall ÷ tool wall" < 1 means s3ferry was faster.',
+    ...(records.some((r) => r.tool === 's3ferry+ckpt')
+      ? [
+          `- Checkpoint overhead (A, C, E): s3ferry+ckpt is s3ferry with \`--checkpoint FILE\`, a new file in a new temp dir for every step, so every run is a first pass (no-op steps too); ` +
+            'it runs right before or after plain s3ferry in every run (alternating), each into its own destination. "wall ratio" = median with ÷ median without; ' +
+            `"by run" = with ÷ without within each run; the issue 10 acceptance is a wall ratio ≤ ${CHECKPOINT_WALL_LIMIT.toFixed(2)}. ` +
+            'The checkpoint file is on the file system of the OS temp dir (real fsyncs unless that is tmpfs).',
+        ]
+      : []),
     '- On this machine the tools and the server share the CPU: timings are noisy when anything else runs; compare ratios within one run.',
     '',
     'Tool settings:',
@@ -617,6 +628,17 @@ function render(
     }
     for (const table of tables.filter((t) => t.workload === workload.id)) {
       lines.push(`### ${workload.id} ${table.step}`, '', renderTable(table), '');
+    }
+    const overhead = checkpointOverhead(records, workload.id);
+    if (overhead.length > 0) {
+      lines.push(
+        `### ${workload.id} checkpoint overhead`,
+        '',
+        's3ferry with `--checkpoint` (s3ferry+ckpt) against s3ferry without, in the same runs; medians with the min–max over the runs.',
+        '',
+        renderCheckpointOverhead(overhead),
+        '',
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { parseTimeOutput } from '../../scripts/bench/measure.ts';
 import { runOrder } from '../../scripts/bench/peers.ts';
 import {
+  fmtBytes,
   fmtRatio,
   fmtSpread,
   perSecond,
@@ -39,6 +40,14 @@ describe('bench stats', () => {
     assert.equal(fmtSpread(undefined), '–');
     assert.equal(fmtRatio(0.934), '0.93×');
     assert.equal(fmtRatio(undefined), '–');
+  });
+
+  it('formats byte counts as B, KiB or MiB', () => {
+    assert.equal(fmtBytes(812), '812 B');
+    assert.equal(fmtBytes(3000), '2.93 KiB');
+    assert.equal(fmtBytes(150 * 1024), '150 KiB');
+    assert.equal(fmtBytes(12.5 * 1024 ** 2), '12.5 MiB');
+    assert.equal(fmtBytes(undefined), '–');
   });
 
   it('scales counts and sizes with floors', () => {
