@@ -5,11 +5,14 @@
 //   npm run bench                                   everything, 3 runs each
 //   npm run bench -- --scale 0.1 --runs 1           a quick run (counts or sizes × 0.1)
 //   npm run bench -- --only A,C --tools s3ferry,rclone --out /tmp/b.md
+//   npm run bench -- --only A,C,E --tools s3ferry,s3ferry+ckpt   --checkpoint overhead alone
 //
 // Each workload's source is seeded once (concurrent PutObject, raw SDK). Each run goes through
 // the tools in a rotated order (run 1: s3ferry, rclone, …; run 2: rclone, …), each into a fresh
 // destination bucket, deleted after. Tools that are not installed are skipped and the report
-// says so; rclone is installed with apt-get when missing (root on Debian).
+// says so; rclone is installed with apt-get when missing (root on Debian). On A, C and E,
+// s3ferry also runs with `--checkpoint` ("s3ferry+ckpt", right before or after plain s3ferry in
+// every run) and the report compares the two.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -19,6 +22,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statfsSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -45,16 +49,19 @@ import {
   TOOL_NAMES,
   TOOL_SETTINGS,
   commandFor,
+  runOrder,
   ensureRclone,
   toolVersion,
   unsupported,
-  type RunnerName,
   type StepContext,
   type ToolName,
 } from './peers.ts';
 import type { PlannerResult } from './planner.ts';
 import {
+  checkpointOverhead,
+  CHECKPOINT_WALL_LIMIT,
   evaluateTargets,
+  renderCheckpointOverhead,
   renderTable,
   renderTargets,
   tabulate,
@@ -106,7 +113,8 @@ function parseOptions(argv: string[]): Options {
   });
   if (values.help === true) {
     process.stdout.write(
-      'usage: npm run bench -- [--scale X] [--runs N] [--only A,C] [--tools s3ferry,rclone] [--out FILE]\n',
+      'usage: npm run bench -- [--scale X] [--runs N] [--only A,C] [--tools s3ferry,rclone] [--out FILE]\n' +
+        `tools: ${TOOL_NAMES.join(', ')} (s3ferry+ckpt = s3ferry --checkpoint, on A, C and E)\n`,
     );
     process.exit(0);
   }
@@ -230,6 +238,15 @@ async function listTotals(
   return { count, bytes };
 }
 
+/** True when `dir` is on tmpfs (Linux's TMPFS_MAGIC), where fsync costs nothing. */
+function isTmpfs(dir: string): boolean {
+  try {
+    return statfsSync(dir).type === 0x01021994;
+  } catch {
+    return false;
+  }
+}
+
 /** Deletes a bucket and everything in it; a failure is a warning (the cluster goes at the end). */
 async function dropBucket(client: S3Client, bucket: string): Promise<void> {
   try {
@@ -318,12 +335,10 @@ async function runServerWorkload(ctx: Context, w: ServerWorkload): Promise<void>
     );
   }
   const expected = { count: w.count, bytes: w.count * w.sizeBytes };
-  const runners: RunnerName[] = [...ctx.tools, 'ceiling'];
   let bucketSeq = 0;
 
   for (let run = 1; run <= ctx.runs; run++) {
-    const order = runners.map((_, i) => runners[(i + run - 1) % runners.length]!);
-    for (const tool of order) {
+    for (const tool of runOrder(ctx.tools, run, w.measuresCheckpoint)) {
       for (const [caseIndex, c] of w.cases.entries()) {
         const dstBucket =
           preseeded ?? `bench-${w.id.toLowerCase()}-${run}-${caseIndex}-${bucketSeq++}`;
@@ -388,6 +403,8 @@ async function runServerWorkload(ctx: Context, w: ServerWorkload): Promise<void>
               record.requests = summary.requests;
               if (summary.status !== 'ok') {
                 Object.assign(record, { status: 'failed', note: `status ${summary.status}` });
+              } else if (cmd.checkpointFile !== undefined) {
+                checkCheckpoint(record, summary, cmd.checkpointFile);
               }
             }
             if (record.status === 'ok' && step.ceiling !== 'list-both') {
@@ -417,6 +434,29 @@ async function runServerWorkload(ctx: Context, w: ServerWorkload): Promise<void>
   if (w.sizeBytes >= MiB) await dropBucket(srcClient, srcBucket);
   srcClient.destroy();
   if (dstClient !== srcClient) dstClient.destroy();
+}
+
+/**
+ * s3ferry+ckpt: the run must have been the job's first pass (nothing resumed) and left its
+ * checkpoint file; records the file's size.
+ */
+function checkCheckpoint(record: RunRecord, summary: SyncSummary, file: string): void {
+  const job = summary.checkpoint;
+  if (job === undefined || job.pass !== 1 || job.resumed !== undefined) {
+    Object.assign(record, {
+      status: 'failed',
+      note:
+        job === undefined
+          ? 'no checkpoint in the summary'
+          : `not a first pass: pass ${job.pass}${job.resumed === undefined ? '' : ', resumed'}`,
+    });
+    return;
+  }
+  if (!existsSync(file)) {
+    Object.assign(record, { status: 'failed', note: `no checkpoint file at ${file}` });
+    return;
+  }
+  record.checkpointBytes = statSync(file).size;
 }
 
 async function runPlanner(
@@ -542,6 +582,14 @@ function render(
       'run (its clock starts at its first request, so it carries no process start-up and no listing). For no-op steps the ceiling ' +
       'is a serial ListObjectsV2 of source and destination at once.',
     '- "s3ferry wall ÷ tool wall" < 1 means s3ferry was faster.',
+    ...(records.some((r) => r.tool === 's3ferry+ckpt')
+      ? [
+          `- Checkpoint overhead (A, C, E): s3ferry+ckpt is s3ferry with \`--checkpoint FILE\`, a new file in a new temp dir for every step, so every run is a first pass (no-op steps too); ` +
+            'it runs right before or after plain s3ferry in every run (alternating), each into its own destination. "wall ratio" = median with ÷ median without; ' +
+            `"by run" = with ÷ without within each run; the issue 10 acceptance is a wall ratio ≤ ${CHECKPOINT_WALL_LIMIT.toFixed(2)}. ` +
+            'The checkpoint file is on the file system of the OS temp dir (real fsyncs unless that is tmpfs).',
+        ]
+      : []),
     '- On this machine the tools and the server share the CPU: timings are noisy when anything else runs; compare ratios within one run.',
     '',
     'Tool settings:',
@@ -580,6 +628,17 @@ function render(
     }
     for (const table of tables.filter((t) => t.workload === workload.id)) {
       lines.push(`### ${workload.id} ${table.step}`, '', renderTable(table), '');
+    }
+    const overhead = checkpointOverhead(records, workload.id);
+    if (overhead.length > 0) {
+      lines.push(
+        `### ${workload.id} checkpoint overhead`,
+        '',
+        's3ferry with `--checkpoint` (s3ferry+ckpt) against s3ferry without, in the same runs; medians with the min–max over the runs.',
+        '',
+        renderCheckpointOverhead(overhead),
+        '',
+      );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -621,7 +680,7 @@ async function main(): Promise<number> {
       }
       continue;
     }
-    versions[tool] = version;
+    if (tool !== 's3ferry+ckpt') versions[tool] = version;
     tools.push(tool);
   }
   for (const n of notes) say(n);
@@ -634,6 +693,14 @@ async function main(): Promise<number> {
     notes.push(
       's3-sync-client has one client per sync: C and D go in 2 steps through a local directory; it cannot run B with UploadPartCopy.',
     );
+  }
+  if (tools.includes('s3ferry+ckpt') && isTmpfs(tmpdir())) {
+    notes.push(
+      `The checkpoint files are on tmpfs (${tmpdir()}): their fsyncs cost nothing here; set TMPDIR to a directory on disk to measure them.`,
+    );
+  }
+  if (tools.includes('s3ferry+ckpt') && !tools.includes('s3ferry')) {
+    notes.push('s3ferry+ckpt runs without plain s3ferry: its overhead cannot be computed.');
   }
   if (tools.includes('rclone') && serverWorkloads.some((w) => w.id === 'E')) {
     notes.push(
@@ -714,9 +781,11 @@ async function main(): Promise<number> {
   const failed = records.filter((r) => r.status === 'failed');
   for (const r of failed)
     say(`failed: ${r.tool} ${r.workload} ${r.step} run ${r.run}: ${r.note ?? ''}`);
-  // A peer that fails is reported in its table; only s3ferry's and the ceiling's own failures
-  // mean the harness (or s3ferry) is broken.
-  if (failed.some((r) => r.tool === 's3ferry' || r.tool === 'ceiling')) {
+  // A peer that fails is reported in its table; only s3ferry's (with or without --checkpoint)
+  // and the ceiling's own failures mean the harness (or s3ferry) is broken.
+  if (
+    failed.some((r) => r.tool === 's3ferry' || r.tool === 's3ferry+ckpt' || r.tool === 'ceiling')
+  ) {
     say('s3ferry or the ceiling failed (see the tables): exit 1');
     return 1;
   }

@@ -3,7 +3,7 @@
 // this step, and the exact command for one step. Commands are plain data (command, args, env) so
 // bench.ts measures every tool the same way.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findExecutable } from '../cluster/processes.ts';
@@ -14,14 +14,52 @@ import { D_PART_BYTES, MiB, type ServerWorkload, type Step } from './workloads.t
 
 const execFileAsync = promisify(execFile);
 
-export type ToolName = 's3ferry' | 'rclone' | 'aws' | 's3-sync-client';
-export const TOOL_NAMES: readonly ToolName[] = ['s3ferry', 'rclone', 'aws', 's3-sync-client'];
+/**
+ * `s3ferry+ckpt` is s3ferry with `--checkpoint` (issue 10's overhead): measured only on the
+ * workloads that ask for it (`measuresCheckpoint`), always next to plain s3ferry (runOrder).
+ */
+export type ToolName = 's3ferry' | 's3ferry+ckpt' | 'rclone' | 'aws' | 's3-sync-client';
+export const TOOL_NAMES: readonly ToolName[] = [
+  's3ferry',
+  's3ferry+ckpt',
+  'rclone',
+  'aws',
+  's3-sync-client',
+];
 /** The ceiling runs in the rotation like a tool. */
 export type RunnerName = ToolName | 'ceiling';
+
+/**
+ * The order of one run: the tools, then the ceiling, rotated by one place per run (run 1 starts
+ * with the first tool, run 2 with the second, …). s3ferry and s3ferry+ckpt share one place, so
+ * the two always run back to back, s3ferry first in odd runs and second in even runs: drift in
+ * the machine's load hits both alike. Without `withCheckpoint` s3ferry+ckpt is left out.
+ */
+export function runOrder(
+  tools: readonly ToolName[],
+  run: number,
+  withCheckpoint: boolean,
+): RunnerName[] {
+  const ckpt = withCheckpoint && tools.includes('s3ferry+ckpt');
+  const slots: RunnerName[][] = [];
+  for (const tool of tools) {
+    if (tool === 's3ferry+ckpt') {
+      if (ckpt && !tools.includes('s3ferry')) slots.push([tool]);
+    } else if (tool === 's3ferry' && ckpt) {
+      slots.push(run % 2 === 1 ? ['s3ferry', 's3ferry+ckpt'] : ['s3ferry+ckpt', 's3ferry']);
+    } else {
+      slots.push([tool]);
+    }
+  }
+  slots.push(['ceiling']);
+  return slots.flatMap((_, i) => slots[(i + run - 1) % slots.length]!);
+}
 
 /** How each tool is configured, as printed in docs/benchmarks.md. */
 export const TOOL_SETTINGS: Record<RunnerName, string> = {
   s3ferry: 'built CLI, defaults (`-w` = cores, 16 tasks per worker), `-q --report`',
+  's3ferry+ckpt':
+    'as s3ferry, plus `--checkpoint FILE`: a new file in a new temp dir for every step (always a first pass, no-op steps too), on the file system of the OS temp dir',
   rclone:
     '`--transfers 32 --checkers 32 --fast-list` (the tuned setting of s3-servers.md §5.3); provider Ceph',
   aws: 'defaults (10 threads, 8 MiB multipart threshold); across endpoints: 2 steps via local disk',
@@ -51,6 +89,8 @@ export type Command = {
   args: string[];
   env: NodeJS.ProcessEnv;
   reportFile?: string;
+  /** s3ferry+ckpt: the checkpoint file the step writes (its size is reported). */
+  checkpointFile?: string;
 };
 
 /** Why a tool cannot run a step (shown in the table), or undefined when it can. */
@@ -65,6 +105,8 @@ export function commandFor(tool: RunnerName, ctx: StepContext): Command {
   switch (tool) {
     case 's3ferry':
       return s3ferry(ctx);
+    case 's3ferry+ckpt':
+      return s3ferryCheckpoint(ctx);
     case 'rclone':
       return rclone(ctx);
     case 'aws':
@@ -113,6 +155,13 @@ function s3ferry(ctx: StepContext): Command {
     },
     reportFile,
   };
+}
+
+/** s3ferry with `--checkpoint` in a directory of its own: every step is the job's first pass. */
+function s3ferryCheckpoint(ctx: StepContext): Command {
+  const cmd = s3ferry(ctx);
+  const checkpointFile = join(mkdtempSync(join(ctx.caseDir, 'ckpt-')), 'job.ckpt');
+  return { ...cmd, args: [...cmd.args, '--checkpoint', checkpointFile], checkpointFile };
 }
 
 function rcloneRemote(name: string, side: CeilingSide): NodeJS.ProcessEnv {
@@ -271,7 +320,8 @@ function ceiling(ctx: StepContext): Command {
 export async function toolVersion(tool: ToolName, root: string): Promise<string | undefined> {
   try {
     switch (tool) {
-      case 's3ferry': {
+      case 's3ferry':
+      case 's3ferry+ckpt': {
         const main = join(root, 'dist', 'src', 'cli', 'main.js');
         if (!existsSync(main)) return undefined;
         const { stdout } = await execFileAsync(process.execPath, [main, '--version']);

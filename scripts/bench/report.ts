@@ -4,6 +4,7 @@ import type { RgwCounters } from './measure.ts';
 import type { RunnerName } from './peers.ts';
 import {
   fmt,
+  fmtBytes,
   fmtMiB,
   fmtRatio,
   fmtSpread,
@@ -35,6 +36,8 @@ export type RunRecord = {
   requests?: Record<string, number>;
   /** RGW counter deltas over the run, when the admin sockets could be read. */
   rgw?: RgwCounters;
+  /** s3ferry+ckpt: size of the checkpoint file after the run. */
+  checkpointBytes?: number;
 };
 
 /** One tool's row of a step table. */
@@ -55,7 +58,14 @@ export type Row = {
 
 export type StepTable = { workload: WorkloadId; step: string; rows: Row[] };
 
-const ORDER: RunnerName[] = ['s3ferry', 'rclone', 'aws', 's3-sync-client', 'ceiling'];
+const ORDER: RunnerName[] = [
+  's3ferry',
+  's3ferry+ckpt',
+  'rclone',
+  'aws',
+  's3-sync-client',
+  'ceiling',
+];
 
 /** Groups records by workload and step (first-seen order) and summarises each tool. */
 export function tabulate(records: readonly RunRecord[]): StepTable[] {
@@ -308,4 +318,99 @@ export function renderTargets(targets: readonly TargetResult[]): string {
     '| --- | --- | --- |',
     ...targets.map((t) => `| ${t.target} | ${t.status} | ${escapeCell(t.detail)} |`),
   ].join('\n');
+}
+
+/** Wall ratio (with ÷ without, medians) up to which the checkpoint's cost is accepted (issue 10). */
+export const CHECKPOINT_WALL_LIMIT = 1.05;
+
+/** One step of a workload: s3ferry with `--checkpoint` against s3ferry without, same run. */
+export type CheckpointOverheadRow = {
+  step: string;
+  /** Successful runs without and with the checkpoint. */
+  runsWithout: number;
+  runsWith: number;
+  wallWithout?: Spread;
+  wallWith?: Spread;
+  cpuWithout?: Spread;
+  cpuWith?: Spread;
+  /** Median with ÷ median without. */
+  wallRatio?: number;
+  cpuRatio?: number;
+  /** with ÷ without of the same run (runs where both succeeded): how much the pairs agree. */
+  wallRatioByRun?: Spread;
+  checkpointBytes?: Spread;
+  /** The first failure of either variant. */
+  failure?: string;
+};
+
+/** The checkpoint overhead of each step of a workload (steps in first-seen order). */
+export function checkpointOverhead(
+  records: readonly RunRecord[],
+  workload: WorkloadId,
+): CheckpointOverheadRow[] {
+  const mine = records.filter(
+    (r) => r.workload === workload && (r.tool === 's3ferry' || r.tool === 's3ferry+ckpt'),
+  );
+  const steps = [...new Set(mine.filter((r) => r.tool === 's3ferry+ckpt').map((r) => r.step))];
+  return steps.map((step) => {
+    const ok = (tool: RunnerName) =>
+      mine.filter(
+        (r) => r.step === step && r.tool === tool && r.status === 'ok' && r.wallMs !== undefined,
+      );
+    const without = ok('s3ferry');
+    const withCkpt = ok('s3ferry+ckpt');
+    const values = (list: RunRecord[], f: (r: RunRecord) => number | undefined) =>
+      spread(list.map(f).filter((v): v is number => v !== undefined));
+    const wallWithout = values(without, (r) => r.wallMs! / 1000);
+    const wallWith = values(withCkpt, (r) => r.wallMs! / 1000);
+    const cpuWithout = values(without, (r) => r.cpuSeconds);
+    const cpuWith = values(withCkpt, (r) => r.cpuSeconds);
+    const failed = mine.find((r) => r.step === step && r.status === 'failed');
+    return {
+      step,
+      runsWithout: without.length,
+      runsWith: withCkpt.length,
+      wallWithout,
+      wallWith,
+      cpuWithout,
+      cpuWith,
+      wallRatio: ratio(wallWith?.median, wallWithout?.median),
+      cpuRatio: ratio(cpuWith?.median, cpuWithout?.median),
+      wallRatioByRun: values(withCkpt, (r) => {
+        const base = without.find((b) => b.run === r.run);
+        return base === undefined ? undefined : ratio(r.wallMs, base.wallMs);
+      }),
+      checkpointBytes: values(withCkpt, (r) => r.checkpointBytes),
+      failure: failed === undefined ? undefined : `${failed.tool}: ${failed.note ?? 'failed'}`,
+    };
+  });
+}
+
+/** `median (min–max)` in the given format; the median alone when the range looks like one value. */
+function spreadWith(s: Spread | undefined, format: (value: number) => string): string {
+  if (s === undefined) return '–';
+  const [median, min, max] = [s.median, s.min, s.max].map(format);
+  return min === max ? median! : `${median!} (${min!}–${max!})`;
+}
+
+/** Renders the checkpoint overhead of a workload as a Markdown table. */
+export function renderCheckpointOverhead(rows: readonly CheckpointOverheadRow[]): string {
+  const limit = `${Math.round((CHECKPOINT_WALL_LIMIT - 1) * 100)} %`;
+  const head =
+    `| step | runs without / with | wall s without | wall s with | wall ratio | wall ratio by run | CPU s without | CPU s with | CPU ratio | checkpoint file | wall within ${limit} |\n` +
+    '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |';
+  const lines = rows.map((row) => {
+    const within =
+      row.wallRatio === undefined ? '–' : row.wallRatio <= CHECKPOINT_WALL_LIMIT ? 'yes' : 'no';
+    const byRun = row.wallRatioByRun;
+    const bytes = row.checkpointBytes;
+    const failure = row.failure === undefined ? '' : ` (failed: ${escapeCell(row.failure)})`;
+    return (
+      `| ${row.step}${failure} | ${row.runsWithout} / ${row.runsWith} | ${fmtSpread(row.wallWithout)} | ` +
+      `${fmtSpread(row.wallWith)} | ${fmtRatio(row.wallRatio)} | ${spreadWith(byRun, fmtRatio)} | ` +
+      `${fmtSpread(row.cpuWithout)} | ${fmtSpread(row.cpuWith)} | ${fmtRatio(row.cpuRatio)} | ` +
+      `${spreadWith(bytes, fmtBytes)} | ${within} |`
+    );
+  });
+  return [head, ...lines].join('\n');
 }

@@ -63,6 +63,14 @@ export function fmtMiB(bytes: number | undefined): string {
   return fmt(mib, mib < 100 ? 1 : 0);
 }
 
+/** Bytes as B, KiB or MiB, about three significant digits (`–` when undefined). */
+export function fmtBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '–';
+  if (bytes < 1024) return `${fmt(bytes)} B`;
+  const [value, unit] = bytes < 1024 ** 2 ? [bytes / 1024, 'KiB'] : [bytes / 1024 ** 2, 'MiB'];
+  return `${fmt(value, autoDecimals(value))} ${unit}`;
+}
+
 /** Scales a count, never below `min`. */
 export function scaleCount(count: number, scale: number, min = 1): number {
   return Math.max(min, Math.round(count * scale));

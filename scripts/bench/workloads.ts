@@ -51,6 +51,8 @@ export type ServerWorkload = {
   layout: Layout;
   /** E: the destination is seeded once with the same objects (newer), shared by every run. */
   isDestinationPreseeded: boolean;
+  /** Issue 10: s3ferry+ckpt (s3ferry with `--checkpoint`) runs next to s3ferry on this one. */
+  measuresCheckpoint: boolean;
   cases: Case[];
 };
 
@@ -80,6 +82,7 @@ export function workloads(scale: number): Workload[] {
       sizeBytes: KiB,
       layout: 'same',
       isDestinationPreseeded: false,
+      measuresCheckpoint: true,
       cases: [{ steps: [fresh('copy'), noop] }],
     },
     {
@@ -89,6 +92,7 @@ export function workloads(scale: number): Workload[] {
       sizeBytes: bSize,
       layout: 'same',
       isDestinationPreseeded: false,
+      measuresCheckpoint: false,
       cases: [
         { steps: [{ label: 'CopyObject', kind: 'fresh', singleRequest: true, ceiling: 'copy' }] },
         {
@@ -113,6 +117,7 @@ export function workloads(scale: number): Workload[] {
       sizeBytes: 64 * KiB,
       layout: 'cross',
       isDestinationPreseeded: false,
+      measuresCheckpoint: true,
       cases: [{ steps: [fresh('get-put'), noop] }],
     },
     {
@@ -122,6 +127,7 @@ export function workloads(scale: number): Workload[] {
       sizeBytes: dSize,
       layout: 'cross',
       isDestinationPreseeded: false,
+      measuresCheckpoint: false,
       cases: [{ steps: [fresh('get-put-multipart')] }],
     },
     {
@@ -131,6 +137,7 @@ export function workloads(scale: number): Workload[] {
       sizeBytes: KiB,
       layout: 'same',
       isDestinationPreseeded: true,
+      measuresCheckpoint: true,
       cases: [{ steps: [noop] }],
     },
     {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  checkpointOverhead,
   evaluateTargets,
+  renderCheckpointOverhead,
   renderTable,
   requestsText,
   tabulate,
@@ -85,5 +87,85 @@ describe('bench report', () => {
     // 1.1 ms of CPU per object against rclone's 0.5 ms.
     assert.equal(status["A: client CPU per copied object ≤ rclone's"], 'not met');
     assert.equal(status['D: peak RSS ≤ 300 MB'], 'n/a');
+  });
+});
+
+describe('bench checkpoint overhead', () => {
+  const ckpt = (
+    step: string,
+    run: number,
+    plain: number,
+    withCkpt: number,
+    extra: Partial<RunRecord> = {},
+  ): RunRecord[] => [
+    rec({ tool: 's3ferry', step, run, wallMs: plain, cpuSeconds: plain / 2000 }),
+    rec({
+      tool: 's3ferry+ckpt',
+      step,
+      run,
+      wallMs: withCkpt,
+      cpuSeconds: withCkpt / 2000,
+      checkpointBytes: 3000 + run,
+      ...extra,
+    }),
+  ];
+  const overheadRecords: RunRecord[] = [
+    // fresh: with ÷ without 1.02, 1.10, 0.99 by run; medians 1,045 ms ÷ 1,000 ms.
+    ...ckpt('fresh', 1, 1000, 1020),
+    ...ckpt('no-op', 1, 500, 560),
+    ...ckpt('fresh', 2, 950, 1045),
+    ...ckpt('no-op', 2, 500, 540),
+    ...ckpt('fresh', 3, 1100, 1089),
+    ...ckpt('no-op', 3, 520, 530, { status: 'failed', note: 'not a first pass: pass 2' }),
+    rec({ tool: 'rclone', run: 1, wallMs: 5000 }),
+    rec({ tool: 's3ferry+ckpt', workload: 'C', run: 1, wallMs: 1 }),
+  ];
+
+  it('compares medians with and without, and pairs the runs', () => {
+    const [fresh, noop] = checkpointOverhead(overheadRecords, 'A');
+    assert.ok(fresh !== undefined && noop !== undefined);
+    assert.equal(fresh.step, 'fresh');
+    assert.equal(fresh.runsWithout, 3);
+    assert.equal(fresh.runsWith, 3);
+    assert.deepEqual(fresh.wallWithout, { median: 1, min: 0.95, max: 1.1, n: 3 });
+    assert.deepEqual(fresh.wallWith, { median: 1.045, min: 1.02, max: 1.089, n: 3 });
+    assert.equal(fresh.wallRatio!.toFixed(3), '1.045');
+    assert.equal(fresh.cpuRatio!.toFixed(3), '1.045');
+    assert.equal(fresh.wallRatioByRun!.median.toFixed(2), '1.02');
+    assert.equal(fresh.wallRatioByRun!.min.toFixed(2), '0.99');
+    assert.equal(fresh.wallRatioByRun!.max.toFixed(2), '1.10');
+    assert.deepEqual(fresh.checkpointBytes, { median: 3002, min: 3001, max: 3003, n: 3 });
+    assert.equal(fresh.failure, undefined);
+    // The failed run counts in neither the medians nor the pairs, and is named.
+    assert.equal(noop.runsWith, 2);
+    assert.equal(noop.wallRatioByRun!.n, 2);
+    assert.equal(noop.failure, 's3ferry+ckpt: not a first pass: pass 2');
+  });
+
+  it('has no rows without a checkpoint variant, and no ratio without plain s3ferry', () => {
+    assert.deepEqual(checkpointOverhead(records, 'A'), []);
+    const [c] = checkpointOverhead(overheadRecords, 'C');
+    assert.equal(c!.runsWithout, 0);
+    assert.equal(c!.wallRatio, undefined);
+    assert.equal(c!.wallRatioByRun, undefined);
+  });
+
+  it('renders the ratios, the file size and the 5 % verdict', () => {
+    const md = renderCheckpointOverhead(checkpointOverhead(overheadRecords, 'A'));
+    const [head, , fresh, noop] = md.split('\n');
+    assert.match(head!, /\| wall within 5 % \|$/);
+    assert.equal(
+      fresh,
+      '| fresh | 3 / 3 | 1.00 (0.95–1.10) | 1.05 (1.02–1.09) | 1.04× | 1.02× (0.99×–1.10×) | ' +
+        '0.500 (0.475–0.550) | 0.523 (0.510–0.545) | 1.04× | 2.93 KiB | yes |',
+    );
+    // no-op: medians 550 ms (two runs) against 500 ms = 1.10×: over the limit.
+    assert.match(
+      noop!,
+      /^\| no-op \(failed: s3ferry\+ckpt: not a first pass: pass 2\) \| 3 \/ 2 \|/,
+    );
+    assert.match(noop!, /\| 1\.10× \| 1\.10× \(1\.08×–1\.12×\) \| .* \| no \|$/);
+    const none = renderCheckpointOverhead(checkpointOverhead(overheadRecords, 'C'));
+    assert.match(none.split('\n')[2]!, /\| – \|$/);
   });
 });

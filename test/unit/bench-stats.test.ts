@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseTimeOutput } from '../../scripts/bench/measure.ts';
+import { runOrder } from '../../scripts/bench/peers.ts';
 import {
+  fmtBytes,
   fmtRatio,
   fmtSpread,
   perSecond,
@@ -40,6 +42,14 @@ describe('bench stats', () => {
     assert.equal(fmtRatio(undefined), '–');
   });
 
+  it('formats byte counts as B, KiB or MiB', () => {
+    assert.equal(fmtBytes(812), '812 B');
+    assert.equal(fmtBytes(3000), '2.93 KiB');
+    assert.equal(fmtBytes(150 * 1024), '150 KiB');
+    assert.equal(fmtBytes(12.5 * 1024 ** 2), '12.5 MiB');
+    assert.equal(fmtBytes(undefined), '–');
+  });
+
   it('scales counts and sizes with floors', () => {
     assert.equal(scaleCount(10_000, 0.01, 20), 100);
     assert.equal(scaleCount(2_000, 0.001, 20), 20);
@@ -72,6 +82,13 @@ describe('bench workloads', () => {
     assert.equal(byId.get('F')!.count, 1_000_000);
   });
 
+  it('measure the checkpoint overhead on A, C and E', () => {
+    const ids = workloads(0.01)
+      .filter((w) => w.id !== 'F' && w.measuresCheckpoint)
+      .map((w) => w.id);
+    assert.deepEqual(ids, ['A', 'C', 'E']);
+  });
+
   it('makes fixed-width keys that sort like their numbers within a directory', () => {
     assert.equal(keyOf(7, 10_000), 'd07/obj-00007');
     assert.equal(keyOf(123_456, 1_000_000), 'd56/obj-123456');
@@ -79,5 +96,50 @@ describe('bench workloads', () => {
       k.startsWith('d05/'),
     );
     assert.deepEqual(keys, [...keys].sort());
+  });
+});
+
+describe('bench run order', () => {
+  const tools = ['s3ferry', 's3ferry+ckpt', 'rclone', 'aws'] as const;
+
+  it('rotates by one place per run, the ceiling last in run 1', () => {
+    assert.deepEqual(runOrder(['s3ferry', 'rclone'], 1, false), ['s3ferry', 'rclone', 'ceiling']);
+    assert.deepEqual(runOrder(['s3ferry', 'rclone'], 2, false), ['rclone', 'ceiling', 's3ferry']);
+  });
+
+  it('runs s3ferry and s3ferry+ckpt back to back, alternating which goes first', () => {
+    assert.deepEqual(runOrder(tools, 1, true), [
+      's3ferry',
+      's3ferry+ckpt',
+      'rclone',
+      'aws',
+      'ceiling',
+    ]);
+    assert.deepEqual(runOrder(tools, 2, true), [
+      'rclone',
+      'aws',
+      'ceiling',
+      's3ferry+ckpt',
+      's3ferry',
+    ]);
+    assert.deepEqual(runOrder(tools, 5, true), [
+      's3ferry',
+      's3ferry+ckpt',
+      'rclone',
+      'aws',
+      'ceiling',
+    ]);
+    for (let run = 1; run <= 6; run++) {
+      const order = runOrder(tools, run, true);
+      const at = order.indexOf('s3ferry');
+      assert.equal(Math.abs(at - order.indexOf('s3ferry+ckpt')), 1);
+      assert.equal(order.length, 5);
+    }
+  });
+
+  it('leaves s3ferry+ckpt out of workloads without the checkpoint, keeps it alone', () => {
+    assert.deepEqual(runOrder(tools, 1, false), ['s3ferry', 'rclone', 'aws', 'ceiling']);
+    assert.deepEqual(runOrder(['s3ferry+ckpt'], 1, true), ['s3ferry+ckpt', 'ceiling']);
+    assert.deepEqual(runOrder(['s3ferry+ckpt'], 1, false), ['ceiling']);
   });
 });
