@@ -178,6 +178,8 @@ export type CheckpointSummary = {
   /** The job's key ranges, and how many of them ended done. */
   ranges: number;
   rangesDone: number;
+  /** What this run wrote to the checkpoint: records, bytes and fsyncs (its cost). */
+  journal: { records: number; bytesWritten: number; fsyncs: number };
   /** Set when this run resumed an interrupted pass. */
   resumed?: {
     /** When the interrupted pass started (ISO). */

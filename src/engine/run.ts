@@ -669,6 +669,11 @@ function checkpointSummary(
     pass: checkpoint.pass,
     ranges: ranges.length,
     rangesDone: ranges.filter((r) => r.isDone).length,
+    journal: {
+      records: checkpoint.stats.records,
+      bytesWritten: checkpoint.stats.bytesWritten,
+      fsyncs: checkpoint.stats.fsyncs,
+    },
     ...(resumed === undefined || resumedCounts === undefined
       ? {}
       : {

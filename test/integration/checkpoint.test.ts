@@ -64,6 +64,9 @@ describe('sync --checkpoint (local to local)', () => {
     assert.equal(first.summary.status, 'interrupted');
     assert.equal(first.summary.checkpoint?.pass, 1);
     assert.equal(first.summary.checkpoint.resumed, undefined);
+    // Its cost is reported: records written, bytes, and batched fsyncs (not one per record).
+    const journal = first.summary.checkpoint.journal;
+    assert.ok(journal.fsyncs > 0 && journal.fsyncs < journal.records, JSON.stringify(journal));
 
     const second = await runSync({ src, dst, checkpoint });
     assert.equal(second.summary.status, 'ok');

@@ -126,6 +126,7 @@ describe('summaryText', () => {
           pass: 3,
           ranges: 1,
           rangesDone: 1,
+          journal: { records: 10, bytesWritten: 1000, fsyncs: 2 },
           resumed: {
             passStartedAt: '2026-12-04T01:02:03.000Z',
             rangesSkipped: 0,
