@@ -51,7 +51,7 @@ const PAGE_SIZE: Bound = { name: 'the upload page size', min: 1, max: 1000 };
  * @throws S3FerryError: `usage` (exit 2) for a local path or one without a bucket, `config` for
  *   an unknown profile; a listing that fails (NoSuchBucket, bad credentials, AccessDenied…) is
  *   fatal (exit 3), with the path in its message.
- * @example for await (const u of listUploads({ path: 's3://b/backups/' })) console.log(u.key)
+ * @example for await (const u of listUploads({ path: 's3://b/backups/' })) keys.push(u.key)
  */
 export async function* listUploads(
   options: ListUploadsOptions,
