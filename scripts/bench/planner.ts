@@ -16,7 +16,7 @@ import { mergeJoin } from '../../src/plan/merge-join.ts';
 import type { ListEntry } from '../../src/shared/protocol.ts';
 import { keyOf } from './workloads.ts';
 import { Watermark } from '../../src/job/watermark.ts';
-import { DEFAULT_LOOKAHEAD } from '../../src/engine/session.ts';
+import { DEFAULT_LOOKAHEAD } from '../../src/engine/lanes.ts';
 import { Fifo } from '../../src/shared/fifo.ts';
 
 export type PlannerResult = {

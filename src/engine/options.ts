@@ -30,6 +30,11 @@ export type SyncOptions = {
   /** Copies each worker runs at once (they wait on the network, not the CPU), 1–256. @default 16 */
   tasksPerWorker?: number;
   /**
+   * Checks at once, apart from the copies (rclone's --checkers): the MD5s of local files that
+   * `--checksum` compares. A hash never holds a copy slot. 1–256. @default 8
+   */
+  checkers?: number;
+  /**
    * Objects of at least this size are copied in parts. 64 MiB: below it a single request is
    * cheaper (multipart adds a create and a complete request per object) and streams just as well;
    * above it parts run in parallel. 1 byte to 5 GiB (S3's largest single PUT or copy). @default 64 MiB
@@ -106,6 +111,9 @@ export const DEFAULT_TASKS_PER_WORKER = 16;
 export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 64 * MiB;
 export const DEFAULT_PART_SIZE_BYTES = 16 * MiB;
 export const DEFAULT_PART_CONCURRENCY = 4;
+/** Hashes at once in a sync: local MD5s are CPU and disk work, a few per core are plenty. */
+export const DEFAULT_CHECKERS = 8;
+export const MAX_CHECKERS = 256;
 
 /**
  * Upper bounds that protect the machine: every worker thread holds its own SDK and clients
@@ -151,6 +159,7 @@ export const BOUNDS = {
     min: 1,
     max: MAX_TASKS_PER_WORKER,
   },
+  checkers: { name: 'checkers', flag: '--checkers', min: 1, max: MAX_CHECKERS },
   partConcurrency: {
     name: 'part concurrency',
     flag: '--part-concurrency',
@@ -306,6 +315,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
       BOUNDS.tasksPerWorker,
       options.tasksPerWorker ?? DEFAULT_TASKS_PER_WORKER,
     ),
+    checkers: boundedInteger(BOUNDS.checkers, options.checkers ?? DEFAULT_CHECKERS),
     multipartThresholdBytes: boundedSize(
       'the multipart threshold',
       '--multipart-threshold',

@@ -27,8 +27,11 @@ type Entry = {
   tail: SettledCounts | undefined;
 };
 
-/** A pending key, settled later with {@link Watermark.settle}. */
-export type Ticket = { readonly entry: object };
+/**
+ * A pending key, settled later with {@link Watermark.settle}: its sequence number in the range
+ * (a number, so that work items holding it are plain data that can wait on disk).
+ */
+export type Ticket = number;
 
 export function zeroCounts(): SettledCounts {
   return { keys: 0, copied: 0, copiedBytes: 0, skipped: 0, failed: 0 };
@@ -59,6 +62,8 @@ export class Watermark {
   readonly #pending: Entry[] = [];
   /** Index of the first entry still in #pending (a queue without shifting the array). */
   #head = 0;
+  /** The ticket of #pending[0] (tickets stay valid when the array is compacted). */
+  #base = 0;
 
   /** Starts at `mark` (a resumed range) with the counts already settled up to it. */
   constructor(mark?: string, settled: SettledCounts = zeroCounts()) {
@@ -104,13 +109,13 @@ export class Watermark {
       tail: undefined,
     };
     this.#pending.push(entry);
-    return { entry };
+    return this.#base + this.#pending.length - 1;
   }
 
   /** Settles a key handed out by {@link begin}; the mark moves past every settled prefix. */
   settle(ticket: Ticket, outcome: Outcome): void {
-    const entry = ticket.entry as Entry;
-    if (entry.outcome !== undefined) return;
+    const entry = this.#pending[ticket - this.#base];
+    if (entry === undefined || entry.outcome !== undefined) return;
     entry.outcome = outcome;
     while (this.#head < this.#pending.length) {
       const first = this.#pending[this.#head];
@@ -123,6 +128,7 @@ export class Watermark {
     // Compact now and then so the array does not keep every settled entry.
     if (this.#head > 1024 && this.#head * 2 > this.#pending.length) {
       this.#pending.splice(0, this.#head);
+      this.#base += this.#head;
       this.#head = 0;
     }
   }

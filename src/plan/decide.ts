@@ -1,12 +1,14 @@
 // Per-key copy/skip decisions for every comparison mode and direction: megfile's size + mtime
 // rule at whole-second granularity by default, and content fingerprints (MD5/ETag) for --checksum.
 import type { JoinEntry } from './merge-join.ts';
+import { hasMd5Fingerprints, sidesOf } from './sides.ts';
+import type { SyncDirection } from './sides.ts';
+
+export { isPlainMd5Etag } from './sides.ts';
+export type { SyncDirection } from './sides.ts';
 
 /** How source and destination are compared (CLI: default, -f, --skip-existing, --size-only, --checksum). */
 export type CompareMode = 'default' | 'force' | 'skip-existing' | 'size-only' | 'checksum';
-
-/** Which way bytes move; decides the mtime rule and which sides have ETags. */
-export type SyncDirection = 'upload' | 'download' | 's3-to-s3' | 'local-to-local';
 
 /**
  * Why a key is copied:
@@ -43,17 +45,6 @@ export type DecideOptions = {
   /** MD5 (hex) of the local destination file, once computed after a `needs-hash` decision. */
   dstMd5?: string;
 };
-
-const PLAIN_MD5 = /^[0-9a-f]{32}$/i;
-
-/**
- * True when a (normalised, unquoted) ETag is the MD5 of the content: 32 hex digits without the
- * `-N` multipart suffix. SSE-KMS/SSE-C ETags look the same but are not MD5s; a listing cannot
- * tell them apart (aws-cli and rclone make the same assumption).
- */
-export function isPlainMd5Etag(etag: string | undefined): etag is string {
-  return etag !== undefined && PLAIN_MD5.test(etag);
-}
 
 /** Whole seconds: RGW lists LastModified in ms but HEAD/GET give whole seconds. */
 function seconds(mtimeMs: number): number {
@@ -116,10 +107,9 @@ function byDefaultRule(
 function byChecksum(entry: JoinEntry & { kind: 'match' }, options: DecideOptions): Decision {
   const { src, dst } = entry;
   if (src.sizeBytes !== dst.sizeBytes) return { action: 'copy', reason: 'size-differs' };
-  const srcIsLocal = options.direction === 'upload' || options.direction === 'local-to-local';
-  const dstIsLocal = options.direction === 'download' || options.direction === 'local-to-local';
+  const sides = sidesOf(options.direction);
   // An S3 side without a plain-MD5 ETag cannot be compared: fall back before any hashing.
-  if ((!srcIsLocal && !isPlainMd5Etag(src.etag)) || (!dstIsLocal && !isPlainMd5Etag(dst.etag))) {
+  if (!hasMd5Fingerprints(src, dst, sides)) {
     const decision = byDefaultRule(
       src.sizeBytes,
       src.mtimeMs,
@@ -129,8 +119,8 @@ function byChecksum(entry: JoinEntry & { kind: 'match' }, options: DecideOptions
     );
     return { ...decision, fallback: true };
   }
-  const srcMd5 = srcIsLocal ? options.srcMd5 : src.etag;
-  const dstMd5 = dstIsLocal ? options.dstMd5 : dst.etag;
+  const srcMd5 = sides.isSrcLocal ? options.srcMd5 : src.etag;
+  const dstMd5 = sides.isDstLocal ? options.dstMd5 : dst.etag;
   if (srcMd5 === undefined || dstMd5 === undefined) {
     const hash = srcMd5 === undefined ? (dstMd5 === undefined ? 'both' : 'src') : 'dst';
     return { action: 'needs-hash', hash };

@@ -55,6 +55,7 @@ export type SyncFlags = {
   exclude?: string[];
   deleteExcluded?: boolean;
   listConcurrency?: string;
+  checkers?: string;
 };
 
 /** Collects a repeatable option's values. */
@@ -134,6 +135,10 @@ export function registerSyncCommand(
       '--list-concurrency <N>',
       `LIST requests in flight per S3 listing, over key ranges (StartAfter bisection); 1 lists serially; 1 to ${BOUNDS.listConcurrency.max} (default: 1)`,
     )
+    .option(
+      '--checkers <N>',
+      `local files hashed at once for --checksum, apart from the copies; 1 to ${BOUNDS.checkers.max} (default: 8)`,
+    )
     .option('--fail-fast', 'stop dispatching after the first failed object')
     .option(
       '--delete',
@@ -210,6 +215,8 @@ export async function runSyncCommand(
   if (partConcurrency !== undefined) options.partConcurrency = partConcurrency;
   const listConcurrency = wholeNumber(BOUNDS.listConcurrency, flags.listConcurrency);
   if (listConcurrency !== undefined) options.listConcurrency = listConcurrency;
+  const checkers = wholeNumber(BOUNDS.checkers, flags.checkers);
+  if (checkers !== undefined) options.checkers = checkers;
   if (flags.multipartThreshold !== undefined) {
     options.multipartThresholdBytes = parseSize(flags.multipartThreshold, '--multipart-threshold');
   }

@@ -2,8 +2,8 @@
 // MD5s or, with --download, both sides read; what cannot be compared is compared by size only.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planPair } from '../../src/engine/check.ts';
-import type { PairPlan } from '../../src/engine/check.ts';
+import { planPair } from '../../src/plan/compare-pair.ts';
+import type { PairPlan } from '../../src/plan/compare-pair.ts';
 import type { ListEntry } from '../../src/shared/protocol.ts';
 
 const MD5_A = '0bee89b07a248e27c83fc3d5951213c1';

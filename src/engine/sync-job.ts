@@ -1,0 +1,63 @@
+// The job side of a sync: what makes two runs one job (its identity in the checkpoint), the ranges
+// a run marches (the checkpoint's, or the whole key space), and the multipart uploads an
+// interrupted run started without recording them.
+import type { Checkpoint, JobIdentity, RangeState } from '../job/checkpoint.ts';
+import { abortUploadsSince } from '../job/stale-uploads.ts';
+import { zeroCounts } from '../job/watermark.ts';
+import { WHOLE_RANGE } from '../plan/key-range.ts';
+import type { ClientCache } from '../s3/client-cache.ts';
+import type { RequestCounts } from '../shared/protocol.ts';
+import type { ResolvedSyncOptions } from './options.ts';
+import type { Root } from './roots.ts';
+import type { Roots } from './session.ts';
+
+/** What makes two runs one job (see JobIdentity): paths, where they resolve, and the selection. */
+export function jobIdentity(roots: Roots, options: ResolvedSyncOptions): JobIdentity {
+  return {
+    src: roots.src.label,
+    dst: roots.dst.label,
+    srcWhere: whereOf(roots.src),
+    dstWhere: whereOf(roots.dst),
+    mode: options.mode,
+    include: options.include,
+    exclude: options.exclude,
+    deleteExcluded: options.shouldDeleteExcluded,
+    delete: options.shouldDelete,
+  };
+}
+
+function whereOf(root: Root): string {
+  if (root.spec === undefined) return root.display('');
+  return `${root.spec.endpointUrl ?? `aws:${root.spec.region}`} ${root.display('')}`;
+}
+
+/** The ranges of the job: the checkpoint's (a new job gets the whole key space), or one unrecorded. */
+export function jobRanges(checkpoint: Checkpoint | undefined): RangeState[] {
+  if (checkpoint === undefined) {
+    return [{ id: 'r0', range: WHOLE_RANGE, mark: undefined, counts: zeroCounts(), isDone: false }];
+  }
+  const ranges = checkpoint.ranges();
+  return ranges.length > 0 ? ranges : [checkpoint.addRange(WHOLE_RANGE)];
+}
+
+/**
+ * A resumed pass: the uploads the interrupted run recorded are continued when their key is
+ * copied; the ones it started without recording them (killed before the record reached the disk)
+ * are aborted, as their keys are still unsettled and copied again. Returns how many were aborted.
+ */
+export async function abortUnrecordedUploads(
+  checkpoint: Checkpoint,
+  dst: Root,
+  mainCache: ClientCache,
+  requests: RequestCounts,
+): Promise<number> {
+  const start = dst.kind === 's3' ? dst.location('') : undefined;
+  if (checkpoint.resumed === undefined || start?.kind !== 's3' || dst.spec === undefined) return 0;
+  return abortUploadsSince(mainCache.get(dst.spec), dst.spec, {
+    bucket: start.bucket,
+    prefix: start.key,
+    sinceMs: Date.parse(checkpoint.resumed.passStartedAt),
+    except: new Set(checkpoint.uploads().map((u) => u.uploadId)),
+    counts: requests,
+  });
+}
