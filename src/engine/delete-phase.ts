@@ -7,7 +7,7 @@ import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCache } from '../s3/client-cache.ts';
 import { runDeletes } from './deletes.ts';
 import type { DeletesSkippedReason, SyncEvent } from './events.ts';
-import type { StopReason } from './lanes.ts';
+import type { Lanes, StopReason } from './lanes.ts';
 import type { ResolvedSyncOptions } from './options.ts';
 import type { Root } from './roots.ts';
 import type { RunTally } from './summary.ts';
@@ -75,6 +75,45 @@ export async function deleteExtraneous(ctx: {
       : new S3FerryError('internal', 'DeleteFailed', String(error));
     return serializeError(classified);
   }
+}
+
+/**
+ * The delete phase of a sync: decides whether the deletes may run and runs them (not in a dry
+ * run). A delete phase that fails as a whole stops the run as fatal. Returns why the deletes were
+ * skipped, if they were.
+ */
+export async function runDeletePhase(ctx: {
+  options: ResolvedSyncOptions;
+  tally: RunTally;
+  dst: Root;
+  /** The extraneous keys recorded on the way (the checkpoint's, or the spool's). */
+  extras: { count: number; keys: () => AsyncIterable<string> };
+  resumedKeys: number;
+  lanes: Pick<Lanes<unknown>, 'stopReason' | 'fatal' | 'isStopping' | 'stopFatal'>;
+  mainCache: ClientCache;
+  emit: (event: SyncEvent) => void;
+}): Promise<DeletesSkippedReason | undefined> {
+  const { options, tally, lanes } = ctx;
+  const skipped = deletesSkippedReason({
+    options,
+    tally,
+    toDelete: options.isDryRun ? tally.wouldDelete : ctx.extras.count,
+    resumedKeys: ctx.resumedKeys,
+    stopReason: lanes.stopReason,
+    fatal: lanes.fatal,
+  });
+  if (!options.shouldDelete || options.isDryRun || skipped !== undefined) return skipped;
+  const failed = await deleteExtraneous({
+    dst: ctx.dst,
+    keys: ctx.extras.keys(),
+    mainCache: ctx.mainCache,
+    tally,
+    signal: options.signal,
+    isStopping: lanes.isStopping,
+    emit: ctx.emit,
+  });
+  if (failed !== undefined) lanes.stopFatal(failed);
+  return undefined;
 }
 
 /** Recorded keys as the async iterable runDeletes takes. */

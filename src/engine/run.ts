@@ -8,31 +8,24 @@ import { openCheckpoint } from '../job/checkpoint.ts';
 import type { Checkpoint, RangeState } from '../job/checkpoint.ts';
 import { UploadBook } from '../job/upload-book.ts';
 import { emptyEstimate } from '../plan/cost.ts';
-import type { SyncDirection } from '../plan/decide.ts';
 import { remainderAfter } from '../plan/key-range.ts';
 import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
-import type { CopyMethod } from '../shared/protocol.ts';
+import { copyMethodOf, directionOf } from './copy-method.ts';
 import { KeySpool } from './deletes.ts';
-import { deleteExtraneous, deletesSkippedReason, keysOf } from './delete-phase.ts';
+import { keysOf, runDeletePhase } from './delete-phase.ts';
 import type { SyncEvent, SyncEventListener, SyncSummary } from './events.ts';
 import { createMarch, rangeMarch } from './march.ts';
 import type { March, RangeListings, RangeMarch } from './march.ts';
 import { resolveSyncOptions } from './options.ts';
 import type { SyncOptions } from './options.ts';
-import type { Root } from './roots.ts';
 import { openSession } from './session.ts';
 import type { Session } from './session.ts';
 import { abortUnrecordedUploads, jobIdentity, jobRanges } from './sync-job.ts';
 import { syncPolicy } from './sync-policy.ts';
-import {
-  addRecordedFailures,
-  checkpointSummary,
-  planCost,
-  resumedTotals,
-  syncStatus,
-} from './sync-summary.ts';
+import { summarizeSync } from './sync-summary.ts';
 import { RunTally } from './summary.ts';
 
+export { copyMethodOf, directionOf } from './copy-method.ts';
 export { primeListing } from './session.ts';
 export { jobIdentity } from './sync-job.ts';
 export type { SyncOptions };
@@ -109,20 +102,24 @@ export async function sync(
         },
       });
     }
-    const ranges = jobRanges(checkpoint);
+    const job = checkpoint;
+    const ranges = jobRanges(job);
     const toMarch = ranges.filter((r) => !r.isDone);
     // Fatal at the start: the first page of each listing of the first range, before dispatch.
     const first = toMarch[0];
     const firstListings =
-      first === undefined
-        ? undefined
-        : await session.openListings(remainderAfter(first.range, first.mark));
+      first && (await session.openListings(remainderAfter(first.range, first.mark)));
     timer = setInterval(() => {
       emit({ kind: 'progress', ...tally.snapshot() });
     }, resolved.progressIntervalMs);
     timer.unref();
-    uploads.attach(checkpoint, roots.dst, mainCache, tally.requests);
-    const uploadsAborted = await abortLeftBehind(checkpoint, roots.dst, session);
+    uploads.attach(job, roots.dst, mainCache, tally.requests);
+    const uploadsAborted =
+      job === undefined
+        ? 0
+        : await abortUnrecordedUploads(job, roots.dst, mainCache, tally.requests, (message) => {
+            emit({ kind: 'warning', message });
+          });
 
     const planned = emptyEstimate();
     const byId = new Map(ranges.map((r) => [r.id, r]));
@@ -137,8 +134,8 @@ export async function sync(
             direction: directionOf(roots.src, roots.dst),
             method: copyMethodOf(roots.src, roots.dst),
             spool,
-            checkpoint,
-            ...(checkpoint === undefined ? {} : { uploads }),
+            checkpoint: job,
+            ...(job === undefined ? {} : { uploads }),
             planned,
             isCancelled: () => session.cancel.isCancelled,
             emit,
@@ -152,81 +149,44 @@ export async function sync(
       issues: session.issues,
       onProgress: (range) => {
         const state = byId.get(range.id);
-        if (checkpoint !== undefined && state !== undefined) {
-          noteProgress(checkpoint, state, range, march.lanes.isStopping());
-        }
+        if (job && state) noteProgress(job, state, range, march.lanes.isStopping());
       },
     });
     if (await marchRanges(march, toMarch, firstListings, session)) tally.isListingDone = true;
     await march.drained();
 
-    const { lanes } = march;
-    const skipped = deletesSkippedReason({
+    const deletesSkipped = await runDeletePhase({
       options: resolved,
       tally,
-      toDelete: resolved.isDryRun
-        ? tally.wouldDelete
-        : (checkpoint?.extras().length ?? spool.count),
-      resumedKeys: checkpoint?.resumed?.keysSettled ?? 0,
-      stopReason: lanes.stopReason,
-      fatal: lanes.fatal,
+      dst: roots.dst,
+      extras:
+        job === undefined
+          ? { count: spool.count, keys: () => spool.keys() }
+          : { count: job.extras().length, keys: () => keysOf(job.extras()) },
+      resumedKeys: job?.resumed?.keysSettled ?? 0,
+      lanes: march.lanes,
+      mainCache,
+      emit,
     });
-    if (resolved.shouldDelete && !resolved.isDryRun && skipped === undefined) {
-      const failed = await deleteExtraneous({
-        dst: roots.dst,
-        keys: checkpoint === undefined ? spool.keys() : keysOf(checkpoint.extras()),
-        mainCache,
-        tally,
-        signal: resolved.signal,
-        isStopping: lanes.isStopping,
-        emit,
-      });
-      if (failed !== undefined) lanes.stopFatal(failed);
-    }
     clearInterval(timer);
     march.detach();
     for (const [thread, counts] of session.executor.mainClientsBuilt()) {
       tally.clientsByThread.set(thread, counts);
     }
     emit({ kind: 'progress', ...tally.snapshot() });
-
-    const resumed = checkpoint?.resumed === undefined ? undefined : resumedTotals(ranges);
-    const status = syncStatus({
-      fatal: lanes.fatal,
-      stopReason: lanes.stopReason,
+    const summary = await summarizeSync({
+      options: resolved,
       tally,
-      resumedFailed: resumed?.failed ?? 0,
-      deletesSkippedReason: skipped,
+      roots,
+      cacheMode,
+      lanes: march.lanes,
+      deletesSkipped,
+      planned,
+      checkpoint: job,
+      ranges,
+      uploads,
+      uploadsAborted,
     });
-    const summary = tally.summary({
-      status,
-      src: roots.src.label,
-      dst: roots.dst.label,
-      mode: resolved.mode,
-      clientCacheMode: cacheMode,
-      workers: resolved.workers,
-      ...(lanes.fatal === undefined ? {} : { fatal: lanes.fatal }),
-      isDryRun: resolved.isDryRun,
-      shouldDelete: resolved.shouldDelete,
-      ...(resolved.maxDelete === undefined ? {} : { maxDelete: resolved.maxDelete }),
-      ...(skipped === undefined ? {} : { deletesSkippedReason: skipped }),
-    });
-    if (resolved.isDryRun) {
-      summary.plan = planCost(summary.requests, planned, tally.wouldDelete, roots.dst);
-    }
-    if (checkpoint !== undefined) {
-      // A pass that ran to its end (failures included) is finished: the next run is a new pass.
-      let aborted = uploadsAborted;
-      if (status === 'ok' || status === 'partial') {
-        aborted += await uploads.abortLeftovers();
-        await checkpoint.finish(status);
-      } else await checkpoint.flush();
-      summary.checkpoint = checkpointSummary(checkpoint, ranges, resumed, {
-        aborted,
-        continued: uploads.continued,
-      });
-      addRecordedFailures(summary.failures, checkpoint, roots, resolved.maxFailureDetails);
-    }
     emit({ kind: 'summary', summary });
     return summary;
   } finally {
@@ -234,24 +194,6 @@ export async function sync(
     await opened?.close();
     await spool.dispose();
     await checkpoint?.close().catch(() => undefined);
-  }
-
-  /** Warns (never fails the run) when the leftovers of an interrupted run cannot be aborted. */
-  async function abortLeftBehind(
-    job: Checkpoint | undefined,
-    dst: Root,
-    { mainCache }: Session,
-  ): Promise<number> {
-    if (job === undefined) return 0;
-    try {
-      return await abortUnrecordedUploads(job, dst, mainCache, tally.requests);
-    } catch (error) {
-      emit({
-        kind: 'warning',
-        message: `the multipart uploads the interrupted run left under ${dst.label} could not be aborted (${asS3FerryError(error, 'UploadsFailed').message}); s3ferry uploads --abort removes them`,
-      });
-      return 0;
-    }
   }
 }
 
@@ -298,23 +240,4 @@ function noteProgress(
 
 function asS3FerryError(error: unknown, code: string): S3FerryError {
   return isS3FerryError(error) ? error : new S3FerryError('internal', code, String(error));
-}
-
-/** upload / download / s3-to-s3 / local-to-local, for the mtime rule and the checksum sides. */
-export function directionOf(src: Root, dst: Root): SyncDirection {
-  if (src.kind === 's3') return dst.kind === 's3' ? 's3-to-s3' : 'download';
-  return dst.kind === 's3' ? 'upload' : 'local-to-local';
-}
-
-/**
- * S3→S3 copies are server-side when both profiles resolve to the same endpoint and the same
- * credentials (settings, not profile names: two names for one account still copy server-side);
- * otherwise the bytes stream through s3ferry.
- */
-export function copyMethodOf(src: Root, dst: Root): CopyMethod {
-  if (src.kind === 's3' && dst.kind === 's3') {
-    return src.sameAccountAs(dst) ? 'server-side' : 'stream';
-  }
-  if (src.kind === 's3') return 'download';
-  return dst.kind === 's3' ? 'upload' : 'local';
 }

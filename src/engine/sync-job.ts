@@ -6,6 +6,7 @@ import { abortUploadsSince } from '../job/stale-uploads.ts';
 import { zeroCounts } from '../job/watermark.ts';
 import { WHOLE_RANGE } from '../plan/key-range.ts';
 import type { ClientCache } from '../s3/client-cache.ts';
+import { isS3FerryError } from '../shared/errors.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import type { ResolvedSyncOptions } from './options.ts';
 import type { Root } from './roots.ts';
@@ -43,21 +44,31 @@ export function jobRanges(checkpoint: Checkpoint | undefined): RangeState[] {
 /**
  * A resumed pass: the uploads the interrupted run recorded are continued when their key is
  * copied; the ones it started without recording them (killed before the record reached the disk)
- * are aborted, as their keys are still unsettled and copied again. Returns how many were aborted.
+ * are aborted, as their keys are still unsettled and copied again. Returns how many were aborted;
+ * a failure to abort them only warns (the run goes on; `s3ferry uploads --abort` cleans up).
  */
 export async function abortUnrecordedUploads(
   checkpoint: Checkpoint,
   dst: Root,
   mainCache: ClientCache,
   requests: RequestCounts,
+  onWarning: (message: string) => void,
 ): Promise<number> {
   const start = dst.kind === 's3' ? dst.location('') : undefined;
   if (checkpoint.resumed === undefined || start?.kind !== 's3' || dst.spec === undefined) return 0;
-  return abortUploadsSince(mainCache.get(dst.spec), dst.spec, {
-    bucket: start.bucket,
-    prefix: start.key,
-    sinceMs: Date.parse(checkpoint.resumed.passStartedAt),
-    except: new Set(checkpoint.uploads().map((u) => u.uploadId)),
-    counts: requests,
-  });
+  try {
+    return await abortUploadsSince(mainCache.get(dst.spec), dst.spec, {
+      bucket: start.bucket,
+      prefix: start.key,
+      sinceMs: Date.parse(checkpoint.resumed.passStartedAt),
+      except: new Set(checkpoint.uploads().map((u) => u.uploadId)),
+      counts: requests,
+    });
+  } catch (error) {
+    const why = isS3FerryError(error) ? error.message : String(error);
+    onWarning(
+      `the multipart uploads the interrupted run left under ${dst.label} could not be aborted (${why}); s3ferry uploads --abort removes them`,
+    );
+    return 0;
+  }
 }

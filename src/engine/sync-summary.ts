@@ -6,7 +6,8 @@ import type { CostEstimate } from '../plan/cost.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { Checkpoint, RangeState } from '../job/checkpoint.ts';
-import type { ContinuedUpload } from '../job/upload-book.ts';
+import type { ContinuedUpload, UploadBook } from '../job/upload-book.ts';
+import type { ClientCacheMode } from '../shared/profile.ts';
 import { zeroCounts } from '../job/watermark.ts';
 import type { SettledCounts } from '../job/watermark.ts';
 import type {
@@ -17,6 +18,7 @@ import type {
   SyncSummary,
 } from './events.ts';
 import type { StopReason } from './lanes.ts';
+import type { ResolvedSyncOptions } from './options.ts';
 import type { Root } from './roots.ts';
 import type { RunTally } from './summary.ts';
 
@@ -144,4 +146,61 @@ export function addRecordedFailures(
       },
     });
   }
+}
+
+/**
+ * The summary of a run that marched: its status, its counts, a dry run's plan cost, and the
+ * checkpoint's part — a pass that ran to its end (failures included) is finished there, so the
+ * next run is a new pass; an interrupted one is flushed for the resume.
+ */
+export async function summarizeSync(ctx: {
+  options: ResolvedSyncOptions;
+  tally: RunTally;
+  roots: { src: Root; dst: Root };
+  cacheMode: ClientCacheMode;
+  lanes: { fatal: SerializedError | undefined; stopReason: StopReason | undefined };
+  deletesSkipped: DeletesSkippedReason | undefined;
+  planned: CostEstimate;
+  checkpoint: Checkpoint | undefined;
+  ranges: readonly RangeState[];
+  uploads: UploadBook;
+  uploadsAborted: number;
+}): Promise<SyncSummary> {
+  const { options, tally, roots, lanes, checkpoint } = ctx;
+  const resumed = checkpoint?.resumed === undefined ? undefined : resumedTotals(ctx.ranges);
+  const status = syncStatus({
+    fatal: lanes.fatal,
+    stopReason: lanes.stopReason,
+    tally,
+    resumedFailed: resumed?.failed ?? 0,
+    deletesSkippedReason: ctx.deletesSkipped,
+  });
+  const summary = tally.summary({
+    status,
+    src: roots.src.label,
+    dst: roots.dst.label,
+    mode: options.mode,
+    clientCacheMode: ctx.cacheMode,
+    workers: options.workers,
+    ...(lanes.fatal === undefined ? {} : { fatal: lanes.fatal }),
+    isDryRun: options.isDryRun,
+    shouldDelete: options.shouldDelete,
+    ...(options.maxDelete === undefined ? {} : { maxDelete: options.maxDelete }),
+    ...(ctx.deletesSkipped === undefined ? {} : { deletesSkippedReason: ctx.deletesSkipped }),
+  });
+  if (options.isDryRun) {
+    summary.plan = planCost(summary.requests, ctx.planned, tally.wouldDelete, roots.dst);
+  }
+  if (checkpoint === undefined) return summary;
+  let aborted = ctx.uploadsAborted;
+  if (status === 'ok' || status === 'partial') {
+    aborted += await ctx.uploads.abortLeftovers();
+    await checkpoint.finish(status);
+  } else await checkpoint.flush();
+  summary.checkpoint = checkpointSummary(checkpoint, ctx.ranges, resumed, {
+    aborted,
+    continued: ctx.uploads.continued,
+  });
+  addRecordedFailures(summary.failures, checkpoint, roots, options.maxFailureDetails);
+  return summary;
 }
