@@ -97,11 +97,11 @@ export async function runPlanner(count: number): Promise<PlannerResult> {
       const key = entry.kind === 'dst-only' ? entry.dst.key : entry.src.key;
       if (decision.action === 'copy') {
         copies += 1;
-        const ticket = watermark.begin(key, entry.kind === 'dst-only' ? 0 : entry.src.sizeBytes);
+        const ticket = watermark.begin(entry.kind === 'dst-only' ? 0 : entry.src.sizeBytes);
         const held = { entry, decision };
         lookahead.push(() => {
           // The job closure holds what a copy needs: the entry and the decision.
-          if (held.entry.kind !== 'dst-only') watermark.settle(ticket, 'copied');
+          if (held.entry.kind !== 'dst-only') watermark.settle(ticket, 'copied', key);
         });
         if (lookahead.length > DEFAULT_LOOKAHEAD) lookahead.shift()?.();
       } else if (decision.action === 'skip') {

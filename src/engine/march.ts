@@ -6,6 +6,7 @@
 import { mergeJoin } from '../plan/merge-join.ts';
 import { Watermark, zeroCounts } from '../job/watermark.ts';
 import type { Outcome, SettledCounts, Ticket } from '../job/watermark.ts';
+import { isPast } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
 import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
@@ -42,6 +43,7 @@ export type MarchPolicy<W> = {
 export type RangeMarch = {
   /** The range's id (the checkpoint's, or `r0`). */
   id: string;
+  /** Its bounds; `until` may shrink while it is marched (the rest split off as new ranges). */
   range: KeyRange;
   watermark: Watermark;
   /** Both listings of the range ended (not stopped). */
@@ -98,11 +100,16 @@ export type March = {
     'stopReason' | 'fatal' | 'isStopping' | 'stop' | 'stopFatal'
   >;
   /**
-   * Marches every key of `listings` (one range) until both end or the run stops; a listing that
-   * fails mid-way (or goes out of order) stops the run as fatal. Resolves true when the range
-   * was listed to its end.
+   * Marches every key of `listings` (one range) until both end, a key passes the range's `until`
+   * (which may shrink meanwhile), or the run stops; a listing that fails mid-way (or goes out of
+   * order) stops the run as fatal. `onKey` sees every key marched, in order. Resolves true when
+   * the range was listed to its end.
    */
-  marchRange(range: RangeMarch, listings: RangeListings): Promise<boolean>;
+  marchRange(
+    range: RangeMarch,
+    listings: RangeListings,
+    onKey?: (key: string) => void,
+  ): Promise<boolean>;
   /** Resolves once every key handed out so far has settled (or the run stopped). */
   drained(): Promise<void>;
   /** Stops listening to the abort signal. */
@@ -110,7 +117,7 @@ export type March = {
 };
 
 /** The work of one key, queued: which range and ticket it settles. */
-type Item<W> = { range: string; ticket: Ticket; work: W };
+type Item<W> = { range: string; ticket: Ticket; key: string; work: W };
 
 /** Creates the march of one run around `policy`. */
 export function createMarch<W>(options: MarchOptions<W>): March {
@@ -119,7 +126,7 @@ export function createMarch<W>(options: MarchOptions<W>): March {
   const settle = (item: Item<W>, outcome: Outcome | undefined): void => {
     const range = ranges.get(item.range);
     if (outcome === undefined || range === undefined) return;
-    range.watermark.settle(item.ticket, outcome);
+    range.watermark.settle(item.ticket, outcome, item.key);
     options.onProgress?.(range);
   };
 
@@ -155,14 +162,15 @@ export function createMarch<W>(options: MarchOptions<W>): March {
       range.watermark.pass(key, verdict, sizeBytes);
       return;
     }
-    const ticket = range.watermark.begin(key, sizeBytes);
-    if ('check' in verdict) await lanes.check({ range: range.id, ticket, work: verdict.check });
-    else await lanes.transfer({ range: range.id, ticket, work: verdict.transfer });
+    const ticket = range.watermark.begin(sizeBytes);
+    if ('check' in verdict)
+      await lanes.check({ range: range.id, ticket, key, work: verdict.check });
+    else await lanes.transfer({ range: range.id, ticket, key, work: verdict.transfer });
   };
 
   return {
     lanes,
-    async marchRange(range, listings) {
+    async marchRange(range, listings, onKey) {
       ranges.set(range.id, range);
       const joined = mergeJoin(listings.srcListing, listings.dstListing, {
         srcLabel: listings.srcLabel,
@@ -179,6 +187,10 @@ export function createMarch<W>(options: MarchOptions<W>): March {
           if (next === undefined) return false;
           if (next.done === true) break;
           const entry = next.value;
+          const key = entry.kind === 'dst-only' ? entry.dst.key : entry.src.key;
+          // The range was split while it was listed: the rest belongs to other ranges.
+          if (isPast(key, range.range)) break;
+          onKey?.(key);
           if (entry.kind === 'dst-only') {
             await hand(range, entry.dst.key, 0, await policy.dstOnly(entry.dst));
           } else {
