@@ -108,6 +108,19 @@ export class SpoolFile {
     return this.#queuedBytes + Buffer.byteLength(this.#batch.join(''));
   }
 
+  /** Bytes appended and not yet on disk: the writes in flight and the batch being gathered. */
+  get unwrittenBytes(): number {
+    return this.#queuedBytes - this.#writtenBytes + this.#batchChars;
+  }
+
+  /**
+   * Resolves once every batch handed to the write stream so far is written: for a producer that
+   * can wait, to bound {@link unwrittenBytes} when the disk is slower than it.
+   */
+  whenWritten(): Promise<void> {
+    return this.#lastWrite;
+  }
+
   /**
    * Appends one value, given as its JSON ({@link toJson}), as one line.
    * @throws the error of an earlier write that failed.
