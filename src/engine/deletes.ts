@@ -2,12 +2,6 @@
 // spooled (a temp file once there are more than one batch of them: memory stays bounded however
 // many there are); after every copy succeeded they are streamed back in order and deleted, in
 // DeleteObjects batches for S3 and file by file (then emptied directories) for local roots.
-import { createReadStream, createWriteStream } from 'node:fs';
-import type { WriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { LocalDeleter } from '../local/delete.ts';
 import { DELETE_BATCH_SIZE, deleteS3Keys } from '../s3/delete.ts';
 import type { DeleteKeyError } from '../s3/delete.ts';
@@ -16,30 +10,32 @@ import type { ErrorKind } from '../shared/errors.ts';
 import type { ClientCache } from '../s3/client-cache.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
+import { SpoolFile, toJson } from '../shared/spool-file.ts';
 import type { Root } from './roots.ts';
 
 /** Keys kept in memory before the spool moves to a file: one delete batch. */
 const IN_MEMORY_KEYS = DELETE_BATCH_SIZE;
+
+/** Bytes of keys waiting for the disk beyond which {@link KeySpool.add} waits for it. */
+const MAX_UNWRITTEN_BYTES = 1024 * 1024;
 
 /** DeleteObjects requests in flight at once. */
 const DELETE_CONCURRENCY = 4;
 
 /**
  * An append-only list of keys that does not grow in memory: the first batch stays in memory,
- * beyond that every key goes to a temp file (one JSON string per line, so any key, newlines
- * included, survives), read back in the order written.
+ * beyond that every key goes to a temp file (src/shared/spool-file.ts: one JSON string per line,
+ * so any key, newlines included, survives), read back in the order written.
  */
 export class KeySpool {
   #memory: string[] = [];
-  #dir: string | undefined;
-  #file: WriteStream | undefined;
-  #opening: Promise<void> | undefined;
+  #file: SpoolFile | undefined;
   /** Keys added so far. */
   count = 0;
 
   /**
-   * Adds a key. Resolves at once unless the file's buffer is full: await it to respect the
-   * file's backpressure.
+   * Adds a key. Resolves at once unless more than 1 MiB of keys wait for the disk: await it to
+   * respect the file's backpressure.
    */
   async add(key: string): Promise<void> {
     this.count += 1;
@@ -47,55 +43,28 @@ export class KeySpool {
       this.#memory.push(key);
       return;
     }
-    if (this.#file === undefined) {
-      this.#opening ??= this.#open();
-      await this.#opening;
-    }
-    const file = this.#file;
-    if (file === undefined) throw new Error('the delete spool is closed');
-    if (!file.write(`${JSON.stringify(key)}\n`)) {
-      await new Promise<void>((resolve, reject) => {
-        file.once('drain', resolve);
-        file.once('error', reject);
-      });
-    }
-  }
-
-  async #open(): Promise<void> {
-    this.#dir = await mkdtemp(join(tmpdir(), 's3ferry-deletes-'));
-    const file = createWriteStream(join(this.#dir, 'keys.jsonl'), { mode: 0o600 });
-    for (const key of this.#memory) file.write(`${JSON.stringify(key)}\n`);
-    this.#memory = [];
-    this.#file = file;
+    this.#file ??= new SpoolFile('deletes');
+    this.#file.appendJson(toJson(key));
+    if (this.#file.unwrittenBytes > MAX_UNWRITTEN_BYTES) await this.#file.whenWritten();
   }
 
   /** Every key added, in order. Call once, after the last {@link add}. */
   async *keys(): AsyncGenerator<string, void, undefined> {
-    if (this.#opening !== undefined) await this.#opening;
+    yield* this.#memory;
     const file = this.#file;
-    if (file === undefined || this.#dir === undefined) {
-      yield* this.#memory;
-      return;
-    }
-    await new Promise<void>((resolve, reject) => {
-      file.once('error', reject);
-      file.end(resolve);
-    });
-    const lines = createInterface({
-      input: createReadStream(join(this.#dir, 'keys.jsonl'), { encoding: 'utf8' }),
-      crlfDelay: Infinity,
-    });
-    for await (const line of lines) {
-      if (line !== '') yield JSON.parse(line) as string;
+    if (file === undefined) return;
+    const batch: string[] = [];
+    while (file.unread > 0) {
+      batch.length = 0;
+      await file.take(IN_MEMORY_KEYS, (key) => batch.push(key as string));
+      yield* batch;
     }
   }
 
   /** Removes the temp file, if any. */
   async dispose(): Promise<void> {
-    if (this.#opening !== undefined) await this.#opening.catch(() => undefined);
-    this.#file?.destroy();
     this.#memory = [];
-    if (this.#dir !== undefined) await rm(this.#dir, { recursive: true, force: true });
+    await this.#file?.delete();
   }
 }
 

@@ -147,4 +147,9 @@ describe('KeySpool', () => {
     const left = (await readdir(tmpdir())).filter((f) => f.startsWith('s3ferry-deletes-'));
     assert.deepEqual(left, before);
   });
+
+  it('waits for the disk when more than 1 MiB of keys are not written yet, and loses none', async () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `${'k'.repeat(200)}/${i}`);
+    assert.deepEqual(await roundTrip(keys), keys);
+  });
 });
