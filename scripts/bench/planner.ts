@@ -1,6 +1,8 @@
 // Workload F: the planner alone, no server. Two generated sorted listings (source and
 // destination) go through s3ferry's mergeJoin, decide and the range watermark, with the copies
-// held in a full look-ahead as the dispatch holds them, as in a sync, and this prints one JSON
+// held in the look-ahead as the transfer lane holds them (the first DEFAULT_LOOKAHEAD in memory,
+// the rest spooled, up to DEFAULT_MAX_AHEAD), and no copy finishing while the listing runs: the
+// worst case for memory of a listing that runs ahead of its copies. This prints one JSON
 // line (PlannerResult): keys joined per second and the peak RSS seen (sampled every 50 ms; GNU
 // time's max RSS of the process is measured by bench.ts as well). Run from dist/ (no loader):
 //
@@ -16,8 +18,9 @@ import { mergeJoin } from '../../src/plan/merge-join.ts';
 import type { ListEntry } from '../../src/shared/protocol.ts';
 import { keyOf } from './workloads.ts';
 import { Watermark } from '../../src/job/watermark.ts';
-import { DEFAULT_LOOKAHEAD } from '../../src/engine/lanes.ts';
-import { Fifo } from '../../src/shared/fifo.ts';
+import { DEFAULT_LOOKAHEAD, DEFAULT_MAX_AHEAD } from '../../src/engine/lanes.ts';
+import { SpillFifo } from '../../src/shared/spill-fifo.ts';
+import type { Decision } from '../../src/plan/decide.ts';
 
 export type PlannerResult = {
   keys: number;
@@ -85,25 +88,31 @@ export async function runPlanner(count: number): Promise<PlannerResult> {
   let skips = 0;
   let extraneous = 0;
   try {
-    // As in a sync whose copies are slower than its listing (every fresh migration): each copy
-    // decided waits as the dispatch holds it (a job closure over its entry, decision and
-    // watermark ticket) in the look-ahead, which stays full; the oldest is settled as a new
-    // one arrives, as a copy slot would take it.
-    const lookahead = new Fifo<() => void>();
+    // As in a sync whose copies are far slower than its listing (every fresh migration): each
+    // copy decided waits in the look-ahead as the transfer lane holds it (plain data: the range,
+    // the watermark ticket, the key, the entry and the decision), and none settles before the
+    // look-ahead reaches its bound; then the oldest settles as a new one arrives.
+    type Held = {
+      range: string;
+      ticket: number;
+      key: string;
+      work: { src: ListEntry; decision: Decision };
+    };
+    const lookahead = new SpillFifo<Held>({ memoryItems: DEFAULT_LOOKAHEAD, name: 'planner' });
     const watermark = new Watermark();
+    const settleOldest = async (): Promise<void> => {
+      const held = await lookahead.shift();
+      if (held !== undefined) watermark.settle(held.ticket, 'copied', held.key);
+    };
     for await (const entry of mergeJoin(paged(sortedSource(count)), paged(destination(count)))) {
       joined += 1;
       const decision = decide(entry, { mode: 'default', direction: 's3-to-s3' });
       const key = entry.kind === 'dst-only' ? entry.dst.key : entry.src.key;
-      if (decision.action === 'copy') {
+      if (decision.action === 'copy' && entry.kind !== 'dst-only') {
         copies += 1;
-        const ticket = watermark.begin(entry.kind === 'dst-only' ? 0 : entry.src.sizeBytes);
-        const held = { entry, decision };
-        lookahead.push(() => {
-          // The job closure holds what a copy needs: the entry and the decision.
-          if (held.entry.kind !== 'dst-only') watermark.settle(ticket, 'copied', key);
-        });
-        if (lookahead.length > DEFAULT_LOOKAHEAD) lookahead.shift()?.();
+        const ticket = watermark.begin(entry.src.sizeBytes);
+        lookahead.push({ range: 'r0', ticket, key, work: { src: entry.src, decision } });
+        if (lookahead.length > DEFAULT_MAX_AHEAD) await settleOldest();
       } else if (decision.action === 'skip') {
         skips += 1;
         watermark.pass(key, 'skipped');
@@ -112,7 +121,8 @@ export async function runPlanner(count: number): Promise<PlannerResult> {
         watermark.pass(key, 'extraneous');
       }
     }
-    for (let job = lookahead.shift(); job !== undefined; job = lookahead.shift()) job();
+    while (lookahead.length > 0) await settleOldest();
+    await lookahead.dispose();
   } finally {
     clearInterval(sampler);
   }

@@ -8,6 +8,7 @@ import type { ClientCache } from '../s3/client-cache.ts';
 import { runDeletes } from './deletes.ts';
 import type { DeletesSkippedReason, SyncEvent } from './events.ts';
 import type { Lanes, StopReason } from './lanes.ts';
+import type { JsonValue } from '../shared/spill-fifo.ts';
 import type { ResolvedSyncOptions } from './options.ts';
 import type { Root } from './roots.ts';
 import type { RunTally } from './summary.ts';
@@ -89,7 +90,7 @@ export async function runDeletePhase(ctx: {
   /** The extraneous keys recorded on the way (the checkpoint's, or the spool's). */
   extras: { count: number; keys: () => AsyncIterable<string> };
   resumedKeys: number;
-  lanes: Pick<Lanes<unknown>, 'stopReason' | 'fatal' | 'isStopping' | 'stopFatal'>;
+  lanes: Pick<Lanes<JsonValue>, 'stopReason' | 'fatal' | 'isStopping' | 'stopFatal'>;
   mainCache: ClientCache;
   emit: (event: SyncEvent) => void;
 }): Promise<DeletesSkippedReason | undefined> {

@@ -1,34 +1,45 @@
 // The two budgets a march hands work to, as rclone's --checkers and --transfers: checks (hashing a
 // local file, reading an object to hash it) and transfers (copies) run in separate p-queues, so a
 // hash never holds a copy slot. Transfers wait in a look-ahead FIFO in key order beyond the
-// queue's slots: the listing runs that far ahead of the copies, and its totals are final early.
+// queue's slots — the first ones in memory, the rest spooled to a temp file (SpillFifo) — so the
+// listing runs far ahead of the copies and its totals are final early, in bounded memory.
 // The lanes also own how a run stops: the stop reasons, the first fatal error, the abort signal.
 import PQueue from 'p-queue';
 import type { SerializedError } from '../shared/errors.ts';
-import { Fifo } from '../shared/fifo.ts';
+import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
+import { SpillFifo } from '../shared/spill-fifo.ts';
+import type { JsonValue } from '../shared/spill-fifo.ts';
 import type { CancelBroadcast } from './cancel.ts';
 
 /** Why a run stopped early. */
 export type StopReason = 'cancelled' | 'fail-fast' | 'fatal';
 
 /**
- * Decided copies held in memory ahead of the queue by default: the listing runs this far ahead of
- * the copies, so on runs of up to this many copies the totals are final early. Bounded by memory:
- * every held copy outlives the young generation, so the old one fills with them as they pass, and
- * the planner's peak RSS over 1,000,000 keys grows from 94 MB (no look-ahead) to 172 MB at 10,000,
- * 206 MB at 20,000 and 235 MB at 50,000 (scripts/bench/planner.ts, docs/benchmarks-tuning.md).
- * Beyond it the listing waits for the copies.
+ * Decided copies held in memory ahead of the transfers; beyond them the look-ahead is spooled to
+ * a temp file. Every copy held in memory outlives the young generation, so the old one fills
+ * with them as they pass: the planner's peak RSS over 1,000,000 keys grows from 94 MB (no
+ * look-ahead) to 172 MB at 10,000 held, 206 MB at 20,000 and 235 MB at 50,000
+ * (scripts/bench/planner.ts, docs/benchmarks-tuning.md).
  */
 export const DEFAULT_LOOKAHEAD = 10_000;
 
+/**
+ * Decided copies waiting in all (memory and spool) before the listing waits for the copies: on a
+ * run of up to this many copies pending, the totals are final early. About 200 bytes of spool
+ * file and 41 bytes of watermark memory each (~200 MB of disk and ~41 MB of memory at the bound).
+ */
+export const DEFAULT_MAX_AHEAD = 1_000_000;
+
 /** Options of {@link createLanes}. */
-export type LanesOptions<T> = {
+export type LanesOptions<T extends JsonValue> = {
   /** Checks at once. */
   checkers: number;
   /** Transfers at once. */
   transfers: number;
-  /** Transfers waiting beyond the running ones before the producer waits. @default DEFAULT_LOOKAHEAD */
+  /** Transfers waiting in memory beyond the running ones. @default DEFAULT_LOOKAHEAD */
   lookahead?: number;
+  /** Transfers waiting in all (memory and spool) before the producer waits. @default DEFAULT_MAX_AHEAD */
+  maxAhead?: number;
   cancel: Pick<CancelBroadcast, 'cancel'>;
   signal?: AbortSignal | undefined;
   /** Runs one item of the check lane. */
@@ -38,7 +49,7 @@ export type LanesOptions<T> = {
 };
 
 /** The check and transfer lanes of one run, and the ways it stops. */
-export type Lanes<T> = {
+export type Lanes<T extends JsonValue> = {
   /** Why it stopped, if it did. */
   readonly stopReason: StopReason | undefined;
   /** The first fatal error. */
@@ -63,25 +74,56 @@ export type Lanes<T> = {
 };
 
 /** Creates the lanes of one run. */
-export function createLanes<T>(options: LanesOptions<T>): Lanes<T> {
+export function createLanes<T extends JsonValue>(options: LanesOptions<T>): Lanes<T> {
   const { checkers, transfers, cancel, signal } = options;
-  const lookahead = options.lookahead ?? DEFAULT_LOOKAHEAD;
+  const maxAhead = options.maxAhead ?? DEFAULT_MAX_AHEAD;
   const checkQueue = new PQueue({ concurrency: checkers });
   const transferQueue = new PQueue({ concurrency: transfers });
   // Transfers decided and waiting for a slot, in key order.
-  const waiting = new Fifo<T>();
+  const waiting = new SpillFifo<T>({
+    memoryItems: options.lookahead ?? DEFAULT_LOOKAHEAD,
+    name: 'lookahead',
+  });
   let roomWaiter: (() => void) | undefined;
+  // The next waiting transfer is being read back from the spool (one read at a time).
+  let readingBack: Promise<void> | undefined;
 
   /** Moves waiting transfers into free slots; each one feeds the next before it ends. */
   const feed = (): void => {
-    while (transferQueue.size < transfers && waiting.length > 0) {
-      const item = waiting.shift();
-      if (item !== undefined) void transferQueue.add(() => runFed(item));
+    while (readingBack === undefined && transferQueue.size < transfers && waiting.length > 0) {
+      const item = waiting.shiftSync();
+      if (item === undefined) {
+        readingBack = readBack();
+        break;
+      }
+      void transferQueue.add(() => runFed(item));
     }
-    if (roomWaiter !== undefined && waiting.length < lookahead) {
+    if (roomWaiter !== undefined && waiting.length < maxAhead) {
       const wake = roomWaiter;
       roomWaiter = undefined;
       wake();
+    }
+  };
+  const readBack = async (): Promise<void> => {
+    try {
+      const item = await waiting.shift();
+      readingBack = undefined;
+      if (item !== undefined && !isStopping()) void transferQueue.add(() => runFed(item));
+      feed();
+    } catch (error) {
+      readingBack = undefined;
+      // The spool file cannot be read back: the run cannot go on safely.
+      stopFatal(
+        serializeError(
+          isS3FerryError(error)
+            ? error
+            : new S3FerryError(
+                'internal',
+                'SpoolFailed',
+                `the look-ahead spool failed: ${String(error)}`,
+              ),
+        ),
+      );
     }
   };
   // Fed from inside the job, before it settles: the queue is never idle while items wait.
@@ -171,8 +213,8 @@ export function createLanes<T>(options: LanesOptions<T>): Lanes<T> {
     },
     async transfer(item) {
       transferNow(item);
-      // Backpressure: the listing never runs more than the look-ahead beyond the transfers.
-      if (!isStopping() && waiting.length >= lookahead) {
+      // Backpressure: the listing never runs more than maxAhead beyond the transfers.
+      if (!isStopping() && waiting.length >= maxAhead) {
         await untilStopped(
           new Promise<void>((resolve) => {
             roomWaiter = resolve;
@@ -183,16 +225,19 @@ export function createLanes<T>(options: LanesOptions<T>): Lanes<T> {
     transferNow,
     async drained() {
       // The march has ended, so no check is queued any more; a check may still queue a
-      // transfer as it ends, so the transfers are drained after the checks.
+      // transfer as it ends, so the transfers are drained after the checks. Each transfer feeds
+      // the next as it ends, and a read back from the spool feeds on when it is done.
       await checkQueue.onIdle();
-      while (!isStopping() && waiting.length > 0) {
+      for (;;) {
         feed();
-        await transferQueue.onSizeLessThan(transfers);
+        await transferQueue.onIdle();
+        if (readingBack !== undefined) await readingBack;
+        else if (isStopping() || waiting.length === 0) break;
       }
-      await transferQueue.onIdle();
     },
     detach() {
       signal?.removeEventListener('abort', onAbort);
+      waiting.clear();
     },
   };
 }

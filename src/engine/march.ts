@@ -13,15 +13,16 @@ import type { SerializedError } from '../shared/errors.ts';
 import type { ListEntry } from '../shared/protocol.ts';
 import { createLanes } from './lanes.ts';
 import type { Lanes, StopReason } from './lanes.ts';
+import type { JsonValue } from '../shared/spill-fifo.ts';
 
 /**
  * What a policy makes of one key: an outcome (settled from the listings alone), or work for the
  * check lane or the transfer lane; the key settles when its work does.
  */
-export type Verdict<W> = Outcome | { check: W } | { transfer: W };
+export type Verdict<W extends JsonValue> = Outcome | { check: W } | { transfer: W };
 
 /** What a run does with the keys of the march. */
-export type MarchPolicy<W> = {
+export type MarchPolicy<W extends JsonValue> = {
   /** A key only at the source. */
   srcOnly(src: ListEntry): Verdict<W> | Promise<Verdict<W>>;
   /** A key only at the destination. */
@@ -72,10 +73,10 @@ export type RangeListings = {
 export type ListingIssue = { key: string; error: SerializedError };
 
 /** What a policy may do to the run: stop it (fail-fast, a fatal error) or ask whether it stops. */
-export type RunControl = Pick<Lanes<unknown>, 'isStopping' | 'stop' | 'stopFatal'>;
+export type RunControl = Pick<Lanes<JsonValue>, 'isStopping' | 'stop' | 'stopFatal'>;
 
 /** Options of {@link createMarch}. */
-export type MarchOptions<W> = {
+export type MarchOptions<W extends JsonValue> = {
   /** Builds the policy, given the run's controls. */
   policy: (run: RunControl) => MarchPolicy<W>;
   /** Checks at once (hashes). */
@@ -96,7 +97,7 @@ export type MarchOptions<W> = {
 export type March = {
   /** How the run stops (stop reasons, the fatal error). */
   readonly lanes: Pick<
-    Lanes<unknown>,
+    Lanes<JsonValue>,
     'stopReason' | 'fatal' | 'isStopping' | 'stop' | 'stopFatal'
   >;
   /**
@@ -117,10 +118,10 @@ export type March = {
 };
 
 /** The work of one key, queued: which range and ticket it settles. */
-type Item<W> = { range: string; ticket: Ticket; key: string; work: W };
+type Item<W extends JsonValue> = { range: string; ticket: Ticket; key: string; work: W };
 
 /** Creates the march of one run around `policy`. */
-export function createMarch<W>(options: MarchOptions<W>): March {
+export function createMarch<W extends JsonValue>(options: MarchOptions<W>): March {
   const ranges = new Map<string, RangeMarch>();
 
   const settle = (item: Item<W>, outcome: Outcome | undefined): void => {
