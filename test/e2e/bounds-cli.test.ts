@@ -51,10 +51,7 @@ const refused: [string[], RegExp][] = [
     ['--checkers', '257'],
     /^s3ferry: checkers \(--checkers\) must be a whole number from 1 to 256, got 257$/,
   ],
-  [
-    ['--checkers', '0'],
-    /\(--checkers\) must be a whole number from 1 to 256, got 0$/,
-  ],
+  [['--checkers', '0'], /\(--checkers\) must be a whole number from 1 to 256, got 0$/],
   [
     ['--part-size', '6GiB'],
     /^s3ferry: the part size \(--part-size\) must be at most 5 GiB \(S3's maximum\), got 6442450944 bytes$/,
