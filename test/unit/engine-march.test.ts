@@ -92,7 +92,8 @@ function ok(task: WorkerTask, md5 = '0'.repeat(32)): TaskResult {
   };
 }
 
-async function runSync(
+/** A march with the sync policy over local-to-local roots and `exec`. */
+function syncMarch(
   roots: Roots,
   exec: FakeExecutor,
   extra: Partial<SyncOptions> & { transfers?: number } = {},
@@ -127,6 +128,16 @@ async function runSync(
     transfers: extra.transfers ?? 4,
     cancel: { cancel: () => undefined },
   });
+  return { march, tally, events, spooled };
+}
+
+/** Marches the whole key space with the sync policy until every copy ended. */
+async function runSync(
+  roots: Roots,
+  exec: FakeExecutor,
+  extra: Partial<SyncOptions> & { transfers?: number } = {},
+) {
+  const { march, tally, events, spooled } = syncMarch(roots, exec, extra);
   const range = rangeMarch('r0', WHOLE_RANGE);
   const isListed = await march.marchRange(range, await openListings(roots, WHOLE_RANGE));
   await march.drained();
@@ -200,29 +211,7 @@ describe('the march with the sync policy (local roots, fake executor)', () => {
       }
       return ok(task);
     });
-    const options = resolveSyncOptions({ src: 'unused', dst: 'unused' });
-    const tally = new RunTally(10);
-    const march = createMarch({
-      policy: (run) =>
-        syncPolicy(
-          {
-            roots,
-            executor: exec,
-            tally,
-            options,
-            direction: 'local-to-local',
-            method: 'local',
-            spool: { add: () => Promise.resolve() },
-            planned: emptyEstimate(),
-            isCancelled: () => false,
-            emit: () => undefined,
-          },
-          run,
-        ),
-      checkers: 2,
-      transfers: 4,
-      cancel: { cancel: () => undefined },
-    });
+    const { march } = syncMarch(roots, exec);
     const range = rangeMarch('r0', WHOLE_RANGE);
     await march.marchRange(range, await openListings(roots, WHOLE_RANGE));
     // Let every other copy finish.
