@@ -3,14 +3,16 @@
 // the parts it stored journaled in the checkpoint, and the same command run again continues it
 // from its first missing part: exit 0, the summary names the key, fewer UploadPart requests than
 // parts, the destination's bytes equal the source's (both read back without s3ferry), and no
-// multipart upload left. Without --checkpoint the same Ctrl-C leaves no upload behind.
+// multipart upload left. Without --checkpoint the same Ctrl-C leaves no upload behind. A local
+// file rewritten at the same size between the two runs is copied afresh (the recorded upload
+// aborted), never continued with the parts of its old content.
 // The destination gateway sits behind a fault proxy that holds every UploadPart after part 2 for
 // two minutes: when the checkpoint shows two stored parts, the other parts are surely in flight,
 // so the interrupted run must abort their requests (it exits long before the proxy lets them go).
 // S3→S3 goes across gateways and users (a streamed copy); the second case uploads from local.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -284,5 +286,43 @@ for (const target of testTargets().filter((t) => t.name === 'rgw')) {
         assert.ok(!(await keysUnder(cb, dstBucket, prefix)).includes(LARGE_KEY));
       });
     }
+
+    it('local→S3: a file rewritten at the same size after Ctrl-C is copied afresh, not continued', async () => {
+      const src = freshDir('rewritten-src');
+      writeTree(src, { [LARGE_KEY]: objects[LARGE_KEY]! });
+      const prefix = 'rewritten/';
+      const checkpoint = join(freshDir('ckpt'), 'job.ckpt');
+      const report = join(freshDir('report'), 'summary.json');
+      const command = args(`${src}/`, `s3+b://${dstBucket}/${prefix}`, [
+        '--checkpoint',
+        checkpoint,
+        '--report',
+        report,
+      ]);
+      const held = holdLaterParts();
+      const running = startCli(env, command);
+      await until(
+        () => (recordedUploads(checkpoint).get(LARGE_KEY)?.parts.size ?? 0) >= 2,
+        running,
+      );
+      const first = await interrupt(running);
+      held.remove();
+      assertInterrupted(first);
+      const recorded = recordedUploads(checkpoint).get(LARGE_KEY);
+      assert.ok(recorded !== undefined && recorded.parts.size >= 2);
+
+      // Rewritten in place: same size, other bytes (and a later mtime).
+      const rewritten = randomBytes(LARGE_BYTES);
+      writeFileSync(join(src, LARGE_KEY), rewritten);
+      const second = await runCli(env, command);
+      assert.equal(second.code, 0, second.stderr);
+      const summary = JSON.parse(readFileSync(report, 'utf8')) as SyncSummary;
+      assert.deepEqual(summary.checkpoint?.resumed?.uploadsContinued, []);
+      assert.equal(summary.checkpoint.resumed.uploadsAborted, 1, 'the stale upload aborted');
+      assert.equal(summary.requests['CreateMultipartUpload'], 1);
+      assert.equal(summary.requests['UploadPart'], PARTS);
+      assert.equal(await objectMd5(cb, dstBucket, prefix + LARGE_KEY), md5(rewritten));
+      assert.deepEqual(await uploadsLeft(cb, dstBucket, prefix), []);
+    });
   });
 }
