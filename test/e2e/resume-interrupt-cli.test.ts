@@ -229,12 +229,12 @@ for (const target of testTargets().filter((t) => t.name === 'rgw')) {
             UploadId: recorded.uploadId,
           }),
         );
-        const onServer = new Map(
+        // Every part the server stored was journaled before the run exited, with its ETag (the
+        // held parts never reached the server).
+        assert.deepEqual(
           (listed.Parts ?? []).map((p) => [p.PartNumber, p.ETag?.replaceAll('"', '')]),
+          [...recorded.parts].sort((x, y) => x[0] - y[0]),
         );
-        for (const [n, etag] of recorded.parts) {
-          assert.equal(onServer.get(n), etag, `part ${n} is stored as recorded`);
-        }
         assert.ok(!(await keysUnder(cb, dstBucket, prefix)).includes(LARGE_KEY), 'not completed');
         let fromPart = 1;
         while (recorded.parts.has(fromPart)) fromPart += 1;
