@@ -1,6 +1,7 @@
 // Cooperative cancellation: one BroadcastChannel per run tells every worker thread to abort its
-// in-flight requests (and so abort its multipart uploads); an AbortController does the same for
-// tasks running on the main thread. piscina's own abort is never used (it kills the thread).
+// in-flight requests (and so its multipart uploads, except those a checkpoint records: they are
+// left for the next run to continue); an AbortController does the same for tasks running on the
+// main thread. piscina's own abort is never used (it kills the thread).
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import type { CancelMessage } from '../shared/protocol.ts';

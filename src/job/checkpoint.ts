@@ -53,7 +53,10 @@ export type UploadRecord = {
   uploadId: string;
   partSizeBytes: number;
   sizeBytes: number;
-  /** The source's ETag when the upload started: a changed source must not be continued. */
+  /**
+   * The source's ETag when the upload started (`mtime:<ms>` for a source without one, a local
+   * file): a changed source must not be continued.
+   */
   srcEtag: string | undefined;
   /** Parts stored, by part number: their ETag and size. */
   parts: Map<number, { etag: string; sizeBytes: number }>;

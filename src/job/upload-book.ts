@@ -15,6 +15,15 @@ type Destination = {
   location(key: string): { kind: 's3'; bucket: string; key: string } | { kind: 'local' };
 };
 
+/**
+ * The version of the source an upload copies, as recorded with it: the source's ETag or, for a
+ * source without one (a local file), its mtime — a file rewritten in place at the same size must
+ * not be continued with the parts of its old content.
+ */
+function sourceVersion(src: ListEntry): string {
+  return src.etag ?? `mtime:${src.mtimeMs}`;
+}
+
 /** A continued upload, for the summary. */
 export type ContinuedUpload = { key: string; fromPart: number; partsKept: number };
 
@@ -27,7 +36,9 @@ export class UploadBook {
   #counts: RequestCounts | undefined;
   /** Recorded uploads not yet handed to a task, by relative key. */
   readonly #recorded = new Map<string, UploadRecord>();
-  /** Tasks whose uploads are recorded: relative key and source ETag. */
+  /** Aborts of recorded uploads of another version of their source (true: the server held it). */
+  readonly #staleAborts: Promise<boolean>[] = [];
+  /** Tasks whose uploads are recorded: relative key and source version (sourceVersion). */
   readonly #tasks = new Map<number, { key: string; srcEtag: string | undefined }>();
 
   /** Starts recording into `checkpoint` (nothing is recorded without one). */
@@ -46,19 +57,19 @@ export class UploadBook {
 
   /** The task `id` copies `key`: its upload events are recorded under that key. */
   register(id: number, key: string, src: ListEntry): void {
-    this.#tasks.set(id, { key, srcEtag: src.etag });
+    this.#tasks.set(id, { key, srcEtag: sourceVersion(src) });
   }
 
   /**
-   * The recorded upload to continue for `key`, if one was recorded for the same source (ETag and
-   * size); one recorded for another version of the source is aborted.
+   * The recorded upload to continue for `key`, if one was recorded for the same source (ETag, or
+   * mtime without one, and size); one recorded for another version of the source is aborted.
    */
   resumeFor(key: string, src: ListEntry): ResumableUpload | undefined {
     const record = this.#recorded.get(key);
     if (record === undefined) return undefined;
     this.#recorded.delete(key);
-    if (record.srcEtag !== src.etag || record.sizeBytes !== src.sizeBytes) {
-      void this.#abort(record);
+    if (record.srcEtag !== sourceVersion(src) || record.sizeBytes !== src.sizeBytes) {
+      this.#staleAborts.push(this.#abort(record));
       return undefined;
     }
     const parts = [...record.parts.entries()].map(([n, part]): [number, string, number] => [
@@ -99,10 +110,11 @@ export class UploadBook {
 
   /**
    * Aborts every upload still recorded (a pass that ended: none of them will be continued).
-   * Returns how many the server still held.
+   * Returns how many the server still held, those of a changed source aborted as their keys came
+   * up included.
    */
   async abortLeftovers(): Promise<number> {
-    let aborted = 0;
+    let aborted = (await Promise.all(this.#staleAborts.splice(0))).filter(Boolean).length;
     for (const record of this.#checkpoint?.uploads() ?? []) {
       if (await this.#abort(record)) aborted += 1;
     }

@@ -13,6 +13,7 @@ import {
   GetObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -22,8 +23,14 @@ import { fullJitterBackoff } from '../../src/s3/retry.ts';
 import type { TransferContext } from '../../src/s3/transfer/context.ts';
 import { runTask } from '../../src/s3/transfer/run-task.ts';
 import type { ProfileSpec } from '../../src/shared/profile.ts';
-import type { CopyMethod, CopyTask, Location, TaskResult } from '../../src/shared/protocol.ts';
-import { FaultProxy } from '../helpers/fault-proxy.ts';
+import type {
+  CopyMethod,
+  CopyTask,
+  Location,
+  TaskResult,
+  UploadEvent,
+} from '../../src/shared/protocol.ts';
+import { FaultProxy, faults } from '../helpers/fault-proxy.ts';
 import type { ProxiedRequest } from '../helpers/fault-proxy.ts';
 import { removeBucket } from '../helpers/buckets.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
@@ -83,17 +90,26 @@ class Host {
   async copy(
     ...args: Parameters<typeof copyTask>
   ): Promise<{ result: TaskResult; reported: number }> {
-    const task = copyTask(...args);
+    return this.run(copyTask(...args));
+  }
+
+  /** Runs `task` with `extra` in its context (a signal, an onUpload recorder). */
+  async run(
+    task: CopyTask,
+    extra: Pick<TransferContext, 'signal' | 'onUpload'> = {
+      signal: new AbortController().signal,
+    },
+  ): Promise<{ result: TaskResult; reported: number }> {
     let reported = 0;
     const ctx: TransferContext = {
       clientFor: (name) => this.clients.get(name)!,
       specFor: (name) => this.specs.get(name),
-      signal: new AbortController().signal,
       onBytes: (delta) => {
         reported += delta;
       },
       counter: new RequestCounter(),
       backoff: fast.backoff,
+      ...extra,
     };
     return { result: await runTask(task, ctx), reported };
   }
@@ -746,6 +762,170 @@ for (const target of testTargets()) {
         assert.equal(result.error.kind, 'not-found');
         assert.deepEqual(await readdir(folder), []);
       });
+    });
+
+    describe('a cancelled multipart copy', () => {
+      // Under a checkpoint the copy reports its upload (ctx.onUpload): a cancel (Ctrl-C) must
+      // leave the upload on the server with the parts it stored, for the next run to continue;
+      // a copy nobody records aborts its upload on a cancel. Parts 2 and 3 stall in the proxy for
+      // a minute, so part 1 is the only one stored when the cancel arrives.
+      const stalled = (r: ProxiedRequest): boolean =>
+        r.method === 'PUT' && /(^|&)partNumber=[23](&|$)/.test(r.query);
+      const largeFile = (): string => join(dir, 'cancel-large.bin');
+      type Case = {
+        method: CopyMethod;
+        /** The gateway behind the proxy (profile `p`). */
+        endpoint: 0 | 1;
+        /** The source, through the proxy's profile or not. */
+        src(viaProxy: boolean): Location;
+        /** The destination's profile without the proxy (same gateway and user as `p`). */
+        dstProfile: string;
+        /** The request that stores a part. */
+        partRequest: 'UploadPart' | 'UploadPartCopy';
+      };
+      const cases: Case[] = [
+        {
+          method: 'server-side',
+          endpoint: 0,
+          src: (viaProxy) => s3(viaProxy ? 'p' : 'a', srcBucket, 'large.bin'),
+          dstProfile: 'a',
+          partRequest: 'UploadPartCopy',
+        },
+        {
+          method: 'stream',
+          endpoint: 1,
+          src: () => s3('a', srcBucket, 'large.bin'),
+          dstProfile: 'a1',
+          partRequest: 'UploadPart',
+        },
+        {
+          method: 'upload',
+          endpoint: 0,
+          src: () => local(largeFile()),
+          dstProfile: 'a',
+          partRequest: 'UploadPart',
+        },
+      ];
+
+      before(async () => {
+        await writeFile(largeFile(), large);
+      });
+
+      const uploadsOf = async (key: string): Promise<string[]> => {
+        const out = await admin.send(
+          new ListMultipartUploadsCommand({ Bucket: dstBucket, Prefix: key }),
+        );
+        return (out.Uploads ?? []).map((u) => u.UploadId ?? '');
+      };
+
+      for (const c of cases) {
+        it(`${c.method}: a recorded upload outlives the cancel with its stored part, and is continued from part 2`, async () => {
+          const key = `cancel/${c.method}/kept`;
+          const events: UploadEvent[] = [];
+          await throughProxy(c.endpoint, async (proxy, viaProxy) => {
+            proxy.failAlways(faults.delay(60_000), stalled);
+            const cancel = new AbortController();
+            const started = performance.now();
+            const { result } = await viaProxy.run(
+              copyTask(c.method, c.src(true), s3('p', dstBucket, key), large.length, {
+                ...multipart,
+                recordsUploads: true,
+              }),
+              {
+                signal: cancel.signal,
+                onUpload: (event) => {
+                  events.push(event);
+                  if (event.type === 'part') {
+                    setImmediate(() => {
+                      cancel.abort();
+                    });
+                  }
+                },
+              },
+            );
+            // The stalled parts' requests were aborted, not waited for.
+            assert.ok(performance.now() - started < 20_000, 'the cancel stopped the parts at once');
+            assert.equal(result.ok, false);
+            assert.equal(result.error.code, 'Aborted');
+            assert.equal(result.requests['AbortMultipartUpload'], undefined, 'not aborted');
+            assert.equal(result.requests['CompleteMultipartUpload'], undefined);
+          });
+          const [first, ...rest] = events;
+          assert.equal(first?.type, 'started');
+          const uploadId = first.uploadId;
+          const stored = rest.filter((e) => e.type === 'part');
+          assert.deepEqual(
+            rest.map((e) => e.type),
+            ['part'],
+            'part 1 reported, no end',
+          );
+          assert.equal(stored[0]?.partNumber, 1);
+          // The server still holds the upload and the part as reported.
+          assert.deepEqual(await uploadsOf(key), [uploadId]);
+          const listed = await admin.send(
+            new ListPartsCommand({ Bucket: dstBucket, Key: key, UploadId: uploadId }),
+          );
+          assert.deepEqual(
+            (listed.Parts ?? []).map((p) => [p.PartNumber, p.ETag?.replaceAll('"', ''), p.Size]),
+            stored.map((p) => [p.partNumber, p.etag, p.sizeBytes]),
+          );
+
+          // The next run hands the recorded upload back: only parts 2 and 3 are sent.
+          const more: UploadEvent[] = [];
+          const { result, reported } = await host.run(
+            copyTask(c.method, c.src(false), s3(c.dstProfile, dstBucket, key), large.length, {
+              ...multipart,
+              recordsUploads: true,
+              resumeUpload: {
+                uploadId,
+                partSizeBytes: 5 * MiB,
+                parts: stored.map((p) => [p.partNumber, p.etag, p.sizeBytes]),
+              },
+            }),
+            { signal: new AbortController().signal, onUpload: (event) => more.push(event) },
+          );
+          assertOk(result);
+          assert.equal(result.requests['CreateMultipartUpload'], undefined);
+          assert.equal(result.requests['ListParts'], 1);
+          assert.equal(result.requests[c.partRequest], 2);
+          assert.equal(result.requests['CompleteMultipartUpload'], 1);
+          assert.deepEqual(
+            more.map((e) => (e.type === 'part' ? `part ${e.partNumber}` : e.type)).sort(),
+            ['ended', 'part 2', 'part 3'],
+          );
+          assert.ok(more.every((e) => e.uploadId === uploadId));
+          assert.equal(reported, large.length);
+          if (c.method === 'upload') await assertBytes(admin, dstBucket, key, large);
+          else await assertSeedCopy(admin, dstBucket, key, large);
+          assert.deepEqual(await uploadsOf(key), []);
+        });
+
+        it(`${c.method}: an upload nobody records is aborted by a cancel`, async () => {
+          const key = `cancel/${c.method}/aborted`;
+          await throughProxy(c.endpoint, async (proxy, viaProxy) => {
+            proxy.failAlways(faults.delay(60_000), stalled);
+            const cancel = new AbortController();
+            const running = viaProxy.run(
+              copyTask(c.method, c.src(true), s3('p', dstBucket, key), large.length, multipart),
+              { signal: cancel.signal },
+            );
+            // Cancelled once part 1 is stored (its answer went back through the proxy).
+            while (
+              !proxy.requests.some(
+                (r) => /(^|&)partNumber=1(&|$)/.test(r.query) && r.answerBytes !== undefined,
+              )
+            ) {
+              await new Promise((resolve) => setTimeout(resolve, 10));
+            }
+            cancel.abort();
+            const { result } = await running;
+            assert.equal(result.ok, false);
+            assert.equal(result.error.code, 'Aborted');
+            assert.equal(result.requests['AbortMultipartUpload'], 1);
+          });
+          assert.deepEqual(await uploadsOf(key), []);
+        });
+      }
     });
   });
 }

@@ -1,6 +1,8 @@
 // The piscina entry (workers/transfer.ts) in real worker threads: tasks from workerData profiles,
 // results with clientsBuilt per thread, progress messages, and cooperative cancellation over the
-// BroadcastChannel (the task returns Aborted and its multipart upload is aborted).
+// BroadcastChannel (the task returns Aborted and its multipart upload is aborted — unless the task
+// records its upload for a checkpoint: then the upload and its stored parts are left for the next
+// run, which continues it).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +14,7 @@ import {
   CreateBucketCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
+  ListPartsCommand,
 } from '@aws-sdk/client-s3';
 import { Piscina } from 'piscina';
 import { createS3Client } from '../../src/s3/client.ts';
@@ -20,6 +23,7 @@ import type { ProfileSpec } from '../../src/shared/profile.ts';
 import type {
   CopyTask,
   TaskResult,
+  UploadEvent,
   WorkerInit,
   WorkerMessage,
   WorkerTask,
@@ -137,6 +141,88 @@ for (const target of testTargets()) {
       assert.equal(result.requests['AbortMultipartUpload'], 1);
       const uploads = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
       assert.equal((uploads.Uploads ?? []).length, 0);
+    });
+
+    it('leaves a recorded upload a cancel stopped, with its stored part, for the next run to continue', async () => {
+      // Part 1 goes through; parts 2 and 3 stall in the proxy until long after the cancel.
+      proxy.failAlways(
+        faults.delay(60_000),
+        (r) => r.method === 'PUT' && /(^|&)partNumber=[23](&|$)/.test(r.query),
+      );
+      const key = 'w/kept.bin';
+      const eventsOf = (id: number): UploadEvent[] =>
+        messages.flatMap((m) => (m.kind === 'upload' && m.id === id ? [m.event] : []));
+      const running = pool.run({ ...upload(4, 'slow', key), recordsUploads: true });
+      // The cancel goes out once the thread has reported part 1 stored.
+      await new Promise<void>((done) => {
+        const poll = setInterval(() => {
+          if (eventsOf(4).some((e) => e.type === 'part')) {
+            clearInterval(poll);
+            done();
+          }
+        }, 10);
+      });
+      const channel = new BroadcastChannel(cancelChannel);
+      channel.postMessage({ kind: 'cancel', id: 4 });
+      const started = performance.now();
+      const result = await running;
+      channel.close();
+      proxy.clearRules();
+      assert.ok(performance.now() - started < 20_000, 'the stalled parts were aborted at once');
+      assert.equal(!result.ok && result.error.code, 'Aborted');
+      assert.equal(result.requests['AbortMultipartUpload'], undefined, 'the upload was kept');
+      const uploads = await admin.send(
+        new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }),
+      );
+      const events = eventsOf(4);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['started', 'part'],
+        'started, part 1 stored, never ended',
+      );
+      const [begun, part] = events;
+      assert.ok(begun?.type === 'started' && part?.type === 'part');
+      assert.equal(part.partNumber, 1);
+      assert.deepEqual(
+        (uploads.Uploads ?? []).map((u) => u.UploadId),
+        [begun.uploadId],
+      );
+      const parts = await admin.send(
+        new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: begun.uploadId }),
+      );
+      assert.deepEqual(
+        (parts.Parts ?? []).map((p) => [p.PartNumber, p.ETag?.replaceAll('"', '')]),
+        [[1, part.etag]],
+      );
+
+      // The next run's task continues it from part 2, without the proxy.
+      const resumed = await pool.run({
+        ...upload(5, 'a', key),
+        recordsUploads: true,
+        resumeUpload: {
+          uploadId: begun.uploadId,
+          partSizeBytes: 5 * MiB,
+          parts: [[1, part.etag, part.sizeBytes]],
+        },
+      });
+      assert.equal(resumed.ok, true, JSON.stringify(resumed));
+      assert.equal(resumed.requests['CreateMultipartUpload'], undefined);
+      assert.equal(resumed.requests['UploadPart'], 2);
+      // Upload events travel on another port than results: the end may come just after.
+      for (let waited = 0; !eventsOf(5).some((e) => e.type === 'ended') && waited < 5_000;) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        waited += 10;
+      }
+      assert.deepEqual(
+        eventsOf(5)
+          .map((e) => (e.type === 'part' ? `part ${e.partNumber}` : e.type))
+          .sort(),
+        ['ended', 'part 2', 'part 3'],
+      );
+      const out = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      assert.equal(md5(await out.Body!.transformToByteArray()), md5(data));
+      const left = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+      assert.equal((left.Uploads ?? []).length, 0);
     });
   });
 }

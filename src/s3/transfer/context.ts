@@ -25,7 +25,10 @@ export type TransferContext = {
   clientFor(profile: string): S3Client;
   /** The resolved profile, for error hints and the retry budget. */
   specFor(profile: string): ProfileSpec | undefined;
-  /** Cancels the task: in-flight requests abort, multipart uploads are aborted. */
+  /**
+   * Cancels the task: in-flight requests abort, multipart uploads are aborted — except recorded
+   * ones (`onUpload` set), which are left for the next run to continue.
+   */
   signal: AbortSignal;
   /** Bytes moved since the last call (negative to roll back a failed attempt). */
   onBytes: (delta: number) => void;
@@ -35,7 +38,10 @@ export type TransferContext = {
   backoff?: TransferBackoff;
   /** Set by a copy whose bytes could not be checked against a source MD5 (see verify.ts). */
   endToEnd?: { isUnverified: boolean };
-  /** Receives the multipart upload's id and stored parts (a `--checkpoint` run). */
+  /**
+   * Receives the multipart upload's id and stored parts (a `--checkpoint` run). When set, a cancel
+   * leaves the upload on the server (recorded, not ended) instead of aborting it.
+   */
   onUpload?: (event: UploadEvent) => void;
 };
 

@@ -97,9 +97,11 @@ function withNote(error: unknown, note: string): unknown {
 
 /**
  * Create → parts (`partConcurrency` in flight) → `beforeComplete` → Complete. On any failure
- * (`beforeComplete`'s included), or a cancel, waits for
- * every in-flight part to settle, then sends AbortMultipartUpload (even after a cancel: it does
- * not use the task's signal), so no upload is left behind.
+ * (`beforeComplete`'s included), or a cancel, waits for every in-flight part to settle (a cancel
+ * aborts their requests), then sends AbortMultipartUpload (even after a cancel: it does not use
+ * the task's signal), so no upload is left behind — except an upload being recorded
+ * (`ctx.onUpload`, a `--checkpoint` run) that a cancel stopped: it stays on the server, recorded
+ * with the parts it stored and not ended, for the next run to continue (or abort).
  * @throws S3FerryError the first failure
  */
 export async function runMultipartUpload(
@@ -188,6 +190,10 @@ export async function runMultipartUpload(
     );
     ctx.onUpload?.({ type: 'ended', uploadId: id });
   } catch (error) {
+    // A cancel (Ctrl-C) under a checkpoint keeps the upload: the parts stored so far were
+    // reported, and the next run with the checkpoint continues from the first missing one. Any
+    // other failure, and a cancel of an upload nobody records, aborts it.
+    if (ctx.signal.aborted && ctx.onUpload !== undefined) throw error;
     try {
       await callS3(
         ctx,
