@@ -22,7 +22,7 @@ import { openSession } from './session.ts';
 import type { Session } from './session.ts';
 import { abortUnrecordedUploads, jobIdentity, jobRanges } from './sync-job.ts';
 import { syncPolicy } from './sync-policy.ts';
-import { summarizeSync } from './sync-summary.ts';
+import { resumedTotals, summarizeSync } from './sync-summary.ts';
 import { RunTally } from './summary.ts';
 
 export { copyMethodOf, directionOf } from './copy-method.ts';
@@ -104,6 +104,8 @@ export async function sync(
     }
     const job = checkpoint;
     const ranges = jobRanges(job);
+    // What the earlier runs of a resumed pass settled, before this run moves the marks.
+    const earlier = job?.resumed === undefined ? undefined : resumedTotals(ranges);
     const toMarch = ranges.filter((r) => !r.isDone);
     // Fatal at the start: the first page of each listing of the first range, before dispatch.
     const first = toMarch[0];
@@ -184,6 +186,7 @@ export async function sync(
       planned,
       checkpoint: job,
       ranges,
+      earlier,
       uploads,
       uploadsAborted,
     });

@@ -163,11 +163,13 @@ export async function summarizeSync(ctx: {
   planned: CostEstimate;
   checkpoint: Checkpoint | undefined;
   ranges: readonly RangeState[];
+  /** What the earlier runs of a resumed pass settled (taken before this run marched). */
+  earlier: SettledCounts | undefined;
   uploads: UploadBook;
   uploadsAborted: number;
 }): Promise<SyncSummary> {
   const { options, tally, roots, lanes, checkpoint } = ctx;
-  const resumed = checkpoint?.resumed === undefined ? undefined : resumedTotals(ctx.ranges);
+  const resumed = ctx.earlier;
   const status = syncStatus({
     fatal: lanes.fatal,
     stopReason: lanes.stopReason,

@@ -491,7 +491,7 @@ for (const target of testTargets()) {
       running.child.kill('SIGINT');
       const result = await running.done;
       assert.equal(result.code, 130, result.stderr);
-      assert.match(result.stderr, /interrupted: finishing the copies in flight/);
+      assert.match(result.stderr, /interrupted: stopping the copies in flight/);
       const last = ndjson(result.stdout).at(-1)!;
       assert.equal(last.kind, 'summary');
       assert.equal(last.summary.status, 'interrupted');
@@ -546,7 +546,7 @@ for (const target of testTargets()) {
       ]);
       await running.waitFor('stdout', /"kind":"progress"[^\n]*"bytesCopied":[1-9]/);
       running.child.kill('SIGINT');
-      await running.waitFor('stderr', /interrupted: finishing the copies in flight/);
+      await running.waitFor('stderr', /interrupted: stopping the copies in flight/);
       const at = Date.now();
       running.child.kill('SIGINT');
       const result = await running.done;

@@ -280,7 +280,7 @@ export async function runSyncCommand(
     src,
     dst,
     interruptedLine:
-      's3ferry: interrupted: finishing the copies in flight (Ctrl-C again to quit at once)\n',
+      's3ferry: interrupted: stopping the copies in flight (Ctrl-C again to quit at once)\n',
     report: flags.report,
     isJson,
     run: (signal) => {
