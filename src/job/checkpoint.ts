@@ -2,6 +2,24 @@
 // has settled, the multipart uploads in flight, the destination-only keys spooled for --delete,
 // and the failures recorded. Kept in a journal (journal.ts: one JSON record per line, batched
 // fsync, atomic compaction) so that kill -9 at any instant leaves a file the next run resumes.
+//
+// The journal: a header {s3ferry: 's3ferry-checkpoint', version: 1, job: JobIdentity}, then records
+// folded in order (a field left out is undefined: an open range end, no mark yet):
+//   {t:'pass', n, at}                          pass n starts: what came before is forgotten
+//   {t:'range', id, after, until}              a range (after, until] of the job; snapshots add
+//                                              its mark, counts and done
+//   {t:'split', id, cuts:[c1…cn], ids:[i1…in]} range id, (after, until], becomes (after, c1] and
+//                                              ranges i1 = (c1, c2], …, in = (cn, until] are
+//                                              added; one line, so a torn tail drops all of it
+//   {t:'mark', id, key, counts}                every key of the range ≤ key has settled
+//   {t:'done', id, key, counts}                every key of the range has settled
+//   {t:'upload', key, uploadId, partSize, size, srcEtag}, {t:'part', uploadId, n, etag, size},
+//   {t:'upload-end', uploadId}                 multipart uploads in flight and their parts
+//   {t:'extra', keys}                          destination-only keys, for --delete
+//   {t:'failed', key, code, message}           a key that failed in this pass
+//   {t:'finished', status, at}                 the pass ended
+// A compaction writes the state as pass, range (ranges in key order, split ones included),
+// upload, part, extra, failed and finished records.
 import { S3FerryError } from '../shared/errors.ts';
 import { compareKeys } from '../plan/compare-keys.ts';
 import { describeRange, inRange } from '../plan/key-range.ts';
@@ -16,7 +34,7 @@ const VERSION = 1;
 /** Marks are coalesced and written this often (the journal fsyncs them in the same batch). */
 const MARK_INTERVAL_MS = 250;
 /** Records appended before the journal is compacted into a snapshot of the state. */
-const COMPACT_AFTER_RECORDS = 200_000;
+export const COMPACT_AFTER_RECORDS = 200_000;
 
 /**
  * What makes two runs the same job: the paths as written, where each side resolves to, and what
@@ -117,6 +135,10 @@ function asString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+function asStrings(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
+}
+
 function asCounts(value: unknown): SettledCounts {
   const v = (value ?? {}) as Partial<Record<keyof SettledCounts, unknown>>;
   const n = (x: unknown): number => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
@@ -127,6 +149,68 @@ function asCounts(value: unknown): SettledCounts {
     skipped: n(v.skipped),
     failed: n(v.failed),
   };
+}
+
+/**
+ * Why `range` cannot be split at `cuts`, or undefined: the cuts must be strictly ascending keys
+ * strictly inside the range, at or after its mark (settled keys stay in the range they settled
+ * in), and the range must not be done.
+ */
+function splitProblem(range: RangeState, cuts: readonly string[]): string | undefined {
+  const [first] = cuts;
+  if (first === undefined) return 'no cut';
+  if (range.isDone) return 'the range is done';
+  if (range.mark !== undefined && compareKeys(range.mark, first) > 0) {
+    return `its mark ${JSON.stringify(range.mark)} is past the first cut ${JSON.stringify(first)}`;
+  }
+  let previous = range.range.after;
+  for (const cut of cuts) {
+    if (previous !== undefined && compareKeys(cut, previous) <= 0) {
+      return `cut ${JSON.stringify(cut)} is not after ${JSON.stringify(previous)}`;
+    }
+    previous = cut;
+  }
+  const { until } = range.range;
+  if (until !== undefined && compareKeys(previous ?? '', until) >= 0) {
+    return `cut ${JSON.stringify(previous)} is not before the range's end ${JSON.stringify(until)}`;
+  }
+  return undefined;
+}
+
+/** Splits `range` at `cuts` (checked by splitProblem): it ends at the first, `ids` follow it. */
+function applySplit(
+  state: State,
+  range: RangeState,
+  cuts: readonly string[],
+  ids: readonly string[],
+): RangeState[] {
+  const { after, until } = range.range;
+  const added = cuts.map((cut, i): RangeState => ({
+    id: ids[i] ?? '',
+    range: { after: cut, until: cuts[i + 1] ?? until },
+    mark: undefined,
+    counts: zeroCounts(),
+    isDone: false,
+  }));
+  range.range = { after, until: cuts[0] };
+  for (const next of added) state.ranges.set(next.id, next);
+  return added;
+}
+
+/** The ranges in key order (they never overlap: by their start, the open one first). */
+function inKeyOrder(ranges: Iterable<RangeState>): RangeState[] {
+  return [...ranges].sort((a, b) => {
+    if (a.range.after === undefined || b.range.after === undefined) {
+      return a.range.after === b.range.after ? 0 : a.range.after === undefined ? -1 : 1;
+    }
+    return compareKeys(a.range.after, b.range.after);
+  });
+}
+
+/** The number of a range id `r<n>` (-1 for another form). */
+function rangeNumber(id: string): number {
+  const match = /^r(\d+)$/.exec(id);
+  return match === null ? -1 : Number(match[1]);
 }
 
 /** Applies one record to the state; returns why it is invalid, if it is. */
@@ -152,6 +236,22 @@ function apply(state: State, record: JsonObject): string | undefined {
         counts: asCounts(record['counts']),
         isDone: record['done'] === true,
       });
+      return undefined;
+    }
+    case 'split': {
+      const range = state.ranges.get(asString(record['id']) ?? '');
+      if (range === undefined) return 'a split record for an unknown range';
+      const cuts = asStrings(record['cuts']);
+      const ids = asStrings(record['ids']);
+      if (cuts === undefined || ids?.length !== cuts.length) {
+        return 'a split record without as many ids as cuts';
+      }
+      if (new Set(ids).size !== ids.length || ids.some((id) => state.ranges.has(id))) {
+        return 'a split record reusing a range id';
+      }
+      const problem = splitProblem(range, cuts);
+      if (problem !== undefined) return `a split record of ${range.id}: ${problem}`;
+      applySplit(state, range, cuts, ids);
       return undefined;
     }
     case 'mark':
@@ -339,7 +439,10 @@ export class Checkpoint {
     this.#state = state;
     this.#writer = writer;
     this.resumed = resumed;
-    this.#nextRangeId = state.ranges.size;
+    // After the highest id in use: ids stay unique however the ranges were split.
+    let highest = -1;
+    for (const id of state.ranges.keys()) highest = Math.max(highest, rangeNumber(id));
+    this.#nextRangeId = highest + 1;
   }
 
   /** Writes a fresh snapshot of `state` (atomically) and opens it for appending. */
@@ -365,7 +468,7 @@ export class Checkpoint {
 
   /** The ranges in key order, with their state. */
   ranges(): RangeState[] {
-    return [...this.#state.ranges.values()];
+    return inKeyOrder(this.#state.ranges.values());
   }
 
   /** Uploads recorded in flight. */
@@ -390,6 +493,45 @@ export class Checkpoint {
     this.#state.ranges.set(id, state);
     this.#append({ t: 'range', id, after: range.after, until: range.until });
     return state;
+  }
+
+  /**
+   * Splits `range` (a range of this checkpoint, not done) so that `added` — ranges that tile the
+   * rest of it, (c1, c2], …, (cn, until] — are ranges of the job and it ends at c1. One record, so
+   * a crash leaves the layout before or after the split, never a part of it. Returns the states of
+   * the added ranges (not started).
+   * @throws S3FerryError `internal` `RangeSplitRefused` when `added` does not tile the rest of
+   *   `range` with keys strictly inside it, when its mark is already past c1 (those keys settled
+   *   in it), or when it is done; nothing is written then.
+   */
+  split(range: RangeState, added: readonly KeyRange[]): RangeState[] {
+    if (added.length === 0) return [];
+    const refuse = (why: string): S3FerryError =>
+      new S3FerryError(
+        'internal',
+        'RangeSplitRefused',
+        `cannot split range ${range.id} ${describeRange(range.range)}: ${why}`,
+        { fatal: true },
+      );
+    if (this.#state.ranges.get(range.id) !== range) throw refuse('not a range of this job');
+    const keys: string[] = [];
+    for (const [i, next] of added.entries()) {
+      const end = i + 1 < added.length ? added[i + 1]?.after : range.range.until;
+      if (next.after === undefined || next.until !== end) {
+        throw refuse(`the new ranges do not tile the rest of it (at ${describeRange(next)})`);
+      }
+      keys.push(next.after);
+    }
+    const problem = splitProblem(range, keys);
+    if (problem !== undefined) throw refuse(problem);
+    const ids = keys.map((_, i) => `r${this.#nextRangeId + i}`);
+    // Written first: a record the journal refuses (too long) leaves the state as it was.
+    this.#writer.write({ t: 'split', id: range.id, cuts: keys, ids });
+    this.#nextRangeId += ids.length;
+    const states = applySplit(this.#state, range, keys, ids);
+    // After the state changed: a compaction it starts must snapshot the new layout.
+    this.#recordAppended();
+    return states;
   }
 
   /** The range's watermark moved (written coalesced, every MARK_INTERVAL_MS). */
@@ -481,6 +623,11 @@ export class Checkpoint {
 
   #append(record: object): void {
     this.#writer.write(record);
+    this.#recordAppended();
+  }
+
+  /** One more record appended: compacts the journal when enough have been. */
+  #recordAppended(): void {
     this.#sinceCompaction += 1;
     if (this.#sinceCompaction >= COMPACT_AFTER_RECORDS && this.#compacting === undefined) {
       this.#sinceCompaction = 0;
@@ -506,7 +653,7 @@ function isSettled(key: string, ranges: ReadonlyMap<string, RangeState>): boolea
 /** The records that rebuild `state` (a compaction's content). */
 function snapshot(state: State): object[] {
   const records: object[] = [{ t: 'pass', n: state.pass, at: state.passStartedAt }];
-  for (const r of state.ranges.values()) {
+  for (const r of inKeyOrder(state.ranges.values())) {
     records.push({
       t: 'range',
       id: r.id,

@@ -6,9 +6,9 @@
 // How the ranges are chosen (and why not S3P's fixed-alphabet bisection, which breaks on Unicode):
 // - The first request is the plain serial one (no StartAfter). A prefix that fits in one page
 //   costs exactly that one LIST; nothing is guessed before a page came back truncated.
-// - Keys are read as numbers: after the common stem of every key seen, each UTF-16 unit (mapped
-//   to UTF-8 order, as compareKeys does) is a digit whose radix is the set of units SEEN at that
-//   position, so sequential ids count in base 10 and hex ids in base 16, not in base 0x110000.
+// - Keys are read as numbers (plan/key-model.ts): after the common stem of every key seen, each
+//   UTF-16 unit (mapped to UTF-8 order, as compareKeys does) is a digit whose radix is the set of
+//   units SEEN at that position, so sequential ids count in base 10 and hex ids in base 16.
 //   The last page gives a density (keys per unit of that number); the next cut is placed about
 //   CHUNK_PAGES pages of keys further on. A guess is only a guess: the stream stays exact whatever
 //   it is (ranges are contiguous, each range stops at the first key past its end), a range that
@@ -22,6 +22,7 @@
 import { sendListPage } from './list-page.ts';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { compareKeys } from '../plan/compare-keys.ts';
+import { isUsableCut, KeyModel } from '../plan/key-model.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
@@ -71,12 +72,6 @@ export const DEFAULT_LIST_CONCURRENCY = 1;
 const CHUNK_PAGES = 1.8;
 /** Pages a range may hold before the consumer reaches it (plus one in flight). */
 const MAX_BUFFERED_PAGES = 2;
-/** Digits of the key-as-number model, after the common stem. */
-const MODEL_DEPTH = 64;
-/** A cut point made of units seen at each position may split a surrogate pair. */
-const LONE_SURROGATE = /\p{Cs}/u;
-/** S3's longest key, in UTF-8 bytes. */
-const MAX_KEY_BYTES = 1024;
 
 /** `keys` keys lie in (from, to]: a density sample (suffixes relative to the prefix). */
 type Sample = { from: string; to: string; keys: number };
@@ -292,7 +287,7 @@ class ParallelLister {
     const cut = this.prefix + suffix;
     if (compareKeys(cut, from) <= 0) return undefined;
     if (hi !== undefined && compareKeys(cut, hi) >= 0) return undefined;
-    if (LONE_SURROGATE.test(cut) || Buffer.byteLength(cut) > MAX_KEY_BYTES) return undefined;
+    if (!isUsableCut(cut)) return undefined;
     return cut;
   }
 
@@ -488,145 +483,4 @@ function newRange(
     isDone: false,
     sample,
   };
-}
-
-/** A UTF-16 unit moved so that unit order is UTF-8 byte order (surrogates above U+FFFF). */
-function orderOf(unit: number): number {
-  return unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit;
-}
-
-function unitOf(order: number): number {
-  return order >= 0xf800 ? order - 0x2000 : order >= 0xd800 ? order + 0x800 : order;
-}
-
-/**
- * The units seen at each position of the keys (suffixes), within MODEL_DEPTH positions after
- * their common stem. Every position of every key in that window is recorded (the stem's units
- * are the first key's), so the digits below are exact for the keys seen and for cut points,
- * which are made of units seen. Control characters are never recorded, so cut points never
- * contain them (XML 1.0 cannot carry them).
- */
-class KeyModel {
-  private first: string | undefined;
-  private stem = 0;
-  private readonly seen: Set<number>[] = [];
-  private cached: KeyDigits | undefined;
-
-  observe(key: string): void {
-    let from: number;
-    if (this.first === undefined) {
-      this.first = key;
-      this.stem = key.length;
-      from = 0;
-    } else {
-      const first = this.first;
-      const n = Math.min(this.stem, key.length);
-      let i = 0;
-      while (i < n && key.charCodeAt(i) === first.charCodeAt(i)) i++;
-      if (i < this.stem) this.cached = undefined;
-      this.stem = i;
-      from = i;
-    }
-    const end = Math.min(key.length, this.stem + MODEL_DEPTH);
-    for (let i = from; i < end; i++) {
-      const unit = key.charCodeAt(i);
-      if (unit < 0x20) continue;
-      const seen = (this.seen[i] ??= new Set());
-      const order = orderOf(unit);
-      if (!seen.has(order)) {
-        seen.add(order);
-        this.cached = undefined;
-      }
-    }
-  }
-
-  /** The number system for the keys seen so far; undefined before any key. */
-  digits(): KeyDigits | undefined {
-    if (this.first === undefined) return undefined;
-    if (this.cached !== undefined) return this.cached;
-    // Two positions of the stem and one unit above the largest seen at each position let the
-    // tail extrapolate past what was seen ("file-00099" → "file-001…"), not only within it.
-    const start = Math.max(0, this.stem - 2);
-    const windows: number[][] = [];
-    const union = new Set<number>();
-    for (let i = start; i < this.stem + MODEL_DEPTH; i++) {
-      const seen = this.seen[i];
-      if (seen === undefined || seen.size === 0) break;
-      windows.push([...seen]);
-      for (const order of seen) union.add(order);
-    }
-    const all = [...union].sort((a, b) => a - b);
-    const alphabets = windows.map((seen) => {
-      // A position seen with few units ('0'–'5' in the first page of hex ids) takes the units
-      // seen anywhere from its lowest up, or its carries would run far past the keys.
-      const lowest = Math.min(...seen);
-      const alphabet = [...new Set([...seen, ...all.filter((order) => order >= lowest)])].sort(
-        (a, b) => a - b,
-      );
-      const above = (alphabet.at(-1) ?? 0xffff) + 1;
-      if (above <= 0xffff) alphabet.push(above);
-      return alphabet;
-    });
-    this.cached = new KeyDigits(this.first.slice(0, start), alphabets);
-    return this.cached;
-  }
-}
-
-/**
- * Keys sharing `stem` as mixed-radix numbers whose digit at each position is the rank of its
- * unit among the units seen there, plus the unit just above them (a key that ended, or a unit
- * never seen, counts as the largest one below it, or 0). Dense, so that a carry costs one step
- * like any other: sequential ids count in base 11, hex ids in base 17. Order-preserving for keys
- * made of units seen; for others only an estimate, which is all it is used for.
- */
-class KeyDigits {
-  private readonly stem: string;
-  private readonly positions: { alphabet: number[]; radix: bigint }[];
-
-  constructor(stem: string, alphabets: number[][]) {
-    this.stem = stem;
-    this.positions = alphabets.map((alphabet) => ({ alphabet, radix: BigInt(alphabet.length) }));
-  }
-
-  value(key: string): bigint {
-    let value = 0n;
-    let at = this.stem.length;
-    for (const { alphabet, radix } of this.positions) {
-      const digit = at < key.length ? rankOf(alphabet, orderOf(key.charCodeAt(at))) : 0;
-      value = value * radix + BigInt(digit);
-      at += 1;
-    }
-    return value;
-  }
-
-  /** The key whose value this is; undefined past the largest value. */
-  key(value: bigint): string | undefined {
-    const digits: number[] = [];
-    let rest = value;
-    for (const { radix } of this.positions.toReversed()) {
-      digits.push(Number(rest % radix));
-      rest /= radix;
-    }
-    if (rest > 0n) return undefined;
-    digits.reverse();
-    let key = this.stem;
-    for (const [i, digit] of digits.entries()) {
-      const order = this.positions[i]?.alphabet[digit];
-      if (order === undefined) break;
-      key += String.fromCharCode(unitOf(order));
-    }
-    return key;
-  }
-}
-
-/** Index of the largest entry ≤ `order` in a sorted alphabet (0 when there is none). */
-function rankOf(alphabet: number[], order: number): number {
-  let low = 0;
-  let high = alphabet.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((alphabet[mid] ?? Infinity) <= order) low = mid + 1;
-    else high = mid;
-  }
-  return Math.max(0, low - 1);
 }
