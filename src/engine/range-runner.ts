@@ -4,6 +4,7 @@
 // guessed from the keys seen, the range shrinks to the first part, and the others wait for a slot
 // (journaled first, so a resumed run knows them).
 import type { RangeState } from '../job/checkpoint.ts';
+import { zeroCounts } from '../job/watermark.ts';
 import { remainderAfter } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
 import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
@@ -38,6 +39,27 @@ export type RangeRunnerOptions = {
   cut: CutRest;
   recordSplit: RecordSplit;
 };
+
+/**
+ * Keys a range marches before it may be split (when a slot is free): two listing pages, enough
+ * for the key model to guess the density of the keys ahead.
+ */
+export const SPLIT_AFTER_KEYS = 2000;
+
+/** Records a split of a run without a checkpoint: the range shrinks, the new ones get ids. */
+export function splitUnrecorded(state: RangeState, added: readonly KeyRange[]): RangeState[] {
+  const first = added[0];
+  if (first === undefined) return [];
+  state.range = { after: state.range.after, until: first.after };
+  return added.map((range) => ({
+    id: `r${String(++unrecordedIds)}`,
+    range,
+    mark: undefined,
+    counts: zeroCounts(),
+    isDone: false,
+  }));
+}
+let unrecordedIds = 0;
 
 /** Keys kept per range to guess cut points from (the most recent ones). */
 const SAMPLE_KEYS = 1000;

@@ -9,13 +9,14 @@ import type { Checkpoint, RangeState } from '../job/checkpoint.ts';
 import { UploadBook } from '../job/upload-book.ts';
 import { emptyEstimate } from '../plan/cost.ts';
 import { remainderAfter } from '../plan/key-range.ts';
-import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
 import { copyMethodOf, directionOf } from './copy-method.ts';
 import { KeySpool } from './deletes.ts';
 import { keysOf, runDeletePhase } from './delete-phase.ts';
 import type { SyncEvent, SyncEventListener, SyncSummary } from './events.ts';
-import { createMarch, rangeMarch } from './march.ts';
-import type { March, RangeListings, RangeMarch } from './march.ts';
+import { createMarch } from './march.ts';
+import type { RangeMarch } from './march.ts';
+import { RangeRunner, SPLIT_AFTER_KEYS, splitUnrecorded } from './range-runner.ts';
+import { splitRest } from '../plan/range-split.ts';
 import { resolveSyncOptions } from './options.ts';
 import type { SyncOptions } from './options.ts';
 import { openSession } from './session.ts';
@@ -70,7 +71,8 @@ export async function sync(
       workers: resolved.workers,
       tasksPerWorker: resolved.tasksPerWorker,
       partConcurrency: resolved.partConcurrency,
-      selection: resolved,
+      // Each range is listed serially: --list-concurrency is the number of ranges in flight.
+      selection: { ...resolved, listConcurrency: 1 },
       refuseOverlap: true,
       tally,
       emitWarning: (message) => {
@@ -124,7 +126,6 @@ export async function sync(
           });
 
     const planned = emptyEstimate();
-    const byId = new Map(ranges.map((r) => [r.id, r]));
     const march = createMarch({
       policy: (run) =>
         syncPolicy(
@@ -150,11 +151,21 @@ export async function sync(
       signal: resolved.signal,
       issues: session.issues,
       onProgress: (range) => {
-        const state = byId.get(range.id);
+        const state = runner.states.get(range.id);
         if (job && state) noteProgress(job, state, range, march.lanes.isStopping());
       },
     });
-    if (await marchRanges(march, toMarch, firstListings, session)) tally.isListingDone = true;
+    // --list-concurrency ranges in flight; a large range is split while it is listed.
+    const runner = new RangeRunner({
+      march,
+      openListings: (range) => session.openListings(range),
+      inFlight: resolved.listConcurrency,
+      splitAfterKeys: SPLIT_AFTER_KEYS,
+      cut: (range, position, seen, parts) => splitRest(range, position, seen, parts),
+      recordSplit: (state, added) =>
+        job === undefined ? splitUnrecorded(state, added) : job.split(state, added),
+    });
+    if (await runner.run(toMarch, firstListings)) tally.isListingDone = true;
     await march.drained();
 
     const deletesSkipped = await runDeletePhase({
@@ -200,32 +211,6 @@ export async function sync(
   }
 }
 
-/**
- * Marches the ranges in key order (the first one's listings are already primed); true when every
- * range was listed to its end.
- */
-async function marchRanges(
-  march: March,
-  ranges: readonly RangeState[],
-  firstListings: RangeListings | undefined,
-  session: Session,
-): Promise<boolean> {
-  let listings = firstListings;
-  for (const state of ranges) {
-    if (march.lanes.isStopping()) return false;
-    const range = rangeMarch(state.id, state.range, state.mark, state.counts);
-    try {
-      listings ??= await session.openListings(remainderAfter(state.range, state.mark));
-    } catch (error) {
-      march.lanes.stopFatal(serializeError(asS3FerryError(error, 'ListingFailed')));
-      return false;
-    }
-    if (!(await march.marchRange(range, listings))) return false;
-    listings = undefined;
-  }
-  return true;
-}
-
 /** Writes a range's watermark to the checkpoint; a range fully listed and settled is done. */
 function noteProgress(
   checkpoint: Checkpoint,
@@ -239,8 +224,4 @@ function noteProgress(
     return;
   }
   checkpoint.mark(state, watermark.mark, watermark.settled);
-}
-
-function asS3FerryError(error: unknown, code: string): S3FerryError {
-  return isS3FerryError(error) ? error : new S3FerryError('internal', code, String(error));
 }
