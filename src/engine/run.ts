@@ -196,7 +196,6 @@ export async function sync(
       deletesSkipped,
       planned,
       checkpoint: job,
-      ranges,
       earlier,
       uploads,
       uploadsAborted,

@@ -162,7 +162,6 @@ export async function summarizeSync(ctx: {
   deletesSkipped: DeletesSkippedReason | undefined;
   planned: CostEstimate;
   checkpoint: Checkpoint | undefined;
-  ranges: readonly RangeState[];
   /** What the earlier runs of a resumed pass settled (taken before this run marched). */
   earlier: SettledCounts | undefined;
   uploads: UploadBook;
@@ -199,7 +198,8 @@ export async function summarizeSync(ctx: {
     aborted += await ctx.uploads.abortLeftovers();
     await checkpoint.finish(status);
   } else await checkpoint.flush();
-  summary.checkpoint = checkpointSummary(checkpoint, ctx.ranges, resumed, {
+  // The checkpoint's ranges as they are now: those split off during the run included.
+  summary.checkpoint = checkpointSummary(checkpoint, checkpoint.ranges(), resumed, {
     aborted,
     continued: ctx.uploads.continued,
   });

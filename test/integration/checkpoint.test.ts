@@ -92,6 +92,29 @@ describe('sync --checkpoint (local to local)', () => {
     assert.equal(third.summary.objects.copied, 0);
   });
 
+  it('with ranges in flight, journals the splits and resumes every range from its own watermark', async () => {
+    const src = freshDir('src');
+    const dst = freshDir('dst');
+    const checkpoint = join(freshDir('ckpt'), 'job.ckpt');
+    const tree = files(12_000);
+    writeTree(src, tree);
+    const first = await interrupted({ src, dst, checkpoint, listConcurrency: 4 }, 6000);
+    assert.equal(first.summary.status, 'interrupted');
+    const split = first.summary.checkpoint?.ranges ?? 0;
+    assert.ok(split > 1, `the first run split its range (${split} ranges)`);
+
+    const second = await runSync({ src, dst, checkpoint, listConcurrency: 4 });
+    assert.equal(second.summary.status, 'ok');
+    assert.deepEqual(fileMd5s(dst), md5s(tree));
+    const resumed = second.summary.checkpoint?.resumed;
+    assert.ok(resumed !== undefined, 'the second run says it resumed');
+    // The ranges of the first run were kept, and no settled key was listed again.
+    assert.ok((second.summary.checkpoint?.ranges ?? 0) >= split);
+    assert.equal(second.summary.checkpoint?.rangesDone, second.summary.checkpoint?.ranges);
+    assert.ok(resumed.keysNotRelisted > 0);
+    assert.equal(second.summary.objects.listed + resumed.keysNotRelisted, 12_000);
+  });
+
   it('refuses another job’s checkpoint naming what differs, and --fresh discards it', async () => {
     const src = freshDir('src');
     const other = freshDir('other');
