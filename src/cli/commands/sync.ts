@@ -133,7 +133,7 @@ export function registerSyncCommand(
     )
     .option(
       '--list-concurrency <N>',
-      `LIST requests in flight per S3 listing, over key ranges (StartAfter bisection); 1 lists serially; 1 to ${BOUNDS.listConcurrency.max} (default: 1)`,
+      `key ranges in flight, each listed, compared and copied on its own (a large range is split while it is listed); 1 to ${BOUNDS.listConcurrency.max} (default: 1)`,
     )
     .option(
       '--checkers <N>',
