@@ -85,9 +85,10 @@ export type SyncOptions = {
    */
   shouldDeleteExcluded?: boolean;
   /**
-   * LIST requests in flight per S3 listing (source and destination each), over key ranges cut
-   * at StartAfter points (`--list-concurrency`); 1 lists serially. A prefix that fits in one
-   * page always costs one request. 1–64. @default 1
+   * Key ranges in flight (`--list-concurrency`): each is listed on both sides, compared and
+   * copied on its own; a range that has marched two pages while a slot is free is split at cut
+   * points guessed from its keys (journaled under `checkpoint`). 1 marches one range, serially.
+   * 1–64. @default 1
    */
   listConcurrency?: number;
   /**
