@@ -2,7 +2,7 @@
 // the extraneous keys spooled on the way (or recorded in the checkpoint) are deleted — only when
 // that is safe. A failed copy or listing, an interruption or a fatal error leaves the
 // destination's extra keys alone: they may be the only copy left.
-import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
+import { isS3FerryError, serializeUnexpected } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCache } from '../s3/client-cache.ts';
 import { runDeletes } from './deletes.ts';
@@ -71,10 +71,7 @@ export async function deleteExtraneous(ctx: {
     return undefined;
   } catch (error) {
     if (ctx.isStopping() && isS3FerryError(error) && error.code === 'Aborted') return undefined;
-    const classified = isS3FerryError(error)
-      ? error
-      : new S3FerryError('internal', 'DeleteFailed', String(error));
-    return serializeError(classified);
+    return serializeUnexpected(error, 'DeleteFailed');
   }
 }
 

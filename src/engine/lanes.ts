@@ -6,7 +6,7 @@
 // The lanes also own how a run stops: the stop reasons, the first fatal error, the abort signal.
 import PQueue from 'p-queue';
 import type { SerializedError } from '../shared/errors.ts';
-import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
+import { serializeUnexpected } from '../shared/errors.ts';
 import { SpillFifo } from '../shared/spill-fifo.ts';
 import type { JsonValue } from '../shared/spill-fifo.ts';
 import type { CancelBroadcast } from './cancel.ts';
@@ -113,17 +113,7 @@ export function createLanes<T extends JsonValue>(options: LanesOptions<T>): Lane
     } catch (error) {
       readingBack = undefined;
       // The spool file cannot be read back: the run cannot go on safely.
-      stopFatal(
-        serializeError(
-          isS3FerryError(error)
-            ? error
-            : new S3FerryError(
-                'internal',
-                'SpoolFailed',
-                `the look-ahead spool failed: ${String(error)}`,
-              ),
-        ),
-      );
+      stopFatal(serializeUnexpected(error, 'SpoolFailed', 'the look-ahead spool failed: '));
     }
   };
   // Fed from inside the job, before it settles: the queue is never idle while items wait.

@@ -8,7 +8,7 @@ import { Watermark, zeroCounts } from '../job/watermark.ts';
 import type { Outcome, SettledCounts, Ticket } from '../job/watermark.ts';
 import { isPast } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
-import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
+import { serializeUnexpected } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ListEntry } from '../shared/protocol.ts';
 import { createLanes } from './lanes.ts';
@@ -207,10 +207,7 @@ export function createMarch<W extends JsonValue>(options: MarchOptions<W>): Marc
         options.onProgress?.(range);
         return true;
       } catch (error) {
-        const classified = isS3FerryError(error)
-          ? error
-          : new S3FerryError('internal', 'ListingFailed', String(error));
-        lanes.stopFatal(serializeError(classified));
+        lanes.stopFatal(serializeUnexpected(error, 'ListingFailed'));
         return false;
       } finally {
         // Leave a listing still waiting on the network to settle on its own, quietly.

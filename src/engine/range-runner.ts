@@ -7,7 +7,7 @@ import type { RangeState } from '../job/checkpoint.ts';
 import { zeroCounts } from '../job/watermark.ts';
 import { remainderAfter } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
-import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
+import { serializeUnexpected } from '../shared/errors.ts';
 import { rangeMarch } from './march.ts';
 import type { March, RangeListings, RangeMarch } from './march.ts';
 
@@ -46,20 +46,22 @@ export type RangeRunnerOptions = {
  */
 export const SPLIT_AFTER_KEYS = 2000;
 
-/** Records a split of a run without a checkpoint: the range shrinks, the new ones get ids. */
+/**
+ * Records a split of a run without a checkpoint: the range shrinks, and each new range is named
+ * by its start (the starts of a tiling are distinct, and a split range always has one).
+ */
 export function splitUnrecorded(state: RangeState, added: readonly KeyRange[]): RangeState[] {
   const first = added[0];
   if (first === undefined) return [];
   state.range = { after: state.range.after, until: first.after };
   return added.map((range) => ({
-    id: `r${String(++unrecordedIds)}`,
+    id: `after:${range.after ?? ''}`,
     range,
     mark: undefined,
     counts: zeroCounts(),
     isDone: false,
   }));
 }
-let unrecordedIds = 0;
 
 /** Keys kept per range to guess cut points from (the most recent ones). */
 const SAMPLE_KEYS = 1000;
@@ -132,10 +134,7 @@ export class RangeRunner {
     try {
       listings ??= await this.#options.openListings(remainderAfter(state.range, state.mark));
     } catch (error) {
-      const classified = isS3FerryError(error)
-        ? error
-        : new S3FerryError('internal', 'ListingFailed', String(error));
-      march.lanes.stopFatal(serializeError(classified));
+      march.lanes.stopFatal(serializeUnexpected(error, 'ListingFailed'));
       return false;
     }
     const seen: string[] = [];

@@ -122,3 +122,13 @@ export function deserializeError(data: SerializedError): S3FerryError {
 export function isS3FerryError(value: unknown): value is S3FerryError {
   return value instanceof S3FerryError;
 }
+
+/**
+ * `error` as a plain error record: itself if it is an S3FerryError, else an internal one with
+ * `code` and `prefix` before its text (something s3ferry did not expect to throw).
+ */
+export function serializeUnexpected(error: unknown, code: string, prefix = ''): SerializedError {
+  return serializeError(
+    isS3FerryError(error) ? error : new S3FerryError('internal', code, prefix + String(error)),
+  );
+}
