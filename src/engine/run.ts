@@ -26,9 +26,6 @@ import { syncPolicy } from './sync-policy.ts';
 import { resumedTotals, summarizeSync } from './sync-summary.ts';
 import { RunTally } from './summary.ts';
 
-export { copyMethodOf, directionOf } from './copy-method.ts';
-export { primeListing } from './session.ts';
-export { jobIdentity } from './sync-job.ts';
 export type { SyncOptions };
 
 /**

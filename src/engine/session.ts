@@ -171,7 +171,7 @@ export function isCancellation(error: SerializedError): boolean {
  * Starts a listing and waits for its first entry (its first page), so that bad credentials or a
  * missing bucket fail the run before anything is dispatched. Such an error becomes fatal.
  */
-export async function primeListing(
+async function primeListing(
   listing: AsyncIterable<ListEntry>,
   label: string,
 ): Promise<AsyncIterable<ListEntry>> {
