@@ -13,7 +13,7 @@ import type { CheckEvent } from '../../src/engine/check-types.ts';
 import { createMarch, rangeMarch } from '../../src/engine/march.ts';
 import { resolveSyncOptions } from '../../src/engine/options.ts';
 import type { SyncOptions } from '../../src/engine/options.ts';
-import { openRoots } from '../../src/engine/roots.ts';
+import { localRoots } from '../helpers/local-roots.ts';
 import { openListings } from '../../src/engine/session.ts';
 import type { Roots } from '../../src/engine/session.ts';
 import { syncPolicy } from '../../src/engine/sync-policy.ts';
@@ -31,21 +31,6 @@ async function put(root: string, key: string, body: string, mtime: Date): Promis
   await mkdir(join(path, '..'), { recursive: true });
   await writeFile(path, body);
   await utimes(path, mtime, mtime);
-}
-
-async function localRoots(src: string, dst: string): Promise<Roots> {
-  return openRoots(src, dst, {
-    config: {
-      profile: () => {
-        throw new Error('a local run needs no profile');
-      },
-    },
-    clientFor: () => {
-      throw new Error('a local run needs no client');
-    },
-    requests: {},
-    onLocalIssue: () => undefined,
-  });
 }
 
 /** An executor that records every task and answers as `answer` says (by default: success). */

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { createMarch } from '../../src/engine/march.ts';
 import { resolveSyncOptions } from '../../src/engine/options.ts';
 import { RangeRunner, splitUnrecorded } from '../../src/engine/range-runner.ts';
-import { openRoots } from '../../src/engine/roots.ts';
+import { localRoots } from '../helpers/local-roots.ts';
 import { openListings } from '../../src/engine/session.ts';
 import type { Roots } from '../../src/engine/session.ts';
 import { syncPolicy } from '../../src/engine/sync-policy.ts';
@@ -89,18 +89,7 @@ describe('RangeRunner (local roots, fake executor)', () => {
     await Promise.all(
       Array.from({ length: COUNT }, (_, i) => writeFile(join(base, 'src', keyOf(i)), 'x')),
     );
-    roots = await openRoots(join(base, 'src') + '/', join(base, 'dst') + '/', {
-      config: {
-        profile: () => {
-          throw new Error('a local run needs no profile');
-        },
-      },
-      clientFor: () => {
-        throw new Error('a local run needs no client');
-      },
-      requests: {},
-      onLocalIssue: () => undefined,
-    });
+    roots = await localRoots(join(base, 'src') + '/', join(base, 'dst') + '/');
   });
   after(async () => {
     await rm(base, { recursive: true, force: true });

@@ -5,16 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Watermark } from '../../src/job/watermark.ts';
 import type { Outcome, Ticket } from '../../src/job/watermark.ts';
-
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../helpers/seeded-random.ts';
 
 describe('Watermark', () => {
   // Few keys pending at a time (many seeds), and thousands pending (the typed columns grow,

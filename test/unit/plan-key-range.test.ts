@@ -11,19 +11,9 @@ import {
   splitRange,
 } from '../../src/plan/key-range.ts';
 import type { KeyRange } from '../../src/plan/key-range.ts';
+import { random } from '../helpers/seeded-random.ts';
 
 const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
-
-/** A small seeded generator (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const UNITS = ['a', 'b', '/', '-', '0', '9', 'é', '\u{1F600}', '\uFF61', ' '];
 function randomKey(next: () => number): string {

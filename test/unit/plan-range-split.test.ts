@@ -9,19 +9,9 @@ import { compareKeys } from '../../src/plan/compare-keys.ts';
 import { inRange } from '../../src/plan/key-range.ts';
 import type { KeyRange } from '../../src/plan/key-range.ts';
 import { MAX_SPLIT_PARTS, cutsAhead, splitRest } from '../../src/plan/range-split.ts';
+import { random } from '../helpers/seeded-random.ts';
 
 const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
-
-/** A small seeded generator (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
