@@ -1,13 +1,21 @@
-// Makes sure the Ceph programs for the local RGW test cluster are installed. When they are
-// missing and this is Debian and we are root, installs them with apt-get; otherwise explains,
-// in one line, how to install them or how to point the tests at another S3 server.
-// Used by scripts/run-tests.ts, .ci/run and the demo. As a script: exit 0 (ready) or 2.
+// Makes sure the programs of the local test servers are installed: Ceph (the RGW cluster) and
+// redis-server (the distributed mode's Redis). When they are missing and this is Debian and we
+// are root, installs them with apt-get; otherwise explains, in one line, how to install them
+// (or how to point the tests at another S3 server).
+// Used by scripts/run-tests.ts, .ci/run and the demo. As a script: ensures both, exit 0
+// (ready) or 2.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CEPH_BINARIES, CEPH_PACKAGES, missingBinaries } from './cluster/packages.ts';
+import {
+  CEPH_BINARIES,
+  CEPH_PACKAGES,
+  REDIS_BINARIES,
+  REDIS_PACKAGES,
+  missingBinaries,
+} from './cluster/packages.ts';
 import { findExecutable } from './cluster/processes.ts';
 
 export type EnsureResult =
@@ -37,6 +45,18 @@ export function ensureCephPackages(options: EnsureOptions = {}): Promise<EnsureR
     packages: options.packages ?? CEPH_PACKAGES,
     binaries: options.binaries ?? CEPH_BINARIES,
     alternative: ALTERNATIVE,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+}
+
+/** Installs redis-server (Debian's package) when it is missing and apt-get can be used. */
+export function ensureRedisPackages(
+  options: Pick<EnsureOptions, 'log'> = {},
+): Promise<EnsureResult> {
+  return ensureDebianPackages({
+    label: 'redis-server',
+    packages: REDIS_PACKAGES,
+    binaries: REDIS_BINARIES,
     ...(options.log === undefined ? {} : { log: options.log }),
   });
 }
@@ -120,17 +140,23 @@ function runLogged(command: string, args: string[], logFile: string): Promise<nu
 }
 
 async function main(): Promise<void> {
-  const result = await ensureCephPackages({
-    log: (line) => {
-      process.stderr.write(`[ensure-packages] ${line}\n`);
-    },
-  });
-  if (result.ok) {
-    if (!result.installed) process.stderr.write('[ensure-packages] Ceph RGW is installed\n');
-    return;
+  const log = (line: string): void => {
+    process.stderr.write(`[ensure-packages] ${line}\n`);
+  };
+  // One after the other: two apt-get runs at once would only wait on each other's lock.
+  const wanted = [
+    { label: 'Ceph RGW', ensure: ensureCephPackages },
+    { label: 'redis-server', ensure: ensureRedisPackages },
+  ];
+  for (const { label, ensure } of wanted) {
+    const result = await ensure({ log });
+    if (result.ok) {
+      if (!result.installed) log(`${label} is installed`);
+      continue;
+    }
+    process.stderr.write(`${result.message}\n`);
+    process.exitCode = 2;
   }
-  process.stderr.write(`${result.message}\n`);
-  process.exitCode = 2;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

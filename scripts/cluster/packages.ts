@@ -1,4 +1,5 @@
-// Which Ceph programs the local RGW cluster runs, and which Debian packages provide them.
+// Which programs the local test servers run (the Ceph RGW cluster, redis-server), and which
+// Debian packages provide them.
 import { findExecutable } from './processes.ts';
 
 /** Debian 12 packages (Ceph 16.2 "Pacific"); about 69 MB to download. */
@@ -16,6 +17,12 @@ export const CEPH_BINARIES = [
 ] as const;
 
 export type CephBinary = (typeof CEPH_BINARIES)[number];
+
+/** Debian 12 package of Redis 7.0 for the distributed mode's tests (pulls in redis-tools). */
+export const REDIS_PACKAGES = ['redis-server'] as const;
+
+/** Programs scripts/cluster/redis.ts runs (from REDIS_PACKAGES). */
+export const REDIS_BINARIES = ['redis-server'] as const;
 
 /** The programs of `names` that are not on PATH (nor in the usual bin dirs). */
 export function missingBinaries(names: readonly string[] = CEPH_BINARIES): string[] {
