@@ -25,11 +25,14 @@ import {
 import { REAPER_MARKER, startReaper } from './reaper.ts';
 
 /**
- * - `aof`: `appendonly yes` with `appendfsync always` (by default): every write is on disk
- *   before Redis acknowledges it, so whatever a client was told is stored survives
- *   `kill('SIGKILL')` + `restart()`. `everysec` would lose up to a second of acknowledged
- *   writes on a SIGKILL, which makes crash tests flaky; the fsync per write costs little on a
- *   test's tmp dir.
+ * - `aof`: `appendonly yes` with `appendfsync always` (by default): Redis writes and fsyncs the
+ *   AOF before it answers, so every acknowledged write survives `kill('SIGKILL')` +
+ *   `restart()`, under any load. With `everysec` a killed process usually loses nothing
+ *   either (the write() still precedes the reply), but when the previous fsync is slow (a busy
+ *   shared CI disk) Redis postpones the write() for up to 2 s and answers anyway: a SIGKILL
+ *   then loses acknowledged writes, and a crash test flakes. `always` costs about 0.8 ms per
+ *   sequential write here (ext4) against 0.25 ms: nothing for tests; benchmarks can ask for
+ *   `everysec`.
  * - `none`: `save ""` and `appendonly no`: nothing is written, `restart()` comes back empty.
  */
 export type RedisPersistence = 'aof' | 'none';
