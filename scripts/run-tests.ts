@@ -11,7 +11,10 @@
 // in S3FERRY_TEST_TARGETS (TestTarget[], test/helpers/targets.ts), and always stopped
 // afterwards: on success, failure, Ctrl-C/SIGTERM and crashes. When only test/unit files are
 // selected, no server is started. If the Ceph packages are missing they are installed with
-// apt-get (root on Debian); otherwise the runner says so in one line and exits 2.
+// apt-get (root on Debian); otherwise the runner says so in one line and exits 2. The same
+// goes for redis-server, which tests of the distributed mode start themselves, one per test
+// file (test/helpers/redis.ts, scripts/cluster/redis.ts); it is ensured even with
+// S3FERRY_TEST_ENDPOINT.
 //
 // Environment:
 //   S3FERRY_TEST_ENDPOINT             Run against this S3 endpoint (target "external") and
@@ -36,7 +39,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants as osConstants } from 'node:os';
 import type { TestTarget } from '../test/helpers/targets.ts';
-import { ensureCephPackages } from './ensure-packages.ts';
+import { ensureCephPackages, ensureRedisPackages } from './ensure-packages.ts';
 import { findMotoServer, startMoto, type MotoServer } from './cluster/moto.ts';
 import { startRgwCluster, type RgwCluster } from './cluster/rgw.ts';
 
@@ -220,6 +223,15 @@ async function startLocalServers(keep: boolean): Promise<TestTarget[]> {
   return targets;
 }
 
+/** Installs redis-server when missing (the tests start their own); exits 2 when it cannot. */
+async function ensureRedis(): Promise<void> {
+  const ensured = await ensureRedisPackages({ log: say });
+  if (!ensured.ok) {
+    say(ensured.message);
+    process.exit(2);
+  }
+}
+
 function runNodeTest(
   nodeOptions: string[],
   files: string[],
@@ -253,6 +265,7 @@ async function main(): Promise<number> {
   const keep = flag('S3FERRY_KEEP_CLUSTER') === true;
   const external = process.env['S3FERRY_TEST_ENDPOINT'];
   let targets: TestTarget[] = [];
+  if (needsServers(files)) await ensureRedis();
   if (external) {
     targets = [externalTarget(external)];
     say(`testing against ${external} (S3FERRY_TEST_ENDPOINT); no local server started`);
