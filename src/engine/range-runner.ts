@@ -38,6 +38,11 @@ export type RangeRunnerOptions = {
   splitAfterKeys: number;
   cut: CutRest;
   recordSplit: RecordSplit;
+  /**
+   * Split a large range into this many parts whatever the free slots (a distributed job's range:
+   * the parts split off go to the queue, for other workers). @default split into free slots only
+   */
+  splitParts?: number;
 };
 
 /**
@@ -144,7 +149,11 @@ export class RangeRunner {
       seen.push(key);
       if (seen.length > 2 * SAMPLE_KEYS) seen.splice(0, seen.length - SAMPLE_KEYS);
       if (sinceSplit < this.#options.splitAfterKeys) return;
-      const free = this.#options.inFlight - this.#active - this.#waiting.length;
+      const { splitParts } = this.#options;
+      const free =
+        splitParts === undefined
+          ? this.#options.inFlight - this.#active - this.#waiting.length
+          : splitParts - 1;
       if (free <= 0 || march.lanes.isStopping()) return;
       sinceSplit = 0;
       this.#split(state, range, key, seen, free);

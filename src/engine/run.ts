@@ -6,9 +6,11 @@
 import { loadConfigFromProcess } from '../config/load.ts';
 import { openCheckpoint } from '../job/checkpoint.ts';
 import type { Checkpoint, RangeState } from '../job/checkpoint.ts';
+import type { JobBook } from '../job/job-book.ts';
 import { UploadBook } from '../job/upload-book.ts';
 import { emptyEstimate } from '../plan/cost.ts';
 import { remainderAfter } from '../plan/key-range.ts';
+import type { KeyRange } from '../plan/key-range.ts';
 import { copyMethodOf, directionOf } from './copy-method.ts';
 import { KeySpool } from './deletes.ts';
 import { keysOf, runDeletePhase } from './delete-phase.ts';
@@ -44,6 +46,37 @@ export type { SyncOptions };
 export async function sync(
   options: SyncOptions,
   onEvent?: SyncEventListener,
+): Promise<SyncSummary> {
+  return runSync(options, onEvent, undefined);
+}
+
+/** One range of a distributed job, as a worker runs it (src/distributed/range-job.ts). */
+export type RangeJob = {
+  /** The range's book in the job's store: its state, marks, uploads, failures and extras. */
+  book: JobBook;
+  /** The range's keys: a resumed range aborts the unrecorded uploads of these keys only. */
+  range: KeyRange;
+  /** A large range is split into this many parts (one stays, the book sends the others off). */
+  splitParts: number;
+};
+
+/**
+ * Syncs one range of a distributed job: like sync(), but the job is kept in `job.book` (no
+ * checkpoint file), split-off ranges go wherever the book sends them, and there is no delete
+ * phase (the coordinator deletes once every range succeeded).
+ */
+export function syncRange(
+  options: SyncOptions,
+  onEvent: SyncEventListener | undefined,
+  job: RangeJob,
+): Promise<SyncSummary> {
+  return runSync(options, onEvent, job);
+}
+
+async function runSync(
+  options: SyncOptions,
+  onEvent: SyncEventListener | undefined,
+  rangeJob: RangeJob | undefined,
 ): Promise<SyncSummary> {
   const resolved = resolveSyncOptions(options);
   const emit = (event: SyncEvent): void => onEvent?.(event);
@@ -93,7 +126,7 @@ export async function sync(
       isDryRun: resolved.isDryRun,
       shouldDelete: resolved.shouldDelete,
     });
-    if (resolved.checkpoint !== undefined) {
+    if (resolved.checkpoint !== undefined && rangeJob === undefined) {
       checkpoint = await openCheckpoint(resolved.checkpoint, jobIdentity(roots, resolved), {
         fresh: resolved.fresh,
         onWarning: (message) => {
@@ -101,8 +134,8 @@ export async function sync(
         },
       });
     }
-    const job = checkpoint;
-    const ranges = jobRanges(job);
+    const job: JobBook | undefined = rangeJob?.book ?? checkpoint;
+    const ranges = rangeJob === undefined ? jobRanges(checkpoint) : rangeJob.book.ranges();
     // What the earlier runs of a resumed pass settled, before this run moves the marks.
     const earlier = job?.resumed === undefined ? undefined : resumedTotals(ranges);
     const toMarch = ranges.filter((r) => !r.isDone);
@@ -118,9 +151,16 @@ export async function sync(
     const uploadsAborted =
       job === undefined
         ? 0
-        : await abortUnrecordedUploads(job, roots.dst, mainCache, tally.requests, (message) => {
-            emit({ kind: 'warning', message });
-          });
+        : await abortUnrecordedUploads(
+            job,
+            roots.dst,
+            mainCache,
+            tally.requests,
+            (message) => {
+              emit({ kind: 'warning', message });
+            },
+            rangeJob?.range,
+          );
 
     const planned = emptyEstimate();
     const march = createMarch({
@@ -161,23 +201,27 @@ export async function sync(
       cut: (range, position, seen, parts) => splitRest(range, position, seen, parts),
       recordSplit: (state, added) =>
         job === undefined ? splitUnrecorded(state, added) : job.split(state, added),
+      ...(rangeJob === undefined ? {} : { splitParts: rangeJob.splitParts }),
     });
     if (await runner.run(toMarch, firstListings)) tally.isListingDone = true;
     await march.drained();
 
-    const deletesSkipped = await runDeletePhase({
-      options: resolved,
-      tally,
-      dst: roots.dst,
-      extras:
-        job === undefined
-          ? { count: spool.count, keys: () => spool.keys() }
-          : { count: job.extras().length, keys: () => keysOf(job.extras()) },
-      resumedKeys: job?.resumed?.keysSettled ?? 0,
-      lanes: march.lanes,
-      mainCache,
-      emit,
-    });
+    const ckpt = checkpoint;
+    const deletesSkipped = rangeJob
+      ? undefined
+      : await runDeletePhase({
+          options: resolved,
+          tally,
+          dst: roots.dst,
+          extras:
+            ckpt === undefined
+              ? { count: spool.count, keys: () => spool.keys() }
+              : { count: ckpt.extras().length, keys: () => keysOf(ckpt.extras()) },
+          resumedKeys: job?.resumed?.keysSettled ?? 0,
+          lanes: march.lanes,
+          mainCache,
+          emit,
+        });
     clearInterval(timer);
     march.detach();
     for (const [thread, counts] of session.executor.mainClientsBuilt()) {
@@ -192,11 +236,15 @@ export async function sync(
       lanes: march.lanes,
       deletesSkipped,
       planned,
-      checkpoint: job,
+      checkpoint,
       earlier,
       uploads,
       uploadsAborted,
     });
+    // A range that ran to its end: the recorded uploads no copy continued are of no use now.
+    if (rangeJob !== undefined && (summary.status === 'ok' || summary.status === 'partial')) {
+      await uploads.abortLeftovers();
+    }
     emit({ kind: 'summary', summary });
     return summary;
   } finally {
@@ -209,7 +257,7 @@ export async function sync(
 
 /** Writes a range's watermark to the checkpoint; a range fully listed and settled is done. */
 function noteProgress(
-  checkpoint: Checkpoint,
+  checkpoint: JobBook,
   state: RangeState,
   range: RangeMarch,
   isStopping: boolean,

@@ -2,6 +2,8 @@
 // a run marches (the checkpoint's, or the whole key space), and the multipart uploads an
 // interrupted run started without recording them.
 import type { Checkpoint, JobIdentity, RangeState } from '../job/checkpoint.ts';
+import type { JobBook } from '../job/job-book.ts';
+import type { KeyRange } from '../plan/key-range.ts';
 import { abortUploadsSince } from '../job/stale-uploads.ts';
 import { zeroCounts } from '../job/watermark.ts';
 import { WHOLE_RANGE } from '../plan/key-range.ts';
@@ -48,11 +50,12 @@ export function jobRanges(checkpoint: Checkpoint | undefined): RangeState[] {
  * a failure to abort them only warns (the run goes on; `s3ferry uploads --abort` cleans up).
  */
 export async function abortUnrecordedUploads(
-  checkpoint: Checkpoint,
+  checkpoint: JobBook,
   dst: Root,
   mainCache: ClientCache,
   requests: RequestCounts,
   onWarning: (message: string) => void,
+  within?: KeyRange,
 ): Promise<number> {
   const start = dst.kind === 's3' ? dst.location('') : undefined;
   if (checkpoint.resumed === undefined || start?.kind !== 's3' || dst.spec === undefined) return 0;
@@ -63,6 +66,7 @@ export async function abortUnrecordedUploads(
       sinceMs: Date.parse(checkpoint.resumed.passStartedAt),
       except: new Set(checkpoint.uploads().map((u) => u.uploadId)),
       counts: requests,
+      ...(within === undefined ? {} : { within }),
     });
   } catch (error) {
     const why = isS3FerryError(error) ? error.message : String(error);

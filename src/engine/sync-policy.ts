@@ -11,7 +11,7 @@ import type { CostEstimate } from '../plan/cost.ts';
 import { serializeError } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { CopyMethod, CopyTask, ListEntry, TaskResult } from '../shared/protocol.ts';
-import type { Checkpoint } from '../job/checkpoint.ts';
+import type { JobBook } from '../job/job-book.ts';
 import type { UploadBook } from '../job/upload-book.ts';
 import type { Outcome } from '../job/watermark.ts';
 import type { KeySpool } from './deletes.ts';
@@ -42,8 +42,8 @@ export type SyncContext = {
   method: CopyMethod;
   /** --delete without a checkpoint: where extraneous keys wait for the delete phase. */
   spool: Pick<KeySpool, 'add'>;
-  /** The job's checkpoint: failures and extraneous keys are recorded there. */
-  checkpoint?: Checkpoint | undefined;
+  /** The job's book (checkpoint or distributed range): failures and extraneous keys are recorded there. */
+  checkpoint?: JobBook | undefined;
   /** The multipart uploads of the checkpoint (handed back to copies that can continue them). */
   uploads?: UploadBook | undefined;
   /** --dry-run: the requests and bytes of the planned copies. */

@@ -3,6 +3,8 @@
 // checkpointed pass is resumed, the uploads started under the destination since that pass began
 // are the killed run's: they are aborted before the copies go on (their keys are copied again).
 import type { S3Client } from '@aws-sdk/client-s3';
+import { inRange } from '../plan/key-range.ts';
+import type { KeyRange } from '../plan/key-range.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import { abortS3Upload, listS3Uploads } from '../s3/uploads.ts';
@@ -22,6 +24,11 @@ export type AbortUploadsSinceOptions = {
   sinceMs: number;
   /** Upload ids left alone (recorded in the checkpoint, to be continued). */
   except?: ReadonlySet<string>;
+  /**
+   * Only keys (relative to `prefix`) in this range: a distributed job's range, whose keys no
+   * other worker copies, while other workers' uploads elsewhere under the prefix go on.
+   */
+  within?: KeyRange;
   counts?: RequestCounts;
   signal?: AbortSignal;
 };
@@ -47,6 +54,8 @@ export async function abortUploadsSince(
     for (const upload of page) {
       if (upload.initiatedMs === undefined || upload.initiatedMs < since) continue;
       if (options.except?.has(upload.uploadId) === true) continue;
+      const within = options.within;
+      if (within !== undefined && !inRange(upload.key.slice(prefix.length), within)) continue;
       const outcome = await abortS3Upload(client, spec, {
         bucket,
         key: upload.key,

@@ -6,7 +6,8 @@ import type { ClientCache } from '../s3/client-cache.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import { abortS3Upload } from '../s3/uploads.ts';
 import type { ListEntry, RequestCounts, ResumableUpload, UploadEvent } from '../shared/protocol.ts';
-import type { Checkpoint, UploadRecord } from './checkpoint.ts';
+import type { UploadRecord } from './checkpoint.ts';
+import type { JobBook } from './job-book.ts';
 
 /** The destination root, as far as aborting an upload of one of its keys needs it. */
 type Destination = {
@@ -30,7 +31,7 @@ export type ContinuedUpload = { key: string; fromPart: number; partsKept: number
 export class UploadBook {
   /** Uploads continued by this run. */
   readonly continued: ContinuedUpload[] = [];
-  #checkpoint: Checkpoint | undefined;
+  #checkpoint: JobBook | undefined;
   #dst: Destination | undefined;
   #clients: ClientCache | undefined;
   #counts: RequestCounts | undefined;
@@ -43,7 +44,7 @@ export class UploadBook {
 
   /** Starts recording into `checkpoint` (nothing is recorded without one). */
   attach(
-    checkpoint: Checkpoint | undefined,
+    checkpoint: JobBook | undefined,
     dst: Destination,
     clients: ClientCache,
     counts: RequestCounts,
