@@ -12,6 +12,7 @@ import { registerRmCommand } from './commands/rm.ts';
 import { registerStatCommand } from './commands/stat.ts';
 import { registerSyncCommand } from './commands/sync.ts';
 import { registerUploadsCommand } from './commands/uploads.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import type { CliContext, CliDeps, SettingFlags } from './context.ts';
 import { exitCodesHelp } from './help.ts';
 import { createRedactingIo, type CliIo } from './io.ts';
@@ -56,6 +57,7 @@ export function createProgram(ctx: Omit<CliContext, 'settingFlags'>): Command {
   registerCatCommand(program, fullCtx);
   registerCheckCommand(program, fullCtx);
   registerUploadsCommand(program, fullCtx);
+  registerWorkerCommand(program, fullCtx);
   return program;
 }
 

@@ -204,6 +204,11 @@ export function summaryText(summary: SyncSummary): string {
           : ` (${count(o.extraneous)} kept: ${summary.deletesSkippedReason})`),
     );
   }
+  const distributed = summary.distributed;
+  if (distributed !== undefined) {
+    // The workers' threads and clients are theirs: this line replaces the local clients line.
+    lines[lines.length - 1] = distributedLine(summary, distributed);
+  }
   const job = summary.checkpoint;
   if (job !== undefined) {
     lines.push(
@@ -240,4 +245,20 @@ export function summaryText(summary: SyncSummary): string {
     lines.push(`  error: ${code}: ${messageWithHint(message, hint)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `job NAME on redis://…, pass 1, 12 of 12 ranges done; workers: a.1 (4 ranges, 1,200 copied, ListObjectsV2 9), …` */
+function distributedLine(summary: SyncSummary, d: NonNullable<SyncSummary['distributed']>): string {
+  const workers = Object.entries(d.workers).map(([id, c]) => {
+    const lists = c['req.ListObjectsV2'] ?? 0;
+    return `${printable(id)} (${count(c['ranges'] ?? 0)} ranges, ${count(c['copied'] ?? 0)} copied, ListObjectsV2 ${count(lists)})`;
+  });
+  const ended =
+    summary.status === 'ok' || summary.status === 'partial'
+      ? ''
+      : ' (run the same command again to re-attach)';
+  return (
+    `  job: ${printable(d.job)} on ${d.queue}, pass ${d.pass}, ${count(d.rangesDone)} of ${count(d.ranges)} ranges done${ended}; ` +
+    `workers: ${workers.length === 0 ? 'none reported' : workers.join(', ')}`
+  );
 }

@@ -159,6 +159,25 @@ export type SyncSummary = {
   plan?: PlanCost;
   /** `--checkpoint`: the job's pass and what this run took over from an interrupted one. */
   checkpoint?: CheckpointSummary;
+  /** `--queue`: the distributed job and what each worker reported. */
+  distributed?: DistributedSummary;
+};
+
+/** A distributed job (`--queue`), as the coordinator saw it end. */
+export type DistributedSummary = {
+  job: string;
+  /** The Redis URL without credentials. */
+  queue: string;
+  pass: number;
+  /** Ranges of the job (split ones included) and how many are done. */
+  ranges: number;
+  rangesDone: number;
+  /**
+   * What each worker reported, by worker id (`host.pid`): ranges run, ranges split off, objects
+   * copied/skipped/failed, and requests by operation (`req.ListObjectsV2`, …). A worker killed
+   * mid-range may have done a little more than it reported, never less.
+   */
+  workers: Record<string, Record<string, number>>;
 };
 
 /** The cost of a planned run (see SyncSummary.plan). */

@@ -4,6 +4,8 @@
 import { Option, type Command } from 'commander';
 import type { SyncEvent } from '../../engine/events.ts';
 import { sync } from '../../engine/run.ts';
+import { coordinate } from '../../distributed/coordinator.ts';
+import { parseQueueUrl } from '../../distributed/queue-url.ts';
 import type { SyncOptions } from '../../engine/run.ts';
 import { BOUNDS } from '../../engine/options.ts';
 import { usageError } from '../../shared/errors.ts';
@@ -56,6 +58,8 @@ export type SyncFlags = {
   deleteExcluded?: boolean;
   listConcurrency?: string;
   checkers?: string;
+  queue?: string;
+  job?: string;
 };
 
 /** Collects a repeatable option's values. */
@@ -160,7 +164,18 @@ export function registerSyncCommand(
       '--checkpoint <FILE>',
       'record the job in FILE as it runs (crash-safe); the same command run again resumes it without listing what was done; a finished FILE starts a new pass (default: none)',
     )
-    .option('--fresh', 'with --checkpoint: discard what FILE holds and start the job over')
+    .option(
+      '--fresh',
+      'with --checkpoint or --queue: discard what FILE (or the job in Redis) holds and start the job over',
+    )
+    .option(
+      '--queue <URL>',
+      'run as a distributed job on redis://HOST:PORT[/DB]: `s3ferry worker` processes anywhere do the copying, this command shows progress, deletes (--delete) and reports; run again after a crash to re-attach (default: local run)',
+    )
+    .option(
+      '--job <NAME>',
+      "with --queue: the job's name in Redis (default: derived from SRC, DST and the options, so the same command finds the same job)",
+    )
     .option(
       '--include <GLOB>',
       'sync only keys matching GLOB, relative to the source root; repeatable (default: all keys)',
@@ -233,7 +248,15 @@ export async function runSyncCommand(
   if (flags.deleteExcluded === true) options.shouldDeleteExcluded = true;
   if (flags.allowEmptySource === true) options.allowEmptySource = true;
   if (flags.checkpoint !== undefined) options.checkpoint = flags.checkpoint;
-  if (flags.fresh === true) options.fresh = true;
+  if (flags.job !== undefined && flags.queue === undefined) {
+    throw usageError(
+      '--job names a job in Redis, but no --queue was given',
+      'add --queue redis://HOST:PORT',
+    );
+  }
+  const queue = flags.queue === undefined ? undefined : parseQueueUrl(flags.queue);
+  if (flags.fresh === true && queue === undefined) options.fresh = true;
+  if (queue?.password !== undefined) ctx.io.addSecret(queue.password);
   const config = ctx.deps.loadConfig(ctx.settingFlags());
   options.config = config;
 
@@ -285,7 +308,16 @@ export async function runSyncCommand(
     isJson,
     run: (signal) => {
       options.signal = signal;
-      return sync(options, onEvent);
+      if (queue === undefined) return sync(options, onEvent);
+      return coordinate(
+        options,
+        {
+          queue,
+          ...(flags.job === undefined ? {} : { job: flags.job }),
+          ...(flags.fresh === true ? { fresh: true } : {}),
+        },
+        onEvent,
+      );
     },
   });
   const skippedDeletes = deletesSkippedLine(summary);

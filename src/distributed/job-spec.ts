@@ -1,0 +1,63 @@
+// What a distributed job carries to its workers: the paths as typed (profile names, never
+// credentials: each worker resolves profiles from its own environment and files), the job's
+// identity (as a checkpoint has it) and the options that decide which keys are copied and how.
+// Each worker chooses its own threads and concurrency.
+import type { JobIdentity } from '../job/checkpoint.ts';
+import type { ResolvedSyncOptions, SyncOptions } from '../engine/options.ts';
+
+export type JobSpec = {
+  format: 's3ferry-job';
+  version: 1;
+  src: string;
+  dst: string;
+  identity: JobIdentity;
+  options: {
+    mode: ResolvedSyncOptions['mode'];
+    include: string[];
+    exclude: string[];
+    shouldDelete: boolean;
+    shouldDeleteExcluded: boolean;
+    multipartThresholdBytes: number;
+    partSizeBytes: number;
+    maxFailureDetails: number;
+    failFast: boolean;
+  };
+};
+
+export function jobSpecOf(resolved: ResolvedSyncOptions, identity: JobIdentity): JobSpec {
+  return {
+    format: 's3ferry-job',
+    version: 1,
+    src: resolved.src,
+    dst: resolved.dst,
+    identity,
+    options: {
+      mode: resolved.mode,
+      include: resolved.include,
+      exclude: resolved.exclude,
+      shouldDelete: resolved.shouldDelete,
+      shouldDeleteExcluded: resolved.shouldDeleteExcluded,
+      multipartThresholdBytes: resolved.multipartThresholdBytes,
+      partSizeBytes: resolved.partSizeBytes,
+      maxFailureDetails: resolved.maxFailureDetails,
+      failFast: resolved.failFast,
+    },
+  };
+}
+
+/** A worker's own settings: threads and copies at once (not part of the job). */
+export type WorkerSettings = Pick<
+  SyncOptions,
+  'workers' | 'tasksPerWorker' | 'partConcurrency' | 'config' | 'progressIntervalMs'
+>;
+
+/** The sync options a worker runs one range of `spec` with. */
+export function rangeSyncOptions(spec: JobSpec, settings: WorkerSettings): SyncOptions {
+  return {
+    src: spec.src,
+    dst: spec.dst,
+    ...spec.options,
+    ...settings,
+    listConcurrency: 1,
+  };
+}
