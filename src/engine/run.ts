@@ -19,6 +19,7 @@ import { RangeRunner, SPLIT_AFTER_KEYS, splitUnrecorded } from './range-runner.t
 import { splitRest } from '../plan/range-split.ts';
 import { resolveSyncOptions } from './options.ts';
 import type { SyncOptions } from './options.ts';
+import { jobShard } from './plan-file.ts';
 import { openSession } from './session.ts';
 import type { Session } from './session.ts';
 import { abortUnrecordedUploads, jobIdentity, jobRanges } from './sync-job.ts';
@@ -46,6 +47,8 @@ export async function sync(
   onEvent?: SyncEventListener,
 ): Promise<SyncSummary> {
   const resolved = resolveSyncOptions(options);
+  // Before anything is listed: a wrong plan copies nothing.
+  const shard = await jobShard(resolved);
   const emit = (event: SyncEvent): void => onEvent?.(event);
   const config = resolved.config ?? loadConfigFromProcess();
   const cacheMode = resolved.clientCacheMode ?? config.global().clientCacheMode;
@@ -94,7 +97,7 @@ export async function sync(
       shouldDelete: resolved.shouldDelete,
     });
     if (resolved.checkpoint !== undefined) {
-      checkpoint = await openCheckpoint(resolved.checkpoint, jobIdentity(roots, resolved), {
+      checkpoint = await openCheckpoint(resolved.checkpoint, jobIdentity(roots, resolved, shard), {
         fresh: resolved.fresh,
         onWarning: (message) => {
           emit({ kind: 'warning', message });
@@ -102,7 +105,7 @@ export async function sync(
       });
     }
     const job = checkpoint;
-    const ranges = jobRanges(job);
+    const ranges = jobRanges(job, shard?.range);
     // What the earlier runs of a resumed pass settled, before this run moves the marks.
     const earlier = job?.resumed === undefined ? undefined : resumedTotals(ranges);
     const toMarch = ranges.filter((r) => !r.isDone);

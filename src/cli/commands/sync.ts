@@ -6,6 +6,7 @@ import type { SyncEvent } from '../../engine/events.ts';
 import { sync } from '../../engine/run.ts';
 import type { SyncOptions } from '../../engine/run.ts';
 import { BOUNDS } from '../../engine/options.ts';
+import { parseShard } from '../../plan/shard-plan.ts';
 import { usageError } from '../../shared/errors.ts';
 import type { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
@@ -56,6 +57,8 @@ export type SyncFlags = {
   deleteExcluded?: boolean;
   listConcurrency?: string;
   checkers?: string;
+  plan?: string;
+  shard?: string;
 };
 
 /** Collects a repeatable option's values. */
@@ -162,6 +165,14 @@ export function registerSyncCommand(
     )
     .option('--fresh', 'with --checkpoint: discard what FILE holds and start the job over')
     .option(
+      '--plan <FILE>',
+      'with --shard: the plan made by `s3ferry plan` for the same SRC and DST (default: none)',
+    )
+    .option(
+      '--shard <I/N>',
+      'with --plan: sync only range I of its N (I from 0, as $JOB_COMPLETION_INDEX); keys outside it are not listed, copied or deleted (default: all)',
+    )
+    .option(
       '--include <GLOB>',
       'sync only keys matching GLOB, relative to the source root; repeatable (default: all keys)',
       collect,
@@ -234,6 +245,8 @@ export async function runSyncCommand(
   if (flags.allowEmptySource === true) options.allowEmptySource = true;
   if (flags.checkpoint !== undefined) options.checkpoint = flags.checkpoint;
   if (flags.fresh === true) options.fresh = true;
+  if (flags.plan !== undefined) options.plan = flags.plan;
+  if (flags.shard !== undefined) options.shard = parseShard(flags.shard);
   const config = ctx.deps.loadConfig(ctx.settingFlags());
   options.config = config;
 
