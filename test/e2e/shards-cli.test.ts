@@ -204,6 +204,20 @@ describe('static shards: refusals (built CLI, local directories)', () => {
   const dst = freshDir('dst');
   const plan = join(freshDir('plan'), 'plan.json');
 
+  it('help: plan lists its flags, sync lists --plan and --shard, with their defaults', async () => {
+    const plan = await runCli(env, ['plan', '--help']);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /--ranges <N>\s+how many ranges \(shards\), 1 to 10000/);
+    assert.match(plan.stdout, /--out <FILE>\s+write the plan to FILE \(default: stdout\)/);
+    assert.match(plan.stdout, /exactly one shard/);
+    const sync = await runCli(env, ['sync', '--help']);
+    assert.match(sync.stdout, /--plan <FILE>\s+with --shard: .*\(default: none\)/s);
+    assert.match(
+      sync.stdout,
+      /--shard <I\/N>\s+with --plan: .*JOB_COMPLETION_INDEX.*\(default:\s+all\)/s,
+    );
+  });
+
   it('plan: ranges that do not fit are one line, exit 2, and no plan file', async () => {
     assertRefused(
       await runCli(env, ['plan', src, dst, '--ranges', '0', '--out', plan]),

@@ -42,7 +42,11 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
       'as sync: plan only keys matching GLOB; repeatable (default: all keys)',
       collect,
     )
-    .option('--exclude <GLOB>', 'as sync: leave out keys matching GLOB; repeatable', collect)
+    .option(
+      '--exclude <GLOB>',
+      'as sync: leave out keys matching GLOB; repeatable (default: none)',
+      collect,
+    )
     .option(
       '--list-concurrency <N>',
       `LIST requests in flight for the source, 1 to ${BOUNDS.listConcurrency.max} (default: 4)`,
