@@ -1,5 +1,6 @@
 // Text forms of sync events for people (summary, failures, verbose lines, status line) and the
 // exit code of a finished run. Pure functions: progress.ts and commands/sync.ts print them.
+import { describeRange } from '../plan/key-range.ts';
 import { printable } from '../shared/display.ts';
 import { bytesRateOf, etaOf } from '../engine/summary.ts';
 import type { ProgressSnapshot, SyncEvent, SyncSummary } from '../engine/events.ts';
@@ -202,6 +203,12 @@ export function summaryText(summary: SyncSummary): string {
         (summary.deletesSkippedReason === undefined
           ? ''
           : ` (${count(o.extraneous)} kept: ${summary.deletesSkippedReason})`),
+    );
+  }
+  const { shard } = summary;
+  if (shard !== undefined) {
+    lines.push(
+      `  shard: ${shard.index}/${shard.count} ${describeRange(shard)} of plan ${printable(shard.plan)}`,
     );
   }
   const job = summary.checkpoint;

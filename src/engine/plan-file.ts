@@ -6,9 +6,10 @@ import type { KeyRange } from '../plan/key-range.ts';
 import { describeShard, formatPlan, parsePlan, shardRange } from '../plan/shard-plan.ts';
 import type { Shard, ShardPlan } from '../plan/shard-plan.ts';
 import { S3FerryError } from '../shared/errors.ts';
+import type { SyncSummary } from './events.ts';
 
-/** The shard a sync runs: which, its key range, and both as text (`1/4 ("a", "k"]`). */
-export type JobShard = { shard: Shard; range: KeyRange; label: string };
+/** The shard a sync runs: the plan file, which shard, its key range, and both as text (`1/4 ("a", "k"]`). */
+export type JobShard = { plan: string; shard: Shard; range: KeyRange; label: string };
 
 /**
  * Writes `plan` to `path` through a temp file renamed over it, so a reader (another shard
@@ -55,7 +56,12 @@ export async function jobShard(options: {
   if (file === undefined || shard === undefined) return undefined;
   const plan = await readPlanFile(file);
   const range = shardRange(plan, shard, { src: options.src, dst: options.dst, file });
-  return { shard, range, label: describeShard(shard, range) };
+  return { plan: file, shard, range, label: describeShard(shard, range) };
+}
+
+/** A shard as the summary reports it. */
+export function shardSummary(job: JobShard): NonNullable<SyncSummary['shard']> {
+  return { plan: job.plan, ...job.shard, ...job.range };
 }
 
 function fileError(path: string, what: string, error: unknown): S3FerryError {

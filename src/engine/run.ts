@@ -19,7 +19,7 @@ import { RangeRunner, SPLIT_AFTER_KEYS, splitUnrecorded } from './range-runner.t
 import { splitRest } from '../plan/range-split.ts';
 import { resolveSyncOptions } from './options.ts';
 import type { SyncOptions } from './options.ts';
-import { jobShard } from './plan-file.ts';
+import { jobShard, shardSummary } from './plan-file.ts';
 import { openSession } from './session.ts';
 import type { Session } from './session.ts';
 import { abortUnrecordedUploads, jobIdentity, jobRanges } from './sync-job.ts';
@@ -200,6 +200,7 @@ export async function sync(
       uploads,
       uploadsAborted,
     });
+    if (shard !== undefined) summary.shard = shardSummary(shard);
     emit({ kind: 'summary', summary });
     return summary;
   } finally {

@@ -168,8 +168,8 @@ for (const target of testTargets()) {
         const sum = (pick: (s: SyncSummary) => number): number =>
           summaries.reduce((n, s) => n + pick(s), 0);
         assert.deepEqual(
-          summaries.map((s) => s.status),
-          ['ok', 'ok', 'ok', 'ok'],
+          summaries.map((s) => [s.status, s.shard?.index, s.shard?.count]),
+          [0, 1, 2, 3].map((i) => ['ok', i, SHARDS]),
         );
         assert.equal(
           sum((s) => s.objects.listed),

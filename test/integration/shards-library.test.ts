@@ -42,6 +42,14 @@ describe('static shards (library)', () => {
         tasksPerWorker: 4,
       });
       assert.equal(summary.status, 'ok');
+      const { after, until } = plan.ranges[index]!;
+      assert.deepEqual(summary.shard, {
+        plan: file,
+        index,
+        count: 3,
+        ...(after === undefined ? {} : { after }),
+        ...(until === undefined ? {} : { until }),
+      });
       copied.push(summary.objects.copied);
     }
     assert.deepEqual(copied, [101, 100, 101]);
