@@ -22,6 +22,10 @@ export type {
   SyncSummary,
 } from './engine/events.ts';
 export type { CopyMethod, RequestCounts } from './shared/protocol.ts';
+export { planShards, RANGES_BOUND } from './engine/plan-shards.ts';
+export type { PlanShardsOptions } from './engine/plan-shards.ts';
+export { readPlanFile, writePlanFile } from './engine/plan-file.ts';
+export type { PlannedRange, Shard, ShardPlan } from './plan/shard-plan.ts';
 export { check } from './engine/check.ts';
 export type {
   CheckDifference,

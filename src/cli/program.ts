@@ -8,6 +8,7 @@ import { registerCatCommand } from './commands/cat.ts';
 import { registerConfigCommand } from './commands/config.ts';
 import { registerCpCommand } from './commands/cp.ts';
 import { registerLsCommand } from './commands/ls.ts';
+import { registerPlanCommand } from './commands/plan.ts';
 import { registerRmCommand } from './commands/rm.ts';
 import { registerStatCommand } from './commands/stat.ts';
 import { registerSyncCommand } from './commands/sync.ts';
@@ -50,6 +51,7 @@ export function createProgram(ctx: Omit<CliContext, 'settingFlags'>): Command {
   addSettingFlags(program);
   registerConfigCommand(program, fullCtx);
   registerSyncCommand(program, fullCtx);
+  registerPlanCommand(program, fullCtx);
   registerLsCommand(program, fullCtx);
   registerCpCommand(program, fullCtx);
   registerRmCommand(program, fullCtx);

@@ -1,5 +1,6 @@
 // Text forms of sync events for people (summary, failures, verbose lines, status line) and the
 // exit code of a finished run. Pure functions: progress.ts and commands/sync.ts print them.
+import { describeRange } from '../plan/key-range.ts';
 import { printable } from '../shared/display.ts';
 import { bytesRateOf, etaOf } from '../engine/summary.ts';
 import type { ProgressSnapshot, SyncEvent, SyncSummary } from '../engine/events.ts';
@@ -208,6 +209,12 @@ export function summaryText(summary: SyncSummary): string {
   if (distributed !== undefined) {
     // The workers' threads and clients are theirs: this line replaces the local clients line.
     lines[lines.length - 1] = distributedLine(summary, distributed);
+  }
+  const { shard } = summary;
+  if (shard !== undefined) {
+    lines.push(
+      `  shard: ${shard.index}/${shard.count} ${describeRange(shard)} of plan ${printable(shard.plan)}`,
+    );
   }
   const job = summary.checkpoint;
   if (job !== undefined) {

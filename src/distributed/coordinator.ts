@@ -55,6 +55,12 @@ export async function coordinate(
   if (options.isDryRun === true) {
     throw usageError('--queue runs a job; a --dry-run plans one locally', 'drop --queue');
   }
+  if (options.plan !== undefined || options.shard !== undefined) {
+    throw usageError(
+      '--queue spreads the whole job over its workers; --plan/--shard are static shards without Redis',
+      'choose one of --queue and --plan/--shard',
+    );
+  }
   if (options.checkpoint !== undefined) {
     throw usageError(
       '--queue keeps the job in Redis; --checkpoint is for a local run',

@@ -159,6 +159,8 @@ export type SyncSummary = {
   plan?: PlanCost;
   /** `--checkpoint`: the job's pass and what this run took over from an interrupted one. */
   checkpoint?: CheckpointSummary;
+  /** `--plan`/`--shard`: the plan file, which shard (0-based) of how many, and its key range. */
+  shard?: { plan: string; index: number; count: number; after?: string; until?: string };
   /** `--queue`: the distributed job and what each worker reported. */
   distributed?: DistributedSummary;
 };

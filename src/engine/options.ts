@@ -2,6 +2,8 @@
 import { availableParallelism } from 'node:os';
 import type { ConfigResolver } from '../config/load.ts';
 import { filterPatternProblem } from '../plan/filter.ts';
+import { checkShard } from '../plan/shard-plan.ts';
+import type { Shard } from '../plan/shard-plan.ts';
 import { DEFAULT_LIST_CONCURRENCY } from '../s3/list-parallel.ts';
 import { usageError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
@@ -100,13 +102,23 @@ export type SyncOptions = {
   checkpoint?: string;
   /** With `checkpoint`: discard what the file holds and start the job over (`--fresh`). @default false */
   fresh?: boolean;
+  /**
+   * A plan file made by `planShards()` (`s3ferry plan`, `--plan FILE`): with `shard`, the run
+   * syncs only that shard's key range (both listings, and `shouldDelete`, stay inside it). The
+   * plan must be for the same `src` and `dst`, as written.
+   */
+  plan?: string;
+  /** With `plan`: which of its ranges (`--shard I/N`: index I of N, 0-based). */
+  shard?: Shard;
 };
 
 /** {@link SyncOptions} with every default applied. */
-export type ResolvedSyncOptions = Required<
-  Omit<SyncOptions, 'signal' | 'config' | 'clientCacheMode' | 'maxDelete' | 'checkpoint'>
-> &
-  Pick<SyncOptions, 'signal' | 'config' | 'clientCacheMode' | 'maxDelete' | 'checkpoint'>;
+export type ResolvedSyncOptions = Required<Omit<SyncOptions, OptionalSyncOption>> &
+  Pick<SyncOptions, OptionalSyncOption>;
+
+/** The options that stay unset when not given. */
+type OptionalSyncOption =
+  'signal' | 'config' | 'clientCacheMode' | 'maxDelete' | 'checkpoint' | 'plan' | 'shard';
 
 export const DEFAULT_TASKS_PER_WORKER = 16;
 export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 64 * MiB;
@@ -264,6 +276,24 @@ function checkFilterPatterns(patterns: string[] | undefined): string[] {
   return patterns ?? [];
 }
 
+/** `plan` and `shard` come together; the shard's index lies in 0..N − 1. */
+function checkPlanAndShard(options: SyncOptions): void {
+  if (options.plan === '') throw usageError('--plan needs a file name');
+  if (options.plan !== undefined && options.shard === undefined) {
+    throw usageError(
+      '--plan needs --shard I/N: which of its ranges this run syncs',
+      'add --shard I/N (in a Kubernetes Indexed Job: --shard $(JOB_COMPLETION_INDEX)/N)',
+    );
+  }
+  if (options.shard !== undefined && options.plan === undefined) {
+    throw usageError(
+      '--shard needs --plan FILE: the plan its ranges come from',
+      'make one with: s3ferry plan SRC DST --ranges N --out FILE',
+    );
+  }
+  if (options.shard !== undefined) checkShard(options.shard);
+}
+
 /**
  * Applies defaults and checks ranges.
  * @throws S3FerryError (kind `usage`) naming the bad option.
@@ -305,6 +335,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     );
   }
   if (options.checkpoint === '') throw usageError('--checkpoint needs a file name');
+  checkPlanAndShard(options);
   return {
     ...options,
     src: options.src,

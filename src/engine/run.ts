@@ -21,6 +21,7 @@ import { RangeRunner, SPLIT_AFTER_KEYS, splitUnrecorded } from './range-runner.t
 import { splitRest } from '../plan/range-split.ts';
 import { resolveSyncOptions } from './options.ts';
 import type { SyncOptions } from './options.ts';
+import { jobShard, shardSummary } from './plan-file.ts';
 import { openSession } from './session.ts';
 import type { Session } from './session.ts';
 import { abortUnrecordedUploads, jobIdentity, jobRanges } from './sync-job.ts';
@@ -79,6 +80,8 @@ async function runSync(
   rangeJob: RangeJob | undefined,
 ): Promise<SyncSummary> {
   const resolved = resolveSyncOptions(options);
+  // Before anything is listed: a wrong plan copies nothing.
+  const shard = await jobShard(resolved);
   const emit = (event: SyncEvent): void => onEvent?.(event);
   const config = resolved.config ?? loadConfigFromProcess();
   const cacheMode = resolved.clientCacheMode ?? config.global().clientCacheMode;
@@ -127,7 +130,7 @@ async function runSync(
       shouldDelete: resolved.shouldDelete,
     });
     if (resolved.checkpoint !== undefined && rangeJob === undefined) {
-      checkpoint = await openCheckpoint(resolved.checkpoint, jobIdentity(roots, resolved), {
+      checkpoint = await openCheckpoint(resolved.checkpoint, jobIdentity(roots, resolved, shard), {
         fresh: resolved.fresh,
         onWarning: (message) => {
           emit({ kind: 'warning', message });
@@ -135,7 +138,8 @@ async function runSync(
       });
     }
     const job: JobBook | undefined = rangeJob?.book ?? checkpoint;
-    const ranges = rangeJob === undefined ? jobRanges(checkpoint) : rangeJob.book.ranges();
+    const ranges =
+      rangeJob === undefined ? jobRanges(checkpoint, shard?.range) : rangeJob.book.ranges();
     // What the earlier runs of a resumed pass settled, before this run moves the marks.
     const earlier = job?.resumed === undefined ? undefined : resumedTotals(ranges);
     const toMarch = ranges.filter((r) => !r.isDone);
@@ -245,6 +249,7 @@ async function runSync(
     if (rangeJob !== undefined && (summary.status === 'ok' || summary.status === 'partial')) {
       await uploads.abortLeftovers();
     }
+    if (shard !== undefined) summary.shard = shardSummary(shard);
     emit({ kind: 'summary', summary });
     return summary;
   } finally {

@@ -3,19 +3,27 @@
 // interrupted run started without recording them.
 import type { Checkpoint, JobIdentity, RangeState } from '../job/checkpoint.ts';
 import type { JobBook } from '../job/job-book.ts';
-import type { KeyRange } from '../plan/key-range.ts';
 import { abortUploadsSince } from '../job/stale-uploads.ts';
 import { zeroCounts } from '../job/watermark.ts';
 import { WHOLE_RANGE } from '../plan/key-range.ts';
+import type { KeyRange } from '../plan/key-range.ts';
 import type { ClientCache } from '../s3/client-cache.ts';
 import { isS3FerryError } from '../shared/errors.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import type { ResolvedSyncOptions } from './options.ts';
+import type { JobShard } from './plan-file.ts';
 import type { Root } from './roots.ts';
 import type { Roots } from './session.ts';
 
-/** What makes two runs one job (see JobIdentity): paths, where they resolve, and the selection. */
-export function jobIdentity(roots: Roots, options: ResolvedSyncOptions): JobIdentity {
+/**
+ * What makes two runs one job (see JobIdentity): paths, where they resolve, the selection, and
+ * the shard's range (a shard's checkpoint never resumes another shard or an unsharded job).
+ */
+export function jobIdentity(
+  roots: Roots,
+  options: ResolvedSyncOptions,
+  shard?: JobShard,
+): JobIdentity {
   return {
     src: roots.src.label,
     dst: roots.dst.label,
@@ -26,6 +34,7 @@ export function jobIdentity(roots: Roots, options: ResolvedSyncOptions): JobIden
     exclude: options.exclude,
     deleteExcluded: options.shouldDeleteExcluded,
     delete: options.shouldDelete,
+    ...(shard === undefined ? {} : { shard: shard.label }),
   };
 }
 
@@ -34,13 +43,19 @@ function whereOf(root: Root): string {
   return `${root.spec.endpointUrl ?? `aws:${root.spec.region}`} ${root.display('')}`;
 }
 
-/** The ranges of the job: the checkpoint's (a new job gets the whole key space), or one unrecorded. */
-export function jobRanges(checkpoint: Checkpoint | undefined): RangeState[] {
+/**
+ * The ranges of the job: the checkpoint's (a new job gets `whole`: the key space, or a shard's
+ * range), or `whole` unrecorded.
+ */
+export function jobRanges(
+  checkpoint: Checkpoint | undefined,
+  whole: KeyRange = WHOLE_RANGE,
+): RangeState[] {
   if (checkpoint === undefined) {
-    return [{ id: 'r0', range: WHOLE_RANGE, mark: undefined, counts: zeroCounts(), isDone: false }];
+    return [{ id: 'r0', range: whole, mark: undefined, counts: zeroCounts(), isDone: false }];
   }
   const ranges = checkpoint.ranges();
-  return ranges.length > 0 ? ranges : [checkpoint.addRange(WHOLE_RANGE)];
+  return ranges.length > 0 ? ranges : [checkpoint.addRange(whole)];
 }
 
 /**

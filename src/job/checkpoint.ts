@@ -51,6 +51,8 @@ export type JobIdentity = {
   exclude: readonly string[];
   deleteExcluded: boolean;
   delete: boolean;
+  /** A shard's `I/N (after, until]`; absent for an unsharded job (and in older files). */
+  shard?: string;
 };
 
 const IDENTITY_FIELDS: readonly [keyof JobIdentity, string][] = [
@@ -63,6 +65,7 @@ const IDENTITY_FIELDS: readonly [keyof JobIdentity, string][] = [
   ['exclude', '--exclude patterns'],
   ['deleteExcluded', '--delete-excluded'],
   ['delete', '--delete'],
+  ['shard', '--shard'],
 ];
 
 /** A multipart upload recorded in flight: enough to continue it, or to abort it. */
@@ -315,8 +318,9 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 function shown(value: unknown): string {
+  if (value === undefined) return 'none';
   if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join(' ');
-  return String(value);
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** The first field in which `found` differs from `wanted`, as one line; undefined if none. */

@@ -8,6 +8,7 @@ import { coordinate } from '../../distributed/coordinator.ts';
 import { parseQueueUrl } from '../../distributed/queue-url.ts';
 import type { SyncOptions } from '../../engine/run.ts';
 import { BOUNDS } from '../../engine/options.ts';
+import { parseShard } from '../../plan/shard-plan.ts';
 import { usageError } from '../../shared/errors.ts';
 import type { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
@@ -60,6 +61,8 @@ export type SyncFlags = {
   checkers?: string;
   queue?: string;
   job?: string;
+  plan?: string;
+  shard?: string;
 };
 
 /** Collects a repeatable option's values. */
@@ -177,6 +180,14 @@ export function registerSyncCommand(
       "with --queue: the job's name in Redis (default: derived from SRC, DST and the options, so the same command finds the same job)",
     )
     .option(
+      '--plan <FILE>',
+      'with --shard: the plan made by `s3ferry plan` for the same SRC and DST (default: none)',
+    )
+    .option(
+      '--shard <I/N>',
+      'with --plan: sync only range I of its N (I from 0, as $JOB_COMPLETION_INDEX); keys outside it are not listed, copied or deleted (default: all)',
+    )
+    .option(
       '--include <GLOB>',
       'sync only keys matching GLOB, relative to the source root; repeatable (default: all keys)',
       collect,
@@ -257,6 +268,8 @@ export async function runSyncCommand(
   const queue = flags.queue === undefined ? undefined : parseQueueUrl(flags.queue);
   if (flags.fresh === true && queue === undefined) options.fresh = true;
   if (queue?.password !== undefined) ctx.io.addSecret(queue.password);
+  if (flags.plan !== undefined) options.plan = flags.plan;
+  if (flags.shard !== undefined) options.shard = parseShard(flags.shard);
   const config = ctx.deps.loadConfig(ctx.settingFlags());
   options.config = config;
 
