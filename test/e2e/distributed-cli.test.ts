@@ -361,5 +361,79 @@ for (const target of testTargets().filter((t) => t.name === 'rgw')) {
       assert.ok(!/\n\s+at /.test(done.stderr), `a stack trace: ${done.stderr}`);
       await stopWorkers();
     });
+
+    it('Ctrl-C on the coordinator stops every worker (exit 130); the same command resumes the job to the end', async () => {
+      const { src, dst, objects } = await smallJob(2000);
+      for (let i = 0; i < 2; i += 1) {
+        const body = randomBytes(12 * 1024 * 1024);
+        const key = `r/0${i + 1}000-large`;
+        await seed(ca, src, { [key]: body });
+        objects[key] = body;
+      }
+      startWorker(['--tasks-per-worker', '4']);
+      startWorker(['--tasks-per-worker', '4']);
+      const args = [
+        'sync',
+        `s3+a://${src}/`,
+        `s3+b://${dst}/`,
+        '--queue',
+        redisServer.url,
+        '--job',
+        'ctrl-c',
+        '--multipart-threshold',
+        '8MiB',
+        '--part-size',
+        '5MiB',
+      ];
+      const coordinator = startCli(env, args, { secrets: secretsOf(env) });
+      await settledAtLeast(redis, 'ctrl-c', 200);
+      coordinator.child.kill('SIGINT');
+      const stopped = await coordinator.done;
+      assert.equal(stopped.code, 130, stopped.stderr);
+      assert.match(stopped.stderr, /interrupted/);
+      assert.equal(await redis.hget(`${KEY_PREFIX}ctrl-c`, 'status'), 'cancelled');
+      // The workers stopped their ranges: nothing settles any more.
+      const settled = async (): Promise<number> =>
+        (await redis.hvals(`${KEY_PREFIX}ctrl-c:ranges`))
+          .map((r) => (JSON.parse(r) as { counts: { keys: number } }).counts.keys)
+          .reduce((x, y) => x + y, 0);
+      const before = await settled();
+      await sleep(1500);
+      assert.equal(await settled(), before);
+      const report = join(freshDir('report'), 'r.json');
+      const resumed = await runCli(env, [...args, '--quiet', '--report', report]);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      const summary = JSON.parse(readFileSync(report, 'utf8')) as SyncSummary;
+      assert.equal(summary.distributed?.pass, 1, 'the same pass, resumed');
+      await assertSynced(dst, objects);
+      await stopWorkers();
+    });
+
+    it('a coordinator killed with SIGKILL: the same command re-attaches and finishes the same pass', async () => {
+      const { src, dst, objects } = await smallJob(2000);
+      startWorker(['--tasks-per-worker', '4']);
+      const args = [
+        'sync',
+        `s3+a://${src}/`,
+        `s3+b://${dst}/`,
+        '--queue',
+        redisServer.url,
+        '--job',
+        'reattach',
+        '--quiet',
+      ];
+      const coordinator = startCli(env, args, { secrets: secretsOf(env) });
+      await settledAtLeast(redis, 'reattach', 200);
+      coordinator.child.kill('SIGKILL');
+      await coordinator.done;
+      const report = join(freshDir('report'), 'r.json');
+      const again = await runCli(env, [...args, '--report', report]);
+      assert.equal(again.code, 0, again.stderr);
+      const summary = JSON.parse(readFileSync(report, 'utf8')) as SyncSummary;
+      assert.equal(summary.distributed?.pass, 1, 'the same pass, re-attached');
+      assert.equal(summary.objects.listed, 2000);
+      await assertSynced(dst, objects);
+      await stopWorkers();
+    });
   });
 }
