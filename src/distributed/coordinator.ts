@@ -2,7 +2,6 @@
 // paths and profiles like a local run, creates the job in Redis (or re-attaches to it), queues
 // its first range, shows the job's progress from what the workers record, and once every range
 // is done runs the delete phase, aborts uploads nobody will complete and writes the summary.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfigFromProcess } from '../config/load.ts';
 import { runDeletePhase } from '../engine/delete-phase.ts';
 import type { FailureRecord, SyncEvent, SyncEventListener, SyncSummary } from '../engine/events.ts';
@@ -10,19 +9,19 @@ import { resolveSyncOptions } from '../engine/options.ts';
 import type { SyncOptions } from '../engine/options.ts';
 import { openSession } from '../engine/session.ts';
 import { jobIdentity } from '../engine/sync-job.ts';
-import { syncStatus } from '../engine/sync-summary.ts';
+import { failureOfRecord, startEvent, syncStatus } from '../engine/sync-summary.ts';
 import { RunTally } from '../engine/summary.ts';
 import { identityDifference } from '../job/checkpoint.ts';
 import { abortUploadsSince } from '../job/stale-uploads.ts';
 import { zeroCounts } from '../job/watermark.ts';
-import { WHOLE_RANGE, describeRange } from '../plan/key-range.ts';
-import { S3FerryError, usageError } from '../shared/errors.ts';
+import { WHOLE_RANGE } from '../plan/key-range.ts';
+import { usageError } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import { jobSpecOf } from './job-spec.ts';
 import { JobStore, connectRedis, rangeIdOf } from './job-store.ts';
-import type { StoredRange } from './job-store.ts';
 import { checkJobName, defaultJobName } from './names.ts';
-import { activeRanges, enqueueRanges, openQueue, repairQueue } from './queue.ts';
+import { enqueueRanges, openQueue, repairQueue } from './queue.ts';
+import { fillTally, progressOf, waitForJob } from './job-watch.ts';
 import { displayQueueUrl } from './queue-url.ts';
 import type { QueueUrl } from './queue-url.ts';
 
@@ -34,12 +33,6 @@ export type QueueOptions = {
   /** Replace what Redis holds under the name and start the job over (--fresh). */
   fresh?: boolean;
 };
-
-/** How often the coordinator reads the job's state; repairs the queue every REPAIR_EVERY ticks. */
-const TICK_MS = 500;
-const REPAIR_EVERY = 10;
-/** After Ctrl-C: how long to wait for the workers to stop their ranges. */
-const CANCEL_WAIT_MS = 60_000;
 
 /**
  * Runs a sync as a distributed job and resolves with its summary, like sync(). Rejects (before
@@ -134,18 +127,7 @@ export async function coordinate(
       });
       await enqueueRanges(queue, name, [first.id]);
     }
-    emit({
-      kind: 'start',
-      src: roots.src.label,
-      dst: roots.dst.label,
-      mode: resolved.mode,
-      workers: resolved.workers,
-      tasksPerWorker: resolved.tasksPerWorker,
-      clientCacheMode: cacheMode,
-      isSingleObject: roots.src.isSingleObject,
-      isDryRun: false,
-      shouldDelete: resolved.shouldDelete,
-    });
+    emit(startEvent(roots, { ...resolved, isDryRun: false }, cacheMode));
 
     const ended = await waitForJob(store, queue, resolved.signal, (ranges) => {
       emit({ kind: 'progress', ...progressOf(tally, ranges) });
@@ -156,18 +138,7 @@ export async function coordinate(
     const recorded = await store.failures(resolved.maxFailureDetails);
     tally.failed = Math.max(tally.failed, recorded.total);
     // The workers' failures, by key, as a local run lists them; then the ranges that failed.
-    const failures: FailureRecord[] = recorded.records.map((failure) => ({
-      key: failure.key,
-      src: roots.src.display(failure.key),
-      dst: roots.dst.display(failure.key),
-      error: {
-        kind: 'internal',
-        code: failure.code,
-        message: failure.message,
-        retryable: false,
-        fatal: false,
-      },
-    }));
+    const failures: FailureRecord[] = recorded.records.map((f) => failureOfRecord(f, roots));
     for (const failure of ended.failedRanges) {
       tally.failed += 1;
       failures.push({
@@ -182,18 +153,18 @@ export async function coordinate(
       emit({ kind: 'failure', ...failure });
     }
     const stopReason = ended.kind === 'cancelled' ? ('cancelled' as const) : undefined;
-    const fatal: SerializedError | undefined = undefined;
+    // The delete phase's view of the run: stopped by Ctrl-C, or by a delete phase that failed.
     let stopped: SerializedError | undefined;
     const lanes = {
       stopReason,
-      fatal,
+      fatal: undefined,
       isStopping: () => stopReason !== undefined || stopped !== undefined,
       stopFatal: (error: SerializedError) => {
         stopped ??= error;
       },
     };
     const jobStore = store;
-    const meta2 = await store.meta();
+    const endedMeta = await store.meta();
     const deletesSkipped =
       ended.kind === 'done'
         ? await runDeletePhase({
@@ -211,14 +182,19 @@ export async function coordinate(
     // is one nobody will complete (a worker killed before recording it, an answer lost).
     let uploadsAborted = 0;
     const dstStart = roots.dst.location('');
-    if (ended.kind === 'done' && meta2 !== undefined && dstStart.kind === 's3' && roots.dst.spec) {
+    if (
+      ended.kind === 'done' &&
+      endedMeta !== undefined &&
+      dstStart.kind === 's3' &&
+      roots.dst.spec
+    ) {
       uploadsAborted = await abortUploadsSince(
         session.mainCache.get(roots.dst.spec),
         roots.dst.spec,
         {
           bucket: dstStart.bucket,
           prefix: dstStart.key,
-          sinceMs: Date.parse(meta2.passStartedAt),
+          sinceMs: Date.parse(endedMeta.passStartedAt),
           counts: tally.requests,
         },
       ).catch(() => 0);
@@ -257,7 +233,7 @@ export async function coordinate(
     summary.distributed = {
       job: name,
       queue: redisUrl,
-      pass: meta2?.pass ?? 0,
+      pass: endedMeta?.pass ?? 0,
       ranges: ranges.length,
       rangesDone: ranges.filter((r) => r.state.isDone).length,
       workers,
@@ -278,104 +254,4 @@ export async function coordinate(
     store?.redis.disconnect();
     await session.close();
   }
-}
-
-type Ended =
-  | { kind: 'done'; failedRanges: FailedRange[] }
-  | { kind: 'cancelled'; failedRanges: FailedRange[] }
-  | { kind: 'lost'; error: S3FerryError; failedRanges: FailedRange[] };
-
-type FailedRange = { range: string; error: SerializedError };
-
-/** Waits until every range is done or failed for good, the run is cancelled or the job lost. */
-async function waitForJob(
-  store: JobStore,
-  queue: ReturnType<typeof openQueue>,
-  signal: AbortSignal | undefined,
-  onRanges: (ranges: StoredRange[]) => void,
-): Promise<Ended> {
-  for (let tick = 1; ; tick++) {
-    if (signal?.aborted === true) {
-      await store.setStatus('cancelled');
-      const until = Date.now() + CANCEL_WAIT_MS;
-      while ((await activeRanges(queue, store.name)) > 0 && Date.now() < until) {
-        await sleep(TICK_MS);
-      }
-      return { kind: 'cancelled', failedRanges: [] };
-    }
-    if (!(await store.exists())) {
-      return {
-        kind: 'lost',
-        failedRanges: [],
-        error: new S3FerryError(
-          'network',
-          'JobLost',
-          `job ${store.name} is gone from Redis (restarted without persistence, or flushed): nothing more can be resumed from it`,
-          {
-            fatal: true,
-            retryable: false,
-            hint: 'run the same command again to finish the job in a new pass (what was copied is skipped)',
-          },
-        ),
-      };
-    }
-    const ranges = await store.ranges();
-    onRanges(ranges);
-    const open = await store.openIds();
-    if (open.length === 0) return { kind: 'done', failedRanges: [] };
-    if (tick % REPAIR_EVERY === 0 || tick === 1) {
-      const { failed } = await repairQueue(queue, store.name, open, false);
-      // A range that failed every attempt: the others finish, then the job ends with it listed.
-      if (failed.length > 0 && failed.length === open.length) {
-        return {
-          kind: 'done',
-          failedRanges: failed.map((f) => ({
-            range: describeOpen(ranges, f.range),
-            error: parseReason(f.reason),
-          })),
-        };
-      }
-    }
-    await sleep(TICK_MS, undefined, signal === undefined ? {} : { signal }).catch(() => undefined);
-  }
-}
-
-function describeOpen(ranges: StoredRange[], id: string): string {
-  const found = ranges.find((r) => r.state.id === id);
-  return found === undefined ? id : `keys ${describeRange(found.state.range)}`;
-}
-
-/** A range job's failure reason: the SerializedError the worker threw, as JSON. */
-function parseReason(reason: string): SerializedError {
-  try {
-    const parsed = JSON.parse(reason) as SerializedError;
-    if (typeof parsed.code === 'string' && typeof parsed.message === 'string') return parsed;
-  } catch {
-    // Not ours: a BullMQ error (stalled too often, lock lost).
-  }
-  return { kind: 'internal', code: 'RangeFailed', message: reason, retryable: false, fatal: false };
-}
-
-/** The job's progress: what its ranges settled (up to their marks). */
-function progressOf(tally: RunTally, ranges: StoredRange[]) {
-  fillTally(tally, ranges);
-  return tally.snapshot();
-}
-
-function fillTally(tally: RunTally, ranges: StoredRange[]): void {
-  const sum = zeroCounts();
-  for (const { state } of ranges) {
-    sum.keys += state.counts.keys;
-    sum.copied += state.counts.copied;
-    sum.copiedBytes += state.counts.copiedBytes;
-    sum.skipped += state.counts.skipped;
-    sum.failed += state.counts.failed;
-  }
-  tally.listed = sum.keys;
-  tally.copied = sum.copied;
-  tally.bytesCopied = sum.copiedBytes;
-  tally.skipped = sum.skipped;
-  tally.failed = sum.failed;
-  tally.toCopy = sum.copied;
-  tally.bytesToCopy = sum.copiedBytes;
 }

@@ -26,7 +26,7 @@ import { openSession } from './session.ts';
 import type { Session } from './session.ts';
 import { abortUnrecordedUploads, jobIdentity, jobRanges } from './sync-job.ts';
 import { syncPolicy } from './sync-policy.ts';
-import { resumedTotals, summarizeSync } from './sync-summary.ts';
+import { resumedTotals, startEvent, summarizeSync } from './sync-summary.ts';
 import { RunTally } from './summary.ts';
 
 export type { SyncOptions };
@@ -117,18 +117,7 @@ async function runSync(
     });
     opened = session;
     const { roots, mainCache } = session;
-    emit({
-      kind: 'start',
-      src: roots.src.label,
-      dst: roots.dst.label,
-      mode: resolved.mode,
-      workers: resolved.workers,
-      tasksPerWorker: resolved.tasksPerWorker,
-      clientCacheMode: cacheMode,
-      isSingleObject: roots.src.isSingleObject,
-      isDryRun: resolved.isDryRun,
-      shouldDelete: resolved.shouldDelete,
-    });
+    emit(startEvent(roots, resolved, cacheMode));
     if (resolved.checkpoint !== undefined && rangeJob === undefined) {
       checkpoint = await openCheckpoint(resolved.checkpoint, jobIdentity(roots, resolved, shard), {
         fresh: resolved.fresh,

@@ -1,11 +1,12 @@
 // What a sync's summary adds to its tally's counts: the status, the cost of a dry run's plan, and
-// the checkpoint's part (what the journal wrote, what a resumed pass carried over).
+// the checkpoint's part (what the journal wrote, what a resumed pass carried over); and the start
+// event that opens a run's output.
 import { DELETE_BATCH_SIZE } from '../s3/delete.ts';
 import { addEstimate, emptyEstimate, estimateDeletes } from '../plan/cost.ts';
 import type { CostEstimate } from '../plan/cost.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import type { SerializedError } from '../shared/errors.ts';
-import type { Checkpoint, RangeState } from '../job/checkpoint.ts';
+import type { Checkpoint, RangeState, RecordedFailure } from '../job/checkpoint.ts';
 import type { ContinuedUpload, UploadBook } from '../job/upload-book.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import { zeroCounts } from '../job/watermark.ts';
@@ -15,6 +16,7 @@ import type {
   DeletesSkippedReason,
   FailureRecord,
   PlanCost,
+  SyncEvent,
   SyncSummary,
 } from './events.ts';
 import type { StopReason } from './lanes.ts';
@@ -133,19 +135,47 @@ export function addRecordedFailures(
   for (const failure of checkpoint.failures()) {
     if (failures.length >= max) break;
     if (failures.some((f) => f.key === failure.key)) continue;
-    failures.push({
-      key: failure.key,
-      src: roots.src.display(failure.key),
-      dst: roots.dst.display(failure.key),
-      error: {
-        kind: 'internal',
-        code: failure.code,
-        message: failure.message,
-        retryable: false,
-        fatal: false,
-      },
-    });
+    failures.push(failureOfRecord(failure, roots));
   }
+}
+
+/** A failure a journal recorded (key, code, message), as the summary lists failures. */
+export function failureOfRecord(
+  failure: RecordedFailure,
+  roots: { src: Pick<Root, 'display'>; dst: Pick<Root, 'display'> },
+): FailureRecord {
+  return {
+    key: failure.key,
+    src: roots.src.display(failure.key),
+    dst: roots.dst.display(failure.key),
+    error: {
+      kind: 'internal',
+      code: failure.code,
+      message: failure.message,
+      retryable: false,
+      fatal: false,
+    },
+  };
+}
+
+/** The `start` event of a sync run (local, a shard, or a distributed job's coordinator). */
+export function startEvent(
+  roots: { src: Root; dst: Root },
+  options: ResolvedSyncOptions,
+  clientCacheMode: ClientCacheMode,
+): SyncEvent {
+  return {
+    kind: 'start',
+    src: roots.src.label,
+    dst: roots.dst.label,
+    mode: options.mode,
+    workers: options.workers,
+    tasksPerWorker: options.tasksPerWorker,
+    clientCacheMode,
+    isSingleObject: roots.src.isSingleObject,
+    isDryRun: options.isDryRun,
+    shouldDelete: options.shouldDelete,
+  };
 }
 
 /**
