@@ -272,6 +272,16 @@ export class JobStore {
     }
   }
 
+  /** When the job's shared throttling pause ends (0: none). */
+  async sharedPause(): Promise<number> {
+    return Number((await this.redis.get(this.keys.pause)) ?? 0);
+  }
+
+  /** Publishes a throttling pause that ends at `untilMs` (the key expires then). */
+  async sharePause(untilMs: number): Promise<void> {
+    await this.redis.set(this.keys.pause, String(untilMs), 'PXAT', Math.ceil(untilMs));
+  }
+
   /** Adds to a worker's counters (fields: `ranges`, `copied`, `req.ListObjectsV2`, …). */
   async addWorkerCounts(worker: string, counts: Record<string, number>): Promise<void> {
     const multi = this.redis.multi().sadd(this.keys.workers, worker);

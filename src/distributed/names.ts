@@ -43,6 +43,8 @@ export function jobKeys(name: string) {
     extras: `${base}:extras`,
     /** Set: ids of the workers that reported. */
     workers: `${base}:workers`,
+    /** String: when the job's shared throttling pause ends (ms since the epoch), expiring then. */
+    pause: `${base}:pause`,
     /** Hash per worker: its counters (ranges, copied, requests by operation…). */
     worker: (id: string) => `${base}:worker:${id}`,
     /** Every key of the job, for SCAN when it is replaced. */

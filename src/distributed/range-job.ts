@@ -13,6 +13,8 @@ import { rangeSyncOptions } from './job-spec.ts';
 import type { WorkerSettings } from './job-spec.ts';
 import type { JobStore } from './job-store.ts';
 import { RangeBook } from './range-book.ts';
+import { exchangePause } from './pause-share.ts';
+import type { SharedBackoff } from '../s3/shared-backoff.ts';
 
 /** The data of a range's BullMQ job: names only. */
 export type RangeJobData = { job: string; range: string };
@@ -113,8 +115,22 @@ export async function runRangeJob(
       failed: now.failed - since.failed,
     });
   };
+  // Throttling seen here pauses every worker of the job, and theirs pauses this one.
+  let backoff: SharedBackoff | undefined;
+  let published = 0;
+  const sharePause = async (): Promise<void> => {
+    if (backoff === undefined) return;
+    const now = Date.now();
+    const step = exchangePause(backoff.pausedUntil(), await store.sharedPause(), published, now);
+    if (step.publish !== undefined) {
+      published = step.publish;
+      await store.sharePause(step.publish);
+    }
+    if (step.hold !== undefined) backoff.holdUntil(step.hold);
+  };
   const tick = setInterval(() => {
     book.flushMark();
+    void sharePause().catch(() => undefined);
     void report().catch(() => undefined);
     void store
       .meta()
@@ -135,7 +151,14 @@ export async function runRangeJob(
         if (event.kind === 'progress') latest = doneOf(event);
         else if (event.kind === 'summary') latest = doneOf(event.summary.objects);
       },
-      { book, range: bounds, splitParts: SPLIT_PARTS },
+      {
+        book,
+        range: bounds,
+        splitParts: SPLIT_PARTS,
+        onBackoff: (b) => {
+          backoff = b;
+        },
+      },
     );
   } catch (error) {
     throw asRangeError(error);

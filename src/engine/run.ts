@@ -11,6 +11,7 @@ import { UploadBook } from '../job/upload-book.ts';
 import { emptyEstimate } from '../plan/cost.ts';
 import { remainderAfter } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
+import type { SharedBackoff } from '../s3/shared-backoff.ts';
 import { copyMethodOf, directionOf } from './copy-method.ts';
 import { KeySpool } from './deletes.ts';
 import { keysOf, runDeletePhase } from './delete-phase.ts';
@@ -59,6 +60,8 @@ export type RangeJob = {
   range: KeyRange;
   /** A large range is split into this many parts (one stays, the book sends the others off). */
   splitParts: number;
+  /** The run's pool-wide backoff, once its session is open (to share throttling pauses). */
+  onBackoff?: (backoff: SharedBackoff) => void;
 };
 
 /**
@@ -116,6 +119,7 @@ async function runSync(
       },
     });
     opened = session;
+    rangeJob?.onBackoff?.(session.backoff);
     const { roots, mainCache } = session;
     emit(startEvent(roots, resolved, cacheMode));
     if (resolved.checkpoint !== undefined && rangeJob === undefined) {

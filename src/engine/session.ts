@@ -61,6 +61,8 @@ export type Session = {
   issues: Fifo<ListingIssue>;
   /** Lists both roots over `range`; see {@link openListings}. */
   openListings(range: KeyRange): Promise<RangeListings>;
+  /** The pool-wide backoff of every thread of this session (a distributed job shares its pause). */
+  backoff: SharedBackoff;
   /** Closes the cancel broadcast, the executor (waits for running tasks) and the clients. */
   close(): Promise<void>;
 };
@@ -121,6 +123,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     cancel,
     issues,
     openListings: (range) => openListings(roots, range),
+    backoff: new SharedBackoff(backoffBuffer),
     close: async () => {
       cancel.close();
       await executor.close();

@@ -92,6 +92,24 @@ export class SharedBackoff implements Backoff {
     return Math.max(0, until - this.#now());
   }
 
+  /** When the pool-wide pause ends (ms since the epoch; 0 when none was ever set). */
+  pausedUntil(): number {
+    return Number(Atomics.load(this.#state, PAUSED_UNTIL));
+  }
+
+  /**
+   * Pauses the pool until `untilMs` (ms since the epoch) unless it already pauses longer, without
+   * raising the level: a pause another process of the same job started (src/distributed).
+   */
+  holdUntil(untilMs: number): void {
+    const until = BigInt(Math.ceil(untilMs));
+    for (;;) {
+      const current = Atomics.load(this.#state, PAUSED_UNTIL);
+      if (current >= until) return;
+      if (Atomics.compareExchange(this.#state, PAUSED_UNTIL, current, until) === current) return;
+    }
+  }
+
   /** Registers a throttling answer seen now (also called by delayBeforeRetryMs). */
   recordThrottle(): void {
     const now = this.#now();
