@@ -50,7 +50,7 @@ import { ensureCephPackages, ensureRedisPackages } from '../ensure-packages.ts';
 import { startRedis, type RedisServer } from '../cluster/redis.ts';
 import type { CeilingResult, CeilingSide } from './ceiling.ts';
 import { canMeasureCpu, counterDelta, readRgwCounters, runMeasured } from './measure.ts';
-import { startQueueWorkers, stopAllQueueWorkers } from './queue-workers.ts';
+import { processCpuSeconds, startQueueWorkers, stopAllQueueWorkers } from './queue-workers.ts';
 import {
   QUEUE_TOOLS,
   TOOL_NAMES,
@@ -320,6 +320,8 @@ type Context = {
   runs: number;
   /** The redis-server of the distributed variants, when they run. */
   queueUrl?: string;
+  /** Its PID, to read its CPU over each distributed step. */
+  queuePid?: number;
 };
 
 function sideOf(cluster: RgwCluster, gateway: 0 | 1, bucket: string): CeilingSide {
@@ -403,9 +405,14 @@ async function runServerWorkload(ctx: Context, w: ServerWorkload): Promise<void>
             let m: Awaited<ReturnType<typeof runMeasured>>;
             let workerCpu: number | undefined;
             let workerRss: number | undefined;
+            let redisCpu: number | undefined;
             const before = await readRgwCounters(ctx.sockets);
             try {
               const cpuBefore = pool?.workers.map((x) => x.cpuSeconds());
+              const redisBefore =
+                pool === undefined || ctx.queuePid === undefined
+                  ? undefined
+                  : processCpuSeconds(ctx.queuePid);
               m = await runMeasured(cmd.command, cmd.args, {
                 env: cmd.env,
                 cwd: caseDir,
@@ -417,6 +424,11 @@ async function runServerWorkload(ctx: Context, w: ServerWorkload): Promise<void>
                   return a === undefined || b === undefined ? undefined : b - a;
                 });
                 const peaks = pool.workers.map((x) => x.peakRssBytes());
+                const redisAfter =
+                  ctx.queuePid === undefined ? undefined : processCpuSeconds(ctx.queuePid);
+                if (redisBefore !== undefined && redisAfter !== undefined) {
+                  redisCpu = redisAfter - redisBefore;
+                }
                 if (deltas.every((d) => d !== undefined)) {
                   workerCpu = deltas.reduce((n, d) => n + d, 0);
                 }
@@ -435,7 +447,9 @@ async function runServerWorkload(ctx: Context, w: ServerWorkload): Promise<void>
               // Distributed: the coordinator's (GNU time) plus the workers' during the step (/proc).
               cpuSeconds: pool === undefined ? m.cpuSeconds : both(m.cpuSeconds, workerCpu),
               peakRssBytes: pool === undefined ? m.peakRssBytes : both(m.peakRssBytes, workerRss),
-              ...(pool === undefined ? {} : { workerCpuSeconds: workerCpu }),
+              ...(pool === undefined
+                ? {}
+                : { workerCpuSeconds: workerCpu, redisCpuSeconds: redisCpu }),
               rgw: counterDelta(before, after),
             });
             const tail = (m.stderr.trim() || m.stdout.trim()).split('\n').slice(-3).join(' / ');
@@ -678,7 +692,7 @@ function render(
             '`s3ferry worker` processes started before the step (once they serve the queue) and stopped with SIGTERM after it; one redis-server (AOF, fsync every second) serves the whole bench run. ' +
             "They run back to back with plain s3ferry in every run (order rotated). Wall = the coordinator's, spawn to exit (the workers' start-up is not in it: deployed workers are long-running). " +
             "CPU = the coordinator's (GNU time) + each worker's from /proc/PID/stat (utime + stime, all threads) read right before the coordinator starts and right after it exits; " +
-            "peak RSS = the coordinator's + the sum of the workers' VmHWM: the memory of the whole job. Redis's own CPU is not counted. " +
+            "peak RSS = the coordinator's + the sum of the workers' VmHWM: the memory of the whole job. Redis's CPU over the same window (/proc) is shown apart, not in CPU s. " +
             `"wall ratio" = median of the variant ÷ median of local s3ferry; the issue 11 acceptance is ≤ ${DISTRIBUTED_WALL_LIMIT.toFixed(2)} for one worker.`,
         ]
       : []),
@@ -891,6 +905,7 @@ async function main(): Promise<number> {
         log: say,
       });
       ctx.queueUrl = redis.url;
+      ctx.queuePid = redis.pid;
     }
     for (const w of serverWorkloads) await runServerWorkload(ctx, w);
   }

@@ -47,6 +47,15 @@ export function parseVmHwm(text: string): number | undefined {
   return match === null ? undefined : Number(match[1]) * 1024;
 }
 
+/** user + sys CPU seconds of any process so far, from /proc (undefined when unreadable). */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    return parseProcStatCpu(readFileSync(`/proc/${pid}/stat`, 'utf8'), ticksPerSecond());
+  } catch {
+    return undefined;
+  }
+}
+
 export type QueueWorker = {
   pid: number;
   /** CPU seconds so far (undefined once it exited or without /proc). */

@@ -40,6 +40,8 @@ export type RunRecord = {
   checkpointBytes?: number;
   /** s3ferry+queue1/3: the workers' part of `cpuSeconds` (the rest is the coordinator's). */
   workerCpuSeconds?: number;
+  /** s3ferry+queue1/3: redis-server's CPU over the step (not in `cpuSeconds`). */
+  redisCpuSeconds?: number;
   /** s3ferry+queue1/3: workers that ran at least one range of the job. */
   workersUsed?: number;
   /** s3ferry+queue1/3: ranges of the job (split ones included). */
@@ -436,6 +438,8 @@ export type DistributedOverheadRow = {
   cpu?: Spread;
   /** The workers' CPU within `cpu` (distributed variants). */
   workerCpu?: Spread;
+  /** redis-server's CPU over the step, not in `cpu` (distributed variants). */
+  redisCpu?: Spread;
   /** Median of the variant ÷ median of local s3ferry (undefined for local s3ferry). */
   wallRatio?: number;
   cpuRatio?: number;
@@ -482,6 +486,7 @@ export function distributedOverhead(
       return {
         ...row,
         workerCpu: values(list, (r) => r.workerCpuSeconds),
+        redisCpu: values(list, (r) => r.redisCpuSeconds),
         wallRatio: ratio(wall?.median, localWall?.median),
         cpuRatio: ratio(cpu?.median, localCpu?.median),
         wallRatioByRun: values(list, (r) => {
@@ -500,8 +505,8 @@ export function renderDistributedOverhead(rows: readonly DistributedOverheadRow[
   const limit = `${Math.round((DISTRIBUTED_WALL_LIMIT - 1) * 100)} %`;
   const count = (n: number): string => fmt(n);
   const head =
-    `| step | run as | runs | wall s | wall ratio | wall ratio by run | CPU s | of which workers | CPU ratio | ranges | workers with a range | 1 worker: wall within ${limit} |\n` +
-    '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |';
+    `| step | run as | runs | wall s | wall ratio | wall ratio by run | CPU s | of which workers | CPU ratio | Redis CPU s | ranges | workers with a range | 1 worker: wall within ${limit} |\n` +
+    '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |';
   const lines = rows.map((row) => {
     const name = row.tool === 's3ferry' ? 'local (s3ferry)' : row.tool;
     const failure = row.failure === undefined ? '' : ` (failed: ${escapeCell(row.failure)})`;
@@ -515,7 +520,7 @@ export function renderDistributedOverhead(rows: readonly DistributedOverheadRow[
     return (
       `| ${row.step} | ${name}${failure} | ${row.runs} | ${fmtSpread(row.wall)} | ` +
       `${local ? '–' : fmtRatio(row.wallRatio)} | ${local ? '–' : spreadWith(row.wallRatioByRun, fmtRatio)} | ` +
-      `${fmtSpread(row.cpu)} | ${local ? '–' : fmtSpread(row.workerCpu)} | ${local ? '–' : fmtRatio(row.cpuRatio)} | ` +
+      `${fmtSpread(row.cpu)} | ${local ? '–' : fmtSpread(row.workerCpu)} | ${local ? '–' : fmtRatio(row.cpuRatio)} | ${local ? '–' : fmtSpread(row.redisCpu)} | ` +
       `${local ? '–' : spreadWith(row.ranges, count)} | ${local ? '–' : spreadWith(row.workersUsed, count)} | ${within} |`
     );
   });

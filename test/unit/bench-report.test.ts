@@ -190,6 +190,7 @@ describe('bench distributed overhead', () => {
       wallMs: queue1,
       cpuSeconds: 2.4,
       workerCpuSeconds: 2,
+      redisCpuSeconds: 0.02,
       ranges: 1,
       workersUsed: 1,
     }),
@@ -267,15 +268,15 @@ describe('bench distributed overhead', () => {
     assert.match(head!, /\| 1 worker: wall within 15 % \|$/);
     assert.equal(
       local,
-      '| fresh | local (s3ferry) | 3 | 11.0 (10.0–12.0) | – | – | 2.00 | – | – | – | – | – |',
+      '| fresh | local (s3ferry) | 3 | 11.0 (10.0–12.0) | – | – | 2.00 | – | – | – | – | – | – |',
     );
     assert.equal(
       q1,
-      '| fresh | s3ferry+queue1 | 3 | 12.1 (11.0–14.4) | 1.10× | 1.10× (1.10×–1.20×) | 2.40 | 2.00 | 1.20× | 1 | 1 | yes |',
+      '| fresh | s3ferry+queue1 | 3 | 12.1 (11.0–14.4) | 1.10× | 1.10× (1.10×–1.20×) | 2.40 | 2.00 | 1.20× | 0.020 | 1 | 1 | yes |',
     );
     assert.match(
       q3!,
-      /^\| fresh \| s3ferry\+queue3 \| 3 \| .* \| 1\.27× \| .* \| 4 \| 3 \(2–3\) \| – \|$/,
+      /^\| fresh \| s3ferry\+queue3 \| 3 \| .* \| 1\.27× \| .* \| – \| 4 \| 3 \(2–3\) \| – \|$/,
     );
     // no-op: 2 s against 1 s: twice the wall, over the limit.
     assert.match(noop1!, /\| 2\.00× \| 2\.00× \| .* \| no \|$/);
