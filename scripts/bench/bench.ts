@@ -529,6 +529,12 @@ function checkDistributed(record: RunRecord, summary: SyncSummary, workers: numb
     return;
   }
   record.workersUsed = ids.filter((id) => (d.workers[id]?.['ranges'] ?? 0) > 0).length;
+  // How evenly the keys spread: the busiest worker's copied + skipped over all workers'.
+  const settled = ids.map(
+    (id) => (d.workers[id]?.['copied'] ?? 0) + (d.workers[id]?.['skipped'] ?? 0),
+  );
+  const total = settled.reduce((n, k) => n + k, 0);
+  if (total > 0) record.busiestWorkerShare = Math.max(...settled) / total;
   record.ranges = d.ranges;
 }
 

@@ -44,6 +44,8 @@ export type RunRecord = {
   redisCpuSeconds?: number;
   /** s3ferry+queue1/3: workers that ran at least one range of the job. */
   workersUsed?: number;
+  /** s3ferry+queue1/3: the busiest worker's share of the keys settled (copied + skipped). */
+  busiestWorkerShare?: number;
   /** s3ferry+queue1/3: ranges of the job (split ones included). */
   ranges?: number;
 };
@@ -447,6 +449,7 @@ export type DistributedOverheadRow = {
   wallRatioByRun?: Spread;
   ranges?: Spread;
   workersUsed?: Spread;
+  busiestWorkerShare?: Spread;
   /** The first failure of this tool on this step. */
   failure?: string;
 };
@@ -495,6 +498,7 @@ export function distributedOverhead(
         }),
         ranges: values(list, (r) => r.ranges),
         workersUsed: values(list, (r) => r.workersUsed),
+        busiestWorkerShare: values(list, (r) => r.busiestWorkerShare),
       };
     });
   });
@@ -504,9 +508,10 @@ export function distributedOverhead(
 export function renderDistributedOverhead(rows: readonly DistributedOverheadRow[]): string {
   const limit = `${Math.round((DISTRIBUTED_WALL_LIMIT - 1) * 100)} %`;
   const count = (n: number): string => fmt(n);
+  const percent = (share: number): string => `${Math.round(share * 100)} %`;
   const head =
-    `| step | run as | runs | wall s | wall ratio | wall ratio by run | CPU s | of which workers | CPU ratio | Redis CPU s | ranges | workers with a range | 1 worker: wall within ${limit} |\n` +
-    '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |';
+    `| step | run as | runs | wall s | wall ratio | wall ratio by run | CPU s | of which workers | CPU ratio | Redis CPU s | ranges | workers with a range | busiest worker's keys | 1 worker: wall within ${limit} |\n` +
+    '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |';
   const lines = rows.map((row) => {
     const name = row.tool === 's3ferry' ? 'local (s3ferry)' : row.tool;
     const failure = row.failure === undefined ? '' : ` (failed: ${escapeCell(row.failure)})`;
@@ -521,7 +526,8 @@ export function renderDistributedOverhead(rows: readonly DistributedOverheadRow[
       `| ${row.step} | ${name}${failure} | ${row.runs} | ${fmtSpread(row.wall)} | ` +
       `${local ? '–' : fmtRatio(row.wallRatio)} | ${local ? '–' : spreadWith(row.wallRatioByRun, fmtRatio)} | ` +
       `${fmtSpread(row.cpu)} | ${local ? '–' : fmtSpread(row.workerCpu)} | ${local ? '–' : fmtRatio(row.cpuRatio)} | ${local ? '–' : fmtSpread(row.redisCpu)} | ` +
-      `${local ? '–' : spreadWith(row.ranges, count)} | ${local ? '–' : spreadWith(row.workersUsed, count)} | ${within} |`
+      `${local ? '–' : spreadWith(row.ranges, count)} | ${local ? '–' : spreadWith(row.workersUsed, count)} | ` +
+      `${local ? '–' : spreadWith(row.busiestWorkerShare, percent)} | ${within} |`
     );
   });
   return [head, ...lines].join('\n');

@@ -204,6 +204,7 @@ describe('bench distributed overhead', () => {
       workerCpuSeconds: 2.5,
       ranges: 4,
       workersUsed: run === 1 ? 2 : 3,
+      busiestWorkerShare: run === 1 ? 0.995 : 0.5,
       ...extra,
     }),
   ];
@@ -268,15 +269,15 @@ describe('bench distributed overhead', () => {
     assert.match(head!, /\| 1 worker: wall within 15 % \|$/);
     assert.equal(
       local,
-      '| fresh | local (s3ferry) | 3 | 11.0 (10.0–12.0) | – | – | 2.00 | – | – | – | – | – | – |',
+      '| fresh | local (s3ferry) | 3 | 11.0 (10.0–12.0) | – | – | 2.00 | – | – | – | – | – | – | – |',
     );
     assert.equal(
       q1,
-      '| fresh | s3ferry+queue1 | 3 | 12.1 (11.0–14.4) | 1.10× | 1.10× (1.10×–1.20×) | 2.40 | 2.00 | 1.20× | 0.020 | 1 | 1 | yes |',
+      '| fresh | s3ferry+queue1 | 3 | 12.1 (11.0–14.4) | 1.10× | 1.10× (1.10×–1.20×) | 2.40 | 2.00 | 1.20× | 0.020 | 1 | 1 | – | yes |',
     );
     assert.match(
       q3!,
-      /^\| fresh \| s3ferry\+queue3 \| 3 \| .* \| 1\.27× \| .* \| – \| 4 \| 3 \(2–3\) \| – \|$/,
+      /^\| fresh \| s3ferry\+queue3 \| 3 \| .* \| 1\.27× \| .* \| – \| 4 \| 3 \(2–3\) \| 50 % \(50 %–100 %\) \| – \|$/,
     );
     // no-op: 2 s against 1 s: twice the wall, over the limit.
     assert.match(noop1!, /\| 2\.00× \| 2\.00× \| .* \| no \|$/);
