@@ -3,6 +3,12 @@
 // bucket with a few thousand objects (awkward keys, multipart-sized ones), runs the built CLI
 // `s3ferry sync` across gateways and users twice (the second run is a no-op), checks the
 // destination, and stops the cluster — also on failure and Ctrl-C.
+//
+// `npm run demo -- --distributed`: the same, as a distributed job (issue 11): a throw-away
+// redis-server and three `s3ferry worker` processes (output prefixed `[worker N]`) do the copying
+// while `s3ferry sync --queue` coordinates in the foreground with its progress; then the workers
+// get SIGTERM and the coordinator's per-worker counts are printed. Redis and the workers are
+// stopped by PID like the cluster, also on failure and Ctrl-C.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -20,8 +26,9 @@ import {
 import type { SyncSummary } from '../src/engine/events.ts';
 import { startRgwCluster } from './cluster/rgw.ts';
 import type { RgwCluster } from './cluster/rgw.ts';
-import { ensureCephPackages } from './ensure-packages.ts';
+import { ensureCephPackages, ensureRedisPackages } from './ensure-packages.ts';
 import { rawS3Client } from './cluster/raw-client.ts';
+import { startRedis, type RedisServer } from './cluster/redis.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -32,6 +39,11 @@ const SMALL_OBJECTS = 2_950; // 1-64 KiB each
 const MEDIUM_SIZES_MIB = [1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5]; // single PUT each
 const LARGE_SIZES_MIB = [20, 28, 41]; // above the demo's 16 MiB multipart threshold
 const SYNC_FLAGS = ['--multipart-threshold', '16MiB', '--part-size', '8MiB'];
+/** `--distributed`: worker processes, each with one worker thread (this box has 2 cores). */
+const WORKER_COUNT = 3;
+const WORKER_FLAGS = ['-w', '1'];
+/** How long a worker may take to stop after SIGTERM before it is SIGKILLed. */
+const WORKER_STOP_GRACE_MS = 15_000;
 /** Keys that break naive tools: all must arrive byte for byte. */
 const AWKWARD_KEYS = [
   'awkward/naïve café.txt',
@@ -56,9 +68,25 @@ function say(line: string): void {
 
 class DemoError extends Error {}
 
+const USAGE = 'usage: npm run demo [-- --distributed]';
+const argv = process.argv.slice(2);
+if (argv.includes('-h') || argv.includes('--help')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const unknown = argv.filter((a) => a !== '--distributed');
+if (unknown.length > 0) {
+  process.stderr.write(`[demo] unknown argument ${unknown.join(' ')}\n${USAGE}\n`);
+  process.exit(2);
+}
+const distributed = argv.includes('--distributed');
+
 let cluster: RgwCluster | undefined;
+let redis: RedisServer | undefined;
 let workDir: string | undefined;
 let child: ReturnType<typeof spawn> | undefined;
+/** `--distributed`: the `s3ferry worker` processes (each in its own process group). */
+const workers: DemoWorker[] = [];
 let interrupts = 0;
 let lastSignalAt = 0;
 const startup = new AbortController();
@@ -84,6 +112,11 @@ function onSignal(signal: NodeJS.Signals): void {
 let cleaning: Promise<void> | undefined;
 function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
+    if (workers.some((w) => w.exit === undefined)) await stopWorkers();
+    if (redis !== undefined) {
+      await redis.stop();
+      say(`stopped redis-server (pid ${redis.pid})`);
+    }
     if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
     if (cluster !== undefined) {
       const at = Date.now();
@@ -121,6 +154,119 @@ function run(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<
       resolveCode(code ?? (signal === null ? 1 : 128 + 2));
     });
   });
+}
+
+type DemoWorker = {
+  index: number;
+  proc: ReturnType<typeof spawn>;
+  /** Resolves once the worker said it is serving the queue; rejects if it exits first. */
+  serving: Promise<void>;
+  exited: Promise<void>;
+  exit?: { code: number | null; signal: NodeJS.Signals | null };
+};
+
+/** Copies a stream to stderr line by line, each line prefixed; calls `onLine` for each. */
+function prefixLines(
+  stream: NodeJS.ReadableStream,
+  prefix: string,
+  onLine: (line: string) => void,
+): void {
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    pending += chunk;
+    let end: number;
+    while ((end = pending.indexOf('\n')) !== -1) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      process.stderr.write(`${prefix} ${line}\n`);
+      onLine(line);
+    }
+  });
+  stream.on('end', () => {
+    if (pending !== '') process.stderr.write(`${prefix} ${pending}\n`);
+  });
+}
+
+/**
+ * Starts `s3ferry worker --queue URL` (the built CLI, like the syncs) in its own process group:
+ * Ctrl-C reaches it only as the SIGTERM of stopWorkers(). Its output goes to stderr, prefixed.
+ */
+function startWorker(index: number, queueUrl: string, env: NodeJS.ProcessEnv): DemoWorker {
+  const proc = spawn(process.execPath, [MAIN, 'worker', '--queue', queueUrl, ...WORKER_FLAGS], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let onServing: () => void = () => undefined;
+  let onEarlyExit: (error: Error) => void = () => undefined;
+  const serving = new Promise<void>((resolveServing, rejectServing) => {
+    onServing = resolveServing;
+    onEarlyExit = rejectServing;
+  });
+  // Nobody may be waiting when it fails later on (the coordinator would notice the missing work).
+  serving.catch(() => undefined);
+  const prefix = `[worker ${index}]`;
+  const onLine = (line: string): void => {
+    if (/ serving /.test(line)) onServing();
+  };
+  prefixLines(proc.stdout, prefix, onLine);
+  prefixLines(proc.stderr, prefix, onLine);
+  const worker: DemoWorker = {
+    index,
+    proc,
+    serving,
+    exited: new Promise<void>((resolveExit) => {
+      proc.once('error', (error) => {
+        worker.exit = { code: 127, signal: null };
+        onEarlyExit(new DemoError(`worker ${index} could not start: ${error.message}`));
+        resolveExit();
+      });
+      proc.once('exit', (code, signal) => {
+        worker.exit = { code, signal };
+        onEarlyExit(
+          new DemoError(`worker ${index} exited (${signal ?? `exit code ${code ?? '?'}`})`),
+        );
+        resolveExit();
+      });
+    }),
+  };
+  return worker;
+}
+
+/** SIGTERM to every running worker (by PID), SIGKILL to any still there after the grace. */
+async function stopWorkers(): Promise<void> {
+  const running = workers.filter((w) => w.exit === undefined && w.proc.pid !== undefined);
+  if (running.length === 0) return;
+  say(
+    `stopping ${running.length} worker(s) (SIGTERM to pids ${running.map((w) => w.proc.pid).join(', ')})`,
+  );
+  for (const w of running) w.proc.kill('SIGTERM');
+  const all = Promise.all(running.map((w) => w.exited));
+  let timer: NodeJS.Timeout | undefined;
+  const late = await Promise.race([
+    all.then(() => false),
+    new Promise<boolean>((r) => {
+      timer = setTimeout(() => {
+        r(true);
+      }, WORKER_STOP_GRACE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (late) {
+    for (const w of running) {
+      if (w.exit === undefined) {
+        say(`worker ${w.index} (pid ${w.proc.pid}) did not stop: SIGKILL`);
+        w.proc.kill('SIGKILL');
+      }
+    }
+    await all;
+  }
+  for (const w of running) {
+    const how = w.exit?.signal ?? `exit ${w.exit?.code ?? '?'}`;
+    say(`worker ${w.index} (pid ${w.proc.pid}) stopped: ${how}`);
+  }
 }
 
 /** Builds dist/ when the CLI is missing or older than any source file. */
@@ -278,6 +424,13 @@ async function main(): Promise<number> {
     say(ensured.message);
     return 2;
   }
+  if (distributed) {
+    const redisReady = await ensureRedisPackages({ log: say });
+    if (!redisReady.ok) {
+      say(redisReady.message);
+      return 2;
+    }
+  }
   say('starting a local Ceph cluster (one mon, one OSD, two RGW gateways, two users)');
   cluster = await startRgwCluster({
     signal: startup.signal,
@@ -329,6 +482,31 @@ async function main(): Promise<number> {
   say(`profiles src (gateway 0, user 0) and dst (gateway 1, user 1) in ${credentialsFile}`);
 
   const args = ['sync', `s3+src://${srcBucket}/`, `s3+dst://${dstBucket}/`, ...SYNC_FLAGS];
+  if (distributed) {
+    // Nothing in Redis needs to outlive the demo: no persistence.
+    redis = await startRedis({
+      persistence: 'none',
+      signal: startup.signal,
+      stopWhenProcessExits: true,
+      log: say,
+    });
+    for (let i = 1; i <= WORKER_COUNT; i++) workers.push(startWorker(i, redis.url, env));
+    say(
+      `started ${WORKER_COUNT} workers: s3ferry worker --queue ${redis.url} ${WORKER_FLAGS.join(' ')} ` +
+        `(pids ${workers.map((w) => w.proc.pid).join(', ')})`,
+    );
+    await Promise.race([
+      Promise.all(workers.map((w) => w.serving)),
+      new Promise<never>((_, reject) => {
+        const fail = (): void => {
+          reject(new DemoError('interrupted while the workers started'));
+        };
+        if (startup.signal.aborted) fail();
+        startup.signal.addEventListener('abort', fail);
+      }),
+    ]);
+    args.push('--queue', redis.url, '--job', `demo-${Date.now()}`);
+  }
   const first = await syncOnce('run 1 (copies everything)', args, env, join(workDir, 'run1.json'));
   const second = await syncOnce('run 2 (nothing changed)', args, env, join(workDir, 'run2.json'));
 
@@ -340,19 +518,46 @@ async function main(): Promise<number> {
   if (second.objects.copied !== 0 || second.objects.skipped !== seeded.length) {
     problems.push(`run 2 copied ${second.objects.copied} objects (expected none)`);
   }
+  // Distributed, the coordinator also looks for multipart uploads the workers left (one LIST).
+  const listOps = distributed ? ['ListObjectsV2', 'ListMultipartUploads'] : ['ListObjectsV2'];
   const secondOps = Object.keys(second.requests);
-  if (secondOps.some((op) => op !== 'ListObjectsV2')) {
+  if (secondOps.some((op) => !listOps.includes(op))) {
     problems.push(`run 2 sent more than LISTs: ${JSON.stringify(second.requests)}`);
   }
   if (problems.length > 0) throw new DemoError(problems.join('; '));
+  if (distributed) await stopWorkers();
 
   process.stderr.write('\n');
   say(`verified s3://${dstBucket} on gateway 1 as user 1: ${check}`);
   say(
-    `run 1: ${first.objects.copied.toLocaleString('en-US')} copied (${JSON.stringify(first.objects.byMethod)}) ` +
-      `in ${(first.durationMs / 1000).toFixed(1)} s; run 2: ${second.objects.skipped.toLocaleString('en-US')} ` +
-      `skipped with ${second.requestsTotal} ListObjectsV2 requests only, in ${(second.durationMs / 1000).toFixed(1)} s`,
+    `run 1: ${first.objects.copied.toLocaleString('en-US')} copied` +
+      // Distributed, the methods stay with the workers: the summary has none.
+      (Object.keys(first.objects.byMethod).length > 0
+        ? ` (${JSON.stringify(first.objects.byMethod)})`
+        : '') +
+      ` in ${(first.durationMs / 1000).toFixed(1)} s; run 2: ${second.objects.skipped.toLocaleString('en-US')} ` +
+      `skipped with ${second.requestsTotal} ${listOps.join('/')} requests only, in ${(second.durationMs / 1000).toFixed(1)} s`,
   );
+  if (distributed) {
+    for (const [label, summary] of [
+      ['run 1', first],
+      ['run 2', second],
+    ] as const) {
+      const d = summary.distributed;
+      if (d === undefined) throw new DemoError(`${label}: no distributed section in the report`);
+      say(
+        `${label}: job ${d.job}, pass ${d.pass}, ${d.rangesDone} of ${d.ranges} ranges done by ` +
+          `${Object.keys(d.workers).length} worker(s):`,
+      );
+      for (const [id, c] of Object.entries(d.workers)) {
+        say(
+          `  ${id}: ${c['ranges'] ?? 0} ranges, ${(c['copied'] ?? 0).toLocaleString('en-US')} copied, ` +
+            `${(c['skipped'] ?? 0).toLocaleString('en-US')} skipped, ${c['failed'] ?? 0} failed, ` +
+            `ListObjectsV2 ${c['req.ListObjectsV2'] ?? 0}`,
+        );
+      }
+    }
+  }
   say(`done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   src.destroy();
   dst.destroy();

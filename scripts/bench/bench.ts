@@ -6,13 +6,17 @@
 //   npm run bench -- --scale 0.1 --runs 1           a quick run (counts or sizes × 0.1)
 //   npm run bench -- --only A,C --tools s3ferry,rclone --out /tmp/b.md
 //   npm run bench -- --only A,C,E --tools s3ferry,s3ferry+ckpt   --checkpoint overhead alone
+//   npm run bench -- --only C --tools s3ferry,s3ferry+queue1,s3ferry+queue3   distributed overhead
 //
 // Each workload's source is seeded once (concurrent PutObject, raw SDK). Each run goes through
 // the tools in a rotated order (run 1: s3ferry, rclone, …; run 2: rclone, …), each into a fresh
 // destination bucket, deleted after. Tools that are not installed are skipped and the report
 // says so; rclone is installed with apt-get when missing (root on Debian). On A, C and E,
 // s3ferry also runs with `--checkpoint` ("s3ferry+ckpt", right before or after plain s3ferry in
-// every run) and the report compares the two.
+// every run) and the report compares the two. On C, s3ferry also runs as a distributed job
+// ("s3ferry+queue1", "s3ferry+queue3": the coordinator `sync --queue` with one or three
+// `s3ferry worker` processes, against a redis-server started once for the bench run), next to
+// plain s3ferry in every run, and the report compares them.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -42,13 +46,17 @@ import * as prettier from 'prettier';
 import type { SyncSummary } from '../../src/engine/events.ts';
 import { removeBucket } from '../../test/helpers/buckets.ts';
 import { startRgwCluster, type RgwCluster, type RgwUser } from '../cluster/rgw.ts';
-import { ensureCephPackages } from '../ensure-packages.ts';
+import { ensureCephPackages, ensureRedisPackages } from '../ensure-packages.ts';
+import { startRedis, type RedisServer } from '../cluster/redis.ts';
 import type { CeilingResult, CeilingSide } from './ceiling.ts';
 import { canMeasureCpu, counterDelta, readRgwCounters, runMeasured } from './measure.ts';
+import { processCpuSeconds, startQueueWorkers, stopAllQueueWorkers } from './queue-workers.ts';
 import {
+  QUEUE_TOOLS,
   TOOL_NAMES,
   TOOL_SETTINGS,
   commandFor,
+  isQueueTool,
   runOrder,
   ensureRclone,
   toolVersion,
@@ -60,7 +68,10 @@ import type { PlannerResult } from './planner.ts';
 import {
   checkpointOverhead,
   CHECKPOINT_WALL_LIMIT,
+  DISTRIBUTED_WALL_LIMIT,
+  distributedOverhead,
   evaluateTargets,
+  renderDistributedOverhead,
   renderCheckpointOverhead,
   renderTable,
   renderTargets,
@@ -114,7 +125,8 @@ function parseOptions(argv: string[]): Options {
   if (values.help === true) {
     process.stdout.write(
       'usage: npm run bench -- [--scale X] [--runs N] [--only A,C] [--tools s3ferry,rclone] [--out FILE]\n' +
-        `tools: ${TOOL_NAMES.join(', ')} (s3ferry+ckpt = s3ferry --checkpoint, on A, C and E)\n`,
+        `tools: ${TOOL_NAMES.join(', ')} (s3ferry+ckpt = s3ferry --checkpoint, on A, C and E; ` +
+        's3ferry+queue1/3 = sync --queue with 1 or 3 s3ferry worker processes, on C)\n',
     );
     process.exit(0);
   }
@@ -273,6 +285,14 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+function redisVersion(): string {
+  try {
+    return execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 function gitCommit(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
@@ -298,6 +318,10 @@ type Context = {
   records: RunRecord[];
   tools: ToolName[];
   runs: number;
+  /** The redis-server of the distributed variants, when they run. */
+  queueUrl?: string;
+  /** Its PID, to read its CPU over each distributed step. */
+  queuePid?: number;
 };
 
 function sideOf(cluster: RgwCluster, gateway: 0 | 1, bucket: string): CeilingSide {
@@ -338,7 +362,7 @@ async function runServerWorkload(ctx: Context, w: ServerWorkload): Promise<void>
   let bucketSeq = 0;
 
   for (let run = 1; run <= ctx.runs; run++) {
-    for (const tool of runOrder(ctx.tools, run, w.measuresCheckpoint)) {
+    for (const tool of runOrder(ctx.tools, run, w.measuresCheckpoint, w.measuresDistributed)) {
       for (const [caseIndex, c] of w.cases.entries()) {
         const dstBucket =
           preseeded ?? `bench-${w.id.toLowerCase()}-${run}-${caseIndex}-${bucketSeq++}`;
@@ -371,19 +395,61 @@ async function runServerWorkload(ctx: Context, w: ServerWorkload): Promise<void>
               caseDir,
               credentialsFile: ctx.credentialsFile,
               baseEnv: cleanEnv(),
+              ...(ctx.queueUrl === undefined ? {} : { queueUrl: ctx.queueUrl }),
             };
             const cmd = commandFor(tool, stepCtx);
+            // The distributed variants: the workers serve the queue before the coordinator
+            // starts, and are stopped once it has exited (after the measurement).
+            const pool =
+              cmd.workers === undefined ? undefined : await startQueueWorkers(cmd.workers);
+            let m: Awaited<ReturnType<typeof runMeasured>>;
+            let workerCpu: number | undefined;
+            let workerRss: number | undefined;
+            let redisCpu: number | undefined;
             const before = await readRgwCounters(ctx.sockets);
-            const m = await runMeasured(cmd.command, cmd.args, {
-              env: cmd.env,
-              cwd: caseDir,
-              timeoutMs: STEP_TIMEOUT_MS,
-            });
+            try {
+              const cpuBefore = pool?.workers.map((x) => x.cpuSeconds());
+              const redisBefore =
+                pool === undefined || ctx.queuePid === undefined
+                  ? undefined
+                  : processCpuSeconds(ctx.queuePid);
+              m = await runMeasured(cmd.command, cmd.args, {
+                env: cmd.env,
+                cwd: caseDir,
+                timeoutMs: STEP_TIMEOUT_MS,
+              });
+              if (pool !== undefined && cpuBefore !== undefined) {
+                const deltas = pool.workers.map((x, i) => {
+                  const [a, b] = [cpuBefore[i], x.cpuSeconds()];
+                  return a === undefined || b === undefined ? undefined : b - a;
+                });
+                const peaks = pool.workers.map((x) => x.peakRssBytes());
+                const redisAfter =
+                  ctx.queuePid === undefined ? undefined : processCpuSeconds(ctx.queuePid);
+                if (redisBefore !== undefined && redisAfter !== undefined) {
+                  redisCpu = redisAfter - redisBefore;
+                }
+                if (deltas.every((d) => d !== undefined)) {
+                  workerCpu = deltas.reduce((n, d) => n + d, 0);
+                }
+                if (peaks.every((p) => p !== undefined)) {
+                  workerRss = peaks.reduce((n, p) => n + p, 0);
+                }
+              }
+            } finally {
+              await pool?.stop();
+            }
             const after = await readRgwCounters(ctx.sockets);
+            const both = (a: number | undefined, b: number | undefined) =>
+              a === undefined || b === undefined ? undefined : a + b;
             Object.assign(record, {
               wallMs: m.wallMs,
-              cpuSeconds: m.cpuSeconds,
-              peakRssBytes: m.peakRssBytes,
+              // Distributed: the coordinator's (GNU time) plus the workers' during the step (/proc).
+              cpuSeconds: pool === undefined ? m.cpuSeconds : both(m.cpuSeconds, workerCpu),
+              peakRssBytes: pool === undefined ? m.peakRssBytes : both(m.peakRssBytes, workerRss),
+              ...(pool === undefined
+                ? {}
+                : { workerCpuSeconds: workerCpu, redisCpuSeconds: redisCpu }),
               rgw: counterDelta(before, after),
             });
             const tail = (m.stderr.trim() || m.stdout.trim()).split('\n').slice(-3).join(' / ');
@@ -405,6 +471,8 @@ async function runServerWorkload(ctx: Context, w: ServerWorkload): Promise<void>
                 Object.assign(record, { status: 'failed', note: `status ${summary.status}` });
               } else if (cmd.checkpointFile !== undefined) {
                 checkCheckpoint(record, summary, cmd.checkpointFile);
+              } else if (cmd.workers !== undefined) {
+                checkDistributed(record, summary, cmd.workers.count);
               }
             }
             if (record.status === 'ok' && step.ceiling !== 'list-both') {
@@ -434,6 +502,40 @@ async function runServerWorkload(ctx: Context, w: ServerWorkload): Promise<void>
   if (w.sizeBytes >= MiB) await dropBucket(srcClient, srcBucket);
   srcClient.destroy();
   if (dstClient !== srcClient) dstClient.destroy();
+}
+
+/**
+ * s3ferry+queue1/3: the run must have been a distributed job's first pass, all its ranges done by
+ * the step's own workers; records how many of them ran a range.
+ */
+function checkDistributed(record: RunRecord, summary: SyncSummary, workers: number): void {
+  const d = summary.distributed;
+  if (d === undefined || d.pass !== 1 || d.rangesDone !== d.ranges) {
+    Object.assign(record, {
+      status: 'failed',
+      note:
+        d === undefined
+          ? 'no distributed section in the summary'
+          : `pass ${d.pass}, ${d.rangesDone} of ${d.ranges} ranges done`,
+    });
+    return;
+  }
+  const ids = Object.keys(d.workers);
+  if (ids.length > workers) {
+    Object.assign(record, {
+      status: 'failed',
+      note: `${ids.length} workers reported, ${workers} started: another worker serves this Redis`,
+    });
+    return;
+  }
+  record.workersUsed = ids.filter((id) => (d.workers[id]?.['ranges'] ?? 0) > 0).length;
+  // How evenly the keys spread: the busiest worker's copied + skipped over all workers'.
+  const settled = ids.map(
+    (id) => (d.workers[id]?.['copied'] ?? 0) + (d.workers[id]?.['skipped'] ?? 0),
+  );
+  const total = settled.reduce((n, k) => n + k, 0);
+  if (total > 0) record.busiestWorkerShare = Math.max(...settled) / total;
+  record.ranges = d.ranges;
 }
 
 /**
@@ -590,6 +692,16 @@ function render(
             'The checkpoint file is on the file system of the OS temp dir (real fsyncs unless that is tmpfs).',
         ]
       : []),
+    ...(records.some((r) => isQueueTool(r.tool))
+      ? [
+          '- Distributed overhead (C): s3ferry+queue1 and s3ferry+queue3 are the coordinator `sync --queue URL --job NAME` (a new job for every step, so always a first pass) with one or three ' +
+            '`s3ferry worker` processes started before the step (once they serve the queue) and stopped with SIGTERM after it; one redis-server (AOF, fsync every second) serves the whole bench run. ' +
+            "They run back to back with plain s3ferry in every run (order rotated). Wall = the coordinator's, spawn to exit (the workers' start-up is not in it: deployed workers are long-running). " +
+            "CPU = the coordinator's (GNU time) + each worker's from /proc/PID/stat (utime + stime, all threads) read right before the coordinator starts and right after it exits; " +
+            "peak RSS = the coordinator's + the sum of the workers' VmHWM: the memory of the whole job. Redis's CPU over the same window (/proc) is shown apart, not in CPU s. " +
+            `"wall ratio" = median of the variant ÷ median of local s3ferry; the issue 11 acceptance is ≤ ${DISTRIBUTED_WALL_LIMIT.toFixed(2)} for one worker.`,
+        ]
+      : []),
     '- On this machine the tools and the server share the CPU: timings are noisy when anything else runs; compare ratios within one run.',
     '',
     'Tool settings:',
@@ -640,13 +752,31 @@ function render(
         '',
       );
     }
+    const distributedRows = distributedOverhead(records, workload.id);
+    if (distributedRows.length > 0) {
+      lines.push(
+        `### ${workload.id} distributed overhead`,
+        '',
+        'The coordinator `sync --queue` with one (queue1) or three (queue3) `s3ferry worker` processes against local s3ferry, in the same runs; medians with the min–max over the runs.',
+        '',
+        renderDistributedOverhead(distributedRows),
+        '',
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
 }
 
 let cluster: RgwCluster | undefined;
+let redis: RedisServer | undefined;
 let workDir: string | undefined;
 async function cleanUp(): Promise<void> {
+  await stopAllQueueWorkers();
+  if (redis !== undefined) {
+    const r = redis;
+    redis = undefined;
+    await r.stop();
+  }
   if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
   workDir = undefined;
   if (cluster !== undefined) {
@@ -680,8 +810,21 @@ async function main(): Promise<number> {
       }
       continue;
     }
-    if (tool !== 's3ferry+ckpt') versions[tool] = version;
+    if (!tool.startsWith('s3ferry+')) versions[tool] = version;
     tools.push(tool);
+  }
+  // The distributed variants need a redis-server (installed with apt-get when missing, as root
+  // on Debian); without one they are skipped.
+  const distributedWorkloads = serverWorkloads.filter((w) => w.measuresDistributed);
+  if (distributedWorkloads.length > 0 && tools.some(isQueueTool)) {
+    const ensured = await ensureRedisPackages({ log: say });
+    if (ensured.ok) {
+      versions['redis-server'] = redisVersion();
+    } else {
+      notes.push(`${ensured.message}: ${QUEUE_TOOLS.join(' and ')} skipped.`);
+      say(ensured.message);
+      tools.splice(0, tools.length, ...tools.filter((t) => !isQueueTool(t)));
+    }
   }
   for (const n of notes) say(n);
   if (options.tools.includes('aws') && tools.includes('aws')) {
@@ -701,6 +844,11 @@ async function main(): Promise<number> {
   }
   if (tools.includes('s3ferry+ckpt') && !tools.includes('s3ferry')) {
     notes.push('s3ferry+ckpt runs without plain s3ferry: its overhead cannot be computed.');
+  }
+  if (tools.some(isQueueTool) && !tools.includes('s3ferry')) {
+    notes.push(
+      'The distributed variants run without plain s3ferry: their overhead cannot be computed.',
+    );
   }
   if (tools.includes('rclone') && serverWorkloads.some((w) => w.id === 'E')) {
     notes.push(
@@ -753,6 +901,18 @@ async function main(): Promise<number> {
       tools,
       runs: options.runs,
     };
+    if (distributedWorkloads.length > 0 && tools.some(isQueueTool)) {
+      // One for the whole run; every step is a job of its own. AOF with fsync every second, as
+      // a deployment that survives a Redis restart would run it.
+      redis = await startRedis({
+        persistence: 'aof',
+        appendfsync: 'everysec',
+        stopWhenProcessExits: true,
+        log: say,
+      });
+      ctx.queueUrl = redis.url;
+      ctx.queuePid = redis.pid;
+    }
     for (const w of serverWorkloads) await runServerWorkload(ctx, w);
   }
 
@@ -781,10 +941,12 @@ async function main(): Promise<number> {
   const failed = records.filter((r) => r.status === 'failed');
   for (const r of failed)
     say(`failed: ${r.tool} ${r.workload} ${r.step} run ${r.run}: ${r.note ?? ''}`);
-  // A peer that fails is reported in its table; only s3ferry's (with or without --checkpoint)
+  // A peer that fails is reported in its table; only s3ferry's (with or without its variants)
   // and the ceiling's own failures mean the harness (or s3ferry) is broken.
   if (
-    failed.some((r) => r.tool === 's3ferry' || r.tool === 's3ferry+ckpt' || r.tool === 'ceiling')
+    failed.some(
+      (r) => r.tool === 's3ferry' || r.tool.startsWith('s3ferry+') || r.tool === 'ceiling',
+    )
   ) {
     say('s3ferry or the ceiling failed (see the tables): exit 1');
     return 1;

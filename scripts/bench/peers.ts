@@ -17,36 +17,72 @@ const execFileAsync = promisify(execFile);
 /**
  * `s3ferry+ckpt` is s3ferry with `--checkpoint` (issue 10's overhead): measured only on the
  * workloads that ask for it (`measuresCheckpoint`), always next to plain s3ferry (runOrder).
+ * `s3ferry+queue1` and `s3ferry+queue3` are the distributed mode (issue 11's overhead): the
+ * coordinator `sync --queue` with one or three `s3ferry worker` processes started for the step,
+ * on the workloads that ask for it (`measuresDistributed`), next to plain s3ferry.
  */
-export type ToolName = 's3ferry' | 's3ferry+ckpt' | 'rclone' | 'aws' | 's3-sync-client';
+export type ToolName =
+  | 's3ferry'
+  | 's3ferry+ckpt'
+  | 's3ferry+queue1'
+  | 's3ferry+queue3'
+  | 'rclone'
+  | 'aws'
+  | 's3-sync-client';
 export const TOOL_NAMES: readonly ToolName[] = [
   's3ferry',
   's3ferry+ckpt',
+  's3ferry+queue1',
+  's3ferry+queue3',
   'rclone',
   'aws',
   's3-sync-client',
 ];
+/** The distributed variants and their worker processes. */
+export const QUEUE_TOOLS = ['s3ferry+queue1', 's3ferry+queue3'] as const;
+export type QueueTool = (typeof QUEUE_TOOLS)[number];
+export function isQueueTool(tool: string): tool is QueueTool {
+  return (QUEUE_TOOLS as readonly string[]).includes(tool);
+}
+/**
+ * Worker processes of each distributed variant and their flags. queue1: one worker with
+ * s3ferry's defaults (`-w` = cores, 16 tasks per thread), the same pool as the local run, so the
+ * difference is the distribution alone. queue3: three workers with one thread each (3 threads,
+ * against the local run's 2 on this 2-core machine), as close to the same total pool as three
+ * processes allow; on a real cluster each would have a machine and its defaults.
+ */
+export const QUEUE_WORKERS: Record<QueueTool, { count: number; args: readonly string[] }> = {
+  's3ferry+queue1': { count: 1, args: [] },
+  's3ferry+queue3': { count: 3, args: ['-w', '1'] },
+};
 /** The ceiling runs in the rotation like a tool. */
 export type RunnerName = ToolName | 'ceiling';
 
 /**
  * The order of one run: the tools, then the ceiling, rotated by one place per run (run 1 starts
- * with the first tool, run 2 with the second, …). s3ferry and s3ferry+ckpt share one place, so
- * the two always run back to back, s3ferry first in odd runs and second in even runs: drift in
- * the machine's load hits both alike. Without `withCheckpoint` s3ferry+ckpt is left out.
+ * with the first tool, run 2 with the second, …). s3ferry and its variants (s3ferry+ckpt,
+ * s3ferry+queue1, s3ferry+queue3) share one place, so they always run back to back, their order
+ * within the place rotated by one per run too (with one variant: s3ferry first in odd runs, second
+ * in even runs): drift in the machine's load hits them alike. Without `withCheckpoint`
+ * s3ferry+ckpt is left out, without `withDistributed` the queue variants.
  */
 export function runOrder(
   tools: readonly ToolName[],
   run: number,
   withCheckpoint: boolean,
+  withDistributed = false,
 ): RunnerName[] {
-  const ckpt = withCheckpoint && tools.includes('s3ferry+ckpt');
+  const measured = (tool: ToolName): boolean =>
+    tool === 's3ferry+ckpt' ? withCheckpoint : isQueueTool(tool) ? withDistributed : true;
+  const variants = tools.filter((t) => t !== 's3ferry' && t.startsWith('s3ferry+') && measured(t));
   const slots: RunnerName[][] = [];
   for (const tool of tools) {
-    if (tool === 's3ferry+ckpt') {
-      if (ckpt && !tools.includes('s3ferry')) slots.push([tool]);
-    } else if (tool === 's3ferry' && ckpt) {
-      slots.push(run % 2 === 1 ? ['s3ferry', 's3ferry+ckpt'] : ['s3ferry+ckpt', 's3ferry']);
+    if (tool.startsWith('s3ferry+')) {
+      if (measured(tool) && !tools.includes('s3ferry')) slots.push([tool]);
+    } else if (tool === 's3ferry' && variants.length > 0) {
+      const group: RunnerName[] = ['s3ferry', ...variants];
+      const shift = (run - 1) % group.length;
+      slots.push([...group.slice(shift), ...group.slice(0, shift)]);
     } else {
       slots.push([tool]);
     }
@@ -60,6 +96,10 @@ export const TOOL_SETTINGS: Record<RunnerName, string> = {
   s3ferry: 'built CLI, defaults (`-w` = cores, 16 tasks per worker), `-q --report`',
   's3ferry+ckpt':
     'as s3ferry, plus `--checkpoint FILE`: a new file in a new temp dir for every step (always a first pass, no-op steps too), on the file system of the OS temp dir',
+  's3ferry+queue1':
+    'the coordinator `sync --queue URL --job NAME` (a new job for every step) with one `s3ferry worker --queue URL` (defaults: `-w` = cores, 16 tasks per thread, 1 range at once) started before the step and stopped (SIGTERM) after it; one redis-server for the whole bench run (AOF, `appendfsync everysec`) on this machine',
+  's3ferry+queue3':
+    'as s3ferry+queue1 with three `s3ferry worker --queue URL -w 1` processes (one worker thread each)',
   rclone:
     '`--transfers 32 --checkers 32 --fast-list` (the tuned setting of s3-servers.md §5.3); provider Ceph',
   aws: 'defaults (10 threads, 8 MiB multipart threshold); across endpoints: 2 steps via local disk',
@@ -82,6 +122,8 @@ export type StepContext = {
   credentialsFile: string;
   /** Environment without any AWS_/MEGFILE_/OSS_/RCLONE_ variable. */
   baseEnv: NodeJS.ProcessEnv;
+  /** s3ferry+queue1/3: the bench run's redis-server (`redis://127.0.0.1:PORT`). */
+  queueUrl?: string;
 };
 
 export type Command = {
@@ -91,6 +133,11 @@ export type Command = {
   reportFile?: string;
   /** s3ferry+ckpt: the checkpoint file the step writes (its size is reported). */
   checkpointFile?: string;
+  /**
+   * s3ferry+queue1/3: the `s3ferry worker` processes to start before the step and stop after it
+   * (each `command args`, in `env`); `command` is then the coordinator.
+   */
+  workers?: { count: number; command: string; args: string[]; env: NodeJS.ProcessEnv };
 };
 
 /** Why a tool cannot run a step (shown in the table), or undefined when it can. */
@@ -107,6 +154,9 @@ export function commandFor(tool: RunnerName, ctx: StepContext): Command {
       return s3ferry(ctx);
     case 's3ferry+ckpt':
       return s3ferryCheckpoint(ctx);
+    case 's3ferry+queue1':
+    case 's3ferry+queue3':
+      return s3ferryQueue(ctx, tool);
     case 'rclone':
       return rclone(ctx);
     case 'aws':
@@ -162,6 +212,35 @@ function s3ferryCheckpoint(ctx: StepContext): Command {
   const cmd = s3ferry(ctx);
   const checkpointFile = join(mkdtempSync(join(ctx.caseDir, 'ckpt-')), 'job.ckpt');
   return { ...cmd, args: [...cmd.args, '--checkpoint', checkpointFile], checkpointFile };
+}
+
+let jobSeq = 0;
+
+/**
+ * The coordinator `sync --queue URL --job NAME`, a new job name for every step (so every step is
+ * the first pass of its job, like a local run), and the workers it needs.
+ */
+function s3ferryQueue(ctx: StepContext, tool: QueueTool): Command {
+  if (ctx.queueUrl === undefined) throw new Error(`${tool} needs a redis-server (queueUrl)`);
+  const cmd = s3ferry(ctx);
+  const job = `bench-${ctx.workload.id.toLowerCase()}-${ctx.step.label}-${process.pid}-${Date.now()}-${jobSeq++}`;
+  const { count, args } = QUEUE_WORKERS[tool];
+  return {
+    ...cmd,
+    args: [...cmd.args, '--queue', ctx.queueUrl, '--job', job],
+    workers: {
+      count,
+      command: process.execPath,
+      args: [
+        join(ctx.root, 'dist', 'src', 'cli', 'main.js'),
+        'worker',
+        '--queue',
+        ctx.queueUrl,
+        ...args,
+      ],
+      env: cmd.env,
+    },
+  };
 }
 
 function rcloneRemote(name: string, side: CeilingSide): NodeJS.ProcessEnv {
@@ -321,7 +400,9 @@ export async function toolVersion(tool: ToolName, root: string): Promise<string 
   try {
     switch (tool) {
       case 's3ferry':
-      case 's3ferry+ckpt': {
+      case 's3ferry+ckpt':
+      case 's3ferry+queue1':
+      case 's3ferry+queue3': {
         const main = join(root, 'dist', 'src', 'cli', 'main.js');
         if (!existsSync(main)) return undefined;
         const { stdout } = await execFileAsync(process.execPath, [main, '--version']);

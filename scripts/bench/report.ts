@@ -38,6 +38,16 @@ export type RunRecord = {
   rgw?: RgwCounters;
   /** s3ferry+ckpt: size of the checkpoint file after the run. */
   checkpointBytes?: number;
+  /** s3ferry+queue1/3: the workers' part of `cpuSeconds` (the rest is the coordinator's). */
+  workerCpuSeconds?: number;
+  /** s3ferry+queue1/3: redis-server's CPU over the step (not in `cpuSeconds`). */
+  redisCpuSeconds?: number;
+  /** s3ferry+queue1/3: workers that ran at least one range of the job. */
+  workersUsed?: number;
+  /** s3ferry+queue1/3: the busiest worker's share of the keys settled (copied + skipped). */
+  busiestWorkerShare?: number;
+  /** s3ferry+queue1/3: ranges of the job (split ones included). */
+  ranges?: number;
 };
 
 /** One tool's row of a step table. */
@@ -61,6 +71,8 @@ export type StepTable = { workload: WorkloadId; step: string; rows: Row[] };
 const ORDER: RunnerName[] = [
   's3ferry',
   's3ferry+ckpt',
+  's3ferry+queue1',
+  's3ferry+queue3',
   'rclone',
   'aws',
   's3-sync-client',
@@ -410,6 +422,112 @@ export function renderCheckpointOverhead(rows: readonly CheckpointOverheadRow[])
       `${fmtSpread(row.wallWith)} | ${fmtRatio(row.wallRatio)} | ${spreadWith(byRun, fmtRatio)} | ` +
       `${fmtSpread(row.cpuWithout)} | ${fmtSpread(row.cpuWith)} | ${fmtRatio(row.cpuRatio)} | ` +
       `${spreadWith(bytes, fmtBytes)} | ${within} |`
+    );
+  });
+  return [head, ...lines].join('\n');
+}
+
+/** Wall ratio (coordinator + 1 worker ÷ local, medians) accepted for the distributed mode (issue 11). */
+export const DISTRIBUTED_WALL_LIMIT = 1.15;
+
+/** One tool on one step: local s3ferry, or a distributed variant against it (same runs). */
+export type DistributedOverheadRow = {
+  step: string;
+  tool: RunnerName;
+  /** Successful runs. */
+  runs: number;
+  wall?: Spread;
+  cpu?: Spread;
+  /** The workers' CPU within `cpu` (distributed variants). */
+  workerCpu?: Spread;
+  /** redis-server's CPU over the step, not in `cpu` (distributed variants). */
+  redisCpu?: Spread;
+  /** Median of the variant ÷ median of local s3ferry (undefined for local s3ferry). */
+  wallRatio?: number;
+  cpuRatio?: number;
+  /** Variant ÷ local within each run where both succeeded. */
+  wallRatioByRun?: Spread;
+  ranges?: Spread;
+  workersUsed?: Spread;
+  busiestWorkerShare?: Spread;
+  /** The first failure of this tool on this step. */
+  failure?: string;
+};
+
+const DISTRIBUTED_TOOLS: readonly RunnerName[] = ['s3ferry', 's3ferry+queue1', 's3ferry+queue3'];
+
+/**
+ * Local s3ferry and the distributed variants on each step of a workload (steps in first-seen
+ * order, only steps where a variant ran); empty when no variant ran.
+ */
+export function distributedOverhead(
+  records: readonly RunRecord[],
+  workload: WorkloadId,
+): DistributedOverheadRow[] {
+  const mine = records.filter((r) => r.workload === workload && DISTRIBUTED_TOOLS.includes(r.tool));
+  const steps = [...new Set(mine.filter((r) => r.tool !== 's3ferry').map((r) => r.step))];
+  const values = (list: RunRecord[], f: (r: RunRecord) => number | undefined) =>
+    spread(list.map(f).filter((v): v is number => v !== undefined));
+  return steps.flatMap((step) => {
+    const ok = (tool: RunnerName) =>
+      mine.filter(
+        (r) => r.step === step && r.tool === tool && r.status === 'ok' && r.wallMs !== undefined,
+      );
+    const local = ok('s3ferry');
+    const localWall = values(local, (r) => r.wallMs! / 1000);
+    const localCpu = values(local, (r) => r.cpuSeconds);
+    return DISTRIBUTED_TOOLS.filter((tool) =>
+      mine.some((r) => r.step === step && r.tool === tool),
+    ).map((tool): DistributedOverheadRow => {
+      const list = ok(tool);
+      const failed = mine.find((r) => r.step === step && r.tool === tool && r.status === 'failed');
+      const wall = values(list, (r) => r.wallMs! / 1000);
+      const cpu = values(list, (r) => r.cpuSeconds);
+      const row: DistributedOverheadRow = { step, tool, runs: list.length, wall, cpu };
+      if (failed !== undefined) row.failure = failed.note ?? 'failed';
+      if (tool === 's3ferry') return row;
+      return {
+        ...row,
+        workerCpu: values(list, (r) => r.workerCpuSeconds),
+        redisCpu: values(list, (r) => r.redisCpuSeconds),
+        wallRatio: ratio(wall?.median, localWall?.median),
+        cpuRatio: ratio(cpu?.median, localCpu?.median),
+        wallRatioByRun: values(list, (r) => {
+          const base = local.find((b) => b.run === r.run);
+          return base === undefined ? undefined : ratio(r.wallMs, base.wallMs);
+        }),
+        ranges: values(list, (r) => r.ranges),
+        workersUsed: values(list, (r) => r.workersUsed),
+        busiestWorkerShare: values(list, (r) => r.busiestWorkerShare),
+      };
+    });
+  });
+}
+
+/** Renders local s3ferry against the distributed variants as a Markdown table. */
+export function renderDistributedOverhead(rows: readonly DistributedOverheadRow[]): string {
+  const limit = `${Math.round((DISTRIBUTED_WALL_LIMIT - 1) * 100)} %`;
+  const count = (n: number): string => fmt(n);
+  const percent = (share: number): string => `${Math.round(share * 100)} %`;
+  const head =
+    `| step | run as | runs | wall s | wall ratio | wall ratio by run | CPU s | of which workers | CPU ratio | Redis CPU s | ranges | workers with a range | busiest worker's keys | 1 worker: wall within ${limit} |\n` +
+    '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |';
+  const lines = rows.map((row) => {
+    const name = row.tool === 's3ferry' ? 'local (s3ferry)' : row.tool;
+    const failure = row.failure === undefined ? '' : ` (failed: ${escapeCell(row.failure)})`;
+    const local = row.tool === 's3ferry';
+    const within =
+      row.tool !== 's3ferry+queue1' || row.wallRatio === undefined
+        ? '–'
+        : row.wallRatio <= DISTRIBUTED_WALL_LIMIT
+          ? 'yes'
+          : 'no';
+    return (
+      `| ${row.step} | ${name}${failure} | ${row.runs} | ${fmtSpread(row.wall)} | ` +
+      `${local ? '–' : fmtRatio(row.wallRatio)} | ${local ? '–' : spreadWith(row.wallRatioByRun, fmtRatio)} | ` +
+      `${fmtSpread(row.cpu)} | ${local ? '–' : fmtSpread(row.workerCpu)} | ${local ? '–' : fmtRatio(row.cpuRatio)} | ${local ? '–' : fmtSpread(row.redisCpu)} | ` +
+      `${local ? '–' : spreadWith(row.ranges, count)} | ${local ? '–' : spreadWith(row.workersUsed, count)} | ` +
+      `${local ? '–' : spreadWith(row.busiestWorkerShare, percent)} | ${within} |`
     );
   });
   return [head, ...lines].join('\n');

@@ -53,6 +53,8 @@ export type ServerWorkload = {
   isDestinationPreseeded: boolean;
   /** Issue 10: s3ferry+ckpt (s3ferry with `--checkpoint`) runs next to s3ferry on this one. */
   measuresCheckpoint: boolean;
+  /** Issue 11: s3ferry+queue1/3 (the distributed mode) run next to s3ferry on this one. */
+  measuresDistributed: boolean;
   cases: Case[];
 };
 
@@ -83,6 +85,7 @@ export function workloads(scale: number): Workload[] {
       layout: 'same',
       isDestinationPreseeded: false,
       measuresCheckpoint: true,
+      measuresDistributed: false,
       cases: [{ steps: [fresh('copy'), noop] }],
     },
     {
@@ -93,6 +96,7 @@ export function workloads(scale: number): Workload[] {
       layout: 'same',
       isDestinationPreseeded: false,
       measuresCheckpoint: false,
+      measuresDistributed: false,
       cases: [
         { steps: [{ label: 'CopyObject', kind: 'fresh', singleRequest: true, ceiling: 'copy' }] },
         {
@@ -118,6 +122,7 @@ export function workloads(scale: number): Workload[] {
       layout: 'cross',
       isDestinationPreseeded: false,
       measuresCheckpoint: true,
+      measuresDistributed: true,
       cases: [{ steps: [fresh('get-put'), noop] }],
     },
     {
@@ -128,6 +133,7 @@ export function workloads(scale: number): Workload[] {
       layout: 'cross',
       isDestinationPreseeded: false,
       measuresCheckpoint: false,
+      measuresDistributed: false,
       cases: [{ steps: [fresh('get-put-multipart')] }],
     },
     {
@@ -138,6 +144,7 @@ export function workloads(scale: number): Workload[] {
       layout: 'same',
       isDestinationPreseeded: true,
       measuresCheckpoint: true,
+      measuresDistributed: false,
       cases: [{ steps: [noop] }],
     },
     {

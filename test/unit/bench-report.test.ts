@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   checkpointOverhead,
+  distributedOverhead,
   evaluateTargets,
   renderCheckpointOverhead,
+  renderDistributedOverhead,
   renderTable,
   requestsText,
   tabulate,
@@ -167,5 +169,118 @@ describe('bench checkpoint overhead', () => {
     assert.match(noop!, /\| 1\.10× \| 1\.10× \(1\.08×–1\.12×\) \| .* \| no \|$/);
     const none = renderCheckpointOverhead(checkpointOverhead(overheadRecords, 'C'));
     assert.match(none.split('\n')[2]!, /\| – \|$/);
+  });
+});
+
+describe('bench distributed overhead', () => {
+  const step = (
+    name: string,
+    run: number,
+    local: number,
+    queue1: number,
+    queue3: number,
+    extra: Partial<RunRecord> = {},
+  ): RunRecord[] => [
+    rec({ tool: 's3ferry', workload: 'C', step: name, run, wallMs: local, cpuSeconds: 2 }),
+    rec({
+      tool: 's3ferry+queue1',
+      workload: 'C',
+      step: name,
+      run,
+      wallMs: queue1,
+      cpuSeconds: 2.4,
+      workerCpuSeconds: 2,
+      redisCpuSeconds: 0.02,
+      ranges: 1,
+      workersUsed: 1,
+    }),
+    rec({
+      tool: 's3ferry+queue3',
+      workload: 'C',
+      step: name,
+      run,
+      wallMs: queue3,
+      cpuSeconds: 3,
+      workerCpuSeconds: 2.5,
+      ranges: 4,
+      workersUsed: run === 1 ? 2 : 3,
+      busiestWorkerShare: run === 1 ? 0.995 : 0.5,
+      ...extra,
+    }),
+  ];
+  const distRecords: RunRecord[] = [
+    // fresh: local 10, 11, 12 s; queue1 11, 12.1, 14.4 s (by run 1.10×, 1.10×, 1.20×).
+    ...step('fresh', 1, 10_000, 11_000, 13_000),
+    ...step('no-op', 1, 1_000, 2_000, 2_500),
+    ...step('fresh', 2, 11_000, 12_100, 14_000),
+    ...step('no-op', 2, 1_000, 2_000, 2_500),
+    ...step('fresh', 3, 12_000, 14_400, 15_000),
+    ...step('no-op', 3, 1_000, 2_000, 2_500, { status: 'failed', note: 'pass 2, 3 of 4 ranges' }),
+    rec({ tool: 's3ferry+ckpt', workload: 'C', run: 1, wallMs: 10_500 }),
+    rec({ tool: 'rclone', workload: 'C', run: 1, wallMs: 20_000 }),
+  ];
+
+  it('compares each variant with local s3ferry, per step, with the runs paired', () => {
+    const rows = distributedOverhead(distRecords, 'C');
+    assert.deepEqual(
+      rows.map((r) => `${r.step} ${r.tool}`),
+      [
+        'fresh s3ferry',
+        'fresh s3ferry+queue1',
+        'fresh s3ferry+queue3',
+        'no-op s3ferry',
+        'no-op s3ferry+queue1',
+        'no-op s3ferry+queue3',
+      ],
+    );
+    const [local, q1, q3] = rows;
+    assert.deepEqual(local!.wall, { median: 11, min: 10, max: 12, n: 3 });
+    assert.equal(local!.wallRatio, undefined);
+    assert.equal(q1!.wallRatio!.toFixed(3), '1.100');
+    assert.equal(q1!.cpuRatio!.toFixed(2), '1.20');
+    assert.equal(q1!.wallRatioByRun!.median.toFixed(2), '1.10');
+    assert.equal(q1!.wallRatioByRun!.max.toFixed(2), '1.20');
+    assert.equal(q1!.workerCpu!.median, 2);
+    assert.equal(q3!.wallRatio!.toFixed(3), (14 / 11).toFixed(3));
+    assert.deepEqual(q3!.workersUsed, { median: 3, min: 2, max: 3, n: 3 });
+    // The failed run counts in no median and is named.
+    const noop3 = rows[5]!;
+    assert.equal(noop3.runs, 2);
+    assert.equal(noop3.failure, 'pass 2, 3 of 4 ranges');
+    assert.equal(rows[4]!.wallRatio, 2);
+  });
+
+  it('has no rows without a distributed variant, and no ratio without local s3ferry', () => {
+    assert.deepEqual(distributedOverhead(records, 'A'), []);
+    assert.deepEqual(distributedOverhead(distRecords, 'A'), []);
+    const alone = distributedOverhead(
+      distRecords.filter((r) => r.tool !== 's3ferry'),
+      'C',
+    );
+    assert.equal(alone.length, 4);
+    assert.equal(alone[0]!.tool, 's3ferry+queue1');
+    assert.equal(alone[0]!.wallRatio, undefined);
+    assert.equal(alone[0]!.wallRatioByRun, undefined);
+  });
+
+  it('renders the ratios, the workers used and the 15 % verdict for one worker only', () => {
+    const md = renderDistributedOverhead(distributedOverhead(distRecords, 'C'));
+    const [head, , local, q1, q3, , noop1] = md.split('\n');
+    assert.match(head!, /\| 1 worker: wall within 15 % \|$/);
+    assert.equal(
+      local,
+      '| fresh | local (s3ferry) | 3 | 11.0 (10.0–12.0) | – | – | 2.00 | – | – | – | – | – | – | – |',
+    );
+    assert.equal(
+      q1,
+      '| fresh | s3ferry+queue1 | 3 | 12.1 (11.0–14.4) | 1.10× | 1.10× (1.10×–1.20×) | 2.40 | 2.00 | 1.20× | 0.020 | 1 | 1 | – | yes |',
+    );
+    assert.match(
+      q3!,
+      /^\| fresh \| s3ferry\+queue3 \| 3 \| .* \| 1\.27× \| .* \| – \| 4 \| 3 \(2–3\) \| 50 % \(50 %–100 %\) \| – \|$/,
+    );
+    // no-op: 2 s against 1 s: twice the wall, over the limit.
+    assert.match(noop1!, /\| 2\.00× \| 2\.00× \| .* \| no \|$/);
+    assert.match(md, /\| no-op \| s3ferry\+queue3 \(failed: pass 2, 3 of 4 ranges\) \| 2 \|/);
   });
 });

@@ -142,4 +142,41 @@ describe('bench run order', () => {
     assert.deepEqual(runOrder(['s3ferry+ckpt'], 1, true), ['s3ferry+ckpt', 'ceiling']);
     assert.deepEqual(runOrder(['s3ferry+ckpt'], 1, false), ['ceiling']);
   });
+
+  it('runs s3ferry and the queue variants back to back on distributed workloads, rotated', () => {
+    const all = ['s3ferry', 's3ferry+ckpt', 's3ferry+queue1', 's3ferry+queue3', 'rclone'] as const;
+    assert.deepEqual(runOrder(all, 1, true, true), [
+      's3ferry',
+      's3ferry+ckpt',
+      's3ferry+queue1',
+      's3ferry+queue3',
+      'rclone',
+      'ceiling',
+    ]);
+    assert.deepEqual(runOrder(all, 2, true, true), [
+      'rclone',
+      'ceiling',
+      's3ferry+ckpt',
+      's3ferry+queue1',
+      's3ferry+queue3',
+      's3ferry',
+    ]);
+    assert.deepEqual(runOrder(all, 2, false, true), [
+      'rclone',
+      'ceiling',
+      's3ferry+queue1',
+      's3ferry+queue3',
+      's3ferry',
+    ]);
+    // Not a distributed workload (the default): the queue variants stay out.
+    assert.deepEqual(runOrder(all, 1, true), ['s3ferry', 's3ferry+ckpt', 'rclone', 'ceiling']);
+    assert.deepEqual(runOrder(['s3ferry+queue1'], 1, false, true), ['s3ferry+queue1', 'ceiling']);
+    assert.deepEqual(runOrder(['s3ferry+queue1'], 1, false), ['ceiling']);
+    // Within their place, each of the three goes first once in three runs.
+    const three = ['s3ferry', 's3ferry+queue1', 's3ferry+queue3'] as const;
+    const firsts = [1, 2, 3].map((run) =>
+      runOrder(three, run, false, true).find((t) => t !== 'ceiling'),
+    );
+    assert.deepEqual(firsts, ['s3ferry', 's3ferry+queue1', 's3ferry+queue3']);
+  });
 });
