@@ -53,6 +53,11 @@ async function dumpRedis(redis: Redis): Promise<string> {
   return parts.join('\n');
 }
 
+/** `sync SRC DST --queue URL --job NAME`: the coordinator's command line, before its options. */
+function jobArgs(src: string, dst: string, queue: string, job: string): string[] {
+  return ['sync', src, dst, '--queue', queue, '--job', job];
+}
+
 /** What a worker reported, by worker id, from the coordinator's --report. */
 function copiedByWorkers(summary: SyncSummary): number {
   return Object.values(summary.distributed?.workers ?? {}).reduce(
@@ -144,13 +149,7 @@ for (const target of testTargets().filter((t) => t.name === 'rgw')) {
       const coordinator = startCli(
         env,
         [
-          'sync',
-          `s3+a://${src}/`,
-          `s3+b://${dst}/`,
-          '--queue',
-          redisServer.url,
-          '--job',
-          'kill-one',
+          ...jobArgs(`s3+a://${src}/`, `s3+b://${dst}/`, redisServer.url, 'kill-one'),
           '--multipart-threshold',
           '8MiB',
           '--part-size',
@@ -212,13 +211,7 @@ for (const target of testTargets().filter((t) => t.name === 'rgw')) {
       for (let i = 0; i < 3; i += 1) startWorker(['--workers', '1', '--tasks-per-worker', '32']);
       const report = join(freshDir('report'), 'r.json');
       const done = await runCli(env, [
-        'sync',
-        `s3+a://${src}/`,
-        `s3+a://${dst}/`,
-        '--queue',
-        redisServer.url,
-        '--job',
-        'many',
+        ...jobArgs(`s3+a://${src}/`, `s3+a://${dst}/`, redisServer.url, 'many'),
         '--quiet',
         '--report',
         report,
@@ -277,16 +270,7 @@ for (const target of testTargets().filter((t) => t.name === 'rgw')) {
       startWorker(['--tasks-per-worker', '4']);
       const coordinator = startCli(
         env,
-        [
-          'sync',
-          `s3+a://${src}/`,
-          `s3+b://${dst}/`,
-          '--queue',
-          redisServer.url,
-          '--job',
-          'aof',
-          '--quiet',
-        ],
+        [...jobArgs(`s3+a://${src}/`, `s3+b://${dst}/`, redisServer.url, 'aof'), '--quiet'],
         { secrets: secretsOf(env) },
       );
       await settledAtLeast(redis, 'aof', 300);
@@ -307,13 +291,7 @@ for (const target of testTargets().filter((t) => t.name === 'rgw')) {
           startWorker(['--tasks-per-worker', '4'], env, volatile);
           startWorker(['--tasks-per-worker', '4'], env, volatile);
           const args = [
-            'sync',
-            `s3+a://${src}/`,
-            `s3+b://${dst}/`,
-            '--queue',
-            volatile.url,
-            '--job',
-            'volatile',
+            ...jobArgs(`s3+a://${src}/`, `s3+b://${dst}/`, volatile.url, 'volatile'),
             '--quiet',
           ];
           const coordinator = startCli(env, args, { secrets: secretsOf(env) });
@@ -345,13 +323,7 @@ for (const target of testTargets().filter((t) => t.name === 'rgw')) {
       });
       startWorker([], onlyA);
       const done = await runCli(env, [
-        'sync',
-        `s3+a://${src}/`,
-        `s3+b://${dst}/`,
-        '--queue',
-        redisServer.url,
-        '--job',
-        'no-profile',
+        ...jobArgs(`s3+a://${src}/`, `s3+b://${dst}/`, redisServer.url, 'no-profile'),
       ]);
       assert.equal(done.code, 1, done.stderr);
       assert.match(
@@ -373,13 +345,7 @@ for (const target of testTargets().filter((t) => t.name === 'rgw')) {
       startWorker(['--tasks-per-worker', '4']);
       startWorker(['--tasks-per-worker', '4']);
       const args = [
-        'sync',
-        `s3+a://${src}/`,
-        `s3+b://${dst}/`,
-        '--queue',
-        redisServer.url,
-        '--job',
-        'ctrl-c',
+        ...jobArgs(`s3+a://${src}/`, `s3+b://${dst}/`, redisServer.url, 'ctrl-c'),
         '--multipart-threshold',
         '8MiB',
         '--part-size',
@@ -413,13 +379,7 @@ for (const target of testTargets().filter((t) => t.name === 'rgw')) {
       const { src, dst, objects } = await smallJob(2000);
       startWorker(['--tasks-per-worker', '4']);
       const args = [
-        'sync',
-        `s3+a://${src}/`,
-        `s3+b://${dst}/`,
-        '--queue',
-        redisServer.url,
-        '--job',
-        'reattach',
+        ...jobArgs(`s3+a://${src}/`, `s3+b://${dst}/`, redisServer.url, 'reattach'),
         '--quiet',
       ];
       const coordinator = startCli(env, args, { secrets: secretsOf(env) });
