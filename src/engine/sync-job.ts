@@ -8,6 +8,7 @@ import { zeroCounts } from '../job/watermark.ts';
 import { WHOLE_RANGE } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
 import type { ClientCache } from '../s3/client-cache.ts';
+import { maskUrlPassword } from '../shared/display.ts';
 import { isS3FerryError } from '../shared/errors.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import type { ResolvedSyncOptions } from './options.ts';
@@ -38,9 +39,11 @@ export function jobIdentity(
   };
 }
 
+/** Where a root resolves; an endpoint's userinfo password is masked (a job never holds one). */
 function whereOf(root: Root): string {
   if (root.spec === undefined) return root.display('');
-  return `${root.spec.endpointUrl ?? `aws:${root.spec.region}`} ${root.display('')}`;
+  const endpoint = root.spec.endpointUrl;
+  return `${endpoint === undefined ? `aws:${root.spec.region}` : maskUrlPassword(endpoint)} ${root.display('')}`;
 }
 
 /**
