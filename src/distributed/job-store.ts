@@ -116,10 +116,8 @@ function fromRecord(text: string): StoredRange | undefined {
   };
 }
 
-/** The id of the range starting after `after`: distinct in a tiling, and never reused. */
-export function rangeIdOf(range: KeyRange): string {
-  return `after:${range.after ?? ''}`;
-}
+// Range ids are the engine's (the start of the range): the same in a local run and a job.
+export { rangeIdOf } from '../engine/range-runner.ts';
 
 /** An upload as stored: the checkpoint's upload record, parts as [n, etag, size]. */
 type StoredUpload = Omit<UploadRecord, 'parts'> & { parts: [number, string, number][] };

@@ -5,10 +5,9 @@
 import type { JobBook } from '../job/job-book.ts';
 import type { RangeState, RecordedFailure, ResumeInfo, UploadRecord } from '../job/checkpoint.ts';
 import type { SettledCounts } from '../job/watermark.ts';
-import { zeroCounts } from '../job/watermark.ts';
 import type { KeyRange } from '../plan/key-range.ts';
 import type { JobStore } from './job-store.ts';
-import { rangeIdOf } from './job-store.ts';
+import { splitUnrecorded } from '../engine/range-runner.ts';
 
 export type RangeBookOptions = {
   store: JobStore;
@@ -49,16 +48,9 @@ export class RangeBook implements JobBook {
   }
 
   split(range: RangeState, added: readonly KeyRange[]): RangeState[] {
-    const first = added[0];
-    if (first === undefined) return [];
-    range.range = { after: range.range.after, until: first.after };
-    const states = added.map((r): RangeState => ({
-      id: rangeIdOf(r),
-      range: r,
-      mark: undefined,
-      counts: zeroCounts(),
-      isDone: false,
-    }));
+    // Shrinks the range and names the new ones as a local run does; they are marched elsewhere.
+    const states = splitUnrecorded(range, added);
+    if (states.length === 0) return [];
     const shrunk: RangeState = { ...range, range: { ...range.range } };
     this.splits += states.length;
     this.#write(async () => {

@@ -60,12 +60,17 @@ export function splitUnrecorded(state: RangeState, added: readonly KeyRange[]): 
   if (first === undefined) return [];
   state.range = { after: state.range.after, until: first.after };
   return added.map((range) => ({
-    id: `after:${range.after ?? ''}`,
+    id: rangeIdOf(range),
     range,
     mark: undefined,
     counts: zeroCounts(),
     isDone: false,
   }));
+}
+
+/** The id of the range starting after `after`: distinct in a tiling, and never reused. */
+export function rangeIdOf(range: KeyRange): string {
+  return `after:${range.after ?? ''}`;
 }
 
 /** Keys kept per range to guess cut points from (the most recent ones). */
