@@ -44,6 +44,13 @@ export type ProxiedRequest = {
  * - `rewrite`: forward, read the upstream's whole answer, and send what `rewrite` makes of it
  *   (a misconfigured endpoint's HTML page, a body with a flipped byte…). Content-Length is set
  *   to the new body's length unless the rewrite sets it itself.
+ * - `drop`: forward, let the upstream answer in full, then cut the client's connection without
+ *   passing the answer on: the server did the work, the client never learns it (a lost answer).
+ * - `truncate`: forward, send the upstream's status, headers (the full Content-Length) and half
+ *   of its body, then cut the connection (a truncated answer). An empty answer is cut right
+ *   after its headers.
+ * - `resetMidBody`: a request with a body is cut after half of it arrived (nothing forwarded);
+ *   one without a body is forwarded and its answer cut halfway, like `truncate`.
  */
 export type Fault =
   | { kind: 'forward' }
@@ -57,7 +64,10 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'delay'; ms: number }
   | { kind: 'redirect'; status: 301 | 302 | 307 | 308; location?: (req: ProxiedRequest) => string }
-  | { kind: 'rewrite'; rewrite: (answer: UpstreamAnswer, req: ProxiedRequest) => UpstreamAnswer };
+  | { kind: 'rewrite'; rewrite: (answer: UpstreamAnswer, req: ProxiedRequest) => UpstreamAnswer }
+  | { kind: 'drop' }
+  | { kind: 'truncate' }
+  | { kind: 'resetMidBody' };
 
 /** An upstream answer as a `rewrite` fault sees (and returns) it. */
 export type UpstreamAnswer = { status: number; headers: IncomingHttpHeaders; body: Buffer };
@@ -89,7 +99,27 @@ export const faults = {
   reset: (): Fault => ({ kind: 'reset' }),
   delay: (ms: number): Fault => ({ kind: 'delay', ms }),
   redirect: (status: 301 | 302 | 307 | 308 = 307): Fault => ({ kind: 'redirect', status }),
+  drop: (): Fault => ({ kind: 'drop' }),
+  truncate: (): Fault => ({ kind: 'truncate' }),
+  resetMidBody: (): Fault => ({ kind: 'resetMidBody' }),
 } as const;
+
+/**
+ * A seeded coin for rules that hit a share of requests: `match: chance(0.1, seed)` matches about
+ * 10 % of the requests it sees, the same ones for the same seed and arrival order.
+ */
+export function chance(probability: number, seed = 1): () => boolean {
+  let state = seed >>> 0 || 1;
+  return () => {
+    // xorshift32: enough spread for picking requests, and repeatable.
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state / 0x1_0000_0000 < probability;
+  };
+}
 
 function xmlEscape(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -245,6 +275,14 @@ export class FaultProxy {
       case 'rewrite':
         this.forward(req, res, info, fault.rewrite);
         return;
+      case 'drop':
+      case 'truncate':
+        this.forward(req, res, info, undefined, fault.kind);
+        return;
+      case 'resetMidBody':
+        if (Number(req.headers['content-length'] ?? 0) > 0) this.cutRequestBody(req);
+        else this.forward(req, res, info, undefined, 'truncate');
+        return;
       case 'delay': {
         const timer = setTimeout(() => {
           this.#timers.delete(timer);
@@ -262,6 +300,36 @@ export class FaultProxy {
         });
         return;
     }
+  }
+
+  /** Cuts the connection once half of the request's announced body has arrived. */
+  private cutRequestBody(req: IncomingMessage): void {
+    const half = Math.max(1, Math.floor(Number(req.headers['content-length']) / 2));
+    let bytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes >= half) req.socket.destroy();
+    });
+    req.on('end', () => req.socket.destroy());
+  }
+
+  /** Sends the status, headers and half of `body`, then cuts the connection. */
+  private truncateAnswer(
+    res: ServerResponse,
+    status: number,
+    headers: IncomingHttpHeaders,
+    body: Buffer,
+  ): void {
+    res.writeHead(status, headers);
+    res.flushHeaders();
+    const half = body.subarray(0, Math.floor(body.length / 2));
+    if (half.length === 0) {
+      setImmediate(() => res.socket?.destroy());
+      return;
+    }
+    res.write(half, () => {
+      setImmediate(() => res.socket?.destroy());
+    });
   }
 
   /** Records the request body's size and MD5 in `info` as it flows; `done` runs at its end. */
@@ -318,6 +386,7 @@ export class FaultProxy {
     res: ServerResponse,
     info: ProxiedRequest,
     rewrite?: Extract<Fault, { kind: 'rewrite' }>['rewrite'],
+    cut?: 'drop' | 'truncate',
   ): void {
     const headers = { ...req.headers };
     // Node's server already answered any 100-continue; the upstream need not see it again.
@@ -333,6 +402,22 @@ export class FaultProxy {
       },
       (upstreamRes) => {
         upstreamRes.on('error', () => res.destroy());
+        if (cut !== undefined) {
+          const chunks: Buffer[] = [];
+          upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
+          upstreamRes.on('end', () => {
+            info.answerBytes = 0;
+            if (cut === 'drop') req.socket.destroy();
+            else
+              this.truncateAnswer(
+                res,
+                upstreamRes.statusCode ?? 502,
+                upstreamRes.headers,
+                Buffer.concat(chunks),
+              );
+          });
+          return;
+        }
         if (rewrite === undefined) {
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
           let answerBytes = 0;
