@@ -4,7 +4,7 @@
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { ClientCache } from '../src/s3/client-cache.ts';
 import { trustAllEndpoints } from '../src/s3/endpoint-trust.ts';
-import { SharedBackoff } from '../src/s3/shared-backoff.ts';
+import { poolThrottle } from '../src/s3/shared-backoff.ts';
 import { TransferRuntime } from '../src/s3/transfer/runtime.ts';
 import type { CancelMessage, TaskResult, WorkerInit, WorkerTask } from '../src/shared/protocol.ts';
 
@@ -22,17 +22,17 @@ function threadRuntime(): TransferRuntime {
   const init = workerData as WorkerInit;
   // Tasks come only after the main thread has listed both sides: every endpoint has answered.
   trustAllEndpoints();
-  const backoff = new SharedBackoff(init.backoffBuffer);
+  const throttle = poolThrottle(init.backoffBuffer);
   // process_local mode makes ClientCache refuse to build clients off the main thread: tasks
   // then fail loudly instead of silently building per-thread clients.
   const clients = new ClientCache({
     mode: init.cacheMode,
-    client: { maxSockets: init.maxSockets, backoff },
+    client: { maxSockets: init.maxSockets, ...throttle },
   });
   const created = new TransferRuntime({
     profiles: init.profiles,
     clients,
-    backoff,
+    backoff: throttle.backoff,
     threadId,
     post: (message) => {
       parentPort?.postMessage(message);

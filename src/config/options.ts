@@ -11,6 +11,8 @@ export type OptionValues = {
   region: string;
   addressingStyle: AddressingStyle;
   maxRetryTimes: number;
+  connectTimeout: number;
+  timeout: number;
   verify: boolean;
   redirect: boolean;
   caBundle: string;
@@ -94,6 +96,38 @@ function parseRetryTimes(raw: string): ParseResult<number> {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value > MAX_RETRY_TIMES) {
     return { ok: false, expected: `a whole number from 0 to ${MAX_RETRY_TIMES}` };
+  }
+  return { ok: true, value };
+}
+
+/** Longest timeout accepted, in seconds: a day. Anything longer is a typo. */
+const MAX_TIMEOUT_SECONDS = 86_400;
+
+const TIMEOUT_UNITS_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+
+/**
+ * A timeout in seconds (fractions allowed): a number with a unit (`500ms`, `30s`, `2m`,
+ * `1m30s`), or a bare number of seconds as the aws CLI's `cli_connect_timeout` and
+ * `cli_read_timeout` take it. `0` turns the timeout off.
+ */
+export function parseTimeout(raw: string): ParseResult<number> {
+  const text = raw.trim();
+  const expected = 'a duration such as 500ms, 30s, 2m or 1m30s (a bare number is seconds; 0 = off)';
+  let seconds: number;
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    seconds = Number(text);
+  } else if (/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) {
+    seconds = 0;
+    for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+      seconds += Number(amount) * (TIMEOUT_UNITS_SECONDS[unit ?? ''] ?? Number.NaN);
+    }
+  } else {
+    return { ok: false, expected };
+  }
+  // Whole milliseconds: what the timers take.
+  const value = Math.round(seconds * 1000) / 1000;
+  if (!Number.isFinite(value) || value > MAX_TIMEOUT_SECONDS) {
+    return { ok: false, expected: `${expected}, at most 24h` };
   }
   return { ok: true, value };
 }
@@ -239,6 +273,34 @@ export const OPTIONS: { readonly [K in OptionId]: OptionSpec<K> } = {
     defaultText: '`10`',
     parse: parseRetryTimes,
     help: 'Retries of a failed request after its first attempt (one budget, not multiplied by SDK retries); 0 to 1000.',
+  },
+  connectTimeout: {
+    id: 'connectTimeout',
+    title: 'Connect timeout',
+    scope: 'client',
+    env: ['S3FERRY_CONNECT_TIMEOUT'],
+    fileKeys: ['cli_connect_timeout'],
+    flag: { name: '--connect-timeout', placeholder: 'DURATION' },
+    sensitive: false,
+    // megfile's (botocore's connect_timeout = 5).
+    default: 5,
+    defaultText: '`5s`',
+    parse: parseTimeout,
+    help: 'Longest wait for a TCP/TLS connection to the endpoint (`500ms`, `5s`, `1m`; a bare number is seconds, as the aws CLI reads `cli_connect_timeout`; `0` = none). Retried like any network error.',
+  },
+  timeout: {
+    id: 'timeout',
+    title: 'Idle timeout',
+    scope: 'client',
+    env: ['S3FERRY_TIMEOUT'],
+    fileKeys: ['cli_read_timeout'],
+    flag: { name: '--timeout', placeholder: 'DURATION' },
+    sensitive: false,
+    // botocore's read_timeout, which megfile keeps.
+    default: 60,
+    defaultText: '`60s`',
+    parse: parseTimeout,
+    help: 'Longest time no byte moves on a request: the wait for the first byte of an answer, and any stall in a body sent or received (`30s`, `2m`; a bare number is seconds, as `cli_read_timeout`; `0` = none). A timed-out request is retried; the last failure names the endpoint.',
   },
   verify: {
     id: 'verify',

@@ -338,6 +338,8 @@ export function resolveProfile(name: string | undefined, inputs: ResolveInputs):
     addressingStyle: value('addressingStyle'),
     credentials,
     maxRetryTimes: value('maxRetryTimes'),
+    connectTimeout: value('connectTimeout'),
+    timeout: value('timeout'),
     verify: value('verify'),
     redirect: value('redirect'),
     caBundle: optional('caBundle'),

@@ -57,6 +57,32 @@ export type ProgressSnapshot = {
   bytesPerSecond?: number;
   /** Seconds left, once the listing is done and a rate is known. */
   etaSeconds?: number;
+  /**
+   * The adaptive concurrency of each endpoint that has throttled so far: requests allowed in
+   * flight, in flight now, and throttling answers seen (absent while no endpoint throttled).
+   */
+  concurrency?: EndpointConcurrency[];
+};
+
+/** One endpoint's adaptive concurrency at one moment (see ProgressSnapshot.concurrency). */
+export type EndpointConcurrency = {
+  /** The endpoint, as messages name it (`http://host:port`, `AWS (eu-west-1)`). */
+  endpoint: string;
+  limit: number;
+  inFlight: number;
+  throttles: number;
+};
+
+/** How an endpoint's throttling went over a run (see SyncSummary.throttling). */
+export type EndpointThrottling = {
+  endpoint: string;
+  /** Throttling answers (SlowDown, 503, 429, vendor codes), retries included. */
+  throttles: number;
+  /** Times the endpoint's concurrency was cut. */
+  decreases: number;
+  /** The lowest concurrency it was cut to, and where it ended. */
+  lowestLimit: number;
+  finalLimit: number;
 };
 
 /** One failed object: what, where and why (error code and hint from src/s3/classify.ts). */
@@ -163,6 +189,8 @@ export type SyncSummary = {
   shard?: { plan: string; index: number; count: number; after?: string; until?: string };
   /** `--queue`: the distributed job and what each worker reported. */
   distributed?: DistributedSummary;
+  /** Endpoints that throttled during the run, and how their concurrency adapted. */
+  throttling?: EndpointThrottling[];
 };
 
 /** A distributed job (`--queue`), as the coordinator saw it end. */

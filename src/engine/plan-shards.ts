@@ -10,7 +10,7 @@ import { cutAtQuantiles, PLAN_FORMAT, PLAN_VERSION } from '../plan/shard-plan.ts
 import type { ShardPlan } from '../plan/shard-plan.ts';
 import { ClientCache } from '../s3/client-cache.ts';
 import { DEFAULT_LIST_CONCURRENCY } from '../s3/list-parallel.ts';
-import { createBackoffBuffer, SharedBackoff } from '../s3/shared-backoff.ts';
+import { createBackoffBuffer, poolThrottle } from '../s3/shared-backoff.ts';
 import { usageError } from '../shared/errors.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import { BOUNDS, boundedInteger } from './options.ts';
@@ -67,7 +67,7 @@ export async function planShards(options: PlanShardsOptions): Promise<ShardPlan>
   const config = options.config ?? loadConfigFromProcess();
   const cache = new ClientCache({
     mode: config.global().clientCacheMode,
-    client: { backoff: new SharedBackoff(createBackoffBuffer()), maxSockets: 2 * listConcurrency },
+    client: { ...poolThrottle(createBackoffBuffer()), maxSockets: 2 * listConcurrency },
   });
   try {
     const roots = await openRoots(options.src, options.dst, {

@@ -23,7 +23,7 @@ import { splitRest } from '../plan/range-split.ts';
 import { resolveSyncOptions } from './options.ts';
 import type { SyncOptions } from './options.ts';
 import { jobShard, shardSummary } from './plan-file.ts';
-import { openSession } from './session.ts';
+import { endpointStates, openSession } from './session.ts';
 import type { Session } from './session.ts';
 import { abortUnrecordedUploads, jobIdentity, jobRanges } from './sync-job.ts';
 import { syncPolicy } from './sync-policy.ts';
@@ -121,6 +121,7 @@ async function runSync(
     opened = session;
     rangeJob?.onBackoff?.(session.backoff);
     const { roots, mainCache } = session;
+    tally.endpoints = () => endpointStates(session);
     emit(startEvent(roots, resolved, cacheMode));
     if (resolved.checkpoint !== undefined && rangeJob === undefined) {
       checkpoint = await openCheckpoint(resolved.checkpoint, jobIdentity(roots, resolved, shard), {

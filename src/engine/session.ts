@@ -4,7 +4,15 @@
 import { rm } from 'node:fs/promises';
 import type { ConfigResolver } from '../config/load.ts';
 import { ClientCache } from '../s3/client-cache.ts';
-import { createBackoffBuffer, SharedBackoff } from '../s3/shared-backoff.ts';
+import {
+  createBackoffBuffer,
+  endpointLimitsOf,
+  poolThrottle,
+  SharedBackoff,
+} from '../s3/shared-backoff.ts';
+import { endpointKeyOf } from '../s3/endpoint-limits.ts';
+import type { EndpointLimits } from '../s3/endpoint-limits.ts';
+import { displayEndpoint } from '../s3/hints.ts';
 import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
@@ -19,6 +27,7 @@ import type { ListingIssue, RangeListings } from './march.ts';
 import { openRoots } from './roots.ts';
 import type { RootSelectionOptions } from './roots.ts';
 import { addRequestCounts } from './summary.ts';
+import type { EndpointView } from './summary.ts';
 
 /** The counters a session feeds: requests, in-flight bytes by task id, clients by thread. */
 export type SessionTally = {
@@ -63,6 +72,8 @@ export type Session = {
   openListings(range: KeyRange): Promise<RangeListings>;
   /** The pool-wide backoff of every thread of this session (a distributed job shares its pause). */
   backoff: SharedBackoff;
+  /** The endpoints' adaptive concurrency, shared by every thread (for progress and the report). */
+  limits: EndpointLimits;
   /** Closes the cancel broadcast, the executor (waits for running tasks) and the clients. */
   close(): Promise<void>;
 };
@@ -76,7 +87,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const backoffBuffer = createBackoffBuffer();
   const mainCache = new ClientCache({
     mode: options.cacheMode,
-    client: { backoff: new SharedBackoff(backoffBuffer), maxSockets: options.maxSockets },
+    client: { ...poolThrottle(backoffBuffer), maxSockets: options.maxSockets },
     onWarning: options.emitWarning,
   });
   const cancel = createCancelBroadcast();
@@ -124,12 +135,26 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     issues,
     openListings: (range) => openListings(roots, range),
     backoff: new SharedBackoff(backoffBuffer),
+    limits: endpointLimitsOf(backoffBuffer),
     close: async () => {
       cancel.close();
       await executor.close();
       mainCache.destroy();
     },
   };
+}
+
+/** The adaptive limit of every endpoint the roots' profiles talk to, named as messages name it. */
+export function endpointStates(session: Pick<Session, 'roots' | 'limits'>): EndpointView[] {
+  const views = new Map<string, EndpointView>();
+  for (const spec of Object.values(session.roots.profiles)) {
+    const key = endpointKeyOf(spec);
+    const state = session.limits.stateOf(key);
+    if (state !== undefined && !views.has(key)) {
+      views.set(key, { endpoint: displayEndpoint(spec), state });
+    }
+  }
+  return [...views.values()];
 }
 
 /** When this process started: temp files older than that belong to a run that was killed. */

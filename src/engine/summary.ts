@@ -1,5 +1,6 @@
 // Counts what a run did and builds its SyncSummary and progress snapshots. Memory stays bounded:
 // counters only, plus at most `maxFailureDetails` failure records.
+import type { EndpointLimitState } from '../s3/endpoint-limits.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { CopyMethod, RequestCounts } from '../shared/protocol.ts';
@@ -7,10 +8,40 @@ import type {
   CompareMode,
   DeleteFailureRecord,
   DeletesSkippedReason,
+  EndpointConcurrency,
+  EndpointThrottling,
   FailureRecord,
   ProgressSnapshot,
   SyncSummary,
 } from './events.ts';
+
+/** An endpoint's adaptive limit as the tally reads it (session.ts `endpointStates`). */
+export type EndpointView = { endpoint: string; state: EndpointLimitState };
+
+/** Endpoints that throttled, as progress shows them. */
+function concurrencyOf(views: readonly EndpointView[]): EndpointConcurrency[] {
+  return views
+    .filter((v) => v.state.throttles > 0)
+    .map(({ endpoint, state }) => ({
+      endpoint,
+      limit: state.limit,
+      inFlight: state.inFlight,
+      throttles: state.throttles,
+    }));
+}
+
+/** Endpoints that throttled, as the report shows them. */
+function throttlingOf(views: readonly EndpointView[]): EndpointThrottling[] {
+  return views
+    .filter((v) => v.state.throttles > 0)
+    .map(({ endpoint, state }) => ({
+      endpoint,
+      throttles: state.throttles,
+      decreases: state.decreases,
+      lowestLimit: state.lowest,
+      finalLimit: state.limit,
+    }));
+}
 
 /** Adds `from` into `into`, operation by operation. */
 export function addRequestCounts(into: RequestCounts, from: RequestCounts | undefined): void {
@@ -68,6 +99,8 @@ export class RunTally {
   readonly clientsByThread = new Map<string, Record<string, number>>();
   readonly failures: FailureRecord[] = [];
   readonly deleteFailures: DeleteFailureRecord[] = [];
+  /** Reads the endpoints' adaptive limits; set once the session is open. */
+  endpoints: () => readonly EndpointView[] = () => [];
 
   constructor(maxFailureDetails: number) {
     this.#maxFailureDetails = maxFailureDetails;
@@ -108,6 +141,8 @@ export class RunTally {
     const rate = bytesRateOf(snapshot);
     if (rate !== undefined) snapshot.bytesPerSecond = Math.round(rate);
     if (eta !== undefined) snapshot.etaSeconds = Math.round(eta);
+    const concurrency = concurrencyOf(this.endpoints());
+    if (concurrency.length > 0) snapshot.concurrency = concurrency;
     return snapshot;
   }
 
@@ -169,6 +204,8 @@ export class RunTally {
     if (fields.deletesSkippedReason !== undefined) {
       summary.deletesSkippedReason = fields.deletesSkippedReason;
     }
+    const throttling = throttlingOf(this.endpoints());
+    if (throttling.length > 0) summary.throttling = throttling;
     return summary;
   }
 }

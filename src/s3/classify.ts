@@ -432,6 +432,16 @@ export function isThrottlingS3Error(error: unknown): boolean {
 }
 
 /**
+ * True for answers that mean "the server is overloaded": throttling codes, 429, and any 503 (a
+ * 503 without SlowDown is still a server asking for less). They shrink the endpoint's
+ * concurrency; other errors are retried per request only.
+ */
+export function isOverloadAnswer(error: unknown): boolean {
+  const classified = classifyS3Error(error);
+  return classified.kind === 'throttled' || classified.httpStatus === 503;
+}
+
+/**
  * Translates any error from an S3 call into an S3FerryError. Already-translated errors pass
  * through unchanged.
  * @example

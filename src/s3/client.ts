@@ -23,7 +23,10 @@ import { configError } from '../shared/errors.ts';
 import type { ChecksumPolicy, ProfileSpec } from '../shared/profile.ts';
 import { answerCheckPlugin } from './answer-middleware.ts';
 import { contentMd5Plugin } from './content-md5.ts';
+import { endpointKeyOf } from './endpoint-limits.ts';
+import type { EndpointLimits } from './endpoint-limits.ts';
 import { displayEndpoint } from './hints.ts';
+import { LimitedHandler } from './limited-handler.ts';
 import { RedirectingHandler } from './redirect.ts';
 import { BudgetRetryStrategy } from './retry.ts';
 import { registerSignedTransport } from './signed-request.ts';
@@ -37,9 +40,14 @@ export type CreateS3ClientOptions = {
   backoff?: Backoff;
   /** Counters the retry strategy updates (requests, attempts, retries). */
   stats?: RetryStats;
-  /** Time to establish a TCP/TLS connection (megfile: connect_timeout 5 s). @default 5000 */
+  /**
+   * Adaptive concurrency per endpoint (shared-backoff.ts `endpointLimitsOf`): every attempt takes
+   * a slot of its endpoint's limit, which throttling answers shrink. @default no limit
+   */
+  limits?: EndpointLimits;
+  /** Overrides the profile's `connectTimeout` (ms). */
   connectionTimeoutMs?: number;
-  /** Idle time on a socket before the request fails as a retryable timeout. @default 60000 */
+  /** Overrides the profile's `timeout` (ms): idle time before a request fails as a retryable timeout. */
   socketTimeoutMs?: number;
 };
 
@@ -182,19 +190,24 @@ export function createS3Client(spec: ProfileSpec, options: CreateS3ClientOptions
   const nodeHandler = new NodeHttpHandler({
     httpAgent,
     httpsAgent,
-    connectionTimeout: options.connectionTimeoutMs ?? 5_000,
-    socketTimeout: options.socketTimeoutMs ?? 60_000,
+    connectionTimeout: options.connectionTimeoutMs ?? Math.round(spec.connectTimeout * 1000),
+    // An idle timeout on the socket: it covers the wait for the first byte of an answer and
+    // any stall of a body in either direction, however long the whole transfer takes.
+    socketTimeout: options.socketTimeoutMs ?? Math.round(spec.timeout * 1000),
     logger: silentLogger,
   });
+  const limit = options.limits?.for(endpointKeyOf(spec));
   const retryStrategy = new BudgetRetryStrategy({
     maxRetries: spec.maxRetryTimes,
     ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
     ...(options.stats === undefined ? {} : { stats: options.stats }),
+    ...(limit === undefined ? {} : { limit }),
   });
 
-  const requestHandler = spec.redirect
+  const redirecting = spec.redirect
     ? new RedirectingHandler(nodeHandler, { follow: true })
     : nodeHandler;
+  const requestHandler = limit === undefined ? redirecting : new LimitedHandler(redirecting, limit);
   const pathStyle = usesPathStyle(spec);
 
   const config: S3ClientConfig = {

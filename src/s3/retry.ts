@@ -2,7 +2,8 @@
 // with full-jitter exponential backoff and no retry quota, so the budget is exact (the SDK's
 // standard strategy adds its own attempts and a token bucket; megfile stacks 10 × 5 attempts).
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
-import { isRetryableS3Error, isThrottlingS3Error } from './classify.ts';
+import { isOverloadAnswer, isRetryableS3Error, isThrottlingS3Error } from './classify.ts';
+import type { AdaptiveLimit } from './endpoint-limits.ts';
 import { isUnprovenEndpointError, UNPROVEN_ENDPOINT_ATTEMPTS } from './endpoint-trust.ts';
 
 /**
@@ -70,14 +71,19 @@ export type BudgetRetryStrategyOptions = {
   stats?: RetryStats;
   /** Longest wait the server may ask for with Retry-After. @default 20000 */
   maxRetryAfterMs?: number;
+  /** The endpoint's adaptive concurrency: told of every throttling answer and every success. */
+  limit?: AdaptiveLimit;
 };
 
 class Token implements RetryToken {
   readonly #retryCount: number;
   readonly #delayMs: number;
+  /** When the attempt this token starts is sent (after its delay). */
+  readonly sentAtMs: number;
   constructor(retryCount: number, delayMs: number) {
     this.#retryCount = retryCount;
     this.#delayMs = delayMs;
+    this.sentAtMs = Date.now() + delayMs;
   }
   getRetryCount(): number {
     return this.#retryCount;
@@ -100,6 +106,7 @@ export class BudgetRetryStrategy implements RetryStrategyV2 {
   readonly stats: RetryStats;
   readonly #backoff: Backoff;
   readonly #maxRetryAfterMs: number;
+  readonly #limit: AdaptiveLimit | undefined;
 
   constructor(options: BudgetRetryStrategyOptions) {
     if (!Number.isInteger(options.maxRetries) || options.maxRetries < 0) {
@@ -109,6 +116,7 @@ export class BudgetRetryStrategy implements RetryStrategyV2 {
     this.stats = options.stats ?? createRetryStats();
     this.#backoff = options.backoff ?? fullJitterBackoff();
     this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 20_000;
+    this.#limit = options.limit;
   }
 
   acquireInitialRetryToken(_retryTokenScope: string): Promise<RetryToken> {
@@ -120,6 +128,9 @@ export class BudgetRetryStrategy implements RetryStrategyV2 {
   refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
     const error: unknown = errorInfo.error;
     const retry = token.getRetryCount() + 1;
+    if (this.#limit !== undefined && isOverloadAnswer(error)) {
+      this.#limit.onThrottle(token instanceof Token ? token.sentAtMs : Date.now());
+    }
     // An endpoint that has never answered as S3 gets a few attempts, not the whole budget.
     const budget = isUnprovenEndpointError(error)
       ? Math.min(this.maxRetries, UNPROVEN_ENDPOINT_ATTEMPTS - 1)
@@ -140,6 +151,7 @@ export class BudgetRetryStrategy implements RetryStrategyV2 {
   }
 
   recordSuccess(_token: RetryToken): void {
+    this.#limit?.onSuccess();
     this.#backoff.recordSuccess?.();
   }
 }

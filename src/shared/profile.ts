@@ -34,6 +34,10 @@ export type ProfileSpec = {
   credentials: StaticCredentials | undefined;
   /** Retries after the first attempt of a request. */
   maxRetryTimes: number;
+  /** Longest wait for a connection, in seconds (0 = none). */
+  connectTimeout: number;
+  /** Longest time without a byte moving on a request, in seconds (0 = none). */
+  timeout: number;
   verify: boolean;
   redirect: boolean;
   /** Path of a PEM bundle of extra trusted CAs (`AWS_CA_BUNDLE` / `ca_bundle`). */
@@ -59,6 +63,8 @@ export type ProfileField =
   | 'addressingStyle'
   | 'credentials'
   | 'maxRetryTimes'
+  | 'connectTimeout'
+  | 'timeout'
   | 'verify'
   | 'redirect'
   | 'caBundle'

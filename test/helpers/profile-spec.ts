@@ -21,6 +21,8 @@ export function makeSpec(overrides: Partial<ProfileSpec> = {}): ProfileSpec {
     addressingStyle: 'path',
     credentials: { accessKeyId: 'AKIDTESTKEY0000001', secretAccessKey: 'test-secret-value' },
     maxRetryTimes: 10,
+    connectTimeout: 5,
+    timeout: 60,
     verify: true,
     redirect: false,
     caBundle: undefined,

@@ -7,6 +7,7 @@ import {
   OPTION_LIST,
   configFlags,
   configReferenceMarkdown,
+  parseTimeout,
 } from '../../src/config/options.ts';
 import { envPrefixFor } from '../../src/config/profile-env.ts';
 
@@ -65,6 +66,23 @@ describe('the option table', () => {
   });
 });
 
+describe('parseTimeout', () => {
+  it('reads units, bare seconds (as cli_read_timeout) and 0 for none', () => {
+    assert.deepEqual(parseTimeout('500ms'), { ok: true, value: 0.5 });
+    assert.deepEqual(parseTimeout('30s'), { ok: true, value: 30 });
+    assert.deepEqual(parseTimeout('1m30s'), { ok: true, value: 90 });
+    assert.deepEqual(parseTimeout('2h'), { ok: true, value: 7200 });
+    assert.deepEqual(parseTimeout(' 45 '), { ok: true, value: 45 });
+    assert.deepEqual(parseTimeout('0'), { ok: true, value: 0 });
+  });
+
+  it('refuses what is not a duration, and more than a day', () => {
+    for (const bad of ['', 'fast', '-5s', '5 s', '1d', '30sec', '25h', '90000']) {
+      assert.equal(parseTimeout(bad).ok, false, bad);
+    }
+  });
+});
+
 describe('configFlags', () => {
   it('lists the flags with placeholders, defaults and choices', () => {
     assert.deepEqual(
@@ -81,6 +99,20 @@ describe('configFlags', () => {
           flag: '--max-retry-times',
           placeholder: 'N',
           defaultText: '10',
+          choices: undefined,
+        },
+        {
+          id: 'connectTimeout',
+          flag: '--connect-timeout',
+          placeholder: 'DURATION',
+          defaultText: '5s',
+          choices: undefined,
+        },
+        {
+          id: 'timeout',
+          flag: '--timeout',
+          placeholder: 'DURATION',
+          defaultText: '60s',
           choices: undefined,
         },
         {

@@ -1,5 +1,6 @@
 // The pool-wide backoff: instances over one SharedArrayBuffer (as in different threads) see one
-// pause, which grows with consecutive throttling episodes and decays with quiet successes.
+// pause, started only by a burst of throttling answers (not a trickle), which grows with
+// consecutive bursts and decays with quiet successes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
@@ -22,15 +23,41 @@ const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
 
 function pair(clock: { now: number }) {
   const buffer = createBackoffBuffer();
-  const options = { now: () => clock.now, random: () => 0, pauseBaseMs: 500, decayAfterMs: 2000 };
+  const options = {
+    now: () => clock.now,
+    random: () => 0,
+    pauseBaseMs: 500,
+    decayAfterMs: 2000,
+    burstMin: 3,
+  };
   return [new SharedBackoff(buffer, options), new SharedBackoff(buffer, options)] as const;
 }
 
+/** `n` throttling answers at the same moment, spread over both instances. */
+function burst(n: number, ...backoffs: SharedBackoff[]): void {
+  for (let i = 0; i < n; i += 1) backoffs[i % backoffs.length]?.recordThrottle();
+}
+
 describe('SharedBackoff', () => {
-  it('makes a second instance over the same buffer wait for a SlowDown the first one saw', () => {
+  it('pauses no one for a trickle of SlowDowns among successes', () => {
+    const clock = { now: 1_000_000 };
+    const [one, two] = pair(clock);
+    for (let i = 0; i < 50; i += 1) {
+      for (let s = 0; s < 4; s += 1) two.recordSuccess();
+      one.delayBeforeRetryMs(1, slowDown); // 20 % of the answers are SlowDown
+      clock.now += 20;
+    }
+    assert.equal(two.pauseRemainingMs(), 0);
+    assert.equal(one.level, 0);
+  });
+
+  it('makes a second instance over the same buffer wait for a burst the first one saw', () => {
     const clock = { now: 1_000_000 };
     const [one, two] = pair(clock);
     assert.equal(two.pauseRemainingMs(), 0);
+    one.delayBeforeRetryMs(1, slowDown);
+    one.delayBeforeRetryMs(1, slowDown);
+    assert.equal(two.pauseRemainingMs(), 0, 'two answers are not a burst');
     one.delayBeforeRetryMs(1, slowDown);
     assert.equal(two.pauseRemainingMs(), 500);
     // A retry of an unrelated error elsewhere still waits for the pause.
@@ -39,27 +66,26 @@ describe('SharedBackoff', () => {
     assert.equal(two.delayBeforeRetryMs(1, reset), 300);
   });
 
-  it('counts answers that arrive during a pause as the same episode', () => {
+  it('counts answers that arrive during a pause as the same burst', () => {
     const clock = { now: 1_000_000 };
     const [one, two] = pair(clock);
-    one.recordThrottle();
-    two.recordThrottle();
-    one.recordThrottle();
+    burst(9, one, two);
     assert.equal(one.level, 1);
     assert.equal(two.pauseRemainingMs(), 500);
   });
 
-  it('doubles the pause with each consecutive episode, up to the cap', () => {
+  it('doubles the pause with each consecutive burst, up to the cap', () => {
     const clock = { now: 1_000_000 };
     const buffer = createBackoffBuffer();
     const backoff = new SharedBackoff(buffer, {
       now: () => clock.now,
       pauseBaseMs: 500,
       pauseCapMs: 3000,
+      burstMin: 2,
     });
     const pauses: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      backoff.recordThrottle();
+      burst(2, backoff);
       pauses.push(backoff.pauseRemainingMs());
       clock.now += backoff.pauseRemainingMs();
     }
@@ -69,9 +95,9 @@ describe('SharedBackoff', () => {
   it('relaxes one level per quiet interval of successes, not during a pause', () => {
     const clock = { now: 1_000_000 };
     const [one, two] = pair(clock);
-    one.recordThrottle();
+    burst(3, one);
     clock.now += 500;
-    one.recordThrottle();
+    burst(3, one);
     assert.equal(one.level, 2);
     two.recordSuccess(); // still paused (1000 ms): no decay
     assert.equal(one.level, 2);
@@ -103,13 +129,13 @@ describe('SharedBackoff', () => {
 
   it('shares the pause with a real worker thread', async () => {
     const buffer = createBackoffBuffer();
-    const main = new SharedBackoff(buffer, { pauseBaseMs: 10_000 });
+    const main = new SharedBackoff(buffer, { pauseBaseMs: 3_000, burstMin: 1 });
     const code = `
       const { parentPort, workerData } = require('node:worker_threads');
       (async () => {
         const { tsImport } = await import(workerData.tsxApi);
         const { SharedBackoff } = await tsImport(workerData.module, workerData.module);
-        const backoff = new SharedBackoff(workerData.buffer, { pauseBaseMs: 10_000 });
+        const backoff = new SharedBackoff(workerData.buffer, { pauseBaseMs: 3_000, burstMin: 1 });
         backoff.recordThrottle();
         parentPort.postMessage(backoff.level);
       })();`;
@@ -129,6 +155,6 @@ describe('SharedBackoff', () => {
     assert.equal(level, 1);
     assert.equal(main.level, 1);
     const remaining = main.pauseRemainingMs();
-    assert.ok(remaining > 5_000 && remaining <= 10_000, `pause ${remaining} ms`);
+    assert.ok(remaining > 1_500 && remaining <= 3_000, `pause ${remaining} ms`);
   });
 });

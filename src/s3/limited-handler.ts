@@ -1,0 +1,49 @@
+// The request handler every client sends through: each attempt takes a slot of its endpoint's
+// adaptive limit (endpoint-limits.ts) before it goes on the wire and gives it back once the
+// answer's headers arrived or the attempt failed. A body read afterwards (a GET streamed into a
+// PUT) no longer holds the slot: the limit is on requests the server is working on.
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AdaptiveLimit } from './endpoint-limits.ts';
+
+type HandlerRequest = Parameters<NodeHttpHandler['handle']>[0];
+type HandlerOptions = Parameters<NodeHttpHandler['handle']>[1];
+type HandlerResult = Awaited<ReturnType<NodeHttpHandler['handle']>>;
+
+/** What this wrapper needs of the handler it wraps (NodeHttpHandler or RedirectingHandler). */
+type InnerHandler = Pick<
+  NodeHttpHandler,
+  'handle' | 'updateHttpClientConfig' | 'httpHandlerConfigs' | 'destroy'
+>;
+
+/** Wraps `inner` so every attempt it sends counts against `limit`. */
+export class LimitedHandler {
+  readonly metadata = { handlerProtocol: 'http/1.1' };
+  readonly #inner: InnerHandler;
+  readonly #limit: AdaptiveLimit;
+
+  constructor(inner: InnerHandler, limit: AdaptiveLimit) {
+    this.#inner = inner;
+    this.#limit = limit;
+  }
+
+  async handle(request: HandlerRequest, options?: HandlerOptions): Promise<HandlerResult> {
+    await this.#limit.acquire(options?.abortSignal as AbortSignal | undefined);
+    try {
+      return await this.#inner.handle(request, options);
+    } finally {
+      this.#limit.release();
+    }
+  }
+
+  updateHttpClientConfig(...args: Parameters<NodeHttpHandler['updateHttpClientConfig']>): void {
+    this.#inner.updateHttpClientConfig(...args);
+  }
+
+  httpHandlerConfigs(): ReturnType<NodeHttpHandler['httpHandlerConfigs']> {
+    return this.#inner.httpHandlerConfigs();
+  }
+
+  destroy(): void {
+    this.#inner.destroy();
+  }
+}
