@@ -98,14 +98,16 @@ function passing(requests: RequestCounts, sizeBytes: number): CostEstimate {
  *
  * | method | single | multipart |
  * | --- | --- | --- |
- * | server-side | CopyObject 1 | HeadObject 1, CreateMultipartUpload 1, UploadPartCopy n, CompleteMultipartUpload 1 |
+ * | server-side | CopyObject 1 | HeadObject 2, CreateMultipartUpload 1, UploadPartCopy n, CompleteMultipartUpload 1 |
  * | stream | GetObject 1, PutObject 1 | HeadObject 1 (+1), CreateMultipartUpload 1, GetObject n, UploadPart n, CompleteMultipartUpload 1 |
  * | upload | PutObject 1 | CreateMultipartUpload 1, UploadPart n, CompleteMultipartUpload 1 |
  * | download | GetObject 1 | HeadObject 1 (+1), GetObject n |
  * | local | nothing | nothing |
  *
  * (+1): a second HEAD (`partNumber=1`) for a multipart source of more than one part, sent to
- * every server, whether it answers partNumber or not.
+ * every server, whether it answers partNumber or not. A server-side multipart copy HEADs its
+ * source twice: before Create, and again before Complete (the source must not have changed:
+ * src/s3/transfer/source-changed.ts).
  *
  * Bytes: a server-side copy's stay in the service (`bytesServerSide`); every other method's pass
  * through s3ferry (`bytesThrough`: a stream's are read once and sent once, counted once).
@@ -151,7 +153,7 @@ export function estimateCopy(input: CopyCostInput): CostEstimate {
     case 'server-side':
       return {
         requests: {
-          HeadObject: 1,
+          HeadObject: 2,
           CreateMultipartUpload: 1,
           UploadPartCopy: n,
           CompleteMultipartUpload: 1,

@@ -64,3 +64,19 @@ export function compositeEtag(partMd5s: readonly Uint8Array[]): string {
   for (const digest of partMd5s) hash.update(digest);
   return `${hash.digest('hex')}-${partMd5s.length}`;
 }
+
+/**
+ * The ETag S3 gives an object completed from parts stored with these ETags (UploadPart or
+ * UploadPartCopy answers, quoted or not), or undefined when one is missing or not an MD5 (parts
+ * encrypted with KMS or a customer key): then nothing can be predicted.
+ * @example compositeOfPartEtags(['"7806c0bf75f9f9b46ba74ebb8aff2de4"']) // '96641e86…-1'
+ */
+export function compositeOfPartEtags(etags: readonly (string | undefined)[]): string | undefined {
+  const digests: Buffer[] = [];
+  for (const etag of etags) {
+    const bare = normalizeEtag(etag)?.toLowerCase();
+    if (bare === undefined || !/^[0-9a-f]{32}$/.test(bare)) return undefined;
+    digests.push(Buffer.from(bare, 'hex'));
+  }
+  return digests.length === 0 ? undefined : compositeEtag(digests);
+}

@@ -76,7 +76,8 @@ export async function* listS3Uploads(
   } while (markers !== undefined);
 }
 
-function uploadsOf(page: ListMultipartUploadsCommandOutput): S3Upload[] {
+/** The uploads of one ListMultipartUploads answer. */
+export function uploadsOf(page: Pick<ListMultipartUploadsCommandOutput, 'Uploads'>): S3Upload[] {
   return (page.Uploads ?? []).map((upload) => {
     const entry: S3Upload = {
       key: upload.Key ?? '',

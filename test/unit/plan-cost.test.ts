@@ -34,7 +34,7 @@ function input(method: CopyMethod, sizeBytes: number, extra: Partial<CopyCostInp
 function multipart(n: number): Record<CopyMethod, Record<string, number>> {
   return {
     'server-side': {
-      HeadObject: 1,
+      HeadObject: 2,
       CreateMultipartUpload: 1,
       UploadPartCopy: n,
       CompleteMultipartUpload: 1,
@@ -242,7 +242,7 @@ describe('addEstimate', () => {
     addEstimate(total, estimateDeletes(1001, 1000));
     assert.deepEqual(total, {
       requests: {
-        HeadObject: 1,
+        HeadObject: 2,
         CreateMultipartUpload: 1,
         UploadPartCopy: 2,
         CompleteMultipartUpload: 1,

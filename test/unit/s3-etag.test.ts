@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createHash } from 'node:crypto';
-import { classifyEtag, compositeEtag, normalizeEtag } from '../../src/s3/etag.ts';
+import {
+  classifyEtag,
+  compositeEtag,
+  compositeOfPartEtags,
+  normalizeEtag,
+} from '../../src/s3/etag.ts';
 import type { EtagKind } from '../../src/s3/etag.ts';
 
 describe('normalizeEtag', () => {
@@ -68,5 +73,27 @@ describe('compositeEtag', () => {
     const part = digest('only');
     assert.equal(compositeEtag([part]), `${createHash('md5').update(part).digest('hex')}-1`);
     assert.notEqual(compositeEtag([part]).split('-')[0], part.toString('hex'));
+  });
+});
+
+describe('compositeOfPartEtags', () => {
+  // Measured on RGW 16 and moto: one part of 100 bytes of 0x01, then its object's ETag.
+  it('predicts the ETag of an object completed from parts with these ETags', () => {
+    assert.equal(
+      compositeOfPartEtags(['"7806c0bf75f9f9b46ba74ebb8aff2de4"']),
+      '96641e8660f1bb9b39c92b0be753b74c-1',
+    );
+  });
+  it('takes quoted, bare and upper-case ETags alike', () => {
+    const md5s = ['part one', 'part two'].map((p) => createHash('md5').update(p).digest());
+    const expected = compositeEtag(md5s);
+    const hex = md5s.map((d) => d.toString('hex'));
+    assert.equal(compositeOfPartEtags([`"${hex[0]}"`, hex[1]!.toUpperCase()]), expected);
+  });
+  it('is undefined when a part has no ETag or one that is not an MD5 (SSE-KMS parts)', () => {
+    const ok = '"7806c0bf75f9f9b46ba74ebb8aff2de4"';
+    assert.equal(compositeOfPartEtags([ok, undefined]), undefined);
+    assert.equal(compositeOfPartEtags([ok, '"not-an-md5"']), undefined);
+    assert.equal(compositeOfPartEtags([]), undefined);
   });
 });

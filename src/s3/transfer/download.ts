@@ -20,6 +20,7 @@ import { forEachConcurrently } from './multipart.ts';
 import { byteRange, partRanges, usesMultipart } from '../../plan/parts.ts';
 import { writeChunksAt, writeViaTempFile } from './temp-file.ts';
 import { sourceLayout } from './source-layout.ts';
+import { pinnedRequestError } from './source-changed.ts';
 import {
   RunningMd5,
   checkRangeAnswer,
@@ -59,6 +60,7 @@ export async function downloadObject(
     signal: AbortSignal,
     md5?: RunningMd5,
   ): Promise<{ written: number; sourceMd5: string | undefined }> => {
+    const ifMatch = range?.IfMatch;
     const got = await callS3(
       ctx,
       src,
@@ -66,10 +68,12 @@ export async function downloadObject(
         Bucket: src.bucket,
         Key: src.key,
         ...(range === undefined ? {} : { Range: byteRange(range.part) }),
-        ...(range?.IfMatch === undefined ? {} : { IfMatch: range.IfMatch }),
+        ...(ifMatch === undefined ? {} : { IfMatch: ifMatch }),
       }),
       { signal },
-    );
+    ).catch((error: unknown) => {
+      throw ifMatch === undefined ? error : pinnedRequestError(error, src, ifMatch);
+    });
     const body = asReadable(got.Body, `GET s3://${src.bucket}/${src.key}`);
     if (range !== undefined) {
       try {

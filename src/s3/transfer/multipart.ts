@@ -8,11 +8,14 @@ import {
 import type { CreateMultipartUploadCommandInput } from '@aws-sdk/client-s3';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
 import { abortedError, callS3 } from './context.ts';
-import { normalizeEtag } from '../etag.ts';
+import { compositeOfPartEtags, normalizeEtag } from '../etag.ts';
+import { RequestCounter } from '../request-counter.ts';
 import type { S3Target, TransferContext } from './context.ts';
 import type { PartRange } from '../../plan/parts.ts';
 import type { ResumableUpload } from '../../shared/protocol.ts';
 import { keptParts } from './resume-upload.ts';
+import { abortLostCreates, isCompletedAt, mayHaveCreated } from './lost-answers.ts';
+import type { CompletedObject } from './lost-answers.ts';
 
 /**
  * Runs `work` for every item with at most `concurrency` in flight. After the first failure no new
@@ -65,10 +68,10 @@ export type MultipartUploadOptions = {
   /** Sends one part and returns its ETag (quoted or not). Must honour `signal`. */
   sendPart(part: PartRange, uploadId: string, signal: AbortSignal): Promise<string | undefined>;
   /**
-   * Runs after every part is stored, before Complete (e.g. the source's composite ETag check):
-   * a throw aborts the upload, so nothing is stored.
+   * Runs after every part is stored, before Complete (e.g. the source's composite ETag check, or
+   * a HEAD of the source): a throw (or rejection) aborts the upload, so nothing is stored.
    */
-  beforeComplete?: () => void;
+  beforeComplete?: () => void | Promise<void>;
   /** An upload an interrupted run recorded: its parts still stored are kept, not sent again. */
   resume?: ResumableUpload | undefined;
   /** Called for each part kept from `resume` (its ETag, unquoted), instead of `sendPart`. */
@@ -102,6 +105,10 @@ function withNote(error: unknown, note: string): unknown {
  * the task's signal), so no upload is left behind — except an upload being recorded
  * (`ctx.onUpload`, a `--checkpoint` run) that a cancel stopped: it stays on the server, recorded
  * with the parts it stored and not ended, for the next run to continue (or abort).
+ *
+ * Lost answers (lost-answers.ts): uploads made by Create attempts whose answer was lost are
+ * aborted; a Complete that fails — or an upload the abort finds gone after a Complete was sent —
+ * is a success when the object now has the parts' size and composite ETag.
  * @throws S3FerryError the first failure
  */
 export async function runMultipartUpload(
@@ -130,15 +137,7 @@ export async function runMultipartUpload(
     }
   }
   if (uploadId === undefined) {
-    const created = await callS3(
-      ctx,
-      dst,
-      new CreateMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, ...options.create }),
-    );
-    uploadId = created.UploadId;
-    if (uploadId === undefined || uploadId === '') {
-      throw new S3FerryError('internal', 'MissingUploadId', 'CreateMultipartUpload returned no id');
-    }
+    uploadId = await createUpload(ctx, dst, options.create);
     ctx.onUpload?.({
       type: 'started',
       uploadId,
@@ -147,6 +146,13 @@ export async function runMultipartUpload(
     });
   }
   const id = uploadId;
+  // What the object is once completed: checked when Complete's answer is in doubt.
+  const completed = (): CompletedObject | undefined => {
+    const etag = compositeOfPartEtags(etags);
+    if (etag === undefined) return undefined;
+    return { sizeBytes: options.parts.reduce((sum, p) => sum + p.sizeBytes, 0), etag };
+  };
+  let isCompleteSent = false;
   try {
     await forEachConcurrently(
       options.parts.filter((part) => etags[part.partNumber - 1] === undefined),
@@ -171,37 +177,39 @@ export async function runMultipartUpload(
         });
       },
     );
-    options.beforeComplete?.();
-    // RGW answers Complete with an empty ETag: nothing here relies on it.
-    await callS3(
-      ctx,
-      dst,
-      new CompleteMultipartUploadCommand({
-        Bucket: dst.bucket,
-        Key: dst.key,
-        UploadId: uploadId,
-        MultipartUpload: {
-          Parts: options.parts.map((part) => ({
-            PartNumber: part.partNumber,
-            ETag: etags[part.partNumber - 1],
-          })),
-        },
-      }),
-    );
+    await options.beforeComplete?.();
+    isCompleteSent = true;
+    try {
+      // RGW answers Complete with an empty ETag: nothing here relies on it.
+      await callS3(
+        ctx,
+        dst,
+        new CompleteMultipartUploadCommand({
+          Bucket: dst.bucket,
+          Key: dst.key,
+          UploadId: uploadId,
+          MultipartUpload: {
+            Parts: options.parts.map((part) => ({
+              PartNumber: part.partNumber,
+              ETag: etags[part.partNumber - 1],
+            })),
+          },
+        }),
+      );
+    } catch (error) {
+      // An attempt's answer may have been lost after the server completed the upload: the retry
+      // then fails (NoSuchUpload on AWS), or the budget ran out. The object tells.
+      if (!(await isCompletedAt(ctx, dst, completed()))) throw error;
+    }
     ctx.onUpload?.({ type: 'ended', uploadId: id });
   } catch (error) {
     // A cancel (Ctrl-C) under a checkpoint keeps the upload: the parts stored so far were
     // reported, and the next run with the checkpoint continues from the first missing one. Any
     // other failure, and a cancel of an upload nobody records, aborts it.
     if (ctx.signal.aborted && ctx.onUpload !== undefined) throw error;
+    let outcome: 'aborted' | 'gone';
     try {
-      await callS3(
-        ctx,
-        dst,
-        new AbortMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, UploadId: id }),
-        { signal: undefined },
-      );
-      ctx.onUpload?.({ type: 'ended', uploadId: id });
+      outcome = await abortUpload(ctx, dst, id);
     } catch (abortError) {
       const reason = isS3FerryError(abortError) ? abortError.code : String(abortError);
       throw withNote(
@@ -210,6 +218,96 @@ export async function runMultipartUpload(
           'remove it with AbortMultipartUpload or a lifecycle rule',
       );
     }
+    ctx.onUpload?.({ type: 'ended', uploadId: id });
+    if (outcome === 'gone' && isCompleteSent) {
+      // Gone after a Complete was sent: a Complete still in progress at the server when its
+      // answer was given up on has finished since.
+      if (await isCompletedAt(ctx, dst, completed())) return;
+      throw withNote(
+        error,
+        `the multipart upload ${id} is gone: CompleteMultipartUpload may have stored ` +
+          `s3://${dst.bucket}/${dst.key} after all (the next sync compares it)`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * CreateMultipartUpload, and the uploads its lost answers left (lost-answers.ts) aborted when it
+ * took more than one attempt. Attempts are counted on a counter of its own (the SDK retries
+ * inside `send`), then added to the task's.
+ * @returns the upload id
+ * @throws S3FerryError the Create's failure
+ */
+async function createUpload(
+  ctx: TransferContext,
+  dst: S3Target,
+  create: MultipartUploadOptions['create'],
+): Promise<string> {
+  const counter = new RequestCounter();
+  const attempts = (): number => counter.snapshot()['CreateMultipartUpload'] ?? 0;
+  const sentAtMs = Date.now();
+  let uploadId: string | undefined;
+  try {
+    const created = await callS3(
+      { ...ctx, counter },
+      dst,
+      new CreateMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, ...create }),
+    );
+    uploadId = created.UploadId;
+  } catch (error) {
+    ctx.counter.merge(counter.snapshot());
+    if (!mayHaveCreated(error, attempts())) throw error;
+    const timing = { sentAtMs, answeredAtMs: Date.now() };
+    try {
+      await abortLostCreates(ctx, dst, { key: dst.key, timing });
+    } catch (sweepError) {
+      const reason = isS3FerryError(sweepError) ? sweepError.code : String(sweepError);
+      throw withNote(
+        error,
+        `an upload it may have created could not be looked for (${reason}); ` +
+          'list and abort them with s3ferry uploads --abort',
+      );
+    }
+    throw error;
+  }
+  ctx.counter.merge(counter.snapshot());
+  if (uploadId === undefined || uploadId === '') {
+    throw new S3FerryError('internal', 'MissingUploadId', 'CreateMultipartUpload returned no id');
+  }
+  if (attempts() > 1) {
+    const timing = { sentAtMs, answeredAtMs: Date.now() };
+    try {
+      await abortLostCreates(ctx, dst, { key: dst.key, uploadId, timing });
+    } catch {
+      // The copy goes on: an upload left by a lost answer is for `s3ferry uploads --abort` or a
+      // lifecycle rule (e.g. a policy that allows uploads but not listing them).
+    }
+  }
+  return uploadId;
+}
+
+/**
+ * AbortMultipartUpload without the task's signal (it runs after a cancel too).
+ * @returns `gone` when the server no longer knows the upload (completed or aborted)
+ * @throws S3FerryError any other failure
+ */
+async function abortUpload(
+  ctx: TransferContext,
+  dst: S3Target,
+  uploadId: string,
+): Promise<'aborted' | 'gone'> {
+  try {
+    await callS3(
+      ctx,
+      dst,
+      new AbortMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, UploadId: uploadId }),
+      { signal: undefined },
+    );
+    return 'aborted';
+  } catch (error) {
+    if (isS3FerryError(error) && error.code === 'NoSuchUpload') return 'gone';
     throw error;
   }
 }

@@ -1,11 +1,14 @@
 // Server-side copies (same endpoint and credentials): CopyObject, or CreateMultipartUpload +
-// UploadPartCopy in parallel + Complete at/above the threshold and always above 5 GiB.
+// UploadPartCopy in parallel + Complete at/above the threshold and always above 5 GiB. Every part
+// is copied from the version the first HEAD saw: x-amz-copy-source-if-match where the server
+// honours it (AWS), and a second HEAD before Complete where it does not (RGW 16, moto).
 import { CopyObjectCommand, HeadObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
 import type { CopyTask } from '../../shared/protocol.ts';
 import { callS3, callSigned, encodeCopySource } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';
 import { preservedHeaders } from './headers.ts';
 import { runMultipartUpload } from './multipart.ts';
+import { pinnedRequestError, sourceChanged, versionChange } from './source-changed.ts';
 import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
 
 /**
@@ -61,23 +64,40 @@ export async function serverSideCopy(
     partConcurrency: task.partConcurrency,
     resume: task.resumeUpload,
     async sendPart(part, uploadId, signal) {
-      const out = await callS3(
-        ctx,
-        dst,
-        new UploadPartCopyCommand({
-          Bucket: dst.bucket,
-          Key: dst.key,
-          UploadId: uploadId,
-          PartNumber: part.partNumber,
-          CopySource: copySource,
-          CopySourceRange: byteRange(part),
-          // Every part from the same version of the source (ignored by RGW 16).
-          ...(head.ETag === undefined ? {} : { CopySourceIfMatch: head.ETag }),
-        }),
-        { signal },
-      );
+      let out;
+      try {
+        out = await callS3(
+          ctx,
+          dst,
+          new UploadPartCopyCommand({
+            Bucket: dst.bucket,
+            Key: dst.key,
+            UploadId: uploadId,
+            PartNumber: part.partNumber,
+            CopySource: copySource,
+            CopySourceRange: byteRange(part),
+            // Every part from the same version of the source (ignored by RGW 16 and moto).
+            ...(head.ETag === undefined ? {} : { CopySourceIfMatch: head.ETag }),
+          }),
+          { signal },
+        );
+      } catch (error) {
+        throw head.ETag === undefined ? error : pinnedRequestError(error, src, head.ETag);
+      }
       ctx.onBytes(part.sizeBytes);
       return out.CopyPartResult?.ETag;
+    },
+    // A server that ignores the copy-source condition copies whatever the source is when each
+    // part is copied: the source, HEADed again once every part is stored, must still be the
+    // version the first HEAD saw, or the parts may come from two versions.
+    async beforeComplete() {
+      const now = await callS3(
+        ctx,
+        src,
+        new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }),
+      );
+      const change = versionChange(head, now);
+      if (change !== undefined) throw sourceChanged(src, change);
     },
   });
   return sizeBytes;

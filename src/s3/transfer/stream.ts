@@ -11,6 +11,7 @@ import type { S3Target, TransferContext } from './context.ts';
 import { preservedHeaders } from './headers.ts';
 import { runMultipartUpload } from './multipart.ts';
 import { SMALL_OBJECT_MAX_BYTES, copySmallObject } from './small-object.ts';
+import { pinnedRequestError } from './source-changed.ts';
 import { sourceLayout } from './source-layout.ts';
 import {
   RunningMd5,
@@ -154,7 +155,9 @@ export async function streamCopy(
                   ...(head.ETag === undefined ? {} : { IfMatch: head.ETag }),
                 }),
                 { signal: partSignal },
-              );
+              ).catch((error: unknown) => {
+                throw head.ETag === undefined ? error : pinnedRequestError(error, src, head.ETag);
+              });
               const body = asReadable(got.Body, `GET s3://${src.bucket}/${src.key}`);
               try {
                 checkRangeAnswer(src, part, sizeBytes, got);
