@@ -8,6 +8,7 @@ import type { AwsIniFile, IniSection, IniValue } from './aws-files.ts';
 import { LOCATION_VARIABLES, OPTIONS, PROFILE_OPTIONS, formatAlternatives } from './options.ts';
 import type { OptionId, OptionSpec, OptionValues } from './options.ts';
 import { configSectionLabel, credentialsSectionLabel, envPrefixFor } from './profile-env.ts';
+import { PROFILE_NAME_PATTERN } from '../paths/path.ts';
 
 /** Everything resolution reads: plain data, no I/O. */
 export type ResolveInputs = {
@@ -39,7 +40,15 @@ type ProfileTarget = {
 
 function targetFor(name: string | undefined, env: ResolveInputs['env']): ProfileTarget {
   if (name === undefined || name === '') {
-    const fromEnv = readEnv(env, LOCATION_VARIABLES.profile.env)?.trim();
+    const variable = LOCATION_VARIABLES.profile.env;
+    const fromEnv = readEnv(env, variable)?.trim();
+    // The name must be one a path could spell: `team a` would read `TEAM A__*` variables and give
+    // hints (`--profile-name team a`) that cannot work.
+    if (fromEnv !== undefined && !PROFILE_NAME_PATTERN.test(fromEnv)) {
+      throw configError(
+        `Invalid ${variable}: expected a profile name (letters, digits, "_", "-" or "."), got ${JSON.stringify(fromEnv)}`,
+      );
+    }
     const profile = fromEnv ?? 'default';
     return {
       name: profile,
