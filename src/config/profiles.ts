@@ -5,7 +5,13 @@ import { configError, usageError } from '../shared/errors.ts';
 import type { S3FerryError } from '../shared/errors.ts';
 import type { GlobalSettings, ProfileSpec, SettingSource } from '../shared/profile.ts';
 import type { AwsIniFile, IniSection, IniValue } from './aws-files.ts';
-import { LOCATION_VARIABLES, OPTIONS, PROFILE_OPTIONS, formatAlternatives } from './options.ts';
+import {
+  LOCATION_VARIABLES,
+  OPTION_LIST,
+  OPTIONS,
+  PROFILE_OPTIONS,
+  formatAlternatives,
+} from './options.ts';
 import type { OptionId, OptionSpec, OptionValues } from './options.ts';
 import { configSectionLabel, credentialsSectionLabel, envPrefixFor } from './profile-env.ts';
 import { PROFILE_NAME_PATTERN } from '../paths/path.ts';
@@ -182,6 +188,26 @@ function parseFound<K extends OptionId>(option: OptionSpec<K>, found: Found): Re
     throw found.isFlag ? usageError(message) : configError(message);
   }
   return { value: parsed.value, source: found.source, level: found.level };
+}
+
+/**
+ * Parses every config flag given (`--max-retry-times -1`), whether or not a profile will read it:
+ * a run between local paths resolves no profile, and a bad value on the command line must not
+ * pass silently. Throws the same usage error as resolution would.
+ */
+export function checkFlagValues(flags: ResolveInputs['flags']): void {
+  for (const option of OPTION_LIST) {
+    const raw = option.flag === undefined ? undefined : flags?.[option.id];
+    if (option.flag === undefined || raw === undefined || raw === '') continue;
+    const name = option.flag.name;
+    parseFound(option, {
+      raw: String(raw),
+      source: { kind: 'flag', name },
+      level: 0,
+      where: name,
+      isFlag: true,
+    });
+  }
 }
 
 /** The highest-precedence value of `option`, parsed; undefined when nothing sets it. */
