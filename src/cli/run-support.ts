@@ -2,7 +2,8 @@
 // flags, secret registration, the --report file, and the run scaffolding of sync/cp and check
 // (cancel on the first Ctrl-C, exit on the second; a fatal error still writes --report and, with
 // --json, an error event).
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { boundMessage } from '../engine/options.ts';
 import type { Bound } from '../engine/options.ts';
 import { isS3FerryError, serializeError, usageError } from '../shared/errors.ts';
@@ -95,6 +96,28 @@ export function writeReport(
   }
 }
 
+/**
+ * Refuses, before the run, a --report FILE that cannot be written: a directory, or a file in a
+ * directory that does not exist. Found only at the end, it turned a finished run into a usage
+ * error (exit 2) after every copy was made.
+ */
+export function checkReportPath(file: string): void {
+  let problem: string | undefined;
+  try {
+    if (statSync(file).isDirectory()) problem = 'EISDIR';
+  } catch (error) {
+    problem = (error as { code?: string }).code ?? String(error);
+    if (problem === 'ENOENT') {
+      try {
+        problem = statSync(dirname(resolve(file))).isDirectory() ? undefined : 'ENOTDIR';
+      } catch (parentError) {
+        problem = (parentError as { code?: string }).code ?? String(parentError);
+      }
+    }
+  }
+  if (problem !== undefined) throw usageError(`cannot write the report ${file}: ${problem}`);
+}
+
 /** Writes one NDJSON line to stdout. */
 export function jsonLineWriter(io: CliIo): (value: unknown) => void {
   return (value) => {
@@ -130,6 +153,7 @@ export type InterruptibleRun<S> = {
  */
 export async function runInterruptible<S>(options: InterruptibleRun<S>): Promise<S> {
   const { ctx, hooks, display, src, dst } = options;
+  if (options.report !== undefined) checkReportPath(options.report);
   const abort = new AbortController();
   let interrupts = 0;
   const removeInterrupt = hooks.onInterrupt(() => {

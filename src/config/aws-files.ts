@@ -1,5 +1,6 @@
 // Reads and parses the AWS credentials/config ini files, including botocore's indented `s3 =`
 // block, keeping the line of every key for error messages. The only module that reads them.
+import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as ini from 'ini';
 import { displayPath } from '../shared/display.ts';
@@ -192,9 +193,9 @@ export function parseAwsIni(
  */
 export function readAwsIniFile(filePath: string, homeDir: string): AwsIniFile {
   const shown = displayPath(filePath, homeDir);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(filePath, 'utf8');
+    bytes = fs.readFileSync(filePath);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     if (code === 'ENOENT' || code === 'ENOTDIR') return emptyAwsIniFile(filePath, shown);
@@ -202,5 +203,18 @@ export function readAwsIniFile(filePath: string, homeDir: string): AwsIniFile {
       code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : code;
     throw configError(`Cannot read ${shown}: ${reason} (${code})`);
   }
-  return parseAwsIni(text, { path: filePath, displayPath: shown });
+  // A binary file (a key file, an archive saved under the wrong name) would otherwise be read as
+  // lines of garbage, and the error would quote kilobytes of it.
+  const notText = bytes.includes(0)
+    ? 'it holds NUL bytes'
+    : isUtf8(bytes)
+      ? undefined
+      : 'it is not UTF-8';
+  if (notText !== undefined) {
+    throw configError(
+      `${shown} is not a text file (${notText})`,
+      'an AWS credentials or config file is an ini text file of [section] and key = value lines',
+    );
+  }
+  return parseAwsIni(bytes.toString('utf8'), { path: filePath, displayPath: shown });
 }

@@ -6,7 +6,13 @@ import type { GlobalSettings, ProfileSpec } from '../shared/profile.ts';
 import { emptyAwsIniFile, readAwsIniFile } from './aws-files.ts';
 import type { AwsIniFile } from './aws-files.ts';
 import { LOCATION_VARIABLES } from './options.ts';
-import { knownProfileNames, readEnv, resolveGlobal, resolveProfile } from './profiles.ts';
+import {
+  checkFlagValues,
+  knownProfileNames,
+  readEnv,
+  resolveGlobal,
+  resolveProfile,
+} from './profiles.ts';
 import type { ResolveInputs } from './profiles.ts';
 import { expandHome } from '../shared/display.ts';
 
@@ -41,9 +47,11 @@ function resolveFilePath(value: string, homeDir: string): string {
 /**
  * Creates a resolver for these inputs. Nothing is read until a method needs the files; a
  * malformed or unreadable file then throws a config error (and throws again on every call).
+ * A bad flag value throws a usage error here, at once: a local run never resolves a profile.
  */
 export function loadConfig(inputs: ConfigInputs): ConfigResolver {
   const { env, homeDir } = inputs;
+  checkFlagValues(inputs.flags);
   const fileFrom = (variable: string, fallback: string): string =>
     resolveFilePath(
       readEnv(env, variable)?.trim() ?? path.join(homeDir, '.aws', fallback),

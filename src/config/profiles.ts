@@ -5,9 +5,16 @@ import { configError, usageError } from '../shared/errors.ts';
 import type { S3FerryError } from '../shared/errors.ts';
 import type { GlobalSettings, ProfileSpec, SettingSource } from '../shared/profile.ts';
 import type { AwsIniFile, IniSection, IniValue } from './aws-files.ts';
-import { LOCATION_VARIABLES, OPTIONS, PROFILE_OPTIONS, formatAlternatives } from './options.ts';
+import {
+  LOCATION_VARIABLES,
+  OPTION_LIST,
+  OPTIONS,
+  PROFILE_OPTIONS,
+  formatAlternatives,
+} from './options.ts';
 import type { OptionId, OptionSpec, OptionValues } from './options.ts';
 import { configSectionLabel, credentialsSectionLabel, envPrefixFor } from './profile-env.ts';
+import { PROFILE_NAME_PATTERN } from '../paths/path.ts';
 
 /** Everything resolution reads: plain data, no I/O. */
 export type ResolveInputs = {
@@ -39,7 +46,15 @@ type ProfileTarget = {
 
 function targetFor(name: string | undefined, env: ResolveInputs['env']): ProfileTarget {
   if (name === undefined || name === '') {
-    const fromEnv = readEnv(env, LOCATION_VARIABLES.profile.env)?.trim();
+    const variable = LOCATION_VARIABLES.profile.env;
+    const fromEnv = readEnv(env, variable)?.trim();
+    // The name must be one a path could spell: `team a` would read `TEAM A__*` variables and give
+    // hints (`--profile-name team a`) that cannot work.
+    if (fromEnv !== undefined && !PROFILE_NAME_PATTERN.test(fromEnv)) {
+      throw configError(
+        `Invalid ${variable}: expected a profile name (letters, digits, "_", "-" or "."), got ${JSON.stringify(fromEnv)}`,
+      );
+    }
     const profile = fromEnv ?? 'default';
     return {
       name: profile,
@@ -173,6 +188,26 @@ function parseFound<K extends OptionId>(option: OptionSpec<K>, found: Found): Re
     throw found.isFlag ? usageError(message) : configError(message);
   }
   return { value: parsed.value, source: found.source, level: found.level };
+}
+
+/**
+ * Parses every config flag given (`--max-retry-times -1`), whether or not a profile will read it:
+ * a run between local paths resolves no profile, and a bad value on the command line must not
+ * pass silently. Throws the same usage error as resolution would.
+ */
+export function checkFlagValues(flags: ResolveInputs['flags']): void {
+  for (const option of OPTION_LIST) {
+    const raw = option.flag === undefined ? undefined : flags?.[option.id];
+    if (option.flag === undefined || raw === undefined || raw === '') continue;
+    const name = option.flag.name;
+    parseFound(option, {
+      raw: String(raw),
+      source: { kind: 'flag', name },
+      level: 0,
+      where: name,
+      isFlag: true,
+    });
+  }
 }
 
 /** The highest-precedence value of `option`, parsed; undefined when nothing sets it. */

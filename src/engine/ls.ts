@@ -10,10 +10,17 @@ import { directoryPrefix } from '../plan/relative.ts';
 import { listS3Buckets } from '../s3/buckets.ts';
 import { findS3Object, listS3 } from '../s3/list.ts';
 import { listS3Delimited } from '../s3/list-delimited.ts';
-import { usageError } from '../shared/errors.ts';
+import { isS3FerryError, usageError } from '../shared/errors.ts';
 import type { ListEntry } from '../shared/protocol.ts';
 import type { EverydayOptions, EverydaySession, LocalTarget, S3Target } from './everyday.ts';
-import { EverydaySession as Session, baseName, errnoOf, localError, notFound } from './everyday.ts';
+import {
+  EverydaySession as Session,
+  baseName,
+  errnoOf,
+  inContext,
+  localError,
+  notFound,
+} from './everyday.ts';
 
 /** One line of `ls`. */
 export type LsEntry = {
@@ -63,22 +70,31 @@ export async function* ls(
           'give a bucket: ls -r s3://bucket/',
         );
       }
-      for await (const page of listS3Buckets(target.client, target.spec, {
-        counts: session.requests,
-        ...(session.signal === undefined ? {} : { signal: session.signal }),
-      })) {
-        yield page.map((b) => ({
-          kind: 'directory',
-          name: `${b.name}/`,
-          path: `${target.scheme}://${b.name}/`,
-          sizeBytes: 0,
-          mtimeMs: b.createdMs,
-        }));
+      try {
+        for await (const page of listS3Buckets(target.client, target.spec, {
+          counts: session.requests,
+          ...(session.signal === undefined ? {} : { signal: session.signal }),
+        })) {
+          yield page.map((b) => ({
+            kind: 'directory',
+            name: `${b.name}/`,
+            path: `${target.scheme}://${b.name}/`,
+            sizeBytes: 0,
+            mtimeMs: b.createdMs,
+          }));
+        }
+      } catch (error) {
+        throw listingFailure(error, `cannot list the buckets of ${target.scheme}://`);
       }
       return;
     }
-    if (target.kind === 's3') yield* lsS3(target, session, options.recursive === true);
-    else yield* lsLocal(target, options);
+    if (target.kind === 's3') {
+      try {
+        yield* lsS3(target, session, options.recursive === true);
+      } catch (error) {
+        throw listingFailure(error, `cannot list ${target.url(target.key)}`);
+      }
+    } else yield* lsLocal(target, options);
   } finally {
     session.close();
   }
@@ -162,6 +178,16 @@ async function* lsS3(
   if (!isSeen && key !== '') {
     throw notFound('no such object or directory', target.url(key));
   }
+}
+
+/**
+ * An S3 error that stopped the listing, with what was being listed, and fatal (exit 3) as when a
+ * sync's listing cannot start: a refused or unreachable listing is not "some objects failed".
+ * "Nothing there" (not found, exit 1) passes unchanged.
+ */
+function listingFailure(error: unknown, doing: string): unknown {
+  if (isS3FerryError(error) && error.kind === 'not-found' && !error.fatal) return error;
+  return inContext(error, doing, { fatal: true });
 }
 
 function fileEntry(

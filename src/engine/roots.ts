@@ -234,6 +234,7 @@ export async function openRoots(
   if (dstRoot.kind === 'local') {
     dstRoot.path = resolvePath(dstRoot.path);
     if (isSingle) await refuseDirectoryForFile(dstRoot.path, srcInput, dstInput);
+    else await refuseFileForDirectory(dstRoot.path, srcInput, dstInput);
   }
   if (ctx.refuseOverlap === true) {
     await refuseOverlap(
@@ -301,6 +302,25 @@ async function refuseDirectoryForFile(
       fatal: true,
       hint: 'give the destination file name (sync SRC/a.txt DST/a.txt), or cp SRC DST/, which copies into it',
     },
+  );
+}
+
+/**
+ * A directory or prefix source onto an existing file: every key would fail to create its
+ * directory (EEXIST), one line each, after the run started. A usage error before it instead.
+ */
+async function refuseFileForDirectory(
+  path: string,
+  srcLabel: string,
+  dstLabel: string,
+): Promise<void> {
+  const stats = await stat(path).catch(() => undefined);
+  if (stats === undefined || stats.isDirectory()) return;
+  throw new S3FerryError(
+    'usage',
+    'NotADirectory',
+    `the source ${srcLabel} is a directory or prefix, but the destination ${dstLabel} is a file, not a directory`,
+    { fatal: true, hint: 'give a directory as the destination' },
   );
 }
 

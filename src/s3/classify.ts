@@ -457,10 +457,14 @@ export function classifyS3Error(error: unknown, ctx: ErrorContext = {}): S3Ferry
 
   let detail = verdict.detail ?? (facts.message === '' ? undefined : facts.message);
   if (detail === undefined) {
+    // An error document with a code but no message (Ceph RGW's SignatureDoesNotMatch): the code
+    // says what is wrong, where "HTTP 403 Forbidden" alone would not.
     detail =
       facts.httpStatus === undefined
         ? verdict.code
-        : `HTTP ${facts.httpStatus} ${STATUS_CODES[facts.httpStatus] ?? ''}`.trim();
+        : facts.s3Code !== undefined
+          ? `${facts.s3Code} (HTTP ${facts.httpStatus})`
+          : `HTTP ${facts.httpStatus} ${STATUS_CODES[facts.httpStatus] ?? ''}`.trim();
   }
   if (facts.attempts !== undefined && facts.attempts > 1) {
     detail += ` (after ${facts.attempts} attempts)`;

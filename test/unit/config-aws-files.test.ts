@@ -296,4 +296,35 @@ describe('readAwsIniFile', () => {
         error.message === 'Cannot read ~/a-directory: it is a directory (EISDIR)',
     );
   });
+
+  for (const [name, bytes, reason] of [
+    [
+      'an ELF binary',
+      Buffer.from('7f454c4602010100000000000000000003003e00', 'hex'),
+      'it holds NUL bytes',
+    ],
+    ['Latin-1 text', Buffer.from('[default]\nregion = caf\xe9\n', 'latin1'), 'it is not UTF-8'],
+    ['UTF-16 text', Buffer.from('[default]\n', 'utf16le'), 'it holds NUL bytes'],
+  ] as const) {
+    it(`refuses ${name} in one short line, without quoting its bytes`, () => {
+      const filePath = path.join(home, 'binary');
+      fs.writeFileSync(filePath, bytes);
+      assert.throws(
+        () => readAwsIniFile(filePath, home),
+        (error: unknown) =>
+          error instanceof S3FerryError &&
+          error.kind === 'config' &&
+          error.message === `~/binary is not a text file (${reason})`,
+      );
+    });
+  }
+
+  it('reads UTF-8 text with a byte-order mark and non-ASCII values', () => {
+    const filePath = path.join(home, 'utf8');
+    fs.writeFileSync(filePath, '\uFEFF[default]\nregion = café\n');
+    assert.equal(
+      readAwsIniFile(filePath, home).sections.get('default')?.keys.get('region')?.value,
+      'café',
+    );
+  });
 });

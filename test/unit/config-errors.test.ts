@@ -266,6 +266,13 @@ const cases: ErrorCase[] = [
       'Incomplete credentials for profile "default": a secret key is set (aws_secret_access_key in [default] of ~/.aws/credentials) but no access key in AWS_ACCESS_KEY_ID, DEFAULT__AWS_ACCESS_KEY_ID, [default] aws_access_key_id in ~/.aws/credentials or [default] aws_access_key_id in ~/.aws/config',
   },
   {
+    name: 'an AWS_PROFILE that is no profile name (it would read `TEAM A__*` variables)',
+    env: { AWS_PROFILE: 'team a' },
+    credentials: '[team a]\nregion = x\n',
+    message:
+      'Invalid AWS_PROFILE: expected a profile name (letters, digits, "_", "-" or "."), got "team a"',
+  },
+  {
     name: 'a session token without keys',
     env: { AWS_PROFILE: 'p1', AWS_SESSION_TOKEN: TK },
     credentials: '[p1]\nregion = x\n',

@@ -160,6 +160,29 @@ describe('loadConfig', () => {
     assert.equal(config.global().clientCacheMode, 'process_local');
   });
 
+  it('refuses a bad flag value at once, before any profile is resolved (a local run needs none)', () => {
+    for (const [flags, message] of [
+      [
+        { maxRetryTimes: '-1' },
+        'Invalid --max-retry-times: expected a whole number from 0 to 1000, got "-1"',
+      ],
+      [
+        { requestChecksumCalculation: 'x' },
+        'Invalid --request-checksum-calculation: expected when_required or when_supported, got "x"',
+      ],
+      [
+        { clientCacheMode: 'global' },
+        'Invalid --client-cache-mode: expected thread_local or process_local, got "global"',
+      ],
+    ] as const) {
+      assert.throws(
+        () => loadConfig({ env: {}, homeDir: makeHome(), flags }),
+        (error: unknown) =>
+          error instanceof S3FerryError && error.kind === 'usage' && error.message === message,
+      );
+    }
+  });
+
   it('returns the same resolved profile on every call', () => {
     const config = loadConfig({ env: {}, homeDir: makeHome() });
     assert.equal(config.profile(undefined), config.profile(undefined));

@@ -395,6 +395,14 @@ describe('classifyS3Error', () => {
     });
   }
 
+  it('names the code of an error document without a message (RGW), not just the HTTP status', async () => {
+    const body =
+      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code><RequestId>r1</RequestId></Error>';
+    const error = classifyS3Error(await sdkError(403, body), { spec: spec() });
+    assert.equal(error.code, 'SignatureDoesNotMatch');
+    assert.equal(error.message, 'SignatureDoesNotMatch (HTTP 403)');
+  });
+
   it('keeps the HTTP status of S3 errors', async () => {
     const error = classifyS3Error(await sdkError(503, s3Xml('SlowDown')), { spec: spec() });
     assert.equal(error.httpStatus, 503);
