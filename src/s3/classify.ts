@@ -147,6 +147,20 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/**
+ * The SDK handler's timeout messages, in the words of the settings that set them:
+ * `@smithy/node-http-handler - the request socket timed out after 60000 ms of inactivity
+ * (configured by client requestHandler).` → `no byte moved for 60 s (--timeout)`.
+ */
+function timeoutMessage(message: string): string {
+  const seconds = (ms: string | undefined): string => `${Number(ms) / 1000} s`;
+  const idle = /timed out after (\d+) ms of inactivity/.exec(message);
+  if (idle !== null) return `no byte moved for ${seconds(idle[1])} (--timeout)`;
+  const connect = /did not establish a connection .* timeout of (\d+) ms/.exec(message);
+  if (connect !== null) return `no connection within ${seconds(connect[1])} (--connect-timeout)`;
+  return message;
+}
+
 function readFacts(error: unknown): Facts {
   const top = record(error);
   const metadata = record(top?.['$metadata']);
@@ -177,6 +191,7 @@ function readFacts(error: unknown): Facts {
     current = rec['cause'];
   }
   if (message === 'UnknownError') message = '';
+  if (isTimeout) message = timeoutMessage(message);
   return {
     s3Code,
     httpStatus: typeof status === 'number' ? status : undefined,

@@ -2,6 +2,11 @@
 // adaptive limit (endpoint-limits.ts) before it goes on the wire and gives it back once the
 // answer's headers arrived or the attempt failed. A body read afterwards (a GET streamed into a
 // PUT) no longer holds the slot: the limit is on requests the server is working on.
+//
+// The status line adapts the limit: 503 and 429 cut it, any other answer below 500 grows it.
+// Seen here, every attempt counts — also those the SDK does not retry itself (streamed bodies,
+// retried by the transfer code). Throttling codes under other statuses are the retry
+// strategy's to report (retry.ts).
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AdaptiveLimit } from './endpoint-limits.ts';
 
@@ -28,10 +33,16 @@ export class LimitedHandler {
 
   async handle(request: HandlerRequest, options?: HandlerOptions): Promise<HandlerResult> {
     await this.#limit.acquire(options?.abortSignal as AbortSignal | undefined);
+    const sentAtMs = Date.now();
+    let status: number | undefined;
     try {
-      return await this.#inner.handle(request, options);
+      const result = await this.#inner.handle(request, options);
+      status = result.response.statusCode;
+      return result;
     } finally {
       this.#limit.release();
+      if (status === 503 || status === 429) this.#limit.onThrottle(sentAtMs);
+      else if (status !== undefined && status < 500) this.#limit.onSuccess();
     }
   }
 

@@ -2,7 +2,7 @@
 // with full-jitter exponential backoff and no retry quota, so the budget is exact (the SDK's
 // standard strategy adds its own attempts and a token bucket; megfile stacks 10 × 5 attempts).
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
-import { isOverloadAnswer, isRetryableS3Error, isThrottlingS3Error } from './classify.ts';
+import { classifyS3Error, isRetryableS3Error, isThrottlingS3Error } from './classify.ts';
 import type { AdaptiveLimit } from './endpoint-limits.ts';
 import { isUnprovenEndpointError, UNPROVEN_ENDPOINT_ATTEMPTS } from './endpoint-trust.ts';
 
@@ -71,7 +71,10 @@ export type BudgetRetryStrategyOptions = {
   stats?: RetryStats;
   /** Longest wait the server may ask for with Retry-After. @default 20000 */
   maxRetryAfterMs?: number;
-  /** The endpoint's adaptive concurrency: told of every throttling answer and every success. */
+  /**
+   * The endpoint's adaptive concurrency, told of throttling codes under statuses other than 503
+   * and 429 (the request handler reports those, and successes: limited-handler.ts).
+   */
   limit?: AdaptiveLimit;
 };
 
@@ -128,8 +131,11 @@ export class BudgetRetryStrategy implements RetryStrategyV2 {
   refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
     const error: unknown = errorInfo.error;
     const retry = token.getRetryCount() + 1;
-    if (this.#limit !== undefined && isOverloadAnswer(error)) {
-      this.#limit.onThrottle(token instanceof Token ? token.sentAtMs : Date.now());
+    if (this.#limit !== undefined && isThrottlingS3Error(error)) {
+      const status = classifyS3Error(error).httpStatus;
+      if (status !== 503 && status !== 429) {
+        this.#limit.onThrottle(token instanceof Token ? token.sentAtMs : Date.now());
+      }
     }
     // An endpoint that has never answered as S3 gets a few attempts, not the whole budget.
     const budget = isUnprovenEndpointError(error)
@@ -151,7 +157,6 @@ export class BudgetRetryStrategy implements RetryStrategyV2 {
   }
 
   recordSuccess(_token: RetryToken): void {
-    this.#limit?.onSuccess();
     this.#backoff.recordSuccess?.();
   }
 }

@@ -93,6 +93,8 @@ type World = {
   dstS3: string;
   /** `http://127.0.0.1:<port>`: a port nothing listens on (connections are refused). */
   closed: string;
+  /** `http://127.0.0.1:<port>`: a server that accepts connections and never answers. */
+  silent: string;
 };
 
 /** One bad input. */
@@ -225,6 +227,8 @@ const ROWS: Row[] = [
   { what: 'a refused connection (ls)', argv: () => ['ls', 's3+a://bucket/'], env: (w) => ({ A__AWS_ENDPOINT_URL: w.closed, MEGFILE_S3_MAX_RETRY_TIMES: '1' }), code: ExitCode.Fatal, line: /^s3ferry: .*ECONNREFUSED 127\.0\.0\.1:\d+.*\. Hint: cannot reach http:\/\/127\.0\.0\.1:\d+: check A__AWS_ENDPOINT_URL$/ },
   { what: 'a refused connection (sync from S3)', argv: (w) => sync('s3+a://bucket/x/', w.dst), env: (w) => ({ A__AWS_ENDPOINT_URL: w.closed, MEGFILE_S3_MAX_RETRY_TIMES: '1' }), code: ExitCode.Fatal, line: /^s3ferry: cannot list s3\+a:\/\/bucket\/x\/: connect ECONNREFUSED .*check A__AWS_ENDPOINT_URL$/ },
   { what: 'a refused connection (sync to S3), endpoint from the file', argv: (w) => sync(w.src, 's3+z://bucket/x/'), credentials: section('z', user0, '', 'http://127.0.0.1:9'), env: () => ({ MEGFILE_S3_MAX_RETRY_TIMES: '0' }), code: ExitCode.Fatal, line: /^s3ferry: cannot list s3\+z:\/\/bucket\/x\/: connect ECONNREFUSED 127\.0\.0\.1:9.*check s3\.endpoint_url in \[z\] of ~\/\.aws\/credentials\)?$/ },
+  { what: 'a server that accepts connections and never answers (ls, --timeout 1s)', argv: () => ['ls', '--timeout', '1s', 's3+a://bucket/'], env: (w) => ({ A__AWS_ENDPOINT_URL: w.silent, MEGFILE_S3_MAX_RETRY_TIMES: '1' }), code: ExitCode.Fatal, line: /^s3ferry: cannot list s3\+a:\/\/bucket\/: no byte moved for 1 s \(--timeout\) \(after 2 attempts\)\. Hint: http:\/\/127\.0\.0\.1:\d+ gave no S3 answer .*check A__AWS_ENDPOINT_URL$/ },
+  { what: 'a server that never answers (sync from S3, S3FERRY_TIMEOUT=1)', argv: (w) => sync('s3+a://bucket/x/', w.dst), env: (w) => ({ A__AWS_ENDPOINT_URL: w.silent, MEGFILE_S3_MAX_RETRY_TIMES: '1', S3FERRY_TIMEOUT: '1' }), code: ExitCode.Fatal, line: /^s3ferry: cannot list s3\+a:\/\/bucket\/x\/: no byte moved for 1 s \(--timeout\) \(after 2 attempts\).*check A__AWS_ENDPOINT_URL$/ },
   { what: 'a host name that does not resolve', argv: () => ['stat', 's3+a://bucket/k'], env: () => ({ A__AWS_ENDPOINT_URL: 'http://s3.nonexistent.invalid', MEGFILE_S3_MAX_RETRY_TIMES: '0' }), code: ExitCode.Fatal, line: /ENOTFOUND s3\.nonexistent\.invalid.*check A__AWS_ENDPOINT_URL$/ },
   { what: 'a wrong secret key (env) against RGW', argv: (w) => ['ls', `s3+a://${w.bucket}/`], env: () => ({ A__AWS_SECRET_ACCESS_KEY: FAKE_SECRET }), code: ExitCode.Fatal, line: /^s3ferry: cannot list s3\+a:\/\/[^ ]+\/: SignatureDoesNotMatch \(HTTP 403\)\. Hint: check A__AWS_SECRET_ACCESS_KEY / },
   { what: 'a wrong secret key (file) against RGW', argv: (w) => sync(`s3+a://${w.bucket}/src/`, w.dst), credentials: section('a', { accessKeyId: user0.accessKeyId, secretAccessKey: FAKE_SECRET }), code: ExitCode.Fatal, line: /^s3ferry: cannot list s3\+a:\/\/[^ ]+\/src\/: SignatureDoesNotMatch\. Hint: check A__AWS_SECRET_ACCESS_KEY or \[a\] in ~\/\.aws\/credentials/ },
@@ -245,6 +249,10 @@ const ROWS: Row[] = [
   { what: '--list-concurrency x', argv: (w) => sync('--list-concurrency', 'x', w.src, w.dst), code: ExitCode.Usage, line: /\(--list-concurrency\) must be a whole number from 1 to 64, got 'x'$/ },
   { what: '--checkers 0', argv: (w) => sync('--checksum', '--checkers', '0', w.src, w.dst), code: ExitCode.Usage, line: /\(--checkers\) must be a whole number from 1 to 256, got 0$/ },
   { what: '--max-delete -1', argv: (w) => sync('--delete', '--max-delete', '-1', w.src, w.dst), code: ExitCode.Usage, line: /--max-delete.*got '-1'$/ },
+  { what: '--timeout fast', argv: () => ['ls', '--timeout', 'fast', 's3+a://bucket/'], code: ExitCode.Usage, line: /^s3ferry: Invalid --timeout: expected a duration such as 500ms, 30s, 2m or 1m30s .*got "fast"$/ },
+  { what: '--connect-timeout 1d on a local sync (more than a day)', argv: (w) => sync('--connect-timeout', '1d', w.src, w.dst), code: ExitCode.Usage, line: /^s3ferry: Invalid --connect-timeout: expected a duration .*got "1d"$/ },
+  { what: 'S3FERRY_CONNECT_TIMEOUT=-1s', argv: () => ['ls', 's3+a://bucket/'], env: () => ({ S3FERRY_CONNECT_TIMEOUT: '-1s' }), code: ExitCode.Usage, line: /^s3ferry: Invalid S3FERRY_CONNECT_TIMEOUT: expected a duration .*got "-1s"$/ },
+  { what: 'cli_read_timeout = 2d in [profile a] of the config file', argv: () => ['ls', 's3+a://bucket/'], config: '[profile a]\ncli_read_timeout = 2d\n', code: ExitCode.Usage, line: /^s3ferry: Invalid ~\/\.aws\/config:2 \[profile a\] cli_read_timeout: expected a duration .*got "2d"$/ },
   { what: '--max-retry-times -1 on a local sync', argv: (w) => sync('--max-retry-times', '-1', w.src, w.dst), code: ExitCode.Usage, line: /^s3ferry: Invalid --max-retry-times: expected a whole number from 0 to 1000, got "-1"$/ },
   { what: '--max-retry-times 1001 on an S3 sync', argv: (w) => sync('--max-retry-times', '1001', w.src, w.dstS3), code: ExitCode.Usage, line: /^s3ferry: Invalid --max-retry-times: expected a whole number from 0 to 1000, got "1001"$/ },
   { what: '--request-checksum-calculation x on a local sync', argv: (w) => sync('--request-checksum-calculation', 'x', w.src, w.dst), code: ExitCode.Usage, line: /^s3ferry: Invalid --request-checksum-calculation: expected when_required or when_supported, got "x"$/ },
@@ -352,6 +360,9 @@ describe(
     let bucket = '';
     let dstBucket = '';
     let closed = '';
+    let silent = '';
+    // Accepts connections and never answers (nor closes them): a hung endpoint.
+    const silentServer = createServer(() => undefined);
     const seeded: Record<string, string> = { 'src/a.txt': 'alpha', 'src/sub/b.txt': 'bravo' };
     const refusedKeys: string[] = [];
 
@@ -359,6 +370,8 @@ describe(
       bucket = await createBucket(client, 'bad-input');
       dstBucket = await createBucket(client, 'bad-input-dst');
       closed = `http://127.0.0.1:${await closedPort()}`;
+      await new Promise<void>((resolve) => silentServer.listen(0, '127.0.0.1', resolve));
+      silent = `http://127.0.0.1:${(silentServer.address() as { port: number }).port}`;
       await seed(client, bucket, seeded);
       for (const [index, row] of ROWS.entries()) {
         if (row.key === undefined) continue;
@@ -373,6 +386,7 @@ describe(
     });
 
     after(async () => {
+      silentServer.close();
       // Nothing changed in the source bucket, whatever the rows did.
       assert.deepEqual((await keysOf(client, bucket)).sort(), Object.keys(seeded).sort());
       await removeBucket(client, bucket);
@@ -396,6 +410,7 @@ describe(
           hostile: `s3+a://${bucket}/hostile/${index}/`,
           dstS3: `s3+a://${dstBucket}/row-${index}/`,
           closed,
+          silent,
         };
         mkdirSync(join(w.src, 'sub'), { recursive: true });
         mkdirSync(w.dst, { recursive: true });

@@ -104,21 +104,26 @@ export const faults = {
   resetMidBody: (): Fault => ({ kind: 'resetMidBody' }),
 } as const;
 
-/**
- * A seeded coin for rules that hit a share of requests: `match: chance(0.1, seed)` matches about
- * 10 % of the requests it sees, the same ones for the same seed and arrival order.
- */
-export function chance(probability: number, seed = 1): () => boolean {
+/** A seeded generator in [0, 1) (xorshift32): enough spread for picking requests, and repeatable. */
+export function seededRandom(seed = 1): () => number {
   let state = seed >>> 0 || 1;
   return () => {
-    // xorshift32: enough spread for picking requests, and repeatable.
     state ^= state << 13;
     state >>>= 0;
     state ^= state >>> 17;
     state ^= state << 5;
     state >>>= 0;
-    return state / 0x1_0000_0000 < probability;
+    return state / 0x1_0000_0000;
   };
+}
+
+/**
+ * A seeded coin for rules that hit a share of requests: `match: chance(0.1, seed)` matches about
+ * 10 % of the requests it sees, the same ones for the same seed and arrival order.
+ */
+export function chance(probability: number, seed = 1): () => boolean {
+  const random = seededRandom(seed);
+  return () => random() < probability;
 }
 
 function xmlEscape(text: string): string {

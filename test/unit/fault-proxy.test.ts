@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { addFaultMix } from '../helpers/fault-mix.ts';
 import { chance, FaultProxy, faults } from '../helpers/fault-proxy.ts';
+import type { ProxiedRequest } from '../helpers/fault-proxy.ts';
 
 type Reply = { status?: number; body?: Buffer; error?: string };
 
@@ -91,5 +93,22 @@ describe('fault proxy cutting faults', () => {
     );
     const share = picks.filter(Boolean).length / picks.length;
     assert.ok(share > 0.09 && share < 0.11, `share ${share}`);
+  });
+
+  it('addFaultMix: one draw per request, each kind an equal share of the rate', async () => {
+    const mixProxy = await FaultProxy.start('http://127.0.0.1:9');
+    try {
+      const rules = addFaultMix(mixProxy, { rate: 0.3, kinds: ['slowDown', 'truncate', 'stall'] });
+      const hits = [0, 0, 0];
+      for (let seq = 1; seq <= 30_000; seq += 1) {
+        const req = { seq, method: 'GET', path: '/b/k', query: '', headers: {}, action: 'forward' };
+        // As the proxy picks: the first matching rule applies.
+        const index = rules.findIndex((rule) => rule.match?.(req as ProxiedRequest) === true);
+        if (index !== -1) hits[index] = (hits[index] ?? 0) + 1;
+      }
+      for (const n of hits) assert.ok(n > 2_700 && n < 3_300, `hits ${hits.join(', ')}`);
+    } finally {
+      await mixProxy.close();
+    }
   });
 });
