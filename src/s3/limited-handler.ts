@@ -3,7 +3,8 @@
 // answer's headers arrived or the attempt failed. A body read afterwards (a GET streamed into a
 // PUT) no longer holds the slot: the limit is on requests the server is working on.
 //
-// The status line adapts the limit: 503 and 429 cut it, any other answer below 500 grows it.
+// The status line is counted for the limit's rounds: 503 and 429 as throttling, any other answer
+// below 500 as coping; other 5xx and network errors not at all.
 // Seen here, every attempt counts — also those the SDK does not retry itself (streamed bodies,
 // retried by the transfer code). Throttling codes under other statuses are the retry
 // strategy's to report (retry.ts).
@@ -33,7 +34,6 @@ export class LimitedHandler {
 
   async handle(request: HandlerRequest, options?: HandlerOptions): Promise<HandlerResult> {
     await this.#limit.acquire(options?.abortSignal as AbortSignal | undefined);
-    const sentAtMs = Date.now();
     let status: number | undefined;
     try {
       const result = await this.#inner.handle(request, options);
@@ -41,7 +41,7 @@ export class LimitedHandler {
       return result;
     } finally {
       this.#limit.release();
-      if (status === 503 || status === 429) this.#limit.onThrottle(sentAtMs);
+      if (status === 503 || status === 429) this.#limit.onThrottle();
       else if (status !== undefined && status < 500) this.#limit.onSuccess();
     }
   }

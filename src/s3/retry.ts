@@ -81,12 +81,9 @@ export type BudgetRetryStrategyOptions = {
 class Token implements RetryToken {
   readonly #retryCount: number;
   readonly #delayMs: number;
-  /** When the attempt this token starts is sent (after its delay). */
-  readonly sentAtMs: number;
   constructor(retryCount: number, delayMs: number) {
     this.#retryCount = retryCount;
     this.#delayMs = delayMs;
-    this.sentAtMs = Date.now() + delayMs;
   }
   getRetryCount(): number {
     return this.#retryCount;
@@ -134,7 +131,7 @@ export class BudgetRetryStrategy implements RetryStrategyV2 {
     if (this.#limit !== undefined && isThrottlingS3Error(error)) {
       const status = classifyS3Error(error).httpStatus;
       if (status !== 503 && status !== 429) {
-        this.#limit.onThrottle(token instanceof Token ? token.sentAtMs : Date.now());
+        this.#limit.onThrottle();
       }
     }
     // An endpoint that has never answered as S3 gets a few attempts, not the whole budget.

@@ -10,69 +10,69 @@ import {
   ENDPOINT_LIMITS_BYTES,
   EndpointLimits,
   MAX_LIMIT,
+  MAX_ROUND,
   MIN_LIMIT,
+  MIN_ROUND,
+  THROTTLE_SHARE,
   endpointKeyOf,
 } from '../../src/s3/endpoint-limits.ts';
 import type { AdaptiveLimit } from '../../src/s3/endpoint-limits.ts';
 
-function limits(clock = { now: 1_000_000 }): EndpointLimits {
-  return new EndpointLimits(new SharedArrayBuffer(ENDPOINT_LIMITS_BYTES), 0, () => clock.now);
+function limits(): EndpointLimits {
+  return new EndpointLimits(new SharedArrayBuffer(ENDPOINT_LIMITS_BYTES));
 }
 
 async function take(limit: AdaptiveLimit, n: number): Promise<void> {
   for (let i = 0; i < n; i += 1) await limit.acquire();
 }
 
+/** `n` answers, the first `throttled` of them throttling. */
+function round(limit: AdaptiveLimit, n: number, throttled: number): void {
+  for (let i = 0; i < n; i += 1) {
+    if (i < throttled) limit.onThrottle();
+    else limit.onSuccess();
+  }
+}
+
 describe('EndpointLimits', () => {
   it('does not limit an endpoint that never throttles', async () => {
     const limit = limits().for('http://a');
     await take(limit, 200);
+    round(limit, 500, 0);
     assert.equal(limit.snapshot().inFlight, 200);
     assert.equal(limit.limit, MAX_LIMIT);
   });
 
-  it('cuts from what is in flight, once per round trip, and never below the floor', async () => {
-    const clock = { now: 1_000_000 };
-    const limit = limits(clock).for('http://a');
+  it('cuts, once per round, from what is in flight when over a tenth of a round throttled', async () => {
+    const limit = limits().for('http://a');
     await take(limit, 40);
-    const sentAt = clock.now;
-    clock.now += 100;
-    // Answers to attempts sent before the cut belong to the same round trip: one cut.
-    for (let i = 0; i < 10; i += 1) limit.onThrottle(sentAt);
+    round(limit, MAX_ROUND, Math.ceil(MAX_ROUND * THROTTLE_SHARE) + 1);
     assert.equal(limit.limit, Math.floor(41 * DECREASE_FACTOR));
-    assert.equal(limit.snapshot().throttles, 10);
     assert.equal(limit.snapshot().decreases, 1);
-    for (let i = 0; i < 20; i += 1) {
-      clock.now += 10;
-      limit.onThrottle(clock.now);
-    }
+    assert.equal(limit.snapshot().throttles, Math.ceil(MAX_ROUND * THROTTLE_SHARE) + 1);
+    // Rounds are now MIN_ROUND answers (the limit is small): keep throttling, down to the floor.
+    for (let i = 0; i < 10; i += 1) round(limit, MIN_ROUND, MIN_ROUND / 2);
     assert.equal(limit.limit, MIN_LIMIT);
     assert.equal(limit.snapshot().lowest, MIN_LIMIT);
   });
 
-  it('grows back by one per window of successes', async () => {
-    const clock = { now: 1_000_000 };
-    const limit = limits(clock).for('http://a');
+  it('keeps the limit through a few stray throttling answers, and grows back one per round', async () => {
+    const limit = limits().for('http://a');
     await take(limit, 19);
-    clock.now += 1;
-    limit.onThrottle(clock.now); // 20 in flight → 14
+    round(limit, MAX_ROUND, MAX_ROUND); // every answer throttled: 20 in flight → 14
     assert.equal(limit.limit, 14);
-    for (let i = 0; i < 13; i += 1) limit.onSuccess();
-    assert.equal(limit.limit, 14, 'less than a window of successes');
-    for (let i = 0; i < 2; i += 1) limit.onSuccess();
+    round(limit, MIN_ROUND, 2); // 2 of 32: not a tenth
     assert.equal(limit.limit, 15);
-    // +1/L per success: L² grows by about 2 per success, so 150 more give √(15² + 300) ≈ 22.9.
-    for (let i = 0; i < 150; i += 1) limit.onSuccess();
-    const grown = limit.snapshot().limit;
-    assert.ok(grown >= 22 && grown <= 23, `limit ${grown}`);
+    for (let i = 0; i < 5; i += 1) round(limit, MIN_ROUND, 0);
+    assert.equal(limit.limit, 20);
+    round(limit, MIN_ROUND - 1, 0);
+    assert.equal(limit.limit, 20, 'an unfinished round changes nothing');
   });
 
   it('makes an attempt wait for a slot and hands it over on release', async () => {
-    const clock = { now: 1_000_000 };
-    const limit = limits(clock).for('http://a');
+    const limit = limits().for('http://a');
     await take(limit, 5);
-    clock.now += 1;
-    limit.onThrottle(clock.now); // 5 in flight (+ this answer's) → 4, the floor
+    round(limit, MAX_ROUND, MAX_ROUND); // 5 in flight (+ 1) → 4, the floor
     let started = false;
     const waiting = limit.acquire().then(() => {
       started = true;
@@ -88,11 +88,9 @@ describe('EndpointLimits', () => {
   });
 
   it('gives up waiting when the attempt is aborted', async () => {
-    const clock = { now: 1_000_000 };
-    const limit = limits(clock).for('http://a');
+    const limit = limits().for('http://a');
     await take(limit, MIN_LIMIT);
-    clock.now += 1;
-    limit.onThrottle(clock.now);
+    round(limit, MAX_ROUND, MAX_ROUND);
     const controller = new AbortController();
     const waiting = limit.acquire(controller.signal);
     controller.abort();
@@ -126,7 +124,7 @@ describe('EndpointLimits', () => {
         const { tsImport } = await import(workerData.tsxApi);
         const { EndpointLimits } = await tsImport(workerData.module, workerData.module);
         const limit = new EndpointLimits(workerData.buffer).for('http://shared');
-        limit.onThrottle(Date.now());
+        for (let i = 0; i < 256; i += 1) limit.onThrottle();
         parentPort.postMessage({ stage: 'cut', ...limit.snapshot() });
         await limit.acquire();
         parentPort.postMessage({ stage: 'in', ...limit.snapshot() });

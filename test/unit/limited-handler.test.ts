@@ -1,8 +1,14 @@
 // The limiting request handler: every attempt holds a slot of its endpoint's limit until the
-// answer's status line, and the status adapts the limit (503/429 cut, < 500 grow, else nothing).
+// answer's status line, and the status is counted (503/429 throttling, < 500 coping, else not).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ENDPOINT_LIMITS_BYTES, EndpointLimits, MAX_LIMIT } from '../../src/s3/endpoint-limits.ts';
+import {
+  ENDPOINT_LIMITS_BYTES,
+  EndpointLimits,
+  MAX_LIMIT,
+  MAX_ROUND,
+  MIN_ROUND,
+} from '../../src/s3/endpoint-limits.ts';
 import { LimitedHandler } from '../../src/s3/limited-handler.ts';
 
 type Answer = { status?: number; error?: Error; wait?: Promise<void> };
@@ -52,27 +58,36 @@ describe('LimitedHandler', () => {
     assert.equal(limit.snapshot().inFlight, 0);
   });
 
-  it('cuts the limit on 503 and 429, not on 500 or a network error', async () => {
-    const { limit, send } = setup([
-      { status: 500 },
-      { error: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) },
-      { status: 503 },
-    ]);
-    await send();
-    await assert.rejects(send(), /reset/);
-    assert.equal(limit.limit, MAX_LIMIT, '500 and a reset leave the limit alone');
-    await send();
-    assert.ok(limit.snapshot().limit < MAX_LIMIT);
-    assert.equal(limit.snapshot().throttles, 1);
+  it('counts 503 and 429 as throttling; 500 and network errors are no answer at all', async () => {
+    const failures: Answer[] = [
+      ...Array.from({ length: 40 }, () => ({ status: 500 })),
+      ...Array.from({ length: 40 }, () => ({
+        error: Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+      })),
+    ];
+    // A limit of MAX_LIMIT closes its rounds every MAX_ROUND answers.
+    const throttles: Answer[] = Array.from({ length: MAX_ROUND }, (_, i) => ({
+      status: i % 2 === 0 ? 503 : 429,
+    }));
+    const { limit, send } = setup([...failures, ...throttles]);
+    for (let i = 0; i < 40; i += 1) await send();
+    for (let i = 0; i < 40; i += 1) await assert.rejects(send(), /reset/);
+    assert.equal(limit.snapshot().limit, MAX_LIMIT, '500s and resets leave the limit alone');
+    for (let i = 0; i < MAX_ROUND; i += 1) await send();
+    assert.equal(limit.snapshot().throttles, MAX_ROUND);
+    assert.ok(limit.snapshot().limit < MAX_LIMIT, 'a round of throttling cuts it');
     assert.equal(limit.snapshot().inFlight, 0);
   });
 
   it('grows the limit back on answers below 500 (a 404 is the server coping too)', async () => {
-    const rest: Answer[] = Array.from({ length: 20 }, () => ({ status: 200 }));
-    const { limit, send } = setup([{ status: 429 }, { status: 404 }, ...rest]);
-    await send();
-    const cut = limit.limit;
-    for (let i = 0; i < 21; i += 1) await send();
-    assert.ok(limit.limit > cut, `${limit.limit} > ${cut}`);
+    const throttles: Answer[] = Array.from({ length: MAX_ROUND }, () => ({ status: 503 }));
+    const coping: Answer[] = Array.from({ length: MIN_ROUND }, (_, i) => ({
+      status: i % 2 === 0 ? 404 : 200,
+    }));
+    const { limit, send } = setup([...throttles, ...coping]);
+    for (let i = 0; i < MAX_ROUND; i += 1) await send();
+    const cut = limit.snapshot().limit;
+    for (let i = 0; i < MIN_ROUND; i += 1) await send();
+    assert.equal(limit.snapshot().limit, cut + 1);
   });
 });
