@@ -8,6 +8,7 @@ import { ExitCode } from '../shared/exit-codes.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import { messageWithHint } from './error-line.ts';
 import { formatBytes } from './size.ts';
+import { tempFilesLine } from './temp-files-output.ts';
 
 /** The exit code of a run's outcome: 0 ok, 1 some objects failed, 3 fatal, 130 interrupted. */
 export function exitCodeOfStatus(status: SyncSummary['status']): ExitCode {
@@ -247,6 +248,8 @@ export function summaryText(summary: SyncSummary): string {
       `  checksum: ${count(summary.checksumFallbacks)} objects had no comparable MD5/ETag (multipart or empty ETag) and were compared by size and time`,
     );
   }
+  const temp = tempFilesLine(summary.tempFiles, summary.isDryRun ? 'would-remove' : 'removed');
+  if (temp !== undefined) lines.push(temp);
   if (summary.fatal !== undefined) {
     const { code, message, hint } = summary.fatal;
     lines.push(`  error: ${code}: ${messageWithHint(message, hint)}`);

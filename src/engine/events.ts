@@ -4,6 +4,9 @@ import type { CompareMode, CopyReason, SkipReason } from '../plan/decide.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { CopyMethod, RequestCounts } from '../shared/protocol.ts';
+import type { TempFileSummary } from '../local/stale-temp.ts';
+
+export type { TempFileSummary };
 
 export type { CompareMode };
 
@@ -191,6 +194,11 @@ export type SyncSummary = {
   distributed?: DistributedSummary;
   /** Endpoints that throttled during the run, and how their concurrency adapted. */
   throttling?: EndpointThrottling[];
+  /**
+   * s3ferry temp files found in a local destination (absent when none): the stale ones (left by
+   * a killed run) are removed, except in a dry run (`removed` stays 0).
+   */
+  tempFiles?: TempFileSummary;
 };
 
 /** A distributed job (`--queue`), as the coordinator saw it end. */

@@ -31,7 +31,10 @@ describe('encodeCopySource', () => {
 describe('temp files', () => {
   it('are hidden names next to the destination, recognisable, and short enough', () => {
     const temp = tempPathFor('/data/dir/report.csv');
-    assert.match(temp, /^\/data\/dir\/\.report\.csv\.s3ferry-tmp-[0-9a-f]{12}$/);
+    assert.match(
+      temp,
+      new RegExp(`^/data/dir/\\.report\\.csv\\.s3ferry-tmp-${process.pid}-[0-9a-f]{8}-[0-9a-f]{12}$`),
+    );
     assert.ok(isTempName(temp.slice('/data/dir/'.length)));
     assert.ok(!isTempName('report.csv'));
     const long = tempPathFor(`/d/${'日'.repeat(200)}`);
