@@ -119,7 +119,10 @@ export type SyncSummary = {
     copied: number;
     skipped: number;
     failed: number;
-    /** Copies stopped by cancellation (interrupted runs), not counted as failures. */
+    /**
+     * Copies stopped by cancellation (interrupted runs, or a fatal error stopping the run:
+     * including copies that ended with that same error meanwhile), not counted as failures.
+     */
     cancelled: number;
     /** Destination objects with no source (deleted only with `--delete`). */
     extraneous: number;
