@@ -20,6 +20,7 @@ export type {
   SyncEvent,
   SyncEventListener,
   SyncSummary,
+  TempFileSummary,
 } from './engine/events.ts';
 export type { CopyMethod, RequestCounts } from './shared/protocol.ts';
 export { planShards, RANGES_BOUND } from './engine/plan-shards.ts';

@@ -8,6 +8,7 @@ import { messageWithHint } from './error-line.ts';
 import { createViewDisplay, silentDisplay } from './progress.ts';
 import type { EventDisplay, ProgressDisplayOptions, ProgressView } from './progress.ts';
 import { formatBytes } from './size.ts';
+import { tempFilesLine } from './temp-files-output.ts';
 import { count, exitCodeOfStatus, requestCountsText, seconds } from './sync-output.ts';
 
 /** 0 match, 1 differ or incomplete, 3 fatal, 130 interrupted. */
@@ -112,6 +113,8 @@ export function checkSummaryText(summary: CheckSummary): string {
     `  bytes: ${formatBytes(summary.bytes.listed)} listed at the source, ${formatBytes(summary.bytes.hashed)} read to hash`,
     `  requests: ${count(summary.requestsTotal)} (${requestCountsText(summary.requests)})`,
   );
+  const temp = tempFilesLine(summary.tempFiles, 'found');
+  if (temp !== undefined) lines.push(temp);
   if (summary.isDifferenceListTruncated) {
     lines.push(
       `  the report lists the first ${count(summary.differences.length)} differences (all were printed)`,

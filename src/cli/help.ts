@@ -5,7 +5,10 @@ const EXIT_CODE_MEANINGS: readonly [ExitCode, string][] = [
   [ExitCode.Ok, 'everything asked for was done'],
   [ExitCode.Partial, 'the run finished but some objects failed (each failure is reported)'],
   [ExitCode.Usage, 'usage or configuration error, found before any transfer'],
-  [ExitCode.Fatal, 'fatal error that stopped the run (bad credentials, missing bucket, bug)'],
+  [
+    ExitCode.Fatal,
+    'fatal error that stopped the run (bad credentials, missing bucket, a full or read-only destination, bug)',
+  ],
   [ExitCode.Interrupted, 'interrupted (Ctrl-C)'],
 ];
 

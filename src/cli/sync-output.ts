@@ -8,6 +8,7 @@ import { ExitCode } from '../shared/exit-codes.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import { messageWithHint } from './error-line.ts';
 import { formatBytes } from './size.ts';
+import { tempFilesLine } from './temp-files-output.ts';
 
 /** The exit code of a run's outcome: 0 ok, 1 some objects failed, 3 fatal, 130 interrupted. */
 export function exitCodeOfStatus(status: SyncSummary['status']): ExitCode {
@@ -247,11 +248,26 @@ export function summaryText(summary: SyncSummary): string {
       `  checksum: ${count(summary.checksumFallbacks)} objects had no comparable MD5/ETag (multipart or empty ETag) and were compared by size and time`,
     );
   }
-  if (summary.fatal !== undefined) {
+  const temp = tempFilesLine(summary.tempFiles, summary.isDryRun ? 'would-remove' : 'removed');
+  if (temp !== undefined) lines.push(temp);
+  if (summary.fatal !== undefined && !isFatalAFailure(summary)) {
     const { code, message, hint } = summary.fatal;
     lines.push(`  error: ${code}: ${messageWithHint(message, hint)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * True when the error that stopped the run is one object's failure (a full or read-only
+ * destination), already printed as that object's `failed:` line: the summary does not repeat it,
+ * and `-q` prints nothing more.
+ */
+export function isFatalAFailure(summary: SyncSummary): boolean {
+  const { fatal } = summary;
+  if (fatal === undefined) return false;
+  return summary.failures.some(
+    (f) => f.error.code === fatal.code && f.error.message === fatal.message,
+  );
 }
 
 /** `job NAME on redis://…, pass 1, 12 of 12 ranges done; workers: a.1 (4 ranges, 1,200 copied, ListObjectsV2 9), …` */

@@ -3,7 +3,9 @@ import type { ConfigResolver } from '../config/load.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
-import type { FailureRecord } from './events.ts';
+import type { FailureRecord, TempFileSummary } from './events.ts';
+
+export type { TempFileSummary };
 
 /** Options of {@link check}. */
 export type CheckOptions = {
@@ -159,6 +161,12 @@ export type CheckSummary = {
   isFailureListTruncated: boolean;
   /** The error that stopped the check (status `fatal`). */
   fatal?: SerializedError;
+  /**
+   * s3ferry temp files found in a local destination (absent when none). Never removed by a check,
+   * and not differences: they are not keys, so they leave `status` (and the exit code) as it is.
+   * The stale ones (left by a killed run) are removed by the next sync or `cp -r` into it.
+   */
+  tempFiles?: TempFileSummary;
 };
 
 /** Everything a check emits, tagged by `kind`. */

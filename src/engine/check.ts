@@ -4,10 +4,17 @@
 // `download`, by reading both sides in the workers. Counts, never collects: memory is bounded by
 // the check lane and the capped detail lists, not by the number of keys.
 import { loadConfigFromProcess } from '../config/load.ts';
+import { createTempSweep } from '../local/stale-temp.ts';
 import { WHOLE_RANGE } from '../plan/key-range.ts';
 import { checkPolicy } from './check-policy.ts';
 import { CheckTally } from './check-tally.ts';
-import type { CheckEvent, CheckEventListener, CheckOptions, CheckSummary } from './check-types.ts';
+import type {
+  CheckEvent,
+  CheckEventListener,
+  CheckOptions,
+  CheckSummary,
+  TempFileSummary,
+} from './check-types.ts';
 import { createMarch, rangeMarch } from './march.ts';
 import { resolveCheckNumbers } from './options.ts';
 import { openSession } from './session.ts';
@@ -56,6 +63,8 @@ export async function check(
   // Every hash is a check: the check lane has the whole budget.
   const checkers = numbers.workers * numbers.tasksPerWorker;
   const tally = new CheckTally(numbers.maxDifferenceDetails, numbers.maxFailureDetails);
+  // A check writes nothing: the temp files a killed run left are counted, never removed.
+  const tempSweep = createTempSweep({ shouldRemove: false });
   const session = await openSession({
     src: options.src,
     dst: options.dst,
@@ -67,6 +76,7 @@ export async function check(
     tasksPerWorker: numbers.tasksPerWorker,
     // One GET per hash: no parts.
     partConcurrency: 1,
+    onTempFile: tempSweep.onTempFile,
     tally,
     emitWarning: (message) => {
       emit({ kind: 'warning', message });
@@ -116,7 +126,7 @@ export async function check(
       }
       await march.drained();
       march.detach();
-      return summarize(session, march.lanes);
+      return summarize(session, march.lanes, await tempSweep.finish());
     } finally {
       clearInterval(timer);
     }
@@ -127,6 +137,7 @@ export async function check(
   function summarize(
     session: Session,
     lanes: { fatal: CheckSummary['fatal']; stopReason: string | undefined },
+    tempFiles: TempFileSummary | undefined,
   ): CheckSummary {
     const { roots, executor } = session;
     for (const [thread, counts] of executor.mainClientsBuilt()) {
@@ -165,6 +176,7 @@ export async function check(
       failures: [...tally.failures],
       isFailureListTruncated: tally.failed > tally.failures.length,
       ...(fatal === undefined ? {} : { fatal }),
+      ...(tempFiles === undefined ? {} : { tempFiles }),
     };
     emit({ kind: 'summary', summary });
     return summary;

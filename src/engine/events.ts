@@ -4,6 +4,9 @@ import type { CompareMode, CopyReason, SkipReason } from '../plan/decide.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { CopyMethod, RequestCounts } from '../shared/protocol.ts';
+import type { TempFileSummary } from '../local/stale-temp.ts';
+
+export type { TempFileSummary };
 
 export type { CompareMode };
 
@@ -116,7 +119,10 @@ export type SyncSummary = {
     copied: number;
     skipped: number;
     failed: number;
-    /** Copies stopped by cancellation (interrupted runs), not counted as failures. */
+    /**
+     * Copies stopped by cancellation (interrupted runs, or a fatal error stopping the run:
+     * including copies that ended with that same error meanwhile), not counted as failures.
+     */
     cancelled: number;
     /** Destination objects with no source (deleted only with `--delete`). */
     extraneous: number;
@@ -191,6 +197,11 @@ export type SyncSummary = {
   distributed?: DistributedSummary;
   /** Endpoints that throttled during the run, and how their concurrency adapted. */
   throttling?: EndpointThrottling[];
+  /**
+   * s3ferry temp files found in a local destination (absent when none): the stale ones (left by
+   * a killed run) are removed, except in a dry run (`removed` stays 0).
+   */
+  tempFiles?: TempFileSummary;
 };
 
 /** A distributed job (`--queue`), as the coordinator saw it end. */

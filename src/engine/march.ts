@@ -73,7 +73,7 @@ export type RangeListings = {
 export type ListingIssue = { key: string; error: SerializedError };
 
 /** What a policy may do to the run: stop it (fail-fast, a fatal error) or ask whether it stops. */
-export type RunControl = Pick<Lanes<JsonValue>, 'isStopping' | 'stop' | 'stopFatal'>;
+export type RunControl = Pick<Lanes<JsonValue>, 'isStopping' | 'stop' | 'stopFatal' | 'fatal'>;
 
 /** Options of {@link createMarch}. */
 export type MarchOptions<W extends JsonValue> = {

@@ -12,6 +12,7 @@ import { emptyEstimate } from '../plan/cost.ts';
 import { remainderAfter } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
 import type { SharedBackoff } from '../s3/shared-backoff.ts';
+import { createTempSweep } from '../local/stale-temp.ts';
 import { copyMethodOf, directionOf } from './copy-method.ts';
 import { KeySpool } from './deletes.ts';
 import { keysOf, runDeletePhase } from './delete-phase.ts';
@@ -93,6 +94,15 @@ async function runSync(
   // --delete: the keys only at the destination, deleted after the copies (bounded memory).
   const spool = new KeySpool();
   const uploads = new UploadBook();
+  // Temp files a killed run left in a local destination: removed as the listing meets them,
+  // except in a dry run, which only counts them (it changes nothing).
+  const tempSweep = createTempSweep({
+    shouldRemove: !resolved.isDryRun,
+    onRemoveFailed: (path, error) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      emit({ kind: 'warning', message: `cannot remove the stale temp file ${path}: ${reason}` });
+    },
+  });
   let checkpoint: Checkpoint | undefined;
   let opened: Session | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -110,6 +120,7 @@ async function runSync(
       // Each range is listed serially: --list-concurrency is the number of ranges in flight.
       selection: { ...resolved, listConcurrency: 1 },
       refuseOverlap: true,
+      onTempFile: tempSweep.onTempFile,
       tally,
       emitWarning: (message) => {
         emit({ kind: 'warning', message });
@@ -244,6 +255,8 @@ async function runSync(
       await uploads.abortLeftovers();
     }
     if (shard !== undefined) summary.shard = shardSummary(shard);
+    const tempFiles = await tempSweep.finish();
+    if (tempFiles !== undefined) summary.tempFiles = tempFiles;
     emit({ kind: 'summary', summary });
     return summary;
   } finally {

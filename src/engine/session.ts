@@ -1,7 +1,6 @@
 // What sync and check share around their march: the main thread's clients, the roots, the cancel
 // broadcast and the executor, opened by openSession() and closed by its close(); and the listings
 // of one key range, primed so that a root that cannot be listed fails before anything runs.
-import { rm } from 'node:fs/promises';
 import type { ConfigResolver } from '../config/load.ts';
 import { ClientCache } from '../s3/client-cache.ts';
 import {
@@ -49,8 +48,10 @@ export type SessionOptions = {
   partConcurrency: number;
   /** Filters and globs of the source (sync only). */
   selection?: RootSelectionOptions;
-  /** Refuse overlapping roots, and clear temp files a killed run left (runs that write). @default false */
+  /** Refuse overlapping roots (runs that write). @default false */
   refuseOverlap?: boolean;
+  /** Receives the s3ferry temp files a local destination's listing meets (src/local/stale-temp.ts). */
+  onTempFile?: (path: string, mtimeMs: number) => void;
   tally: SessionTally;
   emitWarning: (message: string) => void;
   /** A task's multipart upload started, stored a part or ended (tasks that record uploads). */
@@ -103,7 +104,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       },
       ...(options.selection === undefined ? {} : { selection: options.selection }),
       ...(options.refuseOverlap === true ? { refuseOverlap: true } : {}),
-      ...(options.refuseOverlap === true ? { onTempFile: removeStaleTemp } : {}),
+      ...(options.onTempFile === undefined ? {} : { onTempFile: options.onTempFile }),
     });
   } catch (error) {
     cancel.close();
@@ -155,19 +156,6 @@ export function endpointStates(session: Pick<Session, 'roots' | 'limits'>): Endp
     }
   }
   return [...views.values()];
-}
-
-/** When this process started: temp files older than that belong to a run that was killed. */
-const PROCESS_STARTED_MS = Date.now() - performance.now();
-
-/**
- * Removes an s3ferry temp file left in a local destination by a killed run: last written before
- * this process started, so no copy of this run is writing it. (A run of another process writing
- * into the same directory at the same time would see that copy fail, never a partial file.)
- */
-function removeStaleTemp(path: string, mtimeMs: number): void {
-  if (mtimeMs >= PROCESS_STARTED_MS) return;
-  void rm(path, { force: true }).catch(() => undefined);
 }
 
 /**

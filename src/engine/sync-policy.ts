@@ -179,6 +179,13 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
       tally.cancelled += 1;
       return undefined;
     }
+    // Copies in flight when a fatal error stopped the run (a full or read-only destination, a
+    // bucket gone) often end with that same error before the cancel reaches them: one condition,
+    // reported once. Like a cancelled copy, such a copy stays unsettled for the next run.
+    if (result.error.fatal && run.fatal?.code === result.error.code) {
+      tally.cancelled += 1;
+      return undefined;
+    }
     fail(key, result.error);
     return 'failed';
   };

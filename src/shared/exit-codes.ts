@@ -8,7 +8,10 @@ export const ExitCode = {
   Partial: 1,
   /** Usage or configuration error, found before any transfer. */
   Usage: 2,
-  /** Fatal runtime error that stopped the run (bad credentials, missing bucket). */
+  /**
+   * Fatal runtime error that stopped the run (bad credentials, missing bucket, a local destination
+   * that is full or read-only: ENOSPC, EDQUOT, EROFS).
+   */
   Fatal: 3,
   /** Interrupted by SIGINT. */
   Interrupted: 130,

@@ -8,6 +8,7 @@ import {
   exitCodeOf,
   failureLine,
   formatEta,
+  isFatalAFailure,
   requestsText,
   statusLine,
   summaryText,
@@ -187,6 +188,29 @@ describe('summaryText', () => {
       text,
       /\n {2}error: AccessDenied: cannot list s3\+dst:\/\/backup\/. Hint: check the bucket policy of backup\n$/,
     );
+  });
+
+  it("does not repeat a fatal error that was one object's failure line (a full disk)", () => {
+    const full: SerializedError = {
+      kind: 'local-io',
+      code: 'ENOSPC',
+      message: 'cannot write /mnt/out/big.bin: no space left on device',
+      hint: 'the file system is full: free space on it, or choose another destination',
+      retryable: false,
+      fatal: true,
+    };
+    const record = { key: 'big.bin', src: 's3://b/big.bin', dst: '/mnt/out/big.bin', error: full };
+    const stopped = summary({ status: 'fatal', fatal: full, failures: [record] });
+    assert.equal(isFatalAFailure(stopped), true);
+    assert.doesNotMatch(summaryText(stopped), /\n {2}error:|ENOSPC/);
+    // Another failure than the one that stopped the run: the error line stays.
+    const other = summary({
+      status: 'fatal',
+      fatal: full,
+      failures: [{ ...record, error: { ...full, message: 'cannot write /mnt/out/a.bin: …' } }],
+    });
+    assert.equal(isFatalAFailure(other), false);
+    assert.match(summaryText(other), /\n {2}error: ENOSPC: cannot write \/mnt\/out\/big\.bin/);
   });
 
   it('mentions --checksum pairs that were compared by size and time', () => {

@@ -1,7 +1,7 @@
 // Pure pieces of the copy paths: CopySource encoding, temp names, and the part runner's "settle everything before failing" rule.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeCopySource } from '../../src/s3/transfer/context.ts';
+import { encodeCopySource, localIoError } from '../../src/s3/transfer/context.ts';
 import { forEachConcurrently } from '../../src/s3/transfer/multipart.ts';
 import { isTempName, tempPathFor } from '../../src/s3/transfer/temp-file.ts';
 
@@ -31,11 +31,56 @@ describe('encodeCopySource', () => {
 describe('temp files', () => {
   it('are hidden names next to the destination, recognisable, and short enough', () => {
     const temp = tempPathFor('/data/dir/report.csv');
-    assert.match(temp, /^\/data\/dir\/\.report\.csv\.s3ferry-tmp-[0-9a-f]{12}$/);
+    assert.match(
+      temp,
+      new RegExp(
+        `^/data/dir/\\.report\\.csv\\.s3ferry-tmp-${process.pid}-[0-9a-f]{8}-[0-9a-f]{12}$`,
+      ),
+    );
     assert.ok(isTempName(temp.slice('/data/dir/'.length)));
     assert.ok(!isTempName('report.csv'));
     const long = tempPathFor(`/d/${'日'.repeat(200)}`);
     assert.ok(Buffer.byteLength(long.slice(3)) <= 255);
+  });
+});
+
+describe('localIoError', () => {
+  const errno = (code: string, text: string, syscall: string, path?: string): Error =>
+    Object.assign(
+      new Error(`${code}: ${text}, ${syscall}${path === undefined ? '' : ` '${path}'`}`),
+      { code, syscall },
+    );
+
+  it("names the path once, with Node's reason but not its code and call again", () => {
+    const error = localIoError(
+      errno('EACCES', 'permission denied', 'open', '/d/.x.s3ferry-tmp-1-aaaaaaaa-0123456789ab'),
+      'write',
+      '/d/x',
+    );
+    assert.equal(error.code, 'EACCES');
+    assert.equal(error.message, 'cannot write /d/x: permission denied');
+    assert.equal(error.fatal, false);
+    assert.equal(error.hint, undefined);
+  });
+
+  it('makes a full, over-quota or read-only file system fatal, with a hint', () => {
+    for (const [code, text] of [
+      ['ENOSPC', 'no space left on device'],
+      ['EDQUOT', 'disk quota exceeded'],
+      ['EROFS', 'read-only file system'],
+    ] as const) {
+      const error = localIoError(errno(code, text, 'write'), 'write', '/mnt/f');
+      assert.equal(error.message, `cannot write /mnt/f: ${text}`);
+      assert.equal(error.fatal, true, code);
+      assert.match(error.hint ?? '', /file system|quota/);
+    }
+  });
+
+  it('keeps a message that is not a Node file-system error as it is', () => {
+    assert.equal(
+      localIoError(new Error('boom, again'), 'read', '/a').message,
+      'cannot read /a: boom, again',
+    );
   });
 });
 

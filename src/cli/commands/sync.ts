@@ -24,6 +24,7 @@ import {
   deletesSkippedLine,
   exitCodeOf,
   failureLine,
+  isFatalAFailure,
   planLine,
   summaryText,
   verboseLine,
@@ -336,6 +337,8 @@ export async function runSyncCommand(
   const skippedDeletes = deletesSkippedLine(summary);
   if (!isJson && skippedDeletes !== undefined) ctx.io.writeErr(skippedDeletes);
   if (!isJson && !isQuiet) ctx.io.writeErr(summaryText(summary));
-  else if (!isJson && summary.fatal !== undefined) ctx.io.writeErr(summaryText(summary));
+  else if (!isJson && summary.fatal !== undefined && !isFatalAFailure(summary)) {
+    ctx.io.writeErr(summaryText(summary));
+  }
   return exitCodeOf(summary);
 }

@@ -142,20 +142,38 @@ export function s3ErrorAt(ctx: TransferContext, at: S3Target, error: unknown): S
   });
 }
 
-/** Local file-system failures that will hit every later file too: stop the run. */
-const FATAL_LOCAL_CODES = new Set(['ENOSPC', 'EROFS', 'EDQUOT']);
+/**
+ * Local file-system failures that will hit every later file too: stop the run (exit 3), with a
+ * hint naming what to do about the destination.
+ */
+const FATAL_LOCAL_HINTS: Record<string, string> = {
+  ENOSPC: 'the file system is full: free space on it, or choose another destination',
+  EDQUOT: 'the disk quota is exhausted: free space in it, or choose another destination',
+  EROFS:
+    'the file system is mounted read-only: remount it read-write, or choose another destination',
+};
+
+/**
+ * Node's text of a file-system error without the code and the call it repeats
+ * (`ENOSPC: no space left on device, write` → `no space left on device`): the path is named once,
+ * by the caller, and is the destination's, not a temp file's.
+ */
+function errnoReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return /^[A-Z][A-Z0-9_]*: (.+?), [a-z_]+(?: '.*')?$/s.exec(message)?.[1] ?? message;
+}
 
 /** An S3FerryError (kind `local-io`) for a failed file operation on `path`. */
 export function localIoError(error: unknown, action: string, path: string): S3FerryError {
   if (isS3FerryError(error)) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const errno = typeof code === 'string' ? code : 'LocalIoError';
-  const reason = error instanceof Error ? error.message : String(error);
+  const hint = Object.hasOwn(FATAL_LOCAL_HINTS, errno) ? FATAL_LOCAL_HINTS[errno] : undefined;
   return new S3FerryError(
     'local-io',
     errno,
-    `cannot ${action} ${path}: ${reason}`,
-    { retryable: false, fatal: FATAL_LOCAL_CODES.has(errno) },
+    `cannot ${action} ${path}: ${errnoReason(error)}`,
+    { retryable: false, fatal: hint !== undefined, ...(hint === undefined ? {} : { hint }) },
     { cause: error },
   );
 }

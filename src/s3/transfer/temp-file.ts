@@ -1,6 +1,6 @@
 // Writes a local file the safe way: into a temporary file next to the destination, flushed and
 // timestamped, then renamed onto the final name, so no partial file is ever visible there.
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { tempPathFor } from '../../local/temp-name.ts';
@@ -11,7 +11,8 @@ import { localIoError } from './context.ts';
 /**
  * Creates the parent directories, then runs `write` on a new temp file. On success: sets the
  * file's atime/mtime to `mtimeMs`, fsyncs, closes and renames it onto `path`. On any failure the
- * temp file is removed and the error rethrown (file errors as `local-io` S3FerryErrors).
+ * temp file is removed and the error rethrown (file errors as `local-io` S3FerryErrors naming
+ * `path`: the temp file is gone by the time anyone reads the message).
  */
 export async function writeViaTempFile<T>(
   path: string,
@@ -19,7 +20,7 @@ export async function writeViaTempFile<T>(
   write: (handle: FileHandle) => Promise<T>,
 ): Promise<T> {
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirectories(dirname(path));
   } catch (error) {
     throw localIoError(error, 'create the directory of', path);
   }
@@ -29,7 +30,7 @@ export async function writeViaTempFile<T>(
     try {
       handle = await open(temp, 'wx+');
     } catch (error) {
-      throw localIoError(error, 'create', temp);
+      throw localIoError(error, 'write', path);
     }
     const result = await write(handle);
     try {
@@ -47,6 +48,35 @@ export async function writeViaTempFile<T>(
     await handle?.close().catch(() => undefined);
     await rm(temp, { force: true }).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * `mkdir -p dir`, failing with the error that stopped it. Node's recursive mkdir answers ENOENT
+ * when a missing level cannot be created (checked on Node 20 with a read-only tmpfs: ENOENT, where
+ * `mkdir` of that level says EROFS), which would make a read-only or full destination look like a
+ * path problem of each file: so the levels are then created one by one to get the real error.
+ */
+async function makeDirectories(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    return;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+  }
+  const missing: string[] = [];
+  for (let level = dir; ; level = dirname(level)) {
+    const exists = await stat(level).then(
+      () => true,
+      () => false,
+    );
+    if (exists || dirname(level) === level) break;
+    missing.unshift(level);
+  }
+  for (const level of missing) {
+    await mkdir(level).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+    });
   }
 }
 
