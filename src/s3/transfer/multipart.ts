@@ -315,13 +315,8 @@ async function abortUpload(
 /** Aborts an upload that is not continued; a failure leaves it to `s3ferry uploads --abort`. */
 async function abortQuietly(ctx: TransferContext, dst: S3Target, uploadId: string): Promise<void> {
   try {
-    await callS3(
-      ctx,
-      dst,
-      new AbortMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, UploadId: uploadId }),
-      { signal: undefined },
-    );
+    await abortUpload(ctx, dst, uploadId);
   } catch {
-    // NoSuchUpload (already gone) or a failure: nothing more to do here.
+    // A failure: nothing more to do here (the upload shows in `s3ferry uploads`).
   }
 }
