@@ -255,6 +255,11 @@ function rcloneRemote(name: string, side: CeilingSide): NodeJS.ProcessEnv {
   };
 }
 
+/** A size for rclone's flags: a bare number would be KiB there, so bytes carry `B`. */
+export function rcloneBytes(bytes: number): string {
+  return `${bytes}B`;
+}
+
 function rclone(ctx: StepContext): Command {
   const dstRemote = isSame(ctx) ? 'src' : 'dst';
   const args = [
@@ -271,7 +276,10 @@ function rclone(ctx: StepContext): Command {
     // Server-side copies at or above the cutoff go through UploadPartCopy in parts of this size
     // (rclone's minimum is 5 MiB: smaller objects, at small --scale, stay one CopyObject).
     const { thresholdBytes, partSizeBytes } = ctx.step.multipart;
-    args.push('--s3-copy-cutoff', `${Math.max(5 * MiB, Math.min(thresholdBytes, partSizeBytes))}`);
+    args.push(
+      '--s3-copy-cutoff',
+      rcloneBytes(Math.max(5 * MiB, Math.min(thresholdBytes, partSizeBytes))),
+    );
   }
   if (ctx.workload.isDestinationPreseeded) {
     // The pre-seeded destination's times differ from the source's; by default rclone would
