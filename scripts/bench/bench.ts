@@ -7,6 +7,7 @@
 //   npm run bench -- --only A,C --tools s3ferry,rclone --out /tmp/b.md
 //   npm run bench -- --only A,C,E --tools s3ferry,s3ferry+ckpt   --checkpoint overhead alone
 //   npm run bench -- --only C --tools s3ferry,s3ferry+queue1,s3ferry+queue3   distributed overhead
+//   npm run bench -- --only G --tools s3ferry,rclone                           under faults (issue 12)
 //
 // Each workload's source is seeded once (concurrent PutObject, raw SDK). Each run goes through
 // the tools in a rotated order (run 1: s3ferry, rclone, …; run 2: rclone, …), each into a fresh
@@ -16,7 +17,8 @@
 // every run) and the report compares the two. On C, s3ferry also runs as a distributed job
 // ("s3ferry+queue1", "s3ferry+queue3": the coordinator `sync --queue` with one or three
 // `s3ferry worker` processes, against a redis-server started once for the bench run), next to
-// plain s3ferry in every run, and the report compares them.
+// plain s3ferry in every run, and the report compares them. Workload G (issue 12 §1, faults.ts)
+// runs s3ferry and rclone through fault-injecting proxies and checks every destination object.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -80,10 +82,13 @@ import {
   type RunRecord,
 } from './report.ts';
 import { fmt, fmtMiB, fmtSpread, spread } from './stats.ts';
+import { FAULT_TOOLS, isComplete, renderFaultSection, type FaultRecord } from './fault-report.ts';
+import { runFaultWorkload } from './faults.ts';
 import {
   KiB,
   MiB,
   WORKLOAD_IDS,
+  faultWorkload as faultWorkloadAt,
   isServerWorkload,
   keyOf,
   workloads,
@@ -146,7 +151,7 @@ function parseOptions(argv: string[]): Options {
     ...WORKLOAD_IDS,
   ]) as WorkloadId[];
   for (const w of only) {
-    if (!WORKLOAD_IDS.includes(w)) throw new Error(`--only: unknown workload ${w} (A-F)`);
+    if (!WORKLOAD_IDS.includes(w)) throw new Error(`--only: unknown workload ${w} (A-G)`);
   }
   const tools = (list(values.tools) ?? [...TOOL_NAMES]) as ToolName[];
   for (const t of tools) {
@@ -645,6 +650,7 @@ function render(
   meta: Meta,
   records: RunRecord[],
   planner: PlannerFigures | undefined,
+  faultRecords: FaultRecord[],
 ): string {
   const tables = tabulate(records);
   const cpu = cpus();
@@ -764,6 +770,12 @@ function render(
       );
     }
   }
+  if (options.only.includes('G')) {
+    const g = faultWorkloadAt(options.scale);
+    lines.push(`## ${g.id}: ${g.title}`, '');
+    if (faultRecords.length === 0) lines.push('Not run (see the notes above).', '');
+    else lines.push(...renderFaultSection(g, faultRecords, meta.command), '');
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -795,10 +807,12 @@ async function main(): Promise<number> {
 
   const selected = workloads(options.scale).filter((w) => options.only.includes(w.id));
   const serverWorkloads = selected.filter(isServerWorkload);
+  const faultWorkload = options.only.includes('G') ? faultWorkloadAt(options.scale) : undefined;
+  const needsCluster = serverWorkloads.length > 0 || faultWorkload !== undefined;
 
   const tools: ToolName[] = [];
   const versions: Record<string, string> = { node: process.version, 's3ferry commit': gitCommit() };
-  if (serverWorkloads.length > 0 && options.tools.includes('rclone')) {
+  if (needsCluster && options.tools.includes('rclone')) {
     const note = await ensureRclone(say);
     if (note !== undefined) notes.push(`${note}: skipped.`);
   }
@@ -857,17 +871,24 @@ async function main(): Promise<number> {
   }
 
   const records: RunRecord[] = [];
+  const faultRecords: FaultRecord[] = [];
+  const faultTools = tools.filter((t): t is (typeof FAULT_TOOLS)[number] =>
+    (FAULT_TOOLS as readonly string[]).includes(t),
+  );
+  if (faultWorkload !== undefined && faultTools.length === 0) {
+    notes.push('G runs s3ferry and rclone only, and neither is here: G skipped.');
+  }
   let cephVersion: string | undefined;
-  if (serverWorkloads.length > 0) {
+  if (needsCluster) {
     const ensured = await ensureCephPackages({ log: say });
     if (!ensured.ok) {
       say(ensured.message);
       return 2;
     }
-    const dataBytes = serverWorkloads.reduce(
-      (n, w) => n + w.count * Math.max(w.sizeBytes, 4 * KiB),
-      0,
-    );
+    const dataBytes =
+      serverWorkloads.reduce((n, w) => n + w.count * Math.max(w.sizeBytes, 4 * KiB), 0) +
+      // G: its source and one destination at a time (each run's bucket goes before the next).
+      2 * (faultWorkload?.objects.reduce((n, o) => n + Math.max(o.sizeBytes, 4 * KiB), 0) ?? 0);
     say('starting a local Ceph cluster (one mon, one OSD, two RGW gateways, two users)');
     cluster = await startRgwCluster({
       stopWhenProcessExits: true,
@@ -914,6 +935,22 @@ async function main(): Promise<number> {
       ctx.queuePid = redis.pid;
     }
     for (const w of serverWorkloads) await runServerWorkload(ctx, w);
+    if (faultWorkload !== undefined && faultTools.length > 0) {
+      faultRecords.push(
+        ...(await runFaultWorkload(
+          {
+            root: ROOT,
+            cluster,
+            workDir,
+            tools: faultTools,
+            runs: options.runs,
+            baseEnv: cleanEnv(),
+            log: say,
+          },
+          faultWorkload,
+        )),
+      );
+    }
   }
 
   let planner: PlannerFigures | undefined;
@@ -934,19 +971,25 @@ async function main(): Promise<number> {
   };
   mkdirSync(dirname(options.out), { recursive: true });
   // Formatted as `npm run lint` (prettier --check .) expects it, so the generated file passes.
-  const markdown = render(options, meta, records, planner);
+  const markdown = render(options, meta, records, planner, faultRecords);
   const config = (await prettier.resolveConfig(join(ROOT, 'docs', 'benchmarks.md'))) ?? {};
   writeFileSync(options.out, await prettier.format(markdown, { ...config, parser: 'markdown' }));
   say(`wrote ${relative(process.cwd(), options.out) || options.out}`);
   const failed = records.filter((r) => r.status === 'failed');
   for (const r of failed)
     say(`failed: ${r.tool} ${r.workload} ${r.step} run ${r.run}: ${r.note ?? ''}`);
+  // G: a run that did not complete (exit code, a lost or corrupt object, an upload left) is a
+  // finding of the table; for s3ferry it also fails the bench, as a failed step does.
+  const incomplete = faultRecords.filter((r) => !isComplete(r));
+  for (const r of incomplete)
+    say(`incomplete: ${r.tool} G ${r.caseId} run ${r.run}: ${r.note ?? ''}`);
   // A peer that fails is reported in its table; only s3ferry's (with or without its variants)
   // and the ceiling's own failures mean the harness (or s3ferry) is broken.
   if (
     failed.some(
       (r) => r.tool === 's3ferry' || r.tool.startsWith('s3ferry+') || r.tool === 'ceiling',
-    )
+    ) ||
+    incomplete.some((r) => r.tool === 's3ferry')
   ) {
     say('s3ferry or the ceiling failed (see the tables): exit 1');
     return 1;

@@ -7,7 +7,7 @@
 // is `ru_maxrss`: the largest resident set of any single process of the tree (worker threads
 // live in their process, so for s3ferry and the Node tools it is the whole tool).
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -42,11 +42,14 @@ export function parseTimeOutput(text: string): { cpuSeconds: number; peakRssByte
   };
 }
 
-/** Runs a command to completion and measures it; stdout/stderr are captured (last 64 KiB). */
+/**
+ * Runs a command to completion and measures it; stdout/stderr are captured (last 64 KiB), and
+ * the whole of stdout is also written to `stdoutFile` when given (NDJSON events of a long run).
+ */
 export async function runMeasured(
   command: string,
   args: readonly string[],
-  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; stdoutFile?: string },
 ): Promise<Measured> {
   const useTime = canMeasureCpu();
   const dir = mkdtempSync(join(tmpdir(), 's3ferry-bench-time-'));
@@ -74,7 +77,10 @@ export async function runMeasured(
       };
       const out: Buffer[] = [];
       const err: Buffer[] = [];
+      const file =
+        options.stdoutFile === undefined ? undefined : createWriteStream(options.stdoutFile);
       child.stdout.on('data', keep(out));
+      if (file !== undefined) child.stdout.pipe(file);
       child.stderr.on('data', keep(err));
       const timer =
         options.timeoutMs === undefined
@@ -83,11 +89,18 @@ export async function runMeasured(
       child.once('error', reject);
       child.once('close', (code, signal) => {
         if (timer !== undefined) clearTimeout(timer);
-        resolve({
+        const result = {
           exitCode: code ?? (signal === null ? 1 : 137),
           stdout: Buffer.concat(out).toString('utf8'),
           stderr: Buffer.concat(err).toString('utf8'),
-        });
+        };
+        // The pipe has ended with stdout; wait for the file to be flushed.
+        if (file === undefined) resolve(result);
+        else if (file.writableFinished) resolve(result);
+        else
+          file.once('finish', () => {
+            resolve(result);
+          });
       });
     });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;

@@ -10,7 +10,7 @@ import { findExecutable } from '../cluster/processes.ts';
 import { ensureDebianPackages } from '../ensure-packages.ts';
 import type { CeilingSide, CeilingSpec } from './ceiling.ts';
 import type { SyncClientSpec } from './s3-sync-client-run.ts';
-import { D_PART_BYTES, MiB, type ServerWorkload, type Step } from './workloads.ts';
+import { D_PART_BYTES, MiB, type ServerWorkload, type Step, type WorkloadId } from './workloads.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -112,7 +112,10 @@ export const TOOL_SETTINGS: Record<RunnerName, string> = {
 /** Everything a command needs to know about the cluster and the step. */
 export type StepContext = {
   root: string;
-  workload: ServerWorkload;
+  /** The server workload, or what G (scripts/bench/faults.ts) says of itself in its place. */
+  workload: Pick<ServerWorkload, 'layout' | 'isDestinationPreseeded' | 'count' | 'sizeBytes'> & {
+    id: Exclude<WorkloadId, 'F'>;
+  };
   step: Step;
   src: CeilingSide;
   dst: CeilingSide;
@@ -255,6 +258,11 @@ function rcloneRemote(name: string, side: CeilingSide): NodeJS.ProcessEnv {
   };
 }
 
+/** A size for rclone's flags: a bare number would be KiB there, so bytes carry `B`. */
+export function rcloneBytes(bytes: number): string {
+  return `${bytes}B`;
+}
+
 function rclone(ctx: StepContext): Command {
   const dstRemote = isSame(ctx) ? 'src' : 'dst';
   const args = [
@@ -267,11 +275,24 @@ function rclone(ctx: StepContext): Command {
     '32',
     '--fast-list',
   ];
-  if (ctx.step.multipart !== undefined) {
+  if (ctx.step.multipart !== undefined && isSame(ctx)) {
     // Server-side copies at or above the cutoff go through UploadPartCopy in parts of this size
     // (rclone's minimum is 5 MiB: smaller objects, at small --scale, stay one CopyObject).
     const { thresholdBytes, partSizeBytes } = ctx.step.multipart;
-    args.push('--s3-copy-cutoff', `${Math.max(5 * MiB, Math.min(thresholdBytes, partSizeBytes))}`);
+    args.push(
+      '--s3-copy-cutoff',
+      rcloneBytes(Math.max(5 * MiB, Math.min(thresholdBytes, partSizeBytes))),
+    );
+  } else if (ctx.step.multipart !== undefined) {
+    // Across endpoints rclone uploads what it reads: multipart at or above the upload cutoff, in
+    // chunks of this size (G: `--s3-upload-cutoff 5M --s3-chunk-size 5M`, as issue 12's table).
+    const { thresholdBytes, partSizeBytes } = ctx.step.multipart;
+    args.push(
+      '--s3-upload-cutoff',
+      rcloneBytes(thresholdBytes),
+      '--s3-chunk-size',
+      rcloneBytes(Math.max(5 * MiB, partSizeBytes)),
+    );
   }
   if (ctx.workload.isDestinationPreseeded) {
     // The pre-seeded destination's times differ from the source's; by default rclone would

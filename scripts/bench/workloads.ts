@@ -3,14 +3,15 @@
 // Scaling rule: workloads of many small objects (A, C, E, F) scale their object count; workloads
 // of a few large objects (B, D) scale their object size (the count stays, so the parallelism
 // over objects is the same at any scale). Counts never go below 20, sizes never below 1 MiB for
-// B and D.
+// B and D. G (faults, issue 12 §1) scales the count of its small objects; its six multipart
+// objects stay as they are from scale 0.1 up, and below it only the smallest one is kept.
 import { scaleBytes, scaleCount } from './stats.ts';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
 
-export type WorkloadId = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
-export const WORKLOAD_IDS: readonly WorkloadId[] = ['A', 'B', 'C', 'D', 'E', 'F'];
+export type WorkloadId = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
+export const WORKLOAD_IDS: readonly WorkloadId[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
 
 /**
  * Where source and destination live: `same` = one gateway, one user (server-side copies);
@@ -44,7 +45,7 @@ export type Step = {
 export type Case = { steps: Step[] };
 
 export type ServerWorkload = {
-  id: Exclude<WorkloadId, 'F'>;
+  id: Exclude<WorkloadId, 'F' | 'G'>;
   title: string;
   count: number;
   sizeBytes: number;
@@ -60,6 +61,27 @@ export type ServerWorkload = {
 
 export type PlannerWorkload = { id: 'F'; title: string; count: number };
 
+/** One object of the fault workload: its key and size (its bytes are derived from the key). */
+export type FaultObject = { key: string; sizeBytes: number };
+
+/**
+ * G, issue 12 §1: a mixed set synced across endpoints and users through fault-injecting proxies
+ * (scripts/bench/faults.ts runs it), multipart at `partSizeBytes` for both tools.
+ */
+export type FaultWorkload = {
+  id: 'G';
+  title: string;
+  /** Objects of 1–64 KiB. */
+  smallCount: number;
+  /** Sizes of the objects that go in parts (6–20 MiB). */
+  largeSizes: number[];
+  /** Multipart threshold and part size, for s3ferry and rclone alike. */
+  partSizeBytes: number;
+  /** Every object, small ones first. */
+  objects: FaultObject[];
+};
+
+/** The workloads of `workloads()`; G comes from `faultWorkload()` (a shape of its own). */
 export type Workload = ServerWorkload | PlannerWorkload;
 
 export function isServerWorkload(w: Workload): w is ServerWorkload {
@@ -70,7 +92,30 @@ export function isServerWorkload(w: Workload): w is ServerWorkload {
 const B_PART_BYTES = 8 * MiB;
 const MIN_COUNT = 20;
 
-/** The six workloads at the given scale (1 = issue 5 §2 as written). */
+/** Issue 12's six multipart objects, 6–20 MiB (odd sizes, so the last part is short). */
+const G_LARGE_BYTES = [6, 8, 10, 13, 16, 20].map((mib, i) => mib * MiB + 4_321 * i);
+
+/** The fault workload at `scale`: 1,500 × 1–64 KiB (scaled, ≥ 20) plus the multipart objects. */
+export function faultWorkload(scale: number): FaultWorkload {
+  const smallCount = scaleCount(1_500, scale, MIN_COUNT);
+  const largeSizes = scale >= 0.1 ? G_LARGE_BYTES : G_LARGE_BYTES.slice(0, 1);
+  const objects: FaultObject[] = [];
+  for (let i = 0; i < smallCount; i++) {
+    // 1 KiB to 64 KiB, spread evenly by a stride prime to the range.
+    objects.push({ key: keyOf(i, smallCount), sizeBytes: KiB + ((i * 7_919) % (63 * KiB + 1)) });
+  }
+  largeSizes.forEach((sizeBytes, i) => objects.push({ key: `large/big-${i}`, sizeBytes }));
+  return {
+    id: 'G',
+    title: 'under faults: mixed sizes across endpoints and users through a fault proxy (issue 12)',
+    smallCount,
+    largeSizes,
+    partSizeBytes: 5 * MiB,
+    objects,
+  };
+}
+
+/** The six workloads A–F at the given scale (1 = issue 5 §2 as written). */
 export function workloads(scale: number): Workload[] {
   const bSize = scaleBytes(64 * MiB, scale, MiB);
   const dSize = scaleBytes(512 * MiB, scale, MiB);
