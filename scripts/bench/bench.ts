@@ -636,10 +636,12 @@ type Meta = {
 };
 
 const TUNING_LOG_NAME = 'docs/benchmarks-tuning.md';
+/** Measurements recorded by hand, issue by issue: kept at the end of every generated report. */
+const RECORDED_NAME = 'docs/benchmarks-recorded.md';
 
-function readTuningLog(): string | undefined {
+function readDoc(name: string): string | undefined {
   try {
-    return readFileSync(join(ROOT, TUNING_LOG_NAME), 'utf8');
+    return readFileSync(join(ROOT, name), 'utf8');
   } catch {
     return undefined;
   }
@@ -719,7 +721,7 @@ function render(
     lines.push('Notes from this run:', '', ...meta.notes.map((n) => `- ${n}`), '');
   lines.push('## Targets (issue 5 §4)', '', renderTargets(evaluateTargets(tables, planner)), '');
   // The hand-written tuning log (what was tried, what it gave) travels with the numbers.
-  const tuning = readTuningLog();
+  const tuning = readDoc(TUNING_LOG_NAME);
   if (tuning !== undefined) {
     lines.push(`<!-- The next section is copied from ${TUNING_LOG_NAME}; edit it there. -->`, '');
     lines.push(tuning.trim(), '');
@@ -775,6 +777,12 @@ function render(
     lines.push(`## ${g.id}: ${g.title}`, '');
     if (faultRecords.length === 0) lines.push('Not run (see the notes above).', '');
     else lines.push(...renderFaultSection(g, faultRecords, meta.command), '');
+  }
+  // What earlier issues measured by hand (or with other commands) stays with the numbers.
+  const recorded = readDoc(RECORDED_NAME);
+  if (recorded !== undefined) {
+    lines.push(`<!-- The next sections are copied from ${RECORDED_NAME}; edit them there. -->`, '');
+    lines.push(recorded.trim(), '');
   }
   return `${lines.join('\n')}\n`;
 }
