@@ -1,6 +1,6 @@
 // The bucket list of a profile (`ls s3://`): ListBuckets, following continuation tokens where
 // the server pages (AWS since 2024; older servers answer everything in one response).
-import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { ListBucketsCommand } from './sdk.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';

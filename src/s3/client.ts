@@ -7,7 +7,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from './sdk.ts';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import {
   createCredentialChain,
@@ -15,8 +15,8 @@ import {
   fromIni,
   fromInstanceMetadata,
   fromNodeProviderChain,
-} from '@aws-sdk/credential-providers';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+} from './sdk.ts';
+import { NodeHttpHandler } from './sdk.ts';
 import type { Logger } from '@smithy/types';
 import { describeSource } from '../shared/display.ts';
 import { configError } from '../shared/errors.ts';

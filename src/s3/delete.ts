@@ -1,7 +1,7 @@
 // Deletes keys with DeleteObjects, up to 1,000 keys a request (S3's limit), in Quiet mode so the
 // answer lists only the keys that failed; a key XML cannot carry goes alone, with DeleteObject. Content-MD5 is added by the client (src/s3/content-md5.ts):
 // S3 and many compatible servers require an integrity header on DeleteObjects.
-import { DeleteObjectCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand } from './sdk.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';

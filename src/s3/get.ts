@@ -2,7 +2,7 @@
 // holds the object in memory, and a failure mid-body arrives as a classified S3FerryError.
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from './sdk.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3FerryError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';

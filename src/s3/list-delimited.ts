@@ -1,7 +1,7 @@
 // One level of an S3 "directory": ListObjectsV2 with a delimiter, objects and common prefixes
 // merged into one stream in S3's key order, page by page as they arrive (the next page is
 // requested while the consumer prints this one). Used by `ls`; sync uses src/s3/list.ts.
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from './sdk.ts';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { compareKeys } from '../plan/compare-keys.ts';
 import type { ProfileSpec } from '../shared/profile.ts';

@@ -2,7 +2,7 @@
 // 1,000 keys is parsed here in one pass over the XML instead of through the SDK's XML parser and
 // schema deserialiser, which dominate the CPU (and the garbage) of a no-op re-sync. Same output
 // shape as the SDK's, so the listings above do not care which path answered.
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from './sdk.ts';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { RequestCounter } from './request-counter.ts';
 import { canSendSigned, decodeXmlText, sendSigned } from './signed-request.ts';

@@ -1,7 +1,7 @@
 // Streaming ListObjectsV2 (1000 keys a page, the next page fetched while the consumer works on
 // this one), keys relative to the listed prefix, normalised ETags and ms times; and the
 // LIST-based "is this key a single object?" lookup used to resolve sync roots.
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from './sdk.ts';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { S3FerryError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';

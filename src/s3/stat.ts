@@ -1,7 +1,7 @@
 // HEAD of one object, for `stat` (and `rm`'s "does this key exist?"): size, time, ETag, content
 // headers and user metadata. A 404 is an answer (undefined), not an error: HEAD has no body, so it
 // cannot tell a missing key from a missing bucket; the caller asks a LIST when that matters.
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from './sdk.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';

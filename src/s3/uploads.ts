@@ -1,7 +1,7 @@
 // Multipart uploads in progress: ListMultipartUploads paged with KeyMarker/UploadIdMarker, and
 // AbortMultipartUpload of one of them. A killed run leaves uploads behind, and S3 keeps (and
 // bills) their parts until they are aborted. Used by `uploads` (src/engine/uploads.ts).
-import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from './sdk.ts';
 import type { ListMultipartUploadsCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { S3FerryError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';

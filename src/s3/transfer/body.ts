@@ -2,7 +2,7 @@
 // they flow. A failing source aborts the request: the SDK pipes the body without propagating
 // source errors, so the upload would otherwise hang until the socket times out.
 import { Readable, Transform, pipeline } from 'node:stream';
-import { PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, UploadPartCommand } from '../sdk.ts';
 import type { PutObjectCommandOutput } from '@aws-sdk/client-s3';
 import { S3FerryError } from '../../shared/errors.ts';
 import { callS3 } from './context.ts';

@@ -2,7 +2,7 @@
 // MD5 where its ETag is one (verify.ts), fsync, timestamp, rename. At/above the threshold the
 // object is fetched as parallel ranged GETs written at their offsets.
 import type { FileHandle } from 'node:fs/promises';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand } from '../sdk.ts';
 import type { S3FerryError } from '../../shared/errors.ts';
 import { isS3FerryError } from '../../shared/errors.ts';
 import type { CopyTask } from '../../shared/protocol.ts';

@@ -3,7 +3,7 @@
 // pinned with If-Match to the ETag of the first response), so a retry never re-reads what the
 // hash has already taken in.
 import { createHash } from 'node:crypto';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '../sdk.ts';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
 import { asReadable } from './body.ts';
 import { callS3, retryBudget, s3ErrorAt, withRetries } from './context.ts';

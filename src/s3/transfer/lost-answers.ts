@@ -25,7 +25,7 @@ import {
   AbortMultipartUploadCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
-} from '@aws-sdk/client-s3';
+} from '../sdk.ts';
 import { isS3FerryError } from '../../shared/errors.ts';
 import { normalizeEtag } from '../etag.ts';
 import { nextMarkersOf, uploadsOf } from '../uploads.ts';

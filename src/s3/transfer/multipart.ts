@@ -4,7 +4,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-} from '@aws-sdk/client-s3';
+} from '../sdk.ts';
 import type { CreateMultipartUploadCommandInput } from '@aws-sdk/client-s3';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
 import { abortedError, callS3 } from './context.ts';

@@ -2,7 +2,7 @@
 // server holds; a part is kept only when its number, ETag and size are the ones recorded and its
 // size is what the current part layout expects. Anything else (the upload gone, another layout)
 // means starting over: the caller creates a new upload.
-import { ListPartsCommand } from '@aws-sdk/client-s3';
+import { ListPartsCommand } from '../sdk.ts';
 import type { ListPartsCommandOutput } from '@aws-sdk/client-s3';
 import { isS3FerryError } from '../../shared/errors.ts';
 import type { ResumableUpload } from '../../shared/protocol.ts';

@@ -2,7 +2,7 @@
 // UploadPartCopy in parallel + Complete at/above the threshold and always above 5 GiB. Every part
 // is copied from the version the first HEAD saw: x-amz-copy-source-if-match where the server
 // honours it (AWS), and a second HEAD before Complete where it does not (RGW 16, moto).
-import { CopyObjectCommand, HeadObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, HeadObjectCommand, UploadPartCopyCommand } from '../sdk.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
 import { callS3, callSigned, encodeCopySource } from './context.ts';
 import type { S3Target, TransferContext } from './context.ts';

@@ -6,7 +6,7 @@
 // HEAD with PartNumber=1 where the server answers it (AWS, MinIO: the part's length and the
 // part count); else s3ferry's own part size is taken as a guess when it makes the same number of
 // parts (objects it uploaded itself, tools with the same default). RGW 16 ignores PartNumber.
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '../sdk.ts';
 import { isS3FerryError } from '../../shared/errors.ts';
 import { choosePartSize } from '../../plan/parts.ts';
 import { classifyEtag } from '../etag.ts';

@@ -2,7 +2,7 @@
 // ranged GETs → UploadPart (`partConcurrency` in flight) for large objects. Nothing is buffered
 // whole: each GET body flows into its upload with a known Content-Length, so memory stays around
 // partConcurrency × the sockets' buffers, whatever the object size.
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '../sdk.ts';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
 import { asReadable, putObjectFromStream, uploadPartFromStream } from './body.ts';
