@@ -8,10 +8,15 @@
 // own client: no byte passes through s3ferry, so a thread hop only adds cost — measured 0.3 ms of
 // CPU per small copy for the two structured clones and messages, and a second SDK instance in
 // memory (docs/benchmarks.md, "What was tried"). The pool is not even started for them.
+// Small streamed copies (one GET read whole, one PUT) also start on the main thread: a run of a
+// few thousand of them ends before a pool would pay for its start (each thread loads the SDK)
+// and its two structured clones per task. Past INLINE_SMALL_COPIES the pool starts, and once it
+// is up it takes them: a long run spreads its socket and hashing work over the cores.
 import { threadId } from 'node:worker_threads';
 import type { ClientCache } from '../s3/client-cache.ts';
 import { SharedBackoff } from '../s3/shared-backoff.ts';
 import { TransferRuntime } from '../s3/transfer/runtime.ts';
+import { SMALL_OBJECT_MAX_BYTES } from '../s3/transfer/small-object.ts';
 import type { ClientCacheMode, ProfileSpec } from '../shared/profile.ts';
 import type { TaskResult, UploadEvent, WorkerMessage, WorkerTask } from '../shared/protocol.ts';
 import type { CancelBroadcast } from './cancel.ts';
@@ -44,11 +49,35 @@ export type TaskExecutor = {
   close(): Promise<void>;
 };
 
-/** Whether `task` runs on the main thread's event loop rather than in the pool. */
-export function runsOnMainThread(task: WorkerTask, cacheMode: ClientCacheMode): boolean {
+/**
+ * Small streamed copies the main thread runs before the pool starts (thread_local mode). At
+ * ~1–3 ms of CPU each, a run of this many ends within seconds on one thread.
+ */
+export const INLINE_SMALL_COPIES = 4000;
+
+/** A streamed copy that goes in one GET read whole and one PUT (small-object.ts). */
+export function isSmallStream(task: WorkerTask): boolean {
+  return (
+    task.kind === 'copy' &&
+    task.method === 'stream' &&
+    task.sizeBytes <= SMALL_OBJECT_MAX_BYTES &&
+    task.sizeBytes < task.multipartThresholdBytes
+  );
+}
+
+/**
+ * Whether `task` runs on the main thread's event loop rather than in the pool.
+ * @param poolUp whether the pool has started (small streamed copies go to it then)
+ */
+export function runsOnMainThread(
+  task: WorkerTask,
+  cacheMode: ClientCacheMode,
+  poolUp = false,
+): boolean {
   if (task.kind === 'copy' && task.method === 'server-side') return true;
+  if (cacheMode === 'thread_local') return !poolUp && isSmallStream(task);
   // Every other task that talks to S3 (copies, object hashes) needs the process's clients.
-  return cacheMode === 'process_local' && task.kind !== 'md5';
+  return task.kind !== 'md5';
 }
 
 /** Creates the executor of one run; the pool starts on first use. */
@@ -59,6 +88,8 @@ export function createExecutor(options: ExecutorOptions): TaskExecutor {
   };
   // piscina is imported with the pool: a run that only lists or copies server-side never loads it.
   let pool: Promise<TransferPool> | undefined;
+  let poolUp = false;
+  let inlineSmall = 0;
   const poolFor = (): Promise<TransferPool> => {
     pool ??= import('./pool.ts').then(({ createTransferPool }) => {
       const created = createTransferPool({
@@ -74,6 +105,7 @@ export function createExecutor(options: ExecutorOptions): TaskExecutor {
         },
       });
       created.onMessage(route);
+      poolUp = true;
       return created;
     });
     return pool;
@@ -96,7 +128,12 @@ export function createExecutor(options: ExecutorOptions): TaskExecutor {
 
   return {
     async run(task) {
-      if (!runsOnMainThread(task, options.cacheMode)) return (await poolFor()).run(task);
+      if (options.cacheMode === 'thread_local' && isSmallStream(task)) {
+        inlineSmall += 1;
+        // Started ahead of need, so it is up by the time the main thread's share runs out.
+        if (inlineSmall === INLINE_SMALL_COPIES) void poolFor();
+      }
+      if (!runsOnMainThread(task, options.cacheMode, poolUp)) return (await poolFor()).run(task);
       const result = await mainRuntime.run(task);
       // The main thread's clients are reported once, by mainClientsBuilt.
       delete result.clientsBuilt;

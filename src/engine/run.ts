@@ -112,8 +112,9 @@ async function runSync(
       dst: resolved.dst,
       config,
       cacheMode,
-      // Main-thread clients: listing in every mode, and the copies too in process_local mode.
-      maxSockets: cacheMode === 'process_local' ? transfers * resolved.partConcurrency : 8,
+      // Main-thread clients: listing, server-side and small streamed copies in every mode, and
+      // every copy in process_local mode.
+      maxSockets: cacheMode === 'process_local' ? transfers * resolved.partConcurrency : transfers,
       workers: resolved.workers,
       tasksPerWorker: resolved.tasksPerWorker,
       partConcurrency: resolved.partConcurrency,

@@ -11,6 +11,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SyncOptions } from '../../src/engine/options.ts';
 import type { SyncEvent, SyncSummary } from '../../src/engine/events.ts';
 import { createS3Client } from '../../src/s3/client.ts';
+import { SMALL_OBJECT_MAX_BYTES } from '../../src/s3/transfer/small-object.ts';
 import type { ClientCacheMode, ProfileSpec } from '../../src/shared/profile.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
 import {
@@ -123,8 +124,10 @@ for (const target of testTargets()) {
     it('proves the client cache modes with real threads: thread_local builds one client per worker, process_local one per process', async () => {
       const src = await makeBucket(c0);
       const dst = await makeBucket(c1);
-      await seed(c0, src, sampleObjects(60, false));
-      // Across credentials: a GET → PUT stream, the kind of copy the pool runs.
+      // Across credentials and above the small-object size: streamed GET → PUT, run by the pool.
+      const objects: Record<string, Uint8Array> = {};
+      for (let i = 0; i < 8; i++) objects[`big/${i}`] = randomBytes(SMALL_OBJECT_MAX_BYTES + 1 + i);
+      await seed(c0, src, objects);
       const local = await run({
         src: `s3+a://${src}`,
         dst: `s3+b://${dst}`,
@@ -145,9 +148,26 @@ for (const target of testTargets()) {
         mode: 'force',
         config: configFor(target, 'process_local'),
       });
-      assert.equal(shared.summary.objects.copied, 61);
+      assert.equal(shared.summary.objects.copied, 8);
       assert.deepEqual(shared.summary.clientsBuilt, { a: 1, b: 1 });
       assert.deepEqual(Object.keys(shared.summary.clientsBuiltByThread), ['main']);
+    });
+
+    it('runs small streamed copies on the main thread without starting a worker (thread_local)', async () => {
+      const src = await makeBucket(c0);
+      const dst = await makeBucket(c1);
+      const objects = sampleObjects(60, false);
+      await seed(c0, src, objects);
+      const { summary } = await run({
+        src: `s3+a://${src}`,
+        dst: `s3+b://${dst}`,
+        config: configFor(target, 'thread_local'),
+      });
+      assert.equal(summary.status, 'ok', JSON.stringify(summary.failures));
+      assert.deepEqual(summary.objects.byMethod, { stream: Object.keys(objects).length });
+      // Up to INLINE_SMALL_COPIES of them: one GET and one PUT each, no pool started.
+      assert.deepEqual(summary.clientsBuiltByThread, { main: { a: 1, b: 1 } });
+      assert.deepEqual(await objectMd5s(c1, dst), md5sOf(objects));
     });
 
     it('runs server-side copies on the main thread without starting a worker (thread_local)', async () => {
