@@ -20,10 +20,14 @@
 // - serviceError, xmlText, decodeXmlText: S3's XML answers (list-page.ts parses pages with them).
 //
 // The endpoint rules are a copy of the SDK's, for the cases this path takes (leanAddressing): the
-// SDK is the reference for where a request goes and what is signed.
+// SDK is the reference for where a request goes and what is signed, and
+// test/unit/signed-request-drift.test.ts compares buildSignedHttpRequest with the SDK's own
+// request, signature included, for a table of endpoints, addressing styles, regions, bucket names
+// and awkward keys, so an SDK upgrade that changes them fails a test instead of drifting silently.
 // The addressing *policy* (what the user's `auto`/`path`/`virtual` means) stays in client.ts
 // (usesPathStyle), which sets the SDK's forcePathStyle and this path's `pathStyle` alike.
 import { createHash, createHmac } from 'node:crypto';
+import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -152,16 +156,28 @@ function isVirtualHostable(bucket: string): boolean {
 }
 
 /**
+ * Regions of the SDK's `aws` partition, whose endpoints are `s3.<region>.amazonaws.com` (its
+ * partitions table; cn-*, us-gov-*, the iso partitions and eusc-* have other names or rules).
+ */
+const AWS_PARTITION_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/;
+
+/**
  * How the SDK addresses `bucket` at the target's endpoint, for the cases this path copies: `path`
- * (`host/bucket/key`) when forced, `virtual` (`bucket.host/key`) for a bucket name that is a DNS
- * label. `undefined` where the SDK does something the lean path does not model (a bucket name it
- * would put in the path anyway): the caller then sends the SDK's command.
+ * (`host/bucket/key`) when forced or at an IP address, `virtual` (`bucket.host/key`) for a bucket
+ * name that is a DNS label. `undefined` where the SDK does something the lean path does not model
+ * (a bucket name it would put in the path anyway, or no endpoint URL and a region outside AWS's
+ * main partition, e.g. cn-north-1 at amazonaws.com.cn): the caller then sends the SDK's command.
  */
 export function leanAddressing(
   target: SignedTarget,
   bucket: string,
 ): 'path' | 'virtual' | undefined {
-  if (target.pathStyle) return 'path';
+  const { spec } = target;
+  if (spec.endpointUrl === undefined && !AWS_PARTITION_REGION.test(spec.region)) return undefined;
+  // The SDK never puts a bucket in front of an IP address, whatever the addressing style.
+  if (target.pathStyle || isIP(endpointOf(spec).hostname.replace(/^\[|\]$/g, '')) !== 0) {
+    return 'path';
+  }
   return isVirtualHostable(bucket) ? 'virtual' : undefined;
 }
 
@@ -195,19 +211,20 @@ export function requestLocation(
   key: string,
 ): { protocol: string; hostname: string; port?: number; path: string } {
   const endpoint = endpointOf(spec);
-  const base = endpoint.pathname.replace(/\/+$/, '');
   const port = endpoint.port === '' ? undefined : Number(endpoint.port);
-  const keyPath = encodeKeyPath(key);
-  // A bucket request (key '') goes to `/bucket` (path style) or `/` (virtual), as the SDK sends it.
-  const location = pathStyle
-    ? {
-        hostname: endpoint.hostname,
-        path: `${base}/${encodeSegment(bucket)}${key === '' ? '' : `/${keyPath}`}`,
-      }
-    : { hostname: `${bucket}.${endpoint.hostname}`, path: `${base}/${keyPath}` };
+  // Joined as the SDK joins them: the endpoint's path (in path style with a `/` ensured, then the
+  // bucket), then the operation's `/{Key+}`, or `/` for a bucket request (key ''). So a bucket
+  // request in path style goes to `/bucket/`, and an object request virtual-hosted at an
+  // endpoint whose path ends in `/` goes to `/base//key`: both what the SDK sends.
+  const { pathname } = endpoint;
+  const base = pathStyle
+    ? `${pathname.endsWith('/') ? pathname : `${pathname}/`}${encodeSegment(bucket)}`
+    : pathname;
+  const operationPath = `/${encodeKeyPath(key)}`;
   return {
     protocol: endpoint.protocol,
-    ...location,
+    hostname: pathStyle ? endpoint.hostname : `${bucket}.${endpoint.hostname}`,
+    path: base === '/' ? operationPath : `${base}${operationPath}`,
     ...(port === undefined ? {} : { port }),
   };
 }
