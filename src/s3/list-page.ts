@@ -6,6 +6,7 @@ import { ListObjectsV2Command } from './sdk.ts';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { RequestCounter } from './request-counter.ts';
 import { canSendSigned, decodeXmlText, sendSigned } from './signed-request.ts';
+import type { SignedRequest } from './signed-request.ts';
 
 /** What the listings ask for. */
 export type ListPageInput = {
@@ -41,23 +42,8 @@ export async function receiveListPage(
     const page = await client.send(new ListObjectsV2Command(input), { abortSignal: signal });
     return { attempts: page.$metadata.attempts ?? 1, read: () => page };
   }
-  const query: Record<string, string> = { 'list-type': '2', 'max-keys': String(input.MaxKeys) };
-  if (input.Prefix !== undefined) query['prefix'] = input.Prefix;
-  if (input.ContinuationToken !== undefined) query['continuation-token'] = input.ContinuationToken;
-  if (input.StartAfter !== undefined) query['start-after'] = input.StartAfter;
   const counter = new RequestCounter();
-  const response = await sendSigned(
-    client,
-    {
-      operation: 'ListObjectsV2',
-      method: 'GET',
-      bucket: input.Bucket,
-      key: '',
-      headers: {},
-      query,
-    },
-    { counter, signal },
-  );
+  const response = await sendSigned(client, listPageRequest(input), { counter, signal });
   const attempts = counter.total;
   let page: ListObjectsV2CommandOutput | undefined;
   return {
@@ -69,6 +55,22 @@ export async function receiveListPage(
       }
       return page;
     },
+  };
+}
+
+/** The lean path's ListObjectsV2 request for `input` (the query the SDK's command sends). */
+export function listPageRequest(input: ListPageInput): SignedRequest {
+  const query: Record<string, string> = { 'list-type': '2', 'max-keys': String(input.MaxKeys) };
+  if (input.Prefix !== undefined) query['prefix'] = input.Prefix;
+  if (input.ContinuationToken !== undefined) query['continuation-token'] = input.ContinuationToken;
+  if (input.StartAfter !== undefined) query['start-after'] = input.StartAfter;
+  return {
+    operation: 'ListObjectsV2',
+    method: 'GET',
+    bucket: input.Bucket,
+    key: '',
+    headers: {},
+    query,
   };
 }
 

@@ -1,15 +1,33 @@
-// A lean path for the requests every small object costs: CopyObject for server-side copies, and
-// GET → PUT of a small object buffered in memory for streamed ones. It uses the client's own
-// credentials, request handler (keep-alive agent, TLS, timeouts) and retry strategy, one SigV4
-// signature, and nothing else. The SDK's send() resolves its middleware stack, walks the endpoint
-// rule set and runs schema (de)serialisation and log filters on every request: about 1 ms of CPU
-// per CopyObject on this machine against 0.4 ms here (docs/benchmarks.md), and on a 2-core machine
-// shared with the server that CPU is throughput.
+// A lean path for the requests every small object costs: CopyObject for server-side copies, GET →
+// PUT of a small object buffered in memory for streamed ones, and ListObjectsV2 pages. It uses the
+// client's own credentials, request handler (keep-alive agent, TLS, timeouts) and retry strategy,
+// one SigV4 signature, and nothing else. The SDK's send() resolves its middleware stack, walks the
+// endpoint rule set and runs schema (de)serialisation and log filters on every request: about 1 ms
+// of CPU per CopyObject on this machine against 0.4 ms here (docs/benchmarks.md), and on a 2-core
+// machine shared with the server that CPU is throughput.
 //
 // Only requests whose semantics are simple enough to be exact are sent this way: a body that is
 // a Buffer (replayable, so retried here within the budget) or none, a small response read whole,
 // errors in S3's <Error> document. Everything else goes through the SDK.
+//
+// The boundary (everything not listed is private to this module):
+// - registerSignedTransport: the client factory (client.ts) records what the path needs of a client.
+// - canSendSigned, sendSigned: the callers (list-page.ts, transfer/context.ts). When canSendSigned
+//   says no, the caller sends the SDK's command instead.
+// - buildSignedHttpRequest: the pure core, the signed request sendSigned would send for a target,
+//   credentials and date; no network, no clock.
+// - leanAddressing, requestLocation, encodeKeyPath: the endpoint rules, below.
+// - serviceError, xmlText, decodeXmlText: S3's XML answers (list-page.ts parses pages with them).
+//
+// The endpoint rules are a copy of the SDK's, for the cases this path takes (leanAddressing): the
+// SDK is the reference for where a request goes and what is signed, and
+// test/unit/signed-request-drift.test.ts compares buildSignedHttpRequest with the SDK's own
+// request, signature included, for a table of endpoints, addressing styles, regions, bucket names
+// and awkward keys, so an SDK upgrade that changes them fails a test instead of drifting silently.
+// The addressing *policy* (what the user's `auto`/`path`/`virtual` means) stays in client.ts
+// (usesPathStyle), which sets the SDK's forcePathStyle and this path's `pathStyle` alike.
 import { createHash, createHmac } from 'node:crypto';
+import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -25,10 +43,16 @@ import { hasAnswered, markAnswered, tagUnproven } from './endpoint-trust.ts';
 import { displayEndpoint } from './hints.ts';
 import type { RequestCounter } from './request-counter.ts';
 
-/** What the lean path needs of a client, recorded by the factory (src/s3/client.ts). */
-export type SignedTransport = {
-  spec: ProfileSpec;
+/** Where requests go and for which region they are signed: what the builder needs of a client. */
+export type SignedTarget = {
+  spec: Pick<ProfileSpec, 'endpointUrl' | 'region'>;
+  /** The client's forcePathStyle (usesPathStyle in client.ts). */
   pathStyle: boolean;
+};
+
+/** What the lean path needs of a client, recorded by the factory (src/s3/client.ts). */
+export type SignedTransport = SignedTarget & {
+  spec: ProfileSpec;
   retryStrategy: RetryStrategyV2;
   /** The client's request handler (NodeHttpHandler or the redirecting wrapper). */
   handler: {
@@ -45,7 +69,13 @@ type RawResponse = {
   body?: unknown;
 };
 
-const transports = new WeakMap<S3Client, { transport: SignedTransport; signer: SignatureV4 }>();
+/** The client's credential provider: memoised, refreshed before expiry, the SDK's own chain. */
+type CredentialProvider = () => Promise<AwsCredentialIdentity>;
+
+const transports = new WeakMap<
+  S3Client,
+  { transport: SignedTransport; credentials: CredentialProvider }
+>();
 
 function toBytes(data: SourceData): string | Uint8Array {
   if (typeof data === 'string' || data instanceof Uint8Array) return data;
@@ -80,18 +110,8 @@ const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 /** Records the parts of `client` the lean path uses. Called once by the client factory. */
 export function registerSignedTransport(client: S3Client, transport: SignedTransport): void {
-  const credentials = client.config.credentials as unknown as () => Promise<AwsCredentialIdentity>;
-  const signer = new SignatureV4({
-    // The client's own provider: memoised, refreshed before expiry, the same chain as the SDK's.
-    credentials: () => credentials(),
-    region: transport.spec.region,
-    service: 's3',
-    sha256: NodeSha256,
-    // S3 signs the path as sent (single-encoded), as the SDK does for S3.
-    uriEscapePath: false,
-    applyChecksum: false,
-  });
-  transports.set(client, { transport, signer });
+  const credentials = client.config.credentials as unknown as CredentialProvider;
+  transports.set(client, { transport, credentials: () => credentials() });
 }
 
 /** One request of the lean path. */
@@ -123,16 +143,47 @@ export type SignedResponse = {
 /** Whether `client` was built by s3ferry's factory and can take the lean path for `bucket`. */
 export function canSendSigned(client: S3Client, bucket: string): boolean {
   const entry = transports.get(client);
-  if (entry === undefined) return false;
-  return entry.transport.pathStyle || isVirtualHostable(bucket);
+  return entry !== undefined && leanAddressing(entry.transport, bucket) !== undefined;
 }
 
 /**
  * Bucket names the SDK puts in the host name (virtual-hosted style): a DNS label without dots
- * (dotted names break TLS wildcard certificates; the SDK uses path style for them).
+ * (dotted names break TLS wildcard certificates; the SDK uses path style for them). Stricter than
+ * the SDK's rule (no `--`): a name it would also accept only goes through the SDK.
  */
 function isVirtualHostable(bucket: string): boolean {
   return /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket) && !bucket.includes('--');
+}
+
+/**
+ * Regions of the SDK's `aws` partition, whose endpoints are `s3.<region>.amazonaws.com` (its
+ * partitions table; cn-*, us-gov-*, the iso partitions and eusc-* have other names or rules).
+ */
+const AWS_PARTITION_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/;
+
+/**
+ * How the SDK addresses `bucket` at the target's endpoint, for the cases this path copies: `path`
+ * (`host/bucket/key`) when forced or at an IP address, `virtual` (`bucket.host/key`) for a bucket
+ * name that is a DNS label. `undefined` where the SDK does something the lean path does not model
+ * (a bucket name it would put in the path anyway, or no endpoint URL and a region outside AWS's
+ * main partition, e.g. cn-north-1 at amazonaws.com.cn): the caller then sends the SDK's command.
+ */
+export function leanAddressing(
+  target: SignedTarget,
+  bucket: string,
+): 'path' | 'virtual' | undefined {
+  const { spec } = target;
+  if (spec.endpointUrl === undefined && !AWS_PARTITION_REGION.test(spec.region)) return undefined;
+  // The SDK never puts a bucket in front of an IP address, whatever the addressing style.
+  if (target.pathStyle || isIP(endpointOf(spec).hostname.replace(/^\[|\]$/g, '')) !== 0) {
+    return 'path';
+  }
+  return isVirtualHostable(bucket) ? 'virtual' : undefined;
+}
+
+/** The profile's endpoint URL, or AWS's regional one. */
+function endpointOf(spec: Pick<ProfileSpec, 'endpointUrl' | 'region'>): URL {
+  return new URL(spec.endpointUrl ?? `https://s3.${spec.region}.amazonaws.com`);
 }
 
 /** RFC 3986 encoding of one path segment, as the SDK does it (`!'()*` encoded too). */
@@ -148,29 +199,82 @@ export function encodeKeyPath(key: string): string {
   return key.split('/').map(encodeSegment).join('/');
 }
 
-/** Where a request for bucket/key goes: the profile's endpoint, or AWS's regional one. */
+/**
+ * Where a request for bucket/key goes: the profile's endpoint, or AWS's regional one, with the
+ * bucket in the path (`pathStyle`) or in the host name. Takes the addressing as decided by
+ * {@link leanAddressing}.
+ */
 export function requestLocation(
   spec: Pick<ProfileSpec, 'endpointUrl' | 'region'>,
   pathStyle: boolean,
   bucket: string,
   key: string,
 ): { protocol: string; hostname: string; port?: number; path: string } {
-  const endpoint = new URL(spec.endpointUrl ?? `https://s3.${spec.region}.amazonaws.com`);
-  const base = endpoint.pathname.replace(/\/+$/, '');
+  const endpoint = endpointOf(spec);
   const port = endpoint.port === '' ? undefined : Number(endpoint.port);
-  const keyPath = encodeKeyPath(key);
-  // A bucket request (key '') goes to `/bucket` (path style) or `/` (virtual), as the SDK sends it.
-  const location = pathStyle
-    ? {
-        hostname: endpoint.hostname,
-        path: `${base}/${encodeSegment(bucket)}${key === '' ? '' : `/${keyPath}`}`,
-      }
-    : { hostname: `${bucket}.${endpoint.hostname}`, path: `${base}/${keyPath}` };
+  // Joined as the SDK joins them: the endpoint's path (in path style with a `/` ensured, then the
+  // bucket), then the operation's `/{Key+}`, or `/` for a bucket request (key ''). So a bucket
+  // request in path style goes to `/bucket/`, and an object request virtual-hosted at an
+  // endpoint whose path ends in `/` goes to `/base//key`: both what the SDK sends.
+  const { pathname } = endpoint;
+  const base = pathStyle
+    ? `${pathname.endsWith('/') ? pathname : `${pathname}/`}${encodeSegment(bucket)}`
+    : pathname;
+  const operationPath = `/${encodeKeyPath(key)}`;
   return {
     protocol: endpoint.protocol,
-    ...location,
+    hostname: pathStyle ? endpoint.hostname : `${bucket}.${endpoint.hostname}`,
+    path: base === '/' ? operationPath : `${base}${operationPath}`,
     ...(port === undefined ? {} : { port }),
   };
+}
+
+/**
+ * The signed HTTP request that {@link sendSigned} sends for `request` at `target`: URL as the SDK
+ * would build it (see {@link leanAddressing}), `host`, `x-amz-date`, `x-amz-content-sha256`
+ * (the empty payload's hash, or UNSIGNED-PAYLOAD for a body), `content-length` for a body, the
+ * session token if any, and one SigV4 `authorization` over all of them as S3 signs (path as sent,
+ * not encoded again). Pure: no network, and the clock is `signingDate`.
+ * @throws when the lean path cannot address `request.bucket` (canSendSigned said no).
+ */
+export async function buildSignedHttpRequest(
+  target: SignedTarget,
+  request: Pick<SignedRequest, 'method' | 'bucket' | 'key' | 'headers' | 'query' | 'body'>,
+  credentials: AwsCredentialIdentity,
+  signingDate: Date,
+): Promise<HttpRequest> {
+  const addressing = leanAddressing(target, request.bucket);
+  if (addressing === undefined) {
+    throw new Error(`the lean path cannot address bucket ${request.bucket}`);
+  }
+  const location = requestLocation(target.spec, addressing === 'path', request.bucket, request.key);
+  const host =
+    location.port === undefined ? location.hostname : `${location.hostname}:${location.port}`;
+  const signer = new SignatureV4({
+    credentials,
+    region: target.spec.region,
+    service: 's3',
+    sha256: NodeSha256,
+    // S3 signs the path as sent (single-encoded), as the SDK does for S3.
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+  const { body } = request;
+  return signer.sign(
+    {
+      method: request.method,
+      ...location,
+      query: request.query ?? {},
+      headers: {
+        ...request.headers,
+        host,
+        'x-amz-content-sha256': body === undefined ? EMPTY_PAYLOAD_SHA256 : UNSIGNED_PAYLOAD,
+        ...(body === undefined ? {} : { 'content-length': String(body.length) }),
+      },
+      ...(body === undefined ? {} : { body }),
+    },
+    { signingDate },
+  );
 }
 
 /** Reads a response body stream whole (S3's answers to these requests are small). */
@@ -308,16 +412,11 @@ export async function sendSigned(
 ): Promise<SignedResponse> {
   const entry = transports.get(client);
   if (entry === undefined) throw new Error('sendSigned: the client has no signed transport');
-  const { transport, signer } = entry;
+  const { transport } = entry;
+  if (leanAddressing(transport, request.bucket) === undefined) {
+    throw new Error(`sendSigned: the lean path cannot address bucket ${request.bucket}`);
+  }
   const strategy = transport.retryStrategy;
-  const location = requestLocation(
-    transport.spec,
-    transport.pathStyle,
-    request.bucket,
-    request.key,
-  );
-  const host =
-    location.port === undefined ? location.hostname : `${location.hostname}:${location.port}`;
   const endpoint = displayEndpoint(transport.spec);
   let token = await strategy.acquireInitialRetryToken(request.operation);
   for (let attempt = 1; ; attempt += 1) {
@@ -325,23 +424,11 @@ export async function sendSigned(
     let headers: Record<string, string> = {};
     try {
       const offset = (client.config as { systemClockOffset?: number }).systemClockOffset ?? 0;
-      const signed = await signer.sign(
-        {
-          method: request.method,
-          ...location,
-          query: request.query ?? {},
-          headers: {
-            ...request.headers,
-            host,
-            'x-amz-content-sha256':
-              request.body === undefined ? EMPTY_PAYLOAD_SHA256 : UNSIGNED_PAYLOAD,
-            ...(request.body === undefined
-              ? {}
-              : { 'content-length': String(request.body.length) }),
-          },
-          ...(request.body === undefined ? {} : { body: request.body }),
-        },
-        { signingDate: new Date(Date.now() + offset) },
+      const signed = await buildSignedHttpRequest(
+        transport,
+        request,
+        await entry.credentials(),
+        new Date(Date.now() + offset),
       );
       const { response } = await transport.handler.handle(
         signed,

@@ -67,6 +67,12 @@ describe('requestLocation', () => {
     );
   });
 
+  it('sends a bucket request to /bucket/ in path style and / when virtual-hosted, as the SDK does', () => {
+    const spec = { endpointUrl: 'http://127.0.0.1:7480', region: 'us-east-1' };
+    assert.equal(requestLocation(spec, true, 'bkt', '').path, '/bkt/');
+    assert.equal(requestLocation(spec, false, 'bkt', '').path, '/');
+  });
+
   it("keeps an endpoint URL's base path", () => {
     assert.equal(
       requestLocation(
