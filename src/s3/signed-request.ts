@@ -26,22 +26,16 @@
 // and awkward keys, so an SDK upgrade that changes them fails a test instead of drifting silently.
 // The addressing *policy* (what the user's `auto`/`path`/`virtual` means) stays in client.ts
 // (usesPathStyle), which sets the SDK's forcePathStyle and this path's `pathStyle` alike.
-import { createHash, createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type {
-  AwsCredentialIdentity,
-  HttpRequest,
-  RetryStrategyV2,
-  SourceData,
-} from '@smithy/types';
+import type { AwsCredentialIdentity, HttpRequest, RetryStrategyV2 } from '@smithy/types';
 import type { ProfileSpec } from '../shared/profile.ts';
 import { checkAnswer, hasXmlAnswer, notS3AnswerError } from './answer-check.ts';
 import { hasAnswered, markAnswered, tagUnproven } from './endpoint-trust.ts';
 import { displayEndpoint } from './hints.ts';
 import type { RequestCounter } from './request-counter.ts';
+import { signRequest } from './sigv4.ts';
 
 /** Where requests go and for which region they are signed: what the builder needs of a client. */
 export type SignedTarget = {
@@ -76,28 +70,6 @@ const transports = new WeakMap<
   S3Client,
   { transport: SignedTransport; credentials: CredentialProvider }
 >();
-
-function toBytes(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string' || data instanceof Uint8Array) return data;
-  return ArrayBuffer.isView(data)
-    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-    : new Uint8Array(data);
-}
-
-/** SigV4's hash: node's crypto, in the shape @smithy/signature-v4 expects. */
-class NodeSha256 {
-  readonly #hash: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(secret?: SourceData) {
-    this.#hash =
-      secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(toBytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(this.#hash.digest());
-  }
-}
 
 /** The SHA-256 of an empty payload: what SigV4 signs for a request without a body. */
 const EMPTY_PAYLOAD_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -237,12 +209,12 @@ export function requestLocation(
  * not encoded again). Pure: no network, and the clock is `signingDate`.
  * @throws when the lean path cannot address `request.bucket` (canSendSigned said no).
  */
-export async function buildSignedHttpRequest(
+export function buildSignedHttpRequest(
   target: SignedTarget,
   request: Pick<SignedRequest, 'method' | 'bucket' | 'key' | 'headers' | 'query' | 'body'>,
   credentials: AwsCredentialIdentity,
   signingDate: Date,
-): Promise<HttpRequest> {
+): HttpRequest {
   const addressing = leanAddressing(target, request.bucket);
   if (addressing === undefined) {
     throw new Error(`the lean path cannot address bucket ${request.bucket}`);
@@ -250,31 +222,31 @@ export async function buildSignedHttpRequest(
   const location = requestLocation(target.spec, addressing === 'path', request.bucket, request.key);
   const host =
     location.port === undefined ? location.hostname : `${location.hostname}:${location.port}`;
-  const signer = new SignatureV4({
-    credentials,
+  const { body } = request;
+  const query = request.query ?? {};
+  const headers = signRequest({
+    method: request.method,
+    // S3 signs the path as sent (single-encoded), as the SDK does for S3.
+    path: location.path,
+    query,
+    headers: {
+      ...request.headers,
+      host,
+      'x-amz-content-sha256': body === undefined ? EMPTY_PAYLOAD_SHA256 : UNSIGNED_PAYLOAD,
+      ...(body === undefined ? {} : { 'content-length': String(body.length) }),
+    },
     region: target.spec.region,
     service: 's3',
-    sha256: NodeSha256,
-    // S3 signs the path as sent (single-encoded), as the SDK does for S3.
-    uriEscapePath: false,
-    applyChecksum: false,
+    credentials,
+    date: signingDate,
   });
-  const { body } = request;
-  return signer.sign(
-    {
-      method: request.method,
-      ...location,
-      query: request.query ?? {},
-      headers: {
-        ...request.headers,
-        host,
-        'x-amz-content-sha256': body === undefined ? EMPTY_PAYLOAD_SHA256 : UNSIGNED_PAYLOAD,
-        ...(body === undefined ? {} : { 'content-length': String(body.length) }),
-      },
-      ...(body === undefined ? {} : { body }),
-    },
-    { signingDate },
-  );
+  return {
+    method: request.method,
+    ...location,
+    query,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  };
 }
 
 /** Reads a response body stream whole (S3's answers to these requests are small). */
@@ -424,7 +396,7 @@ export async function sendSigned(
     let headers: Record<string, string> = {};
     try {
       const offset = (client.config as { systemClockOffset?: number }).systemClockOffset ?? 0;
-      const signed = await buildSignedHttpRequest(
+      const signed = buildSignedHttpRequest(
         transport,
         request,
         await entry.credentials(),
