@@ -249,14 +249,30 @@ export function buildSignedHttpRequest(
   };
 }
 
-/** Reads a response body stream whole (S3's answers to these requests are small). */
-async function readBody(body: unknown): Promise<Buffer> {
-  if (body === undefined || body === null) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Buffer | string>) {
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+/**
+ * Reads a response body stream whole (S3's answers to these requests are small). Listeners, not
+ * `for await`: the async iterator costs a promise and a microtask per chunk, and a 64 KiB GET
+ * arrives in several (docs/benchmarks-tuning.md).
+ */
+function readBody(body: unknown): Promise<Buffer> {
+  if (body === undefined || body === null) return Promise.resolve(Buffer.alloc(0));
+  const stream = body as NodeJS.ReadableStream;
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer | string) => {
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    });
+    stream.once('end', () => {
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    stream.once('error', reject);
+    // A body destroyed without an error (an abort) ends neither way on its own.
+    stream.once('close', () => {
+      reject(
+        Object.assign(new Error('the answer was cut off'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }),
+      );
+    });
+  });
 }
 
 /** Frees a response body that will not be read (its socket goes back to the pool or closes). */

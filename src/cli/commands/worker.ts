@@ -2,7 +2,6 @@
 // distributed jobs (`sync --queue`) queued on that Redis. Profiles come from this machine's
 // environment and files. Ctrl-C or SIGTERM: the ranges in flight go back to the queue, exit 0.
 import type { Command } from 'commander';
-import { serveQueue } from '../../distributed/worker.ts';
 import { parseQueueUrl } from '../../distributed/queue-url.ts';
 import { BOUNDS, boundedInteger } from '../../engine/options.ts';
 import { ExitCode } from '../../shared/exit-codes.ts';
@@ -76,6 +75,7 @@ export function registerWorkerCommand(
         stop.abort();
       });
       try {
+        const { serveQueue } = await import('../../distributed/worker.ts');
         await serveQueue({
           queue,
           settings: {
