@@ -23,7 +23,8 @@ export type {
   TempFileSummary,
 } from './engine/events.ts';
 export type { CopyMethod, RequestCounts } from './shared/protocol.ts';
-export { planShards, RANGES_BOUND } from './engine/plan-shards.ts';
+export { planShards } from './engine/plan-shards.ts';
+export { RANGES_BOUND } from './engine/options.ts';
 export type { PlanShardsOptions } from './engine/plan-shards.ts';
 export { readPlanFile, writePlanFile } from './engine/plan-file.ts';
 export type { PlannedRange, Shard, ShardPlan } from './plan/shard-plan.ts';

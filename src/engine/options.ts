@@ -4,7 +4,7 @@ import type { ConfigResolver } from '../config/load.ts';
 import { filterPatternProblem } from '../plan/filter.ts';
 import { checkShard } from '../plan/shard-plan.ts';
 import type { Shard } from '../plan/shard-plan.ts';
-import { DEFAULT_LIST_CONCURRENCY } from '../s3/list-parallel.ts';
+import { DEFAULT_LIST_CONCURRENCY } from '../plan/key-range.ts';
 import { usageError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { CompareMode } from './events.ts';
@@ -158,6 +158,12 @@ export type Bound = {
 };
 
 /** Every bounded whole-number option of sync, cp and check (library and CLI alike). */
+/**
+ * Ranges of a plan: at most a quarter of the sample's capacity (2^16 keys), so that cuts stay
+ * apart by more than the sample's stride; ten thousand shards is far beyond any Indexed Job.
+ */
+export const RANGES_BOUND: Bound = { name: 'ranges', flag: '--ranges', min: 1, max: 10_000 };
+
 export const BOUNDS = {
   workers: {
     name: 'workers',

@@ -9,19 +9,12 @@ import { KeySample } from '../plan/key-sample.ts';
 import { cutAtQuantiles, PLAN_FORMAT, PLAN_VERSION } from '../plan/shard-plan.ts';
 import type { ShardPlan } from '../plan/shard-plan.ts';
 import { ClientCache } from '../s3/client-cache.ts';
-import { DEFAULT_LIST_CONCURRENCY } from '../s3/list-parallel.ts';
+import { DEFAULT_LIST_CONCURRENCY } from '../plan/key-range.ts';
 import { createBackoffBuffer, poolThrottle } from '../s3/shared-backoff.ts';
 import { usageError } from '../shared/errors.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
-import { BOUNDS, boundedInteger } from './options.ts';
-import type { Bound } from './options.ts';
+import { BOUNDS, boundedInteger, RANGES_BOUND } from './options.ts';
 import { openRoots } from './roots.ts';
-
-/**
- * Ranges of a plan: at most a quarter of the sample's capacity (2^16 keys), so that cuts stay
- * apart by more than the sample's stride; ten thousand shards is far beyond any Indexed Job.
- */
-export const RANGES_BOUND: Bound = { name: 'ranges', flag: '--ranges', min: 1, max: 10_000 };
 
 /** Options of {@link planShards}. */
 export type PlanShardsOptions = {

@@ -9,6 +9,9 @@ import type { RequestCounts } from '../shared/protocol.ts';
 import type { EverydayOptions, EverydaySession, S3Target } from './everyday.ts';
 import { EverydaySession as Session, inContext, withSession } from './everyday.ts';
 import { boundedInteger } from './options.ts';
+import { DEFAULT_ABORT_OLDER_THAN_MS, isOlderThan } from './upload-age.ts';
+
+export { DEFAULT_ABORT_OLDER_THAN_MS, isOlderThan };
 import type { Bound } from './options.ts';
 
 /** One multipart upload in progress. */
@@ -37,9 +40,6 @@ export type ListUploadsOptions = EverydayOptions & {
   pageSize?: number;
 };
 
-/** Older than this the default selection of {@link abortUploads} (24 hours). */
-export const DEFAULT_ABORT_OLDER_THAN_MS = 24 * 60 * 60 * 1000;
-
 /** Aborts sent at once (the everyday session's client keeps 8 sockets). */
 const ABORT_CONCURRENCY = 8;
 
@@ -63,12 +63,6 @@ export async function* listUploads(
   } finally {
     session.close();
   }
-}
-
-/** True when `upload` is at least `olderThanMs` old; 0 selects every upload, even of unknown age. */
-export function isOlderThan(upload: Pick<UploadEntry, 'ageMs'>, olderThanMs: number): boolean {
-  if (olderThanMs === 0) return true;
-  return upload.ageMs !== undefined && upload.ageMs >= olderThanMs;
 }
 
 /** What {@link abortUploads} did (or, in a dry run, would do) with one upload. */

@@ -76,3 +76,10 @@ export function splitRange(range: KeyRange, cuts: readonly string[]): KeyRange[]
   parts.push({ after, until: range.until });
   return parts;
 }
+
+/**
+ * Serial by default: on a 2-core machine shared with the server, listing is bound by the client's
+ * XML parsing and parallel ranges cost ~25% more requests (measured: 50,000 keys, no gain at 2–8
+ * ranges; a no-op sync 15% slower at 4). It pays where each page waits on the network.
+ */
+export const DEFAULT_LIST_CONCURRENCY = 1;

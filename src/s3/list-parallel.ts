@@ -22,6 +22,7 @@
 import { sendListPage } from './list-page.ts';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { compareKeys } from '../plan/compare-keys.ts';
+import { DEFAULT_LIST_CONCURRENCY } from '../plan/key-range.ts';
 import { isUsableCut, KeyModel } from '../plan/key-model.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, RequestCounts } from '../shared/protocol.ts';
@@ -60,13 +61,6 @@ export type ListParallelStats = {
   /** Ranges cut. */
   cuts: number;
 };
-
-/**
- * Serial by default: on a 2-core machine shared with the server, listing is bound by the client's
- * XML parsing and parallel ranges cost ~25% more requests (measured: 50,000 keys, no gain at 2–8
- * ranges; a no-op sync 15% slower at 4). It pays where each page waits on the network.
- */
-export const DEFAULT_LIST_CONCURRENCY = 1;
 
 /** A range holds about this many pages of keys (less than 2: the crossing page ends it). */
 const CHUNK_PAGES = 1.8;

@@ -2,7 +2,6 @@
 // encoding: the bytes are the user's data). A reader that goes away (`| head`) ends it quietly.
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { catPath } from '../../engine/inspect.ts';
 import { isS3FerryError, S3FerryError } from '../../shared/errors.ts';
 import type { CliContext } from '../context.ts';
 import { registerPathSecrets } from '../run-support.ts';
@@ -29,6 +28,7 @@ export function registerCatCommand(
       const config = ctx.deps.loadConfig(ctx.settingFlags());
       registerPathSecrets(ctx, config, [path]);
       try {
+        const { catPath } = await import('../../engine/inspect.ts');
         await catPath(path, hooks.stdout(), {
           config,
           onWarning: (message) => {

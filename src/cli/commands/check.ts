@@ -2,7 +2,6 @@
 // difference lines (stdout), progress and summary (stderr) or NDJSON (--json), summary → --report
 // and the exit code (0 match, 1 differ), Ctrl-C → cancel (twice: exit now).
 import type { Command } from 'commander';
-import { check } from '../../engine/check.ts';
 import type { CheckEvent, CheckOptions } from '../../engine/check.ts';
 import { BOUNDS } from '../../engine/options.ts';
 import type { ExitCode } from '../../shared/exit-codes.ts';
@@ -160,7 +159,7 @@ async function runCheckCommand(
     isJson,
     run: (signal) => {
       options.signal = signal;
-      return check(options, onEvent);
+      return import('../../engine/check.ts').then(({ check }) => check(options, onEvent));
     },
   });
   if (!isJson && summary.isSourceEmpty) ctx.io.writeErr(sourceEmptyLine(summary));

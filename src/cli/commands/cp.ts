@@ -2,7 +2,6 @@
 // paths, progress, summary, report and exit codes as `sync`). The path rules (one object or a
 // directory, DST ending in `/`) live in src/engine/cp.ts.
 import { Option, type Command } from 'commander';
-import { resolveCopy } from '../../engine/cp.ts';
 import { BOUNDS } from '../../engine/options.ts';
 import type { CliContext } from '../context.ts';
 import { exitCodesHelp } from '../help.ts';
@@ -85,6 +84,7 @@ export function registerCpCommand(
     .action(async (src: string, dst: string, flags: CpFlags) => {
       const config = ctx.deps.loadConfig(ctx.settingFlags());
       registerPathSecrets(ctx, config, [src, dst]);
+      const { resolveCopy } = await import('../../engine/cp.ts');
       const resolved = await resolveCopy(src, dst, {
         config,
         recursive: flags.recursive === true,

@@ -1,7 +1,6 @@
 // `s3ferry ls [-l] [-r] [-h] [-f] PATH`: megfile's ls. Prints each listing page as it arrives
 // (a huge prefix starts printing at once; memory holds one page), `total(N): SIZE` after `-l`.
 import type { Command } from 'commander';
-import { ls } from '../../engine/ls.ts';
 import { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
 import { lsLine, totalLine } from '../everyday-output.ts';
@@ -43,6 +42,7 @@ export function registerLsCommand(program: Command, ctx: CliContext): void {
       let count = 0;
       let bytes = 0;
       let warnings = 0;
+      const { ls } = await import('../../engine/ls.ts');
       for await (const batch of ls(path, {
         config,
         recursive: flags.recursive === true,

@@ -2,9 +2,7 @@
 // of about equal key counts, for N `s3ferry sync SRC DST --plan FILE --shard I/N` runs (e.g. the
 // pods of a Kubernetes Indexed Job). Without --out the plan goes to stdout.
 import type { Command } from 'commander';
-import { BOUNDS } from '../../engine/options.ts';
-import { writePlanFile } from '../../engine/plan-file.ts';
-import { planShards, RANGES_BOUND } from '../../engine/plan-shards.ts';
+import { BOUNDS, RANGES_BOUND } from '../../engine/options.ts';
 import { describeRange } from '../../plan/key-range.ts';
 import { formatPlan } from '../../plan/shard-plan.ts';
 import type { ShardPlan } from '../../plan/shard-plan.ts';
@@ -63,6 +61,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
       const config = ctx.deps.loadConfig(ctx.settingFlags());
       registerPathSecrets(ctx, config, [src, dst]);
       const listConcurrency = wholeNumber(BOUNDS.listConcurrency, flags.listConcurrency);
+      const { planShards } = await import('../../engine/plan-shards.ts');
       const plan = await planShards({
         src,
         dst,
@@ -73,7 +72,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
         ...(listConcurrency === undefined ? {} : { listConcurrency }),
       });
       if (flags.out === undefined) ctx.io.writeOut(formatPlan(plan));
-      else await writePlanFile(flags.out, plan);
+      else await (await import('../../engine/plan-file.ts')).writePlanFile(flags.out, plan);
       ctx.io.writeErr(planText(plan, flags.out));
     });
 }

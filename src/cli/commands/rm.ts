@@ -3,7 +3,6 @@
 import { printable } from '../../shared/display.ts';
 import { oneLine, warningLine } from '../error-line.ts';
 import type { Command } from 'commander';
-import { removePath } from '../../engine/rm.ts';
 import { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
 import { removeSummaryLine } from '../everyday-output.ts';
@@ -56,6 +55,7 @@ export function registerRmCommand(
         ctx.io.writeErr('s3ferry: interrupted: stopping after the batch in flight\n');
       });
       try {
+        const { removePath } = await import('../../engine/rm.ts');
         const summary = await removePath(path, {
           config,
           signal: abort.signal,

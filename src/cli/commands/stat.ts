@@ -1,7 +1,6 @@
 // `s3ferry stat PATH [--json]`: size, LastModified, ETag, content type and user metadata of one
 // object (HEAD), or a local file's size, time and mode.
 import type { Command } from 'commander';
-import { statPath } from '../../engine/inspect.ts';
 import type { CliContext } from '../context.ts';
 import { statText } from '../everyday-output.ts';
 import { registerPathSecrets } from '../run-support.ts';
@@ -25,6 +24,7 @@ export function registerStatCommand(program: Command, ctx: CliContext): void {
     .action(async (path: string, flags: { json?: boolean }) => {
       const config = ctx.deps.loadConfig(ctx.settingFlags());
       registerPathSecrets(ctx, config, [path]);
+      const { statPath } = await import('../../engine/inspect.ts');
       const result = await statPath(path, {
         config,
         onWarning: (message) => {

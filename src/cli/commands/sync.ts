@@ -3,7 +3,6 @@
 // cancel (twice: exit now), summary status → exit code.
 import { Option, type Command } from 'commander';
 import type { SyncEvent } from '../../engine/events.ts';
-import { sync } from '../../engine/run.ts';
 import { parseQueueUrl } from '../../distributed/queue-url.ts';
 import type { SyncOptions } from '../../engine/run.ts';
 import { BOUNDS } from '../../engine/options.ts';
@@ -321,7 +320,8 @@ export async function runSyncCommand(
     isJson,
     run: (signal) => {
       options.signal = signal;
-      if (queue === undefined) return sync(options, onEvent);
+      if (queue === undefined)
+        return import('../../engine/run.ts').then(({ sync }) => sync(options, onEvent));
       // BullMQ and ioredis load only for a distributed run (~0.4 s of CPU at start-up).
       return import('../../distributed/coordinator.ts').then(({ coordinate }) =>
         coordinate(

@@ -2,12 +2,7 @@
 // uploads in progress under an S3 path (one line each, as the listing arrives), and with --abort
 // the stale ones aborted (their parts freed).
 import type { Command } from 'commander';
-import {
-  abortUploads,
-  DEFAULT_ABORT_OLDER_THAN_MS,
-  isOlderThan,
-  listUploads,
-} from '../../engine/uploads.ts';
+import { DEFAULT_ABORT_OLDER_THAN_MS, isOlderThan } from '../../engine/upload-age.ts';
 import type { AbortUploadsOptions, UploadEntry, UploadResult } from '../../engine/uploads.ts';
 import { printable } from '../../shared/display.ts';
 import { isS3FerryError, serializeError, usageError } from '../../shared/errors.ts';
@@ -102,6 +97,7 @@ export function registerUploadsCommand(
         }
         let listed = 0;
         let shown = 0;
+        const { listUploads } = await import('../../engine/uploads.ts');
         for await (const upload of listUploads({ path, config, onWarning })) {
           listed += 1;
           if (olderThanMs !== undefined && !isOlderThan(upload, olderThanMs)) continue;
@@ -146,6 +142,7 @@ async function runAbort(
     ctx.io.writeErr('s3ferry: interrupted: stopping the aborts in flight\n');
   });
   try {
+    const { abortUploads } = await import('../../engine/uploads.ts');
     const summary = await abortUploads({
       ...abortOptions,
       signal: abort.signal,
