@@ -1,6 +1,7 @@
 // `npm run bench`: s3ferry side by side with rclone, the aws CLI and s3-sync-client on the
 // workloads of issue 5 §2, against a throw-away local Ceph RGW cluster (two gateways, two
-// users), with the raw SDK ceiling measured in the same run. Writes docs/benchmarks.md.
+// users), with the raw SDK ceiling and the node:http floor measured in the same run. Writes
+// docs/benchmarks.md.
 //
 //   npm run bench                                   everything, 3 runs each
 //   npm run bench -- --scale 0.1 --runs 1           a quick run (counts or sizes × 0.1)
@@ -72,6 +73,7 @@ import {
   CHECKPOINT_WALL_LIMIT,
   DISTRIBUTED_WALL_LIMIT,
   distributedOverhead,
+  evaluateFloorTargets,
   evaluateTargets,
   renderDistributedOverhead,
   renderCheckpointOverhead,
@@ -183,6 +185,7 @@ function ensureBuilt(): void {
   const outputs = [
     join(ROOT, 'dist', 'src', 'cli', 'main.js'),
     join(ROOT, 'dist', 'scripts', 'bench', 'ceiling.js'),
+    join(ROOT, 'dist', 'scripts', 'bench', 'floor.js'),
     join(ROOT, 'dist', 'scripts', 'bench', 'planner.js'),
     join(ROOT, 'dist', 'scripts', 'bench', 's3-sync-client-run.js'),
   ];
@@ -463,7 +466,7 @@ async function runServerWorkload(ctx: Context, w: ServerWorkload): Promise<void>
                 status: 'failed',
                 note: `exit ${m.exitCode}: ${tail.slice(0, 300)}`,
               });
-            } else if (tool === 'ceiling') {
+            } else if (tool === 'ceiling' || tool === 'floor') {
               const result = JSON.parse(
                 m.stdout.trim().split('\n').at(-1) ?? '{}',
               ) as CeilingResult;
@@ -691,6 +694,10 @@ function render(
     '- "of ceiling" = ceiling wall ÷ tool wall: the fraction of the raw SDK loop\'s speed on the same requests, measured in the same ' +
       'run (its clock starts at its first request, so it carries no process start-up and no listing). For no-op steps the ceiling ' +
       'is a serial ListObjectsV2 of source and destination at once.',
+    "- The floor (issue 13) sends the ceiling's requests with node:http alone (scripts/bench/floor.ts: a keep-alive agent per endpoint, " +
+      'SigV4 with a cached key, UNSIGNED-PAYLOAD, Content-MD5 on every PUT, no retries): the least CPU a Node process can spend on them. ' +
+      "Like the ceiling, its wall starts at its first request; its CPU (GNU time) includes Node's start-up and its module load (~0.1 s). " +
+      '"Targets (issue 13)" compares CPU ms per object of s3ferry with the floor\'s on every step.',
     '- "s3ferry wall ÷ tool wall" < 1 means s3ferry was faster.',
     ...(records.some((r) => r.tool === 's3ferry+ckpt')
       ? [
@@ -720,6 +727,14 @@ function render(
   if (meta.notes.length > 0)
     lines.push('Notes from this run:', '', ...meta.notes.map((n) => `- ${n}`), '');
   lines.push('## Targets (issue 5 §4)', '', renderTargets(evaluateTargets(tables, planner)), '');
+  if (records.some((r) => r.tool === 'floor')) {
+    lines.push(
+      '## Targets (issue 13): client CPU against the node:http floor and the peers',
+      '',
+      renderTargets(evaluateFloorTargets(tables)),
+      '',
+    );
+  }
   // The hand-written tuning log (what was tried, what it gave) travels with the numbers.
   const tuning = readDoc(TUNING_LOG_NAME);
   if (tuning !== undefined) {
@@ -995,7 +1010,11 @@ async function main(): Promise<number> {
   // and the ceiling's own failures mean the harness (or s3ferry) is broken.
   if (
     failed.some(
-      (r) => r.tool === 's3ferry' || r.tool.startsWith('s3ferry+') || r.tool === 'ceiling',
+      (r) =>
+        r.tool === 's3ferry' ||
+        r.tool.startsWith('s3ferry+') ||
+        r.tool === 'ceiling' ||
+        r.tool === 'floor',
     ) ||
     incomplete.some((r) => r.tool === 's3ferry')
   ) {

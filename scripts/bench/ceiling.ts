@@ -17,6 +17,7 @@ import {
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
+import { copySource, partRanges, pool } from './loop.ts';
 import { keyOf, type CeilingOp } from './workloads.ts';
 import { rawS3Client } from '../cluster/raw-client.ts';
 
@@ -51,18 +52,6 @@ function client(side: CeilingSide, concurrency: number): S3Client {
   return rawS3Client(side.endpoint, side, { maxSockets: concurrency, maxAttempts: 1 });
 }
 
-/** Runs `jobs` with at most `concurrency` at once. */
-async function pool(jobs: (() => Promise<void>)[], concurrency: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const job = jobs[next++]!;
-      await job();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
-}
-
 async function listAll(s3: S3Client, bucket: string): Promise<{ keys: number; pages: number }> {
   let token: string | undefined;
   let keys = 0;
@@ -76,18 +65,6 @@ async function listAll(s3: S3Client, bucket: string): Promise<{ keys: number; pa
     token = page.NextContinuationToken;
   } while (token !== undefined);
   return { keys, pages };
-}
-
-function copySource(bucket: string, key: string): string {
-  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-}
-
-function partRanges(size: number, partSize: number): { first: number; last: number }[] {
-  const ranges: { first: number; last: number }[] = [];
-  for (let first = 0; first < size || ranges.length === 0; first += partSize) {
-    ranges.push({ first, last: Math.min(size, first + partSize) - 1 });
-  }
-  return ranges;
 }
 
 export async function runCeiling(spec: CeilingSpec): Promise<CeilingResult> {

@@ -55,8 +55,8 @@ export const QUEUE_WORKERS: Record<QueueTool, { count: number; args: readonly st
   's3ferry+queue1': { count: 1, args: [] },
   's3ferry+queue3': { count: 3, args: ['-w', '1'] },
 };
-/** The ceiling runs in the rotation like a tool. */
-export type RunnerName = ToolName | 'ceiling';
+/** The ceiling and the node:http floor run in the rotation like tools (in one place, back to back). */
+export type RunnerName = ToolName | 'ceiling' | 'floor';
 
 /**
  * The order of one run: the tools, then the ceiling, rotated by one place per run (run 1 starts
@@ -87,7 +87,7 @@ export function runOrder(
       slots.push([tool]);
     }
   }
-  slots.push(['ceiling']);
+  slots.push(['ceiling', 'floor']);
   return slots.flatMap((_, i) => slots[(i + run - 1) % slots.length]!);
 }
 
@@ -107,6 +107,8 @@ export const TOOL_SETTINGS: Record<RunnerName, string> = {
     'defaults, `requestChecksumCalculation: WHEN_REQUIRED`; across endpoints: 2 steps via local disk',
   ceiling:
     'raw SDK loop: keep-alive agent, maxAttempts 1, WHEN_REQUIRED, concurrency 32 (16 parts for D); time from the first request',
+  floor:
+    'node:http loop (scripts/bench/floor.ts): the same requests as the ceiling, one keep-alive agent per endpoint, SigV4 with a cached key (src/s3/sigv4.ts), UNSIGNED-PAYLOAD, Content-MD5 on every PUT, no retries; time from the first request',
 };
 
 /** Everything a command needs to know about the cluster and the step. */
@@ -168,6 +170,8 @@ export function commandFor(tool: RunnerName, ctx: StepContext): Command {
       return syncClient(ctx);
     case 'ceiling':
       return ceiling(ctx);
+    case 'floor':
+      return ceiling(ctx, 'floor.js');
   }
 }
 
@@ -395,7 +399,8 @@ function syncClient(ctx: StepContext): Command {
   };
 }
 
-function ceiling(ctx: StepContext): Command {
+/** The raw SDK loop (ceiling.js) or the node:http floor (floor.js), on the same spec. */
+function ceiling(ctx: StepContext, script = 'ceiling.js'): Command {
   const { workload, step } = ctx;
   const isD = step.ceiling === 'get-put-multipart';
   const spec: CeilingSpec = {
@@ -411,7 +416,7 @@ function ceiling(ctx: StepContext): Command {
   };
   return {
     command: process.execPath,
-    args: [join(ctx.root, 'dist', 'scripts', 'bench', 'ceiling.js'), JSON.stringify(spec)],
+    args: [join(ctx.root, 'dist', 'scripts', 'bench', script), JSON.stringify(spec)],
     env: { ...ctx.baseEnv, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   };
 }

@@ -77,6 +77,7 @@ const ORDER: RunnerName[] = [
   'aws',
   's3-sync-client',
   'ceiling',
+  'floor',
 ];
 
 /** Groups records by workload and step (first-seen order) and summarises each tool. */
@@ -319,6 +320,66 @@ export function evaluateTargets(
         s === undefined || r === undefined ? undefined : s <= r,
         `${fmt(s, 3)} ms vs ${fmt(r, 3)} ms`,
       ),
+    );
+  }
+  return out;
+}
+
+/**
+ * Issue 13's targets: client CPU per object against the node:http floor (every step) and against
+ * rclone, walls against rclone and s3-sync-client, D's throughput against the floor.
+ */
+export function evaluateFloorTargets(tables: readonly StepTable[]): TargetResult[] {
+  const out: TargetResult[] = [];
+  const add = (target: string, r: Omit<TargetResult, 'target'>) => out.push({ target, ...r });
+  const cpu = (t: StepTable | undefined, tool: RunnerName) =>
+    rowOf(t, tool)?.cpuMsPerObject?.median;
+  const wall = (t: StepTable | undefined, tool: RunnerName) => rowOf(t, tool)?.wallS?.median;
+  const find = (w: WorkloadId, step: string) =>
+    tables.find((t) => t.workload === w && t.step === step);
+  for (const table of tables) {
+    const s = cpu(table, 's3ferry');
+    const f = cpu(table, 'floor');
+    // Steps the floor has no loop for (F, the planner alone) have no floor row.
+    if (!table.rows.some((r) => r.tool === 'floor')) continue;
+    const r = ratio(s, f);
+    add(
+      `${table.workload} ${table.step}: client CPU per object ≤ 1.5 × the node:http floor's`,
+      verdict(
+        r === undefined ? undefined : r <= 1.5,
+        `${fmt(s, 3)} ms vs ${fmt(f, 3)} ms: ${fmtRatio(r)}`,
+      ),
+    );
+  }
+  const vsPeer = (
+    label: string,
+    t: StepTable | undefined,
+    peer: RunnerName,
+    what: 'CPU' | 'wall',
+    limit: number,
+  ) => {
+    const r =
+      what === 'CPU'
+        ? ratio(rowOf(t, 's3ferry')?.cpuS?.median, rowOf(t, peer)?.cpuS?.median)
+        : ratio(wall(t, 's3ferry'), wall(t, peer));
+    add(
+      `${label}: ${what === 'CPU' ? 'client CPU' : 'wall'} ≤ ${limit} × ${peer}'s`,
+      verdict(r === undefined ? undefined : r <= limit, `${fmtRatio(r)} ${peer}'s`),
+    );
+  };
+  vsPeer('C fresh', find('C', 'fresh'), 'rclone', 'CPU', 1.3);
+  vsPeer('C fresh', find('C', 'fresh'), 'rclone', 'wall', 1.0);
+  vsPeer('A fresh', find('A', 'fresh'), 'rclone', 'CPU', 1.0);
+  vsPeer('A fresh', find('A', 'fresh'), 'rclone', 'wall', 0.95);
+  vsPeer('A no-op', find('A', 'no-op'), 's3-sync-client', 'wall', 0.7);
+  vsPeer('E no-op', find('E', 'no-op'), 's3-sync-client', 'wall', 0.7);
+  {
+    const d = find('D', 'fresh');
+    // The floor's wall starts at its first request; s3ferry's carries its start-up.
+    const r = ratio(wall(d, 'floor'), wall(d, 's3ferry'));
+    add(
+      "D fresh: throughput ≥ 0.9 × the node:http floor's",
+      verdict(r === undefined ? undefined : r >= 0.9, `${fmtRatio(r)} of the floor's`),
     );
   }
   return out;

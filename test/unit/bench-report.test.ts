@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   checkpointOverhead,
   distributedOverhead,
+  evaluateFloorTargets,
   evaluateTargets,
   renderCheckpointOverhead,
   renderDistributedOverhead,
@@ -89,6 +90,40 @@ describe('bench report', () => {
     // 1.1 ms of CPU per object against rclone's 0.5 ms.
     assert.equal(status["A: client CPU per copied object ≤ rclone's"], 'not met');
     assert.equal(status['D: peak RSS ≤ 300 MB'], 'n/a');
+  });
+});
+
+describe('bench floor targets (issue 13)', () => {
+  it("compares s3ferry's CPU per object with the node:http floor's and rclone's", () => {
+    const withFloor = [
+      ...records,
+      // 0.8 ms of CPU per object: s3ferry's 1.1 ms is 1.375× it (≤ 1.5).
+      rec({ tool: 'floor', run: 1, wallMs: 900, cpuSeconds: 0.8, requests: { total: 1000 } }),
+      rec({ workload: 'C', tool: 's3ferry', run: 1, wallMs: 3000, cpuSeconds: 3 }),
+      rec({ workload: 'C', tool: 'floor', run: 1, wallMs: 2000, cpuSeconds: 1 }),
+      rec({ workload: 'C', tool: 'rclone', run: 1, wallMs: 3300, cpuSeconds: 2.5 }),
+    ];
+    const targets = evaluateFloorTargets(tabulate(withFloor));
+    const byName = new Map(targets.map((t) => [t.target, t]));
+    assert.equal(
+      byName.get("A fresh: client CPU per object ≤ 1.5 × the node:http floor's")?.status,
+      'met',
+    );
+    assert.match(
+      byName.get("A fresh: client CPU per object ≤ 1.5 × the node:http floor's")?.detail ?? '',
+      /1\.100 ms vs 0\.800 ms/,
+    );
+    // C: 3 ms against the floor's 1 ms per object.
+    assert.equal(
+      byName.get("C fresh: client CPU per object ≤ 1.5 × the node:http floor's")?.status,
+      'not met',
+    );
+    assert.equal(byName.get("C fresh: client CPU ≤ 1.3 × rclone's")?.status, 'met');
+    assert.equal(byName.get("C fresh: wall ≤ 1 × rclone's")?.status, 'met');
+    // s3ferry's 1.1 s of CPU against rclone's 0.5 s on A.
+    assert.equal(byName.get("A fresh: client CPU ≤ 1 × rclone's")?.status, 'not met');
+    assert.equal(byName.get("E no-op: wall ≤ 0.7 × s3-sync-client's")?.status, 'n/a');
+    assert.equal(byName.get("D fresh: throughput ≥ 0.9 × the node:http floor's")?.status, 'n/a');
   });
 });
 

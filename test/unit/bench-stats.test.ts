@@ -103,8 +103,18 @@ describe('bench run order', () => {
   const tools = ['s3ferry', 's3ferry+ckpt', 'rclone', 'aws'] as const;
 
   it('rotates by one place per run, the ceiling last in run 1', () => {
-    assert.deepEqual(runOrder(['s3ferry', 'rclone'], 1, false), ['s3ferry', 'rclone', 'ceiling']);
-    assert.deepEqual(runOrder(['s3ferry', 'rclone'], 2, false), ['rclone', 'ceiling', 's3ferry']);
+    assert.deepEqual(runOrder(['s3ferry', 'rclone'], 1, false), [
+      's3ferry',
+      'rclone',
+      'ceiling',
+      'floor',
+    ]);
+    assert.deepEqual(runOrder(['s3ferry', 'rclone'], 2, false), [
+      'rclone',
+      'ceiling',
+      'floor',
+      's3ferry',
+    ]);
   });
 
   it('runs s3ferry and s3ferry+ckpt back to back, alternating which goes first', () => {
@@ -114,11 +124,13 @@ describe('bench run order', () => {
       'rclone',
       'aws',
       'ceiling',
+      'floor',
     ]);
     assert.deepEqual(runOrder(tools, 2, true), [
       'rclone',
       'aws',
       'ceiling',
+      'floor',
       's3ferry+ckpt',
       's3ferry',
     ]);
@@ -128,19 +140,20 @@ describe('bench run order', () => {
       'rclone',
       'aws',
       'ceiling',
+      'floor',
     ]);
     for (let run = 1; run <= 6; run++) {
       const order = runOrder(tools, run, true);
       const at = order.indexOf('s3ferry');
       assert.equal(Math.abs(at - order.indexOf('s3ferry+ckpt')), 1);
-      assert.equal(order.length, 5);
+      assert.equal(order.length, 6);
     }
   });
 
   it('leaves s3ferry+ckpt out of workloads without the checkpoint, keeps it alone', () => {
-    assert.deepEqual(runOrder(tools, 1, false), ['s3ferry', 'rclone', 'aws', 'ceiling']);
-    assert.deepEqual(runOrder(['s3ferry+ckpt'], 1, true), ['s3ferry+ckpt', 'ceiling']);
-    assert.deepEqual(runOrder(['s3ferry+ckpt'], 1, false), ['ceiling']);
+    assert.deepEqual(runOrder(tools, 1, false), ['s3ferry', 'rclone', 'aws', 'ceiling', 'floor']);
+    assert.deepEqual(runOrder(['s3ferry+ckpt'], 1, true), ['s3ferry+ckpt', 'ceiling', 'floor']);
+    assert.deepEqual(runOrder(['s3ferry+ckpt'], 1, false), ['ceiling', 'floor']);
   });
 
   it('runs s3ferry and the queue variants back to back on distributed workloads, rotated', () => {
@@ -152,10 +165,12 @@ describe('bench run order', () => {
       's3ferry+queue3',
       'rclone',
       'ceiling',
+      'floor',
     ]);
     assert.deepEqual(runOrder(all, 2, true, true), [
       'rclone',
       'ceiling',
+      'floor',
       's3ferry+ckpt',
       's3ferry+queue1',
       's3ferry+queue3',
@@ -164,18 +179,29 @@ describe('bench run order', () => {
     assert.deepEqual(runOrder(all, 2, false, true), [
       'rclone',
       'ceiling',
+      'floor',
       's3ferry+queue1',
       's3ferry+queue3',
       's3ferry',
     ]);
     // Not a distributed workload (the default): the queue variants stay out.
-    assert.deepEqual(runOrder(all, 1, true), ['s3ferry', 's3ferry+ckpt', 'rclone', 'ceiling']);
-    assert.deepEqual(runOrder(['s3ferry+queue1'], 1, false, true), ['s3ferry+queue1', 'ceiling']);
-    assert.deepEqual(runOrder(['s3ferry+queue1'], 1, false), ['ceiling']);
+    assert.deepEqual(runOrder(all, 1, true), [
+      's3ferry',
+      's3ferry+ckpt',
+      'rclone',
+      'ceiling',
+      'floor',
+    ]);
+    assert.deepEqual(runOrder(['s3ferry+queue1'], 1, false, true), [
+      's3ferry+queue1',
+      'ceiling',
+      'floor',
+    ]);
+    assert.deepEqual(runOrder(['s3ferry+queue1'], 1, false), ['ceiling', 'floor']);
     // Within their place, each of the three goes first once in three runs.
     const three = ['s3ferry', 's3ferry+queue1', 's3ferry+queue3'] as const;
     const firsts = [1, 2, 3].map((run) =>
-      runOrder(three, run, false, true).find((t) => t !== 'ceiling'),
+      runOrder(three, run, false, true).find((t) => t !== 'ceiling' && t !== 'floor'),
     );
     assert.deepEqual(firsts, ['s3ferry', 's3ferry+queue1', 's3ferry+queue3']);
   });
