@@ -17,7 +17,7 @@ import {
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import { copySource, partRanges, pool } from './loop.ts';
+import { copySource, multipartShape, partRanges, pool } from './loop.ts';
 import { keyOf, type CeilingOp } from './workloads.ts';
 import { rawS3Client } from '../cluster/raw-client.ts';
 
@@ -74,13 +74,7 @@ export async function runCeiling(spec: CeilingSpec): Promise<CeilingResult> {
       ? src
       : client(spec.dst, spec.concurrency);
   const keys = Array.from({ length: spec.count }, (_, i) => keyOf(i, spec.count));
-  // Multipart: `concurrency` parts in flight in all, over as few objects as that allows.
-  const partsPerObject = Math.ceil(spec.sizeBytes / spec.partSizeBytes);
-  const objectsAtOnce = Math.min(
-    spec.count,
-    Math.max(1, Math.floor(spec.concurrency / partsPerObject)),
-  );
-  const partConcurrency = Math.max(1, Math.floor(spec.concurrency / objectsAtOnce));
+  const { objectsAtOnce, partConcurrency } = multipartShape(spec);
   let requests = 0;
   let bytes = 0;
   let objects = 0;

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { encodeKeyPath } from '../../src/s3/signed-request.ts';
 import { signRequest, uriEscape } from '../../src/s3/sigv4.ts';
 import type { CeilingResult, CeilingSide, CeilingSpec } from './ceiling.ts';
-import { copySource, partRanges, pool } from './loop.ts';
+import { copySource, multipartShape, partRanges, pool } from './loop.ts';
 import { keyOf } from './workloads.ts';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -154,12 +154,7 @@ export async function runFloor(spec: CeilingSpec): Promise<CeilingResult> {
     spec.dst.endpoint === spec.src.endpoint && spec.dst.accessKeyId === spec.src.accessKeyId;
   const dst = sameSide ? src : new Endpoint(spec.dst, spec.concurrency);
   const keys = Array.from({ length: spec.count }, (_, i) => keyOf(i, spec.count));
-  const partsPerObject = Math.ceil(spec.sizeBytes / spec.partSizeBytes);
-  const objectsAtOnce = Math.min(
-    spec.count,
-    Math.max(1, Math.floor(spec.concurrency / partsPerObject)),
-  );
-  const partConcurrency = Math.max(1, Math.floor(spec.concurrency / objectsAtOnce));
+  const { objectsAtOnce, partConcurrency } = multipartShape(spec);
   let bytes = 0;
   let objects = 0;
   const started = performance.now();

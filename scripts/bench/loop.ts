@@ -27,3 +27,24 @@ export function partRanges(size: number, partSize: number): { first: number; las
   }
   return ranges;
 }
+
+/**
+ * Multipart: `concurrency` parts in flight in all, over as few objects as that allows.
+ * @returns objects copied at once, and parts in flight for each
+ */
+export function multipartShape(spec: {
+  count: number;
+  sizeBytes: number;
+  partSizeBytes: number;
+  concurrency: number;
+}): { objectsAtOnce: number; partConcurrency: number } {
+  const partsPerObject = Math.ceil(spec.sizeBytes / spec.partSizeBytes);
+  const objectsAtOnce = Math.min(
+    spec.count,
+    Math.max(1, Math.floor(spec.concurrency / partsPerObject)),
+  );
+  return {
+    objectsAtOnce,
+    partConcurrency: Math.max(1, Math.floor(spec.concurrency / objectsAtOnce)),
+  };
+}
