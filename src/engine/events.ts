@@ -111,6 +111,11 @@ export type SyncSummary = {
   mode: CompareMode;
   startedAt: string;
   durationMs: number;
+  /**
+   * Milliseconds from the process's start to its first S3 request (start-up: loading, config,
+   * clients); absent when the run sent none.
+   */
+  firstRequestMs?: number;
   objects: {
     /** Source objects listed. */
     listed: number;

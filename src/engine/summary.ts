@@ -1,6 +1,7 @@
 // Counts what a run did and builds its SyncSummary and progress snapshots. Memory stays bounded:
 // counters only, plus at most `maxFailureDetails` failure records.
 import type { EndpointLimitState } from '../s3/endpoint-limits.ts';
+import { firstRequestMs } from '../s3/request-counter.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { CopyMethod, RequestCounts } from '../shared/protocol.ts';
@@ -163,6 +164,7 @@ export class RunTally {
     const clientsBuiltByThread: Record<string, Record<string, number>> = {};
     for (const [thread, counts] of this.clientsByThread)
       clientsBuiltByThread[thread] = { ...counts };
+    const firstRequest = firstRequestMs();
     const summary: SyncSummary = {
       status: fields.status,
       src: fields.src,
@@ -170,6 +172,7 @@ export class RunTally {
       mode: fields.mode,
       startedAt: this.#startedAt.toISOString(),
       durationMs: Math.round(performance.now() - this.#startMs),
+      ...(firstRequest === undefined ? {} : { firstRequestMs: firstRequest }),
       objects: {
         listed: this.listed,
         listedDestination: this.listedDestination,

@@ -142,6 +142,7 @@ for (const target of testTargets()) {
       const n = Object.keys(data).length;
       const dir = freshDir('report');
 
+      const spawnedAt = performance.now();
       const first = await s3ferry(env, [
         'sync',
         `s3+a://${src}/`,
@@ -150,6 +151,7 @@ for (const target of testTargets()) {
         '--report',
         path.join(dir, '1.json'),
       ]);
+      const processMs = performance.now() - spawnedAt;
       assert.equal(first.code, 0, first.stderr);
       assert.equal(first.stdout, '', '-q: nothing on stdout');
       assert.equal(first.stderr, '', '-q: nothing on stderr on success');
@@ -159,6 +161,13 @@ for (const target of testTargets()) {
       assert.deepEqual(report.objects.byMethod, { 'server-side': n });
       // One listing page per side, one CopyObject per object: no HEAD or GET per object.
       assert.deepEqual(report.requests, { ListObjectsV2: 2, CopyObject: n });
+      // Start-up until the first request: within the process's life, and before the run's end.
+      assert.ok(
+        report.firstRequestMs !== undefined &&
+          report.firstRequestMs > 0 &&
+          report.firstRequestMs < processMs,
+        `firstRequestMs ${String(report.firstRequestMs)} of a ${processMs.toFixed(0)} ms process`,
+      );
       assert.deepEqual(await objectMd5s(c0, dst), md5sOf(data));
 
       const again = await s3ferry(env, [
