@@ -51,7 +51,8 @@ import { removeBucket } from '../../test/helpers/buckets.ts';
 import { startRgwCluster, type RgwCluster, type RgwUser } from '../cluster/rgw.ts';
 import { ensureCephPackages, ensureRedisPackages } from '../ensure-packages.ts';
 import { startRedis, type RedisServer } from '../cluster/redis.ts';
-import type { CeilingResult, CeilingSide } from './ceiling.ts';
+import type { CeilingSide } from './ceiling.ts';
+import { readLoopResult } from './loop.ts';
 import { canMeasureCpu, counterDelta, readRgwCounters, runMeasured } from './measure.ts';
 import { processCpuSeconds, startQueueWorkers, stopAllQueueWorkers } from './queue-workers.ts';
 import {
@@ -467,11 +468,25 @@ async function runServerWorkload(ctx: Context, w: ServerWorkload): Promise<void>
                 note: `exit ${m.exitCode}: ${tail.slice(0, 300)}`,
               });
             } else if (tool === 'ceiling' || tool === 'floor') {
-              const result = JSON.parse(
-                m.stdout.trim().split('\n').at(-1) ?? '{}',
-              ) as CeilingResult;
-              // The ceiling's own clock starts at its first request (no process start-up).
-              Object.assign(record, { wallMs: result.ms, requests: { total: result.requests } });
+              const read = readLoopResult(m.stdout, {
+                op: step.ceiling,
+                count: w.count,
+                sizeBytes: w.sizeBytes,
+              });
+              if ('problem' in read) {
+                Object.assign(record, { status: 'failed', note: read.problem });
+              } else {
+                // The loop's own clock starts at its first request (no process start-up); its
+                // CPU (GNU time) is the whole process's, start-up included.
+                const { result } = read;
+                Object.assign(record, {
+                  wallMs: result.ms,
+                  requests: { total: result.requests },
+                  ...(result.startupCpuMs === undefined
+                    ? {}
+                    : { startupCpuSeconds: result.startupCpuMs / 1000 }),
+                });
+              }
             } else if (cmd.reportFile !== undefined && existsSync(cmd.reportFile)) {
               const summary = JSON.parse(readFileSync(cmd.reportFile, 'utf8')) as SyncSummary;
               record.requests = summary.requests;
@@ -1018,7 +1033,7 @@ async function main(): Promise<number> {
     ) ||
     incomplete.some((r) => r.tool === 's3ferry')
   ) {
-    say('s3ferry or the ceiling failed (see the tables): exit 1');
+    say('s3ferry, the ceiling or the floor failed (see the tables): exit 1');
     return 1;
   }
   return 0;

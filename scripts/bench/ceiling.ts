@@ -2,7 +2,8 @@
 // the workload, at high concurrency, with nothing else — a keep-alive agent, maxAttempts 1,
 // WHEN_REQUIRED checksums, no listing, no planning. Run by bench.ts as its own process (from
 // dist/, no loader), measured like the tools; prints one JSON line (CeilingResult) whose timing
-// starts at the first request, so Node's start-up is not counted.
+// starts at the first request, so Node's start-up is not counted in its wall (its CPU, from GNU
+// time, counts it; startupCpuMs says how much of it that was).
 //
 //   node dist/scripts/bench/ceiling.js '<CeilingSpec as JSON>'
 import { pathToFileURL } from 'node:url';
@@ -45,7 +46,10 @@ export type CeilingResult = {
   objects: number;
   bytes: number;
   requests: number;
+  /** Wall from the first request to the last answer. */
   ms: number;
+  /** CPU (user + sys) the process had spent before its first request: Node's start-up and the module load. */
+  startupCpuMs?: number;
 };
 
 function client(side: CeilingSide, concurrency: number): S3Client {
@@ -78,6 +82,7 @@ export async function runCeiling(spec: CeilingSpec): Promise<CeilingResult> {
   let requests = 0;
   let bytes = 0;
   let objects = 0;
+  const startup = process.cpuUsage();
   const started = performance.now();
 
   const multipart = async (
@@ -228,7 +233,13 @@ export async function runCeiling(spec: CeilingSpec): Promise<CeilingResult> {
   const ms = performance.now() - started;
   src.destroy();
   if (dst !== src) dst.destroy();
-  return { objects, bytes, requests, ms };
+  return {
+    objects,
+    bytes,
+    requests,
+    ms,
+    startupCpuMs: (startup.user + startup.system) / 1000,
+  };
 }
 
 const spec = process.argv[2];

@@ -108,7 +108,7 @@ export const TOOL_SETTINGS: Record<RunnerName, string> = {
   ceiling:
     'raw SDK loop: keep-alive agent, maxAttempts 1, WHEN_REQUIRED, concurrency 32 (16 parts for D); time from the first request',
   floor:
-    'node:http loop (scripts/bench/floor.ts): the same requests as the ceiling, one keep-alive agent per endpoint, SigV4 with a cached key (src/s3/sigv4.ts), UNSIGNED-PAYLOAD, Content-MD5 on every PUT, no retries; time from the first request',
+    'node:http loop (scripts/bench/floor.ts, no SDK, none of src/): the same requests as the ceiling at the same concurrency, one keep-alive agent per endpoint, SigV4 written out in floor.ts (signing key derived once per day), UNSIGNED-PAYLOAD, Content-MD5 on every PUT, no retries; time from the first request',
 };
 
 /** Everything a command needs to know about the cluster and the step. */

@@ -36,6 +36,8 @@ export type RunRecord = {
   requests?: Record<string, number>;
   /** RGW counter deltas over the run, when the admin sockets could be read. */
   rgw?: RgwCounters;
+  /** ceiling/floor: the part of `cpuSeconds` spent before the first request (start-up, module load). */
+  startupCpuSeconds?: number;
   /** s3ferry+ckpt: size of the checkpoint file after the run. */
   checkpointBytes?: number;
   /** s3ferry+queue1/3: the workers' part of `cpuSeconds` (the rest is the coordinator's). */
