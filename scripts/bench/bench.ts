@@ -71,11 +71,14 @@ import {
 import type { PlannerResult } from './planner.ts';
 import {
   checkpointOverhead,
+  cpuPerObject,
   CHECKPOINT_WALL_LIMIT,
   DISTRIBUTED_WALL_LIMIT,
   distributedOverhead,
   evaluateFloorTargets,
   evaluateTargets,
+  FLOOR_CPU_LIMIT,
+  renderCpuPerObject,
   renderDistributedOverhead,
   renderCheckpointOverhead,
   renderTable,
@@ -665,6 +668,23 @@ function readDoc(name: string): string | undefined {
   }
 }
 
+/** `; in this run N (min–max) ms of it came before its first request (…; the SDK ceiling: …)`, or nothing without a floor. */
+function floorStartup(records: readonly RunRecord[]): string {
+  const startup = (tool: 'floor' | 'ceiling') =>
+    spread(
+      records
+        .filter((r) => r.tool === tool && r.status === 'ok')
+        .map((r) => (r.startupCpuSeconds ?? NaN) * 1000),
+    );
+  const floor = startup('floor');
+  if (floor === undefined) return '';
+  const ceiling = startup('ceiling');
+  return (
+    `; in this run ${fmtSpread(floor, 0)} ms of it came before its first request (median and range over its steps` +
+    (ceiling === undefined ? ')' : `; the SDK ceiling: ${fmtSpread(ceiling, 0)} ms)`)
+  );
+}
+
 function render(
   options: Options,
   meta: Meta,
@@ -709,10 +729,16 @@ function render(
     '- "of ceiling" = ceiling wall ÷ tool wall: the fraction of the raw SDK loop\'s speed on the same requests, measured in the same ' +
       'run (its clock starts at its first request, so it carries no process start-up and no listing). For no-op steps the ceiling ' +
       'is a serial ListObjectsV2 of source and destination at once.',
-    "- The floor (issue 13) sends the ceiling's requests with node:http alone (scripts/bench/floor.ts: a keep-alive agent per endpoint, " +
-      'SigV4 with a cached key, UNSIGNED-PAYLOAD, Content-MD5 on every PUT, no retries): the least CPU a Node process can spend on them. ' +
-      "Like the ceiling, its wall starts at its first request; its CPU (GNU time) includes Node's start-up and its module load (~0.1 s). " +
-      '"Targets (issue 13)" compares CPU ms per object of s3ferry with the floor\'s on every step.',
+    "- The floor (issue 13 §1) sends exactly the ceiling's requests with node:http and node:crypto alone, no SDK and none of s3ferry's code " +
+      '(scripts/bench/floor.ts: one keep-alive agent per endpoint with as many sockets as the concurrency, path-style URLs, SigV4 with the ' +
+      'signing key derived once per day, UNSIGNED-PAYLOAD, a GET read whole into a Buffer, Content-MD5 on every PUT, ListObjectsV2 pages ' +
+      'parsed for their keys and token only, no retries: any answer but 2xx fails the step, and its destination is checked like every ' +
+      "tool's): the least CPU a Node process can spend on these requests. It runs as its own process from dist/, right after the ceiling. " +
+      'Its wall is its own clock from just before its first request to its last answer: no process start-up, no exit, no listing or planning. ' +
+      "Its CPU is GNU time's, as for the tools: the whole process from exec to exit, so Node's start-up, loading floor.js, parsing the spec " +
+      `and exiting are in it${floorStartup(records)}. ` +
+      `"Client CPU per object" tables give every tool's CPU ms per object (CPU s × 1000 ÷ objects of the step, start-up included for every tool) and s3ferry's as a multiple of the floor's and of rclone's; ` +
+      `"Targets (issue 13)" holds s3ferry to ${FLOOR_CPU_LIMIT}× the floor on every step.`,
     '- "s3ferry wall ÷ tool wall" < 1 means s3ferry was faster.',
     ...(records.some((r) => r.tool === 's3ferry+ckpt')
       ? [
@@ -778,6 +804,17 @@ function render(
     }
     for (const table of tables.filter((t) => t.workload === workload.id)) {
       lines.push(`### ${workload.id} ${table.step}`, '', renderTable(table), '');
+    }
+    const cpuTable = cpuPerObject(tables, workload.id);
+    if (cpuTable.rows.length > 0) {
+      lines.push(
+        `### ${workload.id} client CPU per object`,
+        '',
+        "Client CPU ms per object of each tool (medians, process start-up included), and s3ferry's as a multiple of the floor's and of rclone's where they ran.",
+        '',
+        renderCpuPerObject(cpuTable),
+        '',
+      );
     }
     const overhead = checkpointOverhead(records, workload.id);
     if (overhead.length > 0) {

@@ -3,6 +3,7 @@
 import type { RgwCounters } from './measure.ts';
 import type { RunnerName } from './peers.ts';
 import {
+  autoDecimals,
   fmt,
   fmtBytes,
   fmtMiB,
@@ -327,9 +328,13 @@ export function evaluateTargets(
   return out;
 }
 
+/** Issue 13: s3ferry's client CPU per object within this multiple of the floor's, every step. */
+export const FLOOR_CPU_LIMIT = 1.5;
+
 /**
  * Issue 13's targets: client CPU per object against the node:http floor (every step) and against
- * rclone, walls against rclone and s3-sync-client, D's throughput against the floor.
+ * rclone, walls against rclone and s3-sync-client, D's throughput against the floor and its
+ * peak RSS.
  */
 export function evaluateFloorTargets(tables: readonly StepTable[]): TargetResult[] {
   const out: TargetResult[] = [];
@@ -339,17 +344,18 @@ export function evaluateFloorTargets(tables: readonly StepTable[]): TargetResult
   const wall = (t: StepTable | undefined, tool: RunnerName) => rowOf(t, tool)?.wallS?.median;
   const find = (w: WorkloadId, step: string) =>
     tables.find((t) => t.workload === w && t.step === step);
+  const ms = (v: number | undefined) => fmt(v, v === undefined ? 0 : autoDecimals(v));
   for (const table of tables) {
-    const s = cpu(table, 's3ferry');
-    const f = cpu(table, 'floor');
     // Steps the floor has no loop for (F, the planner alone) have no floor row.
     if (!table.rows.some((r) => r.tool === 'floor')) continue;
+    const s = cpu(table, 's3ferry');
+    const f = cpu(table, 'floor');
     const r = ratio(s, f);
     add(
-      `${table.workload} ${table.step}: client CPU per object ≤ 1.5 × the node:http floor's`,
+      `${table.workload} ${table.step}: client CPU per object ≤ ${FLOOR_CPU_LIMIT} × the node:http floor's`,
       verdict(
-        r === undefined ? undefined : r <= 1.5,
-        `${fmt(s, 3)} ms vs ${fmt(f, 3)} ms: ${fmtRatio(r)}`,
+        r === undefined ? undefined : r <= FLOOR_CPU_LIMIT,
+        `${ms(s)} ms vs ${ms(f)} ms: ${fmtRatio(r)}`,
       ),
     );
   }
@@ -360,13 +366,16 @@ export function evaluateFloorTargets(tables: readonly StepTable[]): TargetResult
     what: 'CPU' | 'wall',
     limit: number,
   ) => {
-    const r =
-      what === 'CPU'
-        ? ratio(rowOf(t, 's3ferry')?.cpuS?.median, rowOf(t, peer)?.cpuS?.median)
-        : ratio(wall(t, 's3ferry'), wall(t, peer));
+    const [s, p] =
+      what === 'CPU' ? [cpu(t, 's3ferry'), cpu(t, peer)] : [wall(t, 's3ferry'), wall(t, peer)];
+    const r = ratio(s, p);
+    const unit = what === 'CPU' ? ' ms per object' : ' s';
     add(
       `${label}: ${what === 'CPU' ? 'client CPU' : 'wall'} ≤ ${limit} × ${peer}'s`,
-      verdict(r === undefined ? undefined : r <= limit, `${fmtRatio(r)} ${peer}'s`),
+      verdict(
+        r === undefined ? undefined : r <= limit,
+        `${ms(s)}${unit} vs ${ms(p)}${unit}: ${fmtRatio(r)} ${peer}'s`,
+      ),
     );
   };
   vsPeer('C fresh', find('C', 'fresh'), 'rclone', 'CPU', 1.3);
@@ -377,14 +386,88 @@ export function evaluateFloorTargets(tables: readonly StepTable[]): TargetResult
   vsPeer('E no-op', find('E', 'no-op'), 's3-sync-client', 'wall', 0.7);
   {
     const d = find('D', 'fresh');
-    // The floor's wall starts at its first request; s3ferry's carries its start-up.
+    // Throughput ratio = floor wall ÷ s3ferry wall. The floor's wall starts at its first
+    // request; s3ferry's carries its start-up.
     const r = ratio(wall(d, 'floor'), wall(d, 's3ferry'));
     add(
       "D fresh: throughput ≥ 0.9 × the node:http floor's",
       verdict(r === undefined ? undefined : r >= 0.9, `${fmtRatio(r)} of the floor's`),
     );
+    const rss = rowOf(d, 's3ferry')?.rssBytes?.median;
+    add(
+      'D fresh: peak RSS ≤ 300 MB',
+      verdict(rss === undefined ? undefined : rss <= 300e6, `${mib(rss)} (300 MB = 286 MiB)`),
+    );
   }
   return out;
+}
+
+/** The tools of the client-CPU table, in column order (the s3ferry variants have tables of their own). */
+const CPU_TOOLS: readonly RunnerName[] = [
+  's3ferry',
+  'rclone',
+  'aws',
+  's3-sync-client',
+  'ceiling',
+  'floor',
+];
+
+/** Client CPU per object of each tool on each step of a workload, and s3ferry's as multiples. */
+export type CpuPerObject = {
+  /** Tools with a row in at least one step, in column order. */
+  tools: RunnerName[];
+  rows: {
+    step: string;
+    /** Median CPU ms per object by tool; undefined where the tool did not run (or failed). */
+    msPerObject: Partial<Record<RunnerName, number>>;
+    /** s3ferry's ÷ the floor's, s3ferry's ÷ rclone's. */
+    vsFloor?: number;
+    vsRclone?: number;
+  }[];
+};
+
+export function cpuPerObject(tables: readonly StepTable[], workload: WorkloadId): CpuPerObject {
+  const mine = tables.filter((t) => t.workload === workload);
+  const tools = CPU_TOOLS.filter((tool) => mine.some((t) => t.rows.some((r) => r.tool === tool)));
+  return {
+    tools,
+    rows: mine.map((table) => {
+      const msPerObject: Partial<Record<RunnerName, number>> = {};
+      for (const tool of tools) {
+        const v = rowOf(table, tool)?.cpuMsPerObject?.median;
+        if (v !== undefined) msPerObject[tool] = v;
+      }
+      return {
+        step: table.step,
+        msPerObject,
+        vsFloor: ratio(msPerObject.s3ferry, msPerObject.floor),
+        vsRclone: ratio(msPerObject.s3ferry, msPerObject.rclone),
+      };
+    }),
+  };
+}
+
+/** Renders {@link cpuPerObject} as a Markdown table (medians; the ranges are in the step tables). */
+export function renderCpuPerObject(table: CpuPerObject): string {
+  const name = (tool: RunnerName) =>
+    tool === 'ceiling' ? 'SDK ceiling' : tool === 'floor' ? 'node:http floor' : tool;
+  const ms = (v: number | undefined) => (v === undefined ? '–' : fmt(v, autoDecimals(v)));
+  // A multiple only where both tools ran in this bench run.
+  const multiples = (
+    [
+      ['floor', 's3ferry ÷ floor', 'vsFloor'],
+      ['rclone', 's3ferry ÷ rclone', 'vsRclone'],
+    ] as const
+  ).filter(([tool]) => table.tools.includes('s3ferry') && table.tools.includes(tool));
+  const head = ['step', ...table.tools.map(name), ...multiples.map(([, title]) => title)];
+  const lines = table.rows.map((row) => [
+    row.step,
+    ...table.tools.map((tool) => ms(row.msPerObject[tool])),
+    ...multiples.map(([, , field]) => fmtRatio(row[field])),
+  ]);
+  return [head, ['---', ...head.slice(1).map(() => '--:')], ...lines]
+    .map((cells) => `| ${cells.join(' | ')} |`)
+    .join('\n');
 }
 
 export function renderTargets(targets: readonly TargetResult[]): string {

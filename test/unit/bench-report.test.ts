@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   checkpointOverhead,
+  cpuPerObject,
   distributedOverhead,
   evaluateFloorTargets,
   evaluateTargets,
   renderCheckpointOverhead,
+  renderCpuPerObject,
   renderDistributedOverhead,
   renderTable,
   requestsText,
@@ -111,7 +113,7 @@ describe('bench floor targets (issue 13)', () => {
     );
     assert.match(
       byName.get("A fresh: client CPU per object ≤ 1.5 × the node:http floor's")?.detail ?? '',
-      /1\.100 ms vs 0\.800 ms/,
+      /1\.10 ms vs 0\.800 ms: 1\.38×/,
     );
     // C: 3 ms against the floor's 1 ms per object.
     assert.equal(
@@ -122,8 +124,83 @@ describe('bench floor targets (issue 13)', () => {
     assert.equal(byName.get("C fresh: wall ≤ 1 × rclone's")?.status, 'met');
     // s3ferry's 1.1 s of CPU against rclone's 0.5 s on A.
     assert.equal(byName.get("A fresh: client CPU ≤ 1 × rclone's")?.status, 'not met');
+    assert.match(
+      byName.get("A fresh: client CPU ≤ 1 × rclone's")?.detail ?? '',
+      /1\.10 ms per object vs 0\.500 ms per object: 2\.20× rclone's/,
+    );
     assert.equal(byName.get("E no-op: wall ≤ 0.7 × s3-sync-client's")?.status, 'n/a');
     assert.equal(byName.get("D fresh: throughput ≥ 0.9 × the node:http floor's")?.status, 'n/a');
+    assert.equal(byName.get('D fresh: peak RSS ≤ 300 MB')?.status, 'n/a');
+    // One per-step floor target for each step with a floor row (A fresh, C fresh), then the rest.
+    assert.equal(targets.filter((t) => t.target.includes('node:http floor')).length, 3);
+  });
+
+  it('judges D against the floor: throughput from the walls, and peak RSS', () => {
+    const d = (tool: 's3ferry' | 'floor', wallMs: number, peakRssBytes: number) =>
+      rec({ workload: 'D', tool, run: 1, wallMs, cpuSeconds: 1, peakRssBytes, objects: 4 });
+    const byName = (list: RunRecord[]) =>
+      new Map(evaluateFloorTargets(tabulate(list)).map((t) => [t.target, t]));
+    // The floor took 9 s, s3ferry 10 s: 0.90× the floor's throughput; 250 MiB < 300 MB.
+    const met = byName([d('s3ferry', 10_000, 250 * 1024 ** 2), d('floor', 9_000, 50e6)]);
+    assert.equal(met.get("D fresh: throughput ≥ 0.9 × the node:http floor's")?.status, 'met');
+    assert.equal(met.get('D fresh: peak RSS ≤ 300 MB')?.status, 'met');
+    const missed = byName([d('s3ferry', 12_000, 301e6), d('floor', 9_000, 50e6)]);
+    assert.equal(
+      missed.get("D fresh: throughput ≥ 0.9 × the node:http floor's")?.status,
+      'not met',
+    );
+    assert.equal(missed.get('D fresh: peak RSS ≤ 300 MB')?.status, 'not met');
+  });
+
+  it("gives every tool's CPU per object by step, and s3ferry's as multiples", () => {
+    const list = [
+      ...records,
+      rec({ tool: 'floor', run: 1, wallMs: 900, cpuSeconds: 0.8 }),
+      rec({ step: 'no-op', tool: 's3ferry', run: 1, wallMs: 500, cpuSeconds: 0.2 }),
+      rec({ step: 'no-op', tool: 'floor', run: 1, wallMs: 100, cpuSeconds: 0.05 }),
+      rec({ step: 'no-op', tool: 'rclone', run: 1, status: 'failed', note: 'exit 1' }),
+      rec({ tool: 's3ferry+ckpt', run: 1, wallMs: 1000, cpuSeconds: 1.3 }),
+      rec({ workload: 'C', tool: 's3ferry', run: 1, wallMs: 1000, cpuSeconds: 9 }),
+    ];
+    const table = cpuPerObject(tabulate(list), 'A');
+    // The s3ferry variants stay out (they have tables of their own); a failed or skipped tool
+    // keeps its column, empty.
+    assert.deepEqual(table.tools, [
+      's3ferry',
+      'rclone',
+      'aws',
+      's3-sync-client',
+      'ceiling',
+      'floor',
+    ]);
+    assert.deepEqual(
+      table.rows.map((r) => r.step),
+      ['fresh', 'no-op'],
+    );
+    const [fresh, noop] = table.rows;
+    assert.deepEqual(fresh!.msPerObject, { s3ferry: 1.1, rclone: 0.5, floor: 0.8 });
+    assert.equal(fresh!.vsFloor, 1.1 / 0.8);
+    assert.equal(fresh!.vsRclone, 1.1 / 0.5);
+    assert.equal(noop!.vsFloor, 4);
+    assert.equal(noop!.vsRclone, undefined);
+    const md = renderCpuPerObject(table).split('\n');
+    assert.equal(
+      md[0],
+      '| step | s3ferry | rclone | aws | s3-sync-client | SDK ceiling | node:http floor | s3ferry ÷ floor | s3ferry ÷ rclone |',
+    );
+    assert.equal(md[1], '| --- | --: | --: | --: | --: | --: | --: | --: | --: |');
+    assert.equal(md[2], '| fresh | 1.10 | 0.500 | – | – | – | 0.800 | 1.38× | 2.20× |');
+    assert.equal(md[3], '| no-op | 0.200 | – | – | – | – | 0.050 | 4.00× | – |');
+    assert.deepEqual(cpuPerObject(tabulate(list), 'B'), { tools: [], rows: [] });
+    // Without rclone (or the floor) in the run, its multiple is left out rather than shown empty.
+    const alone = renderCpuPerObject(
+      cpuPerObject(tabulate(list.filter((r) => r.tool !== 'rclone')), 'A'),
+    ).split('\n');
+    assert.equal(
+      alone[0],
+      '| step | s3ferry | aws | s3-sync-client | SDK ceiling | node:http floor | s3ferry ÷ floor |',
+    );
+    assert.equal(alone[2], '| fresh | 1.10 | – | – | – | 0.800 | 1.38× |');
   });
 });
 
