@@ -112,8 +112,16 @@ export type SyncSummary = {
   startedAt: string;
   durationMs: number;
   /**
-   * Milliseconds from the process's start to its first S3 request (start-up: loading, config,
-   * clients); absent when the run sent none.
+   * Milliseconds from the process's start (`performance.timeOrigin`) to the run's start: the
+   * engine loaded (the AWS SDK with it) and the options checked. In every summary a run ends
+   * with; not in the CLI's report of an error that stopped the run before it had one.
+   */
+  runStartMs?: number;
+  /**
+   * Milliseconds from the process's start to the run's first request (start-up: loading, config,
+   * clients): the first HTTP request the thread that ran the sync sent after runStartMs (the
+   * CLI's main thread: a listing, or a credential endpoint's request). Absent when it sent none
+   * (local to local).
    */
   firstRequestMs?: number;
   objects: {

@@ -1,7 +1,7 @@
 // Counts what a run did and builds its SyncSummary and progress snapshots. Memory stays bounded:
 // counters only, plus at most `maxFailureDetails` failure records.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { EndpointLimitState } from '../s3/endpoint-limits.ts';
-import { firstRequestMs } from '../s3/request-counter.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { CopyMethod, RequestCounts } from '../shared/protocol.ts';
@@ -15,6 +15,34 @@ import type {
   ProgressSnapshot,
   SyncSummary,
 } from './events.ts';
+
+/**
+ * Node publishes on this channel when an HTTP(S) request of this thread is sent (its headers
+ * flushed): the SDK's requests and the lean signed path's alike, counted or not (a single-object
+ * source's ListObjectsV2 MaxKeys=1 goes through the SDK uncounted), and a credential endpoint's.
+ */
+const REQUEST_SENT = 'http.client.request.start';
+
+/**
+ * Watches for the next HTTP request this thread sends and keeps its time (performance.now():
+ * ms after the process started). Subscribed only until that request or stop(): costs nothing
+ * afterwards.
+ */
+function watchNextRequest(): { sentAtMs(): number | undefined; stop(): void } {
+  let sentAt: number | undefined;
+  let isWatching = true;
+  const onSent = (): void => {
+    sentAt = performance.now();
+    stop();
+  };
+  const stop = (): void => {
+    if (!isWatching) return;
+    isWatching = false;
+    unsubscribe(REQUEST_SENT, onSent);
+  };
+  subscribe(REQUEST_SENT, onSent);
+  return { sentAtMs: () => sentAt, stop };
+}
 
 /** An endpoint's adaptive limit as the tally reads it (session.ts `endpointStates`). */
 export type EndpointView = { endpoint: string; state: EndpointLimitState };
@@ -69,6 +97,8 @@ export function sumClientsBuilt(
 export class RunTally {
   readonly #startedAt = new Date();
   readonly #startMs = performance.now();
+  /** The run's first request from this (the main) thread: a listing or a bucket check. */
+  readonly #firstRequest = watchNextRequest();
   readonly #maxFailureDetails: number;
   listed = 0;
   listedDestination = 0;
@@ -164,7 +194,8 @@ export class RunTally {
     const clientsBuiltByThread: Record<string, Record<string, number>> = {};
     for (const [thread, counts] of this.clientsByThread)
       clientsBuiltByThread[thread] = { ...counts };
-    const firstRequest = firstRequestMs();
+    this.#firstRequest.stop();
+    const firstRequest = this.#firstRequest.sentAtMs();
     const summary: SyncSummary = {
       status: fields.status,
       src: fields.src,
@@ -172,7 +203,8 @@ export class RunTally {
       mode: fields.mode,
       startedAt: this.#startedAt.toISOString(),
       durationMs: Math.round(performance.now() - this.#startMs),
-      ...(firstRequest === undefined ? {} : { firstRequestMs: firstRequest }),
+      runStartMs: Math.round(this.#startMs),
+      ...(firstRequest === undefined ? {} : { firstRequestMs: Math.round(firstRequest) }),
       objects: {
         listed: this.listed,
         listedDestination: this.listedDestination,

@@ -3,25 +3,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { RequestCounts } from '../shared/protocol.ts';
 
-/** When this thread sent its first S3 request, in ms since the process started. */
-let firstRequestAt: number | undefined;
-
-/**
- * Milliseconds from the process's start to the first S3 request of this thread (the main
- * thread's first is a run's first: the listing), or undefined before any.
- */
-export function firstRequestMs(): number | undefined {
-  return firstRequestAt;
-}
-
 /** A per-task tally of requests sent, by operation (`GetObject`, `UploadPart`…). */
 export class RequestCounter {
   readonly #counts = new Map<string, number>();
 
   /** Adds `n` requests of `operation`. */
   add(operation: string, n = 1): void {
-    // performance.now() counts from the process's start (timeOrigin) on the main thread.
-    firstRequestAt ??= Math.round(performance.now());
     this.#counts.set(operation, (this.#counts.get(operation) ?? 0) + n);
   }
 

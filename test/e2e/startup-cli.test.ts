@@ -1,11 +1,24 @@
 // End to end: what the built CLI loads before it answers. `--version`, `--help`, a command's
 // `--help` and a usage error must not load the engine's run code, the AWS SDK, BullMQ, ioredis,
 // piscina or p-queue (issue 13 §3: start-up is CPU taken from every short run). A module-load
-// hook, registered with --import before the CLI starts, lists every module Node loads.
+// hook, registered with --import before the CLI starts, lists every module Node loads. A sync's
+// --report says when the run started and when its first request left the process (runStartMs,
+// firstRequestMs): present and inside the run, never a timing target here.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { describe, it } from 'node:test';
-import { assertBuilt, CLI_MAIN, cleanEnv, REPO_ROOT } from '../helpers/cli.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { SyncSummary } from '../../src/engine/events.ts';
+import { createS3Client } from '../../src/s3/client.ts';
+import { removeBucket } from '../helpers/buckets.ts';
+import { assertBuilt, CLI_MAIN, cleanEnv, cliEnv, REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { targetSpec } from '../helpers/profile-spec.ts';
+import { createBucket, seed } from '../helpers/sync-fixtures.ts';
+import { testTargets } from '../helpers/targets.ts';
+import { tempRoot } from '../helpers/temp-dir.ts';
+
+const { freshDir } = tempRoot('s3ferry-e2e-startup-');
 
 /** Writes `LOADED <url>` to stderr for every module loaded (ESM and CommonJS through ESM). */
 const HOOKS = `export async function load(url, context, next) {
@@ -95,4 +108,48 @@ describe('s3ferry start-up', () => {
       result.loaded.join('\n'),
     );
   });
+});
+
+const target = testTargets().find((t) => t.name === 'rgw') ?? testTargets()[0]!;
+
+describe(`s3ferry start-up: runStartMs and firstRequestMs in a sync's report, on ${target.name}`, () => {
+  const client = createS3Client(targetSpec(target));
+  const env = cliEnv(freshDir('home'), {
+    a: { endpoint: target.endpoints[0], user: target.users[0] },
+  });
+  let bucket = '';
+  before(async () => {
+    bucket = await createBucket(client, 'e2e-startup');
+    await seed(client, bucket, { 'in/a.txt': 'a', 'in/b.txt': 'b' });
+  });
+  after(async () => {
+    await removeBucket(client, bucket);
+    client.destroy();
+  });
+
+  // A prefix is listed on the lean path (counted); one object is looked up with the SDK's
+  // ListObjectsV2 MaxKeys=1, which no RequestCounter sees: both are the run's first request.
+  const cases: [string, () => string[]][] = [
+    ['a prefix', () => [`s3+a://${bucket}/in/`, `s3+a://${bucket}/out/`]],
+    ['one object', () => [`s3+a://${bucket}/in/a.txt`, `s3+a://${bucket}/one.txt`]],
+  ];
+  for (const [name, paths] of cases) {
+    it(`${name}: after the run started, within the run and the process's life`, async () => {
+      const report = join(freshDir('report'), 'report.json');
+      const startedAt = performance.now();
+      const run = await runCli(env, ['sync', '-q', ...paths(), '--report', report]);
+      const processMs = performance.now() - startedAt;
+      assert.equal(run.code, 0, run.stderr);
+      const summary = JSON.parse(readFileSync(report, 'utf8')) as SyncSummary;
+      const { runStartMs, firstRequestMs, durationMs } = summary;
+      assert.ok(runStartMs !== undefined && runStartMs > 0, `runStartMs ${String(runStartMs)}`);
+      assert.ok(firstRequestMs !== undefined, 'the report has no firstRequestMs');
+      assert.ok(firstRequestMs >= runStartMs, `firstRequestMs ${firstRequestMs} < ${runStartMs}`);
+      assert.ok(
+        firstRequestMs <= runStartMs + durationMs + 1,
+        `firstRequestMs ${firstRequestMs} after the run's end (${runStartMs} + ${durationMs})`,
+      );
+      assert.ok(firstRequestMs < processMs, `firstRequestMs ${firstRequestMs} ≥ ${processMs} ms`);
+    });
+  }
 });
