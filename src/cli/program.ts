@@ -1,5 +1,11 @@
 // Builds the commander program and runs one command line. Every error of every command ends up
 // in reportError() here: the one place that decides what is printed and the exit code.
+//
+// Start-up: every command is registered (flags, help) on every run, so the commands/*.ts files
+// and what they import statically must stay light: no engine run code, no SDK, no p-queue,
+// piscina or BullMQ. A command's action loads the engine with `await import()` once its flags
+// are checked, so `--help`, `CMD --help` and usage errors never load it
+// (test/e2e/startup-cli.test.ts). Type-only imports are free.
 import { Command } from 'commander';
 import type { ExitCode } from '../shared/exit-codes.ts';
 import { expandMultiCharShortFlags } from './argv.ts';

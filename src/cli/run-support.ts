@@ -4,7 +4,7 @@
 // --json, an error event).
 import { statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { boundMessage } from '../engine/options.ts';
+import { boundedInteger, boundMessage } from '../engine/options.ts';
 import type { Bound } from '../engine/options.ts';
 import { isS3FerryError, serializeError, usageError } from '../shared/errors.ts';
 import { ExitCode } from '../shared/exit-codes.ts';
@@ -38,14 +38,15 @@ export const processHooks: CommandHooks = {
 };
 
 /**
- * A flag's whole number (`--workers 8`), undefined when not given. Text that is no whole number
- * is a usage error naming the flag and its range; the engine checks the range itself, with the
- * same message, so the library and the CLI refuse the same values.
+ * A flag's whole number (`--workers 8`), undefined when not given. Text that is no whole number,
+ * or a number outside the range, is a usage error naming the flag and its range. The engine checks
+ * the range again with the same message (the library and the CLI refuse the same values); checked
+ * here, a bad flag is refused before the engine and the SDK are loaded.
  */
 export function wholeNumber(bound: Bound, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text.trim())) throw usageError(boundMessage(bound, `'${text}'`));
-  return Number(text);
+  return boundedInteger(bound, Number(text));
 }
 
 /** The password of a URL's userinfo, as written and decoded (none: []). */

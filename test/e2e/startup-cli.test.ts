@@ -1,12 +1,14 @@
-// End to end: what the built CLI loads before it answers. `--version`, `--help`, a command's
-// `--help` and a usage error must not load the engine's run code, the AWS SDK, BullMQ, ioredis,
-// piscina or p-queue (issue 13 §3: start-up is CPU taken from every short run). A module-load
-// hook, registered with --import before the CLI starts, lists every module Node loads. A sync's
-// --report says when the run started and when its first request left the process (runStartMs,
-// firstRequestMs): present and inside the run, never a timing target here.
+// End to end: start-up loads only what a command needs (issue 13 §3: start-up is CPU taken from
+// every short run). `--version`, `--help`, every command's `--help` and usage errors (unknown
+// flags, missing arguments, numbers out of range) load neither the engine's run code nor the AWS
+// SDK, BullMQ, ioredis, Piscina, p-queue or cli-progress: the child runs with a module-load hook
+// (ESM) and writes require.cache at exit (CommonJS: the SDK is loaded with require(), which an ESM
+// hook does not see in Node 20), and a sync, which must load them, shows that the record sees
+// both kinds. A sync's --report says when the run started and when its first request left the
+// process (runStartMs, firstRequestMs): present and inside the run, never a timing target here.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SyncSummary } from '../../src/engine/events.ts';
@@ -20,93 +22,168 @@ import { tempRoot } from '../helpers/temp-dir.ts';
 
 const { freshDir } = tempRoot('s3ferry-e2e-startup-');
 
-/** Writes `LOADED <url>` to stderr for every module loaded (ESM and CommonJS through ESM). */
-const HOOKS = `export async function load(url, context, next) {
-  process.stderr.write('LOADED ' + url + '\\n');
+/** ESM loads, as the module hooks see them (they run on their own thread in Node 20). */
+const HOOKS = `
+import { appendFileSync } from 'node:fs';
+let file;
+export function initialize(data) { file = data.file; }
+export async function load(url, context, next) {
+  appendFileSync(file, url + '\\n');
   return next(url, context);
 }`;
-const REGISTER = `data:text/javascript,${encodeURIComponent(
-  `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`,
-)}`;
 
-/** Modules a command must not need before it runs. */
-const HEAVY =
-  /node_modules\/(@aws-sdk|@smithy|bullmq|ioredis|piscina|p-queue|cli-progress)\/|dist\/src\/(engine\/(run|check|session|march|lanes|executor)|s3\/|distributed\/(coordinator|worker))/;
-
-function loadedBy(args: string[]): { status: number | null; stdout: string; loaded: string[] } {
-  const result = spawnSync(process.execPath, ['--import', REGISTER, CLI_MAIN, ...args], {
-    cwd: REPO_ROOT,
-    env: cleanEnv(),
-    encoding: 'utf8',
-  });
-  const loaded = result.stderr
-    .split('\n')
-    .filter((line) => line.startsWith('LOADED '))
-    .map((line) => line.slice('LOADED '.length));
-  return { status: result.status, stdout: result.stdout, loaded };
+/** The --import of the child: the hooks above, and the CommonJS modules it required, at exit. */
+function preload(file: string): string {
+  const hooks = `data:text/javascript,${encodeURIComponent(HOOKS)}`;
+  const code = `
+import { appendFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+const file = ${JSON.stringify(file)};
+register(${JSON.stringify(hooks)}, import.meta.url, { data: { file } });
+const cache = createRequire(process.argv[1]).cache;
+process.on('exit', () => appendFileSync(file, Object.keys(cache).join('\\n') + '\\n'));`;
+  return `data:text/javascript,${encodeURIComponent(code)}`;
 }
 
-describe('s3ferry start-up', () => {
+type TracedRun = { code: number | null; stdout: string; stderr: string; loaded: string[] };
+
+/** Runs the built CLI with the module record on; `loaded` holds every module URL or path. */
+function traced(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<TracedRun> {
   assertBuilt();
-  const version = execFileSync(process.execPath, [CLI_MAIN, '--version'], {
-    env: cleanEnv(),
-    encoding: 'utf8',
-  }).trim();
-
-  const cases: [string, string[], (r: ReturnType<typeof loadedBy>) => void][] = [
-    [
-      '--version',
-      ['--version'],
-      (r) => {
-        assert.equal(r.stdout.trim(), version);
-      },
-    ],
-    [
-      '--help',
-      ['--help'],
-      (r) => {
-        assert.match(r.stdout, /^Usage: s3ferry /);
-      },
-    ],
-    [
-      'sync --help',
-      ['sync', '--help'],
-      (r) => {
-        assert.match(r.stdout, /^Usage: s3ferry sync /);
-      },
-    ],
-    [
-      'a usage error',
-      ['sync', 's3://a/', 's3://b/', '--no-such-flag'],
-      (r) => {
-        assert.equal(r.status, 2);
-      },
-    ],
-  ];
-  for (const [name, args, check] of cases) {
-    it(`${name} answers without loading the engine, the SDK or the queue`, () => {
-      const result = loadedBy(args);
-      check(result);
-      // The hook saw the CLI itself: the list is real, not empty because the hook failed.
-      assert.ok(
-        result.loaded.some((url) => url.endsWith('/dist/src/cli/program.js')),
-        result.loaded.join('\n'),
-      );
-      assert.deepEqual(
-        result.loaded.filter((url) => HEAVY.test(url)),
-        [],
-      );
+  const file = join(freshDir('trace'), 'loaded.txt');
+  writeFileSync(file, '');
+  const child = spawn(process.execPath, ['--import', preload(file), CLI_MAIN, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        loaded: readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      });
     });
-  }
+  });
+}
 
-  it('a sync loads the engine and the SDK (the hook does see them)', () => {
-    const result = loadedBy(['sync', 's3+nosuch://a/', 's3+nosuch://b/']);
-    assert.equal(result.status, 2);
-    // Resolving the profile fails before the run: the engine module is loaded by then.
-    assert.ok(
-      result.loaded.some((url) => url.includes('/dist/src/engine/run.js')),
-      result.loaded.join('\n'),
-    );
+/** What only a run needs: none of it may load for help, the version or a usage error. */
+const RUN_ONLY: [string, RegExp][] = [
+  ['the AWS SDK', /\/node_modules\/@(aws-sdk|smithy)\//],
+  ['BullMQ', /\/node_modules\/bullmq\//],
+  ['ioredis', /\/node_modules\/ioredis\//],
+  ['Piscina', /\/node_modules\/piscina\//],
+  ['p-queue', /\/node_modules\/p-queue\//],
+  ['cli-progress', /\/node_modules\/cli-progress\//],
+  ['src/s3, src/local, src/job or the workers', /\/dist\/(src\/(s3|local|job)|workers)\//],
+  ['src/distributed (but the queue URL parser)', /\/dist\/src\/distributed\/(?!queue-url\.js)/],
+  // The CLI reads the bounds for its help (options), sync-output the summary's rates, uploads
+  // the default age (upload-age), plan its file format (plan-file).
+  [
+    'the engine (but options, summary, upload-age and plan-file)',
+    /\/dist\/src\/engine\/(?!(options|summary|upload-age|plan-file)\.js)/,
+  ],
+];
+
+function assertNothingOfARun(run: TracedRun, what: string): void {
+  // The record works: the CLI's own modules and commander are in it.
+  assert.ok(
+    run.loaded.some((m) => m.endsWith('/dist/src/cli/program.js')),
+    `${what}: no record of program.js`,
+  );
+  assert.ok(
+    run.loaded.some((m) => m.includes('/node_modules/commander/')),
+    `${what}: no record of commander (CommonJS)`,
+  );
+  for (const [name, pattern] of RUN_ONLY) {
+    const hits = run.loaded.filter((m) => pattern.test(m));
+    assert.deepEqual(hits, [], `${what} loaded ${name}`);
+  }
+}
+
+const PKG = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+};
+
+describe('start-up: what --version, --help and usage errors load', () => {
+  it('--version prints the version and loads nothing of a run', async () => {
+    for (const flag of ['--version', '-V']) {
+      const run = await traced([flag]);
+      assert.deepEqual(
+        { code: run.code, stdout: run.stdout, stderr: run.stderr },
+        { code: 0, stdout: `${PKG.version}\n`, stderr: '' },
+      );
+      assertNothingOfARun(run, flag);
+    }
+  });
+
+  it('--help and every command help load nothing of a run', async () => {
+    const commands = [
+      [],
+      ['sync'],
+      ['cp'],
+      ['check'],
+      ['plan'],
+      ['ls'],
+      ['rm'],
+      ['stat'],
+      ['cat'],
+      ['uploads'],
+      ['worker'],
+      ['config'],
+      ['config', 's3'],
+      ['config', 'show'],
+    ];
+    for (const command of commands) {
+      const args = [...command, '--help'];
+      const run = await traced(args);
+      assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stdout, /^Usage: s3ferry/, args.join(' '));
+      assertNothingOfARun(run, args.join(' '));
+    }
+  });
+
+  it('usage errors found by the CLI load nothing of a run', async () => {
+    const cases: [string[], RegExp][] = [
+      [['sync', '--bogus', 'a', 'b'], /unknown option '--bogus'/],
+      [['sync', 'a'], /missing required argument 'DST'/],
+      [['sync', '-w', '0', 'a', 'b'], /workers \(--workers\) must be a whole number/],
+      [['plan', 'a', 'b', '--ranges', '0'], /ranges \(--ranges\) must be a whole number/],
+      [['uploads', '--dry-run', 's3://b/'], /--dry-run goes with --abort/],
+      [['worker', '--queue', 'http://x'], /redis/i],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+    ];
+    for (const [args, line] of cases) {
+      const run = await traced(args);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, line, args.join(' '));
+      assertNothingOfARun(run, args.join(' '));
+    }
+  });
+
+  it('a sync does load the engine, the SDK (CommonJS) and p-queue (ESM): the record sees them', async () => {
+    const dir = freshDir('local');
+    writeFileSync(join(dir, 'a.txt'), 'a');
+    const run = await traced(['sync', '-q', dir, join(dir, '..', 'local-copy')]);
+    assert.equal(run.code, 0, run.stderr);
+    for (const pattern of [
+      /\/dist\/src\/engine\/run\.js$/,
+      /\/node_modules\/@aws-sdk\/client-s3\//,
+      /\/node_modules\/p-queue\//,
+    ]) {
+      assert.ok(
+        run.loaded.some((m) => pattern.test(m)),
+        `the sync did not record ${String(pattern)}`,
+      );
+    }
   });
 });
 

@@ -188,7 +188,7 @@ describe('library check options: the same bounds', () => {
   }
 });
 
-describe('CLI flags: text that is no whole number names the flag and the range', () => {
+describe('CLI flags: text that is no whole number, or out of range, names the flag and the range', () => {
   const cases: [keyof typeof BOUNDS, string, string][] = [
     [
       'workers',
@@ -225,8 +225,22 @@ describe('CLI flags: text that is no whole number names the flag and the range',
     });
   }
 
-  it('a whole number passes through for the engine to range-check', () => {
+  it("a whole number in range passes; out of range it is the engine's line, before the engine loads", () => {
     assert.equal(wholeNumber(BOUNDS.workers, ' 8 '), 8);
     assert.equal(wholeNumber(BOUNDS.workers, undefined), undefined);
+    assert.equal(wholeNumber(BOUNDS.maxDelete, '0'), 0);
+    for (const [bound, text] of [
+      ['workers', '0'],
+      ['tasksPerWorker', '257'],
+      ['maxDelete', '99999999999999999999'],
+    ] as const) {
+      const value = Number(text);
+      assert.equal(
+        usageLine(() => wholeNumber(BOUNDS[bound], text)),
+        usageLine(() =>
+          resolveSyncOptions({ src: 'a', dst: 'b', [bound]: value, shouldDelete: true }),
+        ),
+      );
+    }
   });
 });

@@ -61,11 +61,12 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
       const config = ctx.deps.loadConfig(ctx.settingFlags());
       registerPathSecrets(ctx, config, [src, dst]);
       const listConcurrency = wholeNumber(BOUNDS.listConcurrency, flags.listConcurrency);
+      const ranges = wholeNumber(RANGES_BOUND, flags.ranges) ?? 0;
       const { planShards } = await import('../../engine/plan-shards.ts');
       const plan = await planShards({
         src,
         dst,
-        ranges: wholeNumber(RANGES_BOUND, flags.ranges) ?? 0,
+        ranges,
         config,
         ...(flags.include === undefined ? {} : { include: flags.include }),
         ...(flags.exclude === undefined ? {} : { exclude: flags.exclude }),
