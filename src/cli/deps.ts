@@ -1,10 +1,8 @@
 // Binds the CLI to the real process: the config layer, the home directory and the version.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfigFromProcess } from '../config/load.ts';
 import type { CliDeps } from './context.ts';
+import { packageVersion } from './version.ts';
 
 /** The dependencies `main.ts` passes to `runCli`. */
 export function processDeps(): CliDeps {
@@ -15,23 +13,4 @@ export function processDeps(): CliDeps {
     homeDir: os.homedir(),
     version: packageVersion(),
   };
-}
-
-// package.json sits two levels up from src/cli but three from dist/src/cli: look upwards.
-function packageVersion(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 's3ferry' && pkg.version !== undefined) return pkg.version;
-    } catch {
-      // not here; keep looking
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return 'unknown';
-    dir = parent;
-  }
 }

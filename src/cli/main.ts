@@ -2,8 +2,7 @@
 // The `s3ferry` bin. Binds the CLI to the process and sets the exit code; everything else lives
 // in program.ts so it can be tested without spawning.
 import { silenceSdkNodeVersionWarning } from '../config/sdk-environment.ts';
-import { processDeps } from './deps.ts';
-import { runCli } from './program.ts';
+import { packageVersion } from './version.ts';
 
 silenceSdkNodeVersionWarning();
 
@@ -25,5 +24,17 @@ const io = {
   },
 };
 
-// exitCode rather than exit(): lets piped stdout drain before the process ends.
-process.exitCode = await runCli(process.argv.slice(2), io, processDeps());
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // `s3ferry --version` alone is answered before commander and the CLI load (start-up: the bare
+  // Node start plus a few ms; test/e2e/startup-cli.test.ts). commander prints the same line for
+  // any other command line that asks for the version (`--debug --version`).
+  io.writeOut(`${packageVersion()}\n`);
+} else {
+  const [{ processDeps }, { runCli }] = await Promise.all([
+    import('./deps.ts'),
+    import('./program.ts'),
+  ]);
+  // exitCode rather than exit(): lets piped stdout drain before the process ends.
+  process.exitCode = await runCli(argv, io, processDeps());
+}

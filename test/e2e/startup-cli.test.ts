@@ -1,11 +1,12 @@
 // End to end: start-up loads only what a command needs (issue 13 §3: start-up is CPU taken from
-// every short run). `--version`, `--help`, every command's `--help` and usage errors (unknown
-// flags, missing arguments, numbers out of range) load neither the engine's run code nor the AWS
-// SDK, BullMQ, ioredis, Piscina, p-queue or cli-progress: the child runs with a module-load hook
-// (ESM) and writes require.cache at exit (CommonJS: the SDK is loaded with require(), which an ESM
-// hook does not see in Node 20), and a sync, which must load them, shows that the record sees
-// both kinds. A sync's --report says when the run started and when its first request left the
-// process (runStartMs, firstRequestMs): present and inside the run, never a timing target here.
+// every short run). `--version` alone loads no package at all; `--help`, every command's `--help`
+// and usage errors (unknown flags, missing arguments, numbers out of range) load neither the
+// engine's run code nor the AWS SDK, BullMQ, ioredis, Piscina, p-queue or cli-progress: the child
+// runs with a module-load hook (ESM) and writes require.cache at exit (CommonJS: the SDK is loaded
+// with require(), which an ESM hook does not see in Node 20), and a sync, which must load them,
+// shows that the record sees both kinds. A sync's --report says when the run started and when
+// its first request left the process (runStartMs, firstRequestMs): present and inside the run,
+// never a timing target here.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -114,15 +115,32 @@ const PKG = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as
 };
 
 describe('start-up: what --version, --help and usage errors load', () => {
-  it('--version prints the version and loads nothing of a run', async () => {
+  it('--version alone loads main.ts and the version, no package at all', async () => {
     for (const flag of ['--version', '-V']) {
       const run = await traced([flag]);
       assert.deepEqual(
         { code: run.code, stdout: run.stdout, stderr: run.stderr },
         { code: 0, stdout: `${PKG.version}\n`, stderr: '' },
       );
-      assertNothingOfARun(run, flag);
+      const ours = run.loaded
+        .filter((m) => !m.startsWith('node:') && !m.startsWith('data:'))
+        .map((m) => m.replace(/^.*\/dist\//, 'dist/'))
+        .sort();
+      assert.deepEqual(ours, [
+        'dist/src/cli/main.js',
+        'dist/src/cli/version.js',
+        'dist/src/config/sdk-environment.js',
+      ]);
     }
+  });
+
+  it('--version with another flag goes through commander, and loads nothing of a run', async () => {
+    const run = await traced(['--debug', '--version']);
+    assert.deepEqual(
+      { code: run.code, stdout: run.stdout, stderr: run.stderr },
+      { code: 0, stdout: `${PKG.version}\n`, stderr: '' },
+    );
+    assertNothingOfARun(run, '--debug --version');
   });
 
   it('--help and every command help load nothing of a run', async () => {
