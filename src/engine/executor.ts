@@ -68,14 +68,16 @@ export function isSmallStream(task: WorkerTask): boolean {
 /**
  * Whether `task` runs on the main thread's event loop rather than in the pool.
  * @param poolUp whether the pool has started (small streamed copies go to it then)
+ * @param small isSmallStream(task), when the caller has it already
  */
 export function runsOnMainThread(
   task: WorkerTask,
   cacheMode: ClientCacheMode,
   poolUp = false,
+  small = isSmallStream(task),
 ): boolean {
   if (task.kind === 'copy' && task.method === 'server-side') return true;
-  if (cacheMode === 'thread_local') return !poolUp && isSmallStream(task);
+  if (cacheMode === 'thread_local') return !poolUp && small;
   // Every other task that talks to S3 (copies, object hashes) needs the process's clients.
   return task.kind !== 'md5';
 }
@@ -128,16 +130,17 @@ export function createExecutor(options: ExecutorOptions): TaskExecutor {
 
   return {
     async run(task) {
-      if (options.cacheMode === 'thread_local' && isSmallStream(task)) {
+      const small = isSmallStream(task);
+      if (options.cacheMode === 'thread_local' && small) {
         inlineSmall += 1;
         // Started ahead of need, so it is up by the time the main thread's share runs out.
         if (inlineSmall === INLINE_SMALL_COPIES) void poolFor();
       }
-      if (!runsOnMainThread(task, options.cacheMode, poolUp)) return (await poolFor()).run(task);
-      const result = await mainRuntime.run(task);
+      if (!runsOnMainThread(task, options.cacheMode, poolUp, small)) {
+        return (await poolFor()).run(task);
+      }
       // The main thread's clients are reported once, by mainClientsBuilt.
-      delete result.clientsBuilt;
-      return result;
+      return mainRuntime.run(task);
     },
     mainClientsBuilt() {
       const built = options.mainCache.clientsBuilt();

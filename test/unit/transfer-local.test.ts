@@ -136,5 +136,14 @@ describe('local copies and hashes', () => {
       assert.equal(!result.ok && result.error.code, 'Aborted');
       await assert.rejects(stat(join(dir, 'c.bin')), { code: 'ENOENT' });
     });
+
+    it('leaves clientsBuilt out of the results of the main thread (no threadId)', async () => {
+      const runtime = new TransferRuntime({ profiles: {}, clients });
+      const result = await runtime.run(
+        localTask(join(dir, 'src.bin'), join(dir, 'main.bin'), data.length),
+      );
+      assert.equal(result.ok, true);
+      assert.equal(result.clientsBuilt, undefined);
+    });
   });
 });

@@ -1,7 +1,7 @@
 // Hosts runTask for one thread: resolves profiles to clients, gives each task its own counter,
 // abort signal and throttled progress reporter, and cancels tasks on request. Used by the worker
 // entry (workers/transfer.ts) and by the engine when it runs tasks on the main thread.
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Api } from '../sdk.ts';
 import { S3FerryError } from '../../shared/errors.ts';
 import type { ProfileSpec } from '../../shared/profile.ts';
 import type { TaskResult, WorkerMessage, WorkerTask } from '../../shared/protocol.ts';
@@ -11,7 +11,7 @@ import { runTask } from './run-task.ts';
 
 /** Where the runtime gets clients (a ClientCache fits). */
 export type ClientSource = {
-  get(spec: ProfileSpec): S3Client;
+  get(spec: ProfileSpec): S3Api;
   clientsBuilt(): Record<string, number>;
 };
 
@@ -25,7 +25,10 @@ export type TransferRuntimeOptions = {
   post?: (message: WorkerMessage) => void;
   /** Shortest time between two progress messages of one task. @default 200 */
   progressIntervalMs?: number;
-  /** Reported with clientsBuilt in every result. @default 0 */
+  /**
+   * A worker thread's id: every result then reports the thread's clientsBuilt. The main thread
+   * leaves it unset and reports its clients once, at the end of the run.
+   */
   threadId?: number;
   /** @default Date.now */
   now?: () => number;
@@ -85,10 +88,10 @@ export class TransferRuntime {
       // No final progress message: the result carries the task's bytes, and one message less
       // per task is measurable on many small objects.
       const result = await runTask(task, ctx);
-      result.clientsBuilt = {
-        threadId: this.#options.threadId ?? 0,
-        built: this.#options.clients.clientsBuilt(),
-      };
+      const { threadId } = this.#options;
+      if (threadId !== undefined) {
+        result.clientsBuilt = { threadId, built: this.#options.clients.clientsBuilt() };
+      }
       return result;
     } finally {
       this.#running.delete(task.id);
