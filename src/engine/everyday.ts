@@ -1,7 +1,7 @@
 // What the everyday commands (ls, stat, cat, rm, cp's checks) share: one configuration, one
 // main-thread client per profile, request counting, and paths resolved into S3 or local targets.
 import { resolve as resolvePath } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Api } from '../s3/sdk.ts';
 import type { ConfigResolver } from '../config/load.ts';
 import { loadConfigFromProcess } from '../config/load.ts';
 import { parsePath } from '../paths/path.ts';
@@ -29,7 +29,7 @@ export type S3Target = {
   bucket: string;
   key: string;
   spec: ProfileSpec;
-  client: S3Client;
+  client: S3Api;
   /** `s3` or `s3+NAME`, as the user wrote it. */
   scheme: string;
   /** The user-facing URL of a key of this bucket: `s3+NAME://bucket/key`. */
@@ -40,7 +40,7 @@ export type S3Target = {
 export type LocalTarget = { kind: 'local'; path: string; absolute: string };
 
 /** `s3://` (or `s3+NAME://`) with no bucket: the bucket list of a profile. */
-export type S3RootTarget = { kind: 's3-root'; spec: ProfileSpec; client: S3Client; scheme: string };
+export type S3RootTarget = { kind: 's3-root'; spec: ProfileSpec; client: S3Api; scheme: string };
 
 export type Target = S3Target | LocalTarget | S3RootTarget;
 

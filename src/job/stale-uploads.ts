@@ -2,7 +2,7 @@
 // CreateMultipartUpload was lost) leaves uploads the server keeps, and bills, until aborted. When a
 // checkpointed pass is resumed, the uploads started under the destination since that pass began
 // are the killed run's: they are aborted before the copies go on (their keys are copied again).
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Api } from '../s3/sdk.ts';
 import { inRange } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
@@ -39,7 +39,7 @@ export type AbortUploadsSinceOptions = {
  * @throws S3FerryError when the uploads cannot be listed or one cannot be aborted.
  */
 export async function abortUploadsSince(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: AbortUploadsSinceOptions,
 ): Promise<number> {

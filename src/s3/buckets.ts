@@ -1,7 +1,7 @@
 // The bucket list of a profile (`ls s3://`): ListBuckets, following continuation tokens where
 // the server pages (AWS since 2024; older servers answer everything in one response).
 import { ListBucketsCommand } from './sdk.ts';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Api } from './sdk.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
@@ -15,7 +15,7 @@ export type BucketEntry = { name: string; createdMs: number };
  * @throws S3FerryError from {@link classifyS3Error} (bad credentials, AccessDenied…).
  */
 export async function* listS3Buckets(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: { counts?: RequestCounts; signal?: AbortSignal } = {},
 ): AsyncGenerator<BucketEntry[], void, undefined> {

@@ -2,10 +2,10 @@
 // (megfile keys by profile only, so the first caller's settings win). Counts clients built.
 import { createHash } from 'node:crypto';
 import { isMainThread } from 'node:worker_threads';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Api } from './sdk.ts';
 import { S3FerryError } from '../shared/errors.ts';
 import type { ClientCacheMode, ProfileSpec } from '../shared/profile.ts';
-import { createS3Client, profileWarnings } from './client.ts';
+import { createS3Api, profileWarnings } from './client.ts';
 import type { CreateS3ClientOptions } from './client.ts';
 
 /** JSON with object keys sorted, so equal settings give equal strings. */
@@ -50,8 +50,8 @@ export type ClientCacheOptions = {
   client?: CreateS3ClientOptions;
   /** Receives each profile's warnings (e.g. TLS verification off) once per profile name. */
   onWarning?: (message: string) => void;
-  /** Builds a client; tests may count or wrap it. @default createS3Client */
-  factory?: (spec: ProfileSpec, options: CreateS3ClientOptions) => S3Client;
+  /** Builds a client; tests may count or wrap it. @default createS3Api */
+  factory?: (spec: ProfileSpec, options: CreateS3ClientOptions) => S3Api;
 };
 
 /**
@@ -65,7 +65,7 @@ export type ClientCacheOptions = {
  */
 export class ClientCache {
   readonly mode: ClientCacheMode;
-  readonly #clients = new Map<string, S3Client>();
+  readonly #clients = new Map<string, S3Api>();
   readonly #built = new Map<string, number>();
   readonly #warned = new Set<string>();
   readonly #options: ClientCacheOptions;
@@ -80,7 +80,7 @@ export class ClientCache {
    * The client for this spec, built on first use.
    * @throws S3FerryError (config) from the factory, e.g. an unreadable CA bundle.
    */
-  get(spec: ProfileSpec): S3Client {
+  get(spec: ProfileSpec): S3Api {
     if (this.#destroyed) {
       throw new S3FerryError(
         'internal',
@@ -98,7 +98,7 @@ export class ClientCache {
     const key = clientCacheKey(spec);
     const cached = this.#clients.get(key);
     if (cached !== undefined) return cached;
-    const factory = this.#options.factory ?? createS3Client;
+    const factory = this.#options.factory ?? createS3Api;
     const client = factory(spec, this.#options.client ?? {});
     this.#clients.set(key, client);
     this.#built.set(spec.name, (this.#built.get(spec.name) ?? 0) + 1);

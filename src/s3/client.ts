@@ -8,6 +8,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { S3Client } from './sdk.ts';
+import type { S3Api } from './sdk.ts';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import {
   createCredentialChain,
@@ -169,14 +170,14 @@ function sdkChecksumPolicy(policy: ChecksumPolicy): 'WHEN_SUPPORTED' | 'WHEN_REQ
   return policy === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
 }
 
-/**
- * Builds an S3Client for one resolved profile.
- * @throws S3FerryError (kind `config`) when the CA bundle cannot be read.
- * @example
- * const client = createS3Client(spec, { maxSockets: 16 });
- * await client.send(new HeadBucketCommand({ Bucket: 'b' }));
- */
-export function createS3Client(spec: ProfileSpec, options: CreateS3ClientOptions = {}): S3Client {
+/** The pieces a client is built from, shared by the SDK client and the lean path. */
+type ClientParts = {
+  requestHandler: LimitedHandler | RedirectingHandler | InstanceType<typeof NodeHttpHandler>;
+  retryStrategy: BudgetRetryStrategy;
+  pathStyle: boolean;
+};
+
+function buildParts(spec: ProfileSpec, options: CreateS3ClientOptions): ClientParts {
   const maxSockets = options.maxSockets ?? 50;
   const ca = spec.caBundle === undefined ? undefined : readCaBundle(spec, spec.caBundle);
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets });
@@ -203,19 +204,21 @@ export function createS3Client(spec: ProfileSpec, options: CreateS3ClientOptions
     ...(options.stats === undefined ? {} : { stats: options.stats }),
     ...(limit === undefined ? {} : { limit }),
   });
-
   const redirecting = spec.redirect
     ? new RedirectingHandler(nodeHandler, { follow: true })
     : nodeHandler;
   const requestHandler = limit === undefined ? redirecting : new LimitedHandler(redirecting, limit);
-  const pathStyle = usesPathStyle(spec);
+  return { requestHandler, retryStrategy, pathStyle: usesPathStyle(spec) };
+}
 
+/** The SDK client over `parts`, with s3ferry's Content-MD5 and answer-check middleware. */
+function sdkClient(spec: ProfileSpec, parts: ClientParts): S3Client {
   const config: S3ClientConfig = {
     region: spec.region,
-    forcePathStyle: pathStyle,
+    forcePathStyle: parts.pathStyle,
     credentials: credentialsFor(spec),
-    requestHandler,
-    retryStrategy,
+    requestHandler: parts.requestHandler,
+    retryStrategy: parts.retryStrategy,
     // Only feeds the amz-sdk-request header; the strategy enforces the budget.
     maxAttempts: spec.maxRetryTimes + 1,
     requestChecksumCalculation: sdkChecksumPolicy(spec.requestChecksumCalculation),
@@ -231,7 +234,82 @@ export function createS3Client(spec: ProfileSpec, options: CreateS3ClientOptions
   const client = new S3Client(config);
   client.middlewareStack.use(contentMd5Plugin());
   client.middlewareStack.use(answerCheckPlugin(displayEndpoint(spec)));
-  // The same handler, budget and credentials for the lean CopyObject path (signed-request.ts).
-  registerSignedTransport(client, { spec, pathStyle, retryStrategy, handler: requestHandler });
+  return client;
+}
+
+/**
+ * Builds an S3Client for one resolved profile.
+ * @throws S3FerryError (kind `config`) when the CA bundle cannot be read.
+ * @example
+ * const client = createS3Client(spec, { maxSockets: 16 });
+ * await client.send(new HeadBucketCommand({ Bucket: 'b' }));
+ */
+export function createS3Client(spec: ProfileSpec, options: CreateS3ClientOptions = {}): S3Client {
+  const parts = buildParts(spec, options);
+  const client = sdkClient(spec, parts);
+  // The same handler, budget and credentials for the lean path (signed-request.ts).
+  registerSignedTransport(client, {
+    spec,
+    pathStyle: parts.pathStyle,
+    retryStrategy: parts.retryStrategy,
+    handler: parts.requestHandler,
+    credentials: () => client.config.credentials(),
+    clockOffsetMs: () => client.config.systemClockOffset,
+  });
+  return client;
+}
+
+/**
+ * A client whose SDK half is built on its first send(). Until then the lean path
+ * (signed-request.ts) runs on the same handler and retry budget without loading the SDK.
+ */
+class DeferredS3Client implements S3Api {
+  #client: S3Client | undefined;
+  readonly #build: () => S3Client;
+  readonly #parts: ClientParts;
+
+  constructor(spec: ProfileSpec, parts: ClientParts) {
+    this.#parts = parts;
+    this.#build = () => sdkClient(spec, parts);
+  }
+
+  readonly send = ((command: never, options?: never) =>
+    (this.#client ??= this.#build()).send(command, options)) as S3Client['send'];
+
+  /** The SDK client's clock correction after a skewed answer; 0 until it exists. */
+  clockOffsetMs(): number {
+    return this.#client?.config.systemClockOffset ?? 0;
+  }
+
+  destroy(): void {
+    if (this.#client === undefined) this.#parts.requestHandler.destroy();
+    else this.#client.destroy();
+  }
+}
+
+/**
+ * The client s3ferry's own code uses for one profile: with static keys, a client whose SDK
+ * half loads only when a request needs it (a run of listings and small copies never does);
+ * with a credential chain, an S3Client at once (the chain is the SDK's).
+ * @throws S3FerryError (kind `config`) when the CA bundle cannot be read.
+ */
+export function createS3Api(spec: ProfileSpec, options: CreateS3ClientOptions = {}): S3Api {
+  const { credentials } = spec;
+  if (credentials === undefined) return createS3Client(spec, options);
+  const parts = buildParts(spec, options);
+  const client = new DeferredS3Client(spec, parts);
+  const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+  const identity =
+    sessionToken === undefined
+      ? { accessKeyId, secretAccessKey }
+      : { accessKeyId, secretAccessKey, sessionToken };
+  registerSignedTransport(client, {
+    spec,
+    pathStyle: parts.pathStyle,
+    retryStrategy: parts.retryStrategy,
+    handler: parts.requestHandler,
+    credentials: () => Promise.resolve(identity),
+    clockOffsetMs: () => client.clockOffsetMs(),
+  });
   return client;
 }

@@ -2,7 +2,7 @@
 // answer lists only the keys that failed; a key XML cannot carry goes alone, with DeleteObject. Content-MD5 is added by the client (src/s3/content-md5.ts):
 // S3 and many compatible servers require an integrity header on DeleteObjects.
 import { DeleteObjectCommand, DeleteObjectsCommand } from './sdk.ts';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Api } from './sdk.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
@@ -40,7 +40,7 @@ export type DeleteS3KeysResult = { deleted: string[]; errors: DeleteKeyError[] }
  * const { deleted, errors } = await deleteS3Keys(client, spec, { bucket: 'b', keys: ['a', 'b/c'] });
  */
 export async function deleteS3Keys(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: DeleteS3KeysOptions,
 ): Promise<DeleteS3KeysResult> {
@@ -74,7 +74,7 @@ const XML_UNWRITABLE =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 async function deleteOne(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: DeleteS3KeysOptions,
   key: string,
@@ -102,7 +102,7 @@ async function deleteOne(
 }
 
 async function deleteBatch(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: DeleteS3KeysOptions,
   keys: string[],

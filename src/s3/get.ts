@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand } from './sdk.ts';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Api } from './sdk.ts';
 import { S3FerryError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
@@ -25,7 +25,7 @@ export type GetS3ObjectOptions = {
  * @throws S3FerryError from {@link classifyS3Error} (NoSuchKey, NoSuchBucket, AccessDenied…).
  */
 export async function getS3ObjectStream(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: GetS3ObjectOptions,
 ): Promise<{ body: Readable; sizeBytes: number }> {

@@ -2,7 +2,8 @@
 // merged into one stream in S3's key order, page by page as they arrive (the next page is
 // requested while the consumer prints this one). Used by `ls`; sync uses src/s3/list.ts.
 import { ListObjectsV2Command } from './sdk.ts';
-import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
+import type { ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import type { S3Api } from './sdk.ts';
 import { compareKeys } from '../plan/compare-keys.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
@@ -38,7 +39,7 @@ export type ListS3DelimitedOptions = {
  * @throws S3FerryError from {@link classifyS3Error} (NoSuchBucket, AccessDenied…).
  */
 export async function* listS3Delimited(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: ListS3DelimitedOptions,
 ): AsyncGenerator<DelimitedEntry[], void, undefined> {
@@ -114,7 +115,7 @@ function mergePage(page: ListObjectsV2CommandOutput): DelimitedEntry[] {
  * @throws S3FerryError from {@link classifyS3Error} (NoSuchBucket…).
  */
 export async function hasKeysUnder(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: { bucket: string; prefix: string; counts?: RequestCounts; signal?: AbortSignal },
 ): Promise<boolean> {

@@ -3,7 +3,8 @@
 // schema deserialiser, which dominate the CPU (and the garbage) of a no-op re-sync. Same output
 // shape as the SDK's, so the listings above do not care which path answered.
 import { ListObjectsV2Command } from './sdk.ts';
-import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
+import type { ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import type { S3Api } from './sdk.ts';
 import { RequestCounter } from './request-counter.ts';
 import { canSendSigned, decodeXmlText, sendSigned } from './signed-request.ts';
 import type { SignedRequest } from './signed-request.ts';
@@ -34,12 +35,15 @@ export type ReceivedListPage = {
  * @throws the SDK's or an SDK-shaped error, whose `$metadata.attempts` counts retries.
  */
 export async function receiveListPage(
-  client: S3Client,
+  client: S3Api,
   input: ListPageInput,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
 ): Promise<ReceivedListPage> {
   if (!canSendSigned(client, input.Bucket)) {
-    const page = await client.send(new ListObjectsV2Command(input), { abortSignal: signal });
+    const page = await client.send(
+      new ListObjectsV2Command(input),
+      signal === undefined ? {} : { abortSignal: signal },
+    );
     return { attempts: page.$metadata.attempts ?? 1, read: () => page };
   }
   const counter = new RequestCounter();
@@ -79,9 +83,9 @@ export function listPageRequest(input: ListPageInput): SignedRequest {
  * (as the SDK's does), and so does an error's.
  */
 export async function sendListPage(
-  client: S3Client,
+  client: S3Api,
   input: ListPageInput,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
 ): Promise<ListObjectsV2CommandOutput> {
   return (await receiveListPage(client, input, signal)).read();
 }

@@ -20,7 +20,8 @@
 // Memory: at most 2 × concurrency ranges are open, each with ≤ 2 pages buffered and one in flight,
 // whatever the number of keys.
 import { sendListPage } from './list-page.ts';
-import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
+import type { ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import type { S3Api } from './sdk.ts';
 import { compareKeys } from '../plan/compare-keys.ts';
 import { DEFAULT_LIST_CONCURRENCY } from '../plan/key-range.ts';
 import { isUsableCut, KeyModel } from '../plan/key-model.ts';
@@ -96,7 +97,7 @@ type Range = {
  * for await (const entry of listS3Parallel(client, spec, { bucket: 'b', prefix: 'logs/', concurrency: 4 })) {}
  */
 export async function* listS3Parallel(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: ListS3ParallelOptions,
 ): AsyncGenerator<ListEntry, void, undefined> {
@@ -141,13 +142,13 @@ class ParallelLister {
   private readonly stats: ListParallelStats;
   private wake: (() => void) | undefined;
 
-  private readonly client: S3Client;
+  private readonly client: S3Api;
   private readonly spec: ProfileSpec;
   private readonly options: ListS3ParallelOptions;
   private readonly concurrency: number;
 
   constructor(
-    client: S3Client,
+    client: S3Api,
     spec: ProfileSpec,
     options: ListS3ParallelOptions,
     concurrency: number,

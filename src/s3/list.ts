@@ -1,15 +1,15 @@
 // Streaming ListObjectsV2 (1000 keys a page, the next page fetched while the consumer works on
 // this one), keys relative to the listed prefix, normalised ETags and ms times; and the
 // LIST-based "is this key a single object?" lookup used to resolve sync roots.
-import { ListObjectsV2Command } from './sdk.ts';
-import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
+import type { ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import type { S3Api } from './sdk.ts';
 import { S3FerryError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
 import { normalizeEtag } from './etag.ts';
 import { compareKeys } from '../plan/compare-keys.ts';
-import { receiveListPage } from './list-page.ts';
+import { receiveListPage, sendListPage } from './list-page.ts';
 import type { ReceivedListPage } from './list-page.ts';
 
 /** One page received, for progress ("still counting") and request accounting. */
@@ -99,7 +99,7 @@ export function attemptsOf(value: unknown): number {
  * @throws S3FerryError from {@link classifyS3Error} (e.g. NoSuchBucket, AccessDenied).
  */
 export async function* listS3(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: ListS3Options,
 ): AsyncGenerator<ListEntry, void, undefined> {
@@ -200,12 +200,12 @@ export type FindS3ObjectOptions = {
 
 /**
  * The object named exactly `key` (as an entry with key `''`), or undefined when there is none.
- * Uses one `ListObjectsV2(Prefix=key, MaxKeys=1)` rather than a HEAD: `key` itself is the first
- * key under that prefix when it exists, times match the listing's (ms on RGW) and a re-sync
- * stays LIST-only. Keys ending in `/` (and `''`) are directories: always undefined, no request.
+ * Uses one `ListObjectsV2(Prefix=key, MaxKeys=1)` (on the lean path where it can) rather than a
+ * HEAD: `key` itself is the first key under that prefix when it exists, times match the
+ * listing's (ms on RGW) and a re-sync stays LIST-only. Keys ending in `/` (and `''`) are directories: always undefined, no request.
  */
 export async function findS3Object(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: FindS3ObjectOptions,
 ): Promise<ListEntry | undefined> {
@@ -213,10 +213,7 @@ export async function findS3Object(
   if (key === '' || key.endsWith('/')) return undefined;
   let page: ListObjectsV2CommandOutput;
   try {
-    page = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }),
-      options.signal === undefined ? {} : { abortSignal: options.signal },
-    );
+    page = await sendListPage(client, { Bucket: bucket, Prefix: key, MaxKeys: 1 }, options.signal);
     countRequests(options.counts, 'ListObjectsV2', attemptsOf(page));
   } catch (error) {
     countRequests(options.counts, 'ListObjectsV2', attemptsOf(error));

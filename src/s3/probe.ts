@@ -3,7 +3,7 @@
 // endpoint answers `200 OK` with its page, which `cat` would print and `stat` describe. A LIST
 // answer has a document to check (answer-check.ts), so an endpoint that has not answered as S3
 // yet in this process is asked one first: `cat` and `stat` then cost 2 requests instead of 1.
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Api } from './sdk.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import { hasAnswered } from './endpoint-trust.ts';
@@ -16,7 +16,7 @@ import { hasKeysUnder } from './list-delimited.ts';
  * @throws S3FerryError: `NotS3Endpoint` (fatal) and every error of the listing (NoSuchBucket…).
  */
 export async function probeEndpoint(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: { bucket: string; key: string; counts?: RequestCounts; signal?: AbortSignal },
 ): Promise<void> {

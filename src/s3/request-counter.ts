@@ -1,6 +1,6 @@
 // Counts S3 requests by operation name, retries included, per task: a middleware attached to each
 // command (not to the shared client), placed inside the SDK's retry loop so every attempt counts.
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Api } from './sdk.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 
 /** A per-task tally of requests sent, by operation (`GetObject`, `UploadPart`…). */
@@ -72,7 +72,7 @@ type CountableStack = {
  * @example const head = await sendCounted(client, new HeadObjectCommand(input), { counter });
  */
 export async function sendCounted<C extends { readonly middlewareStack: object }>(
-  client: S3Client,
+  client: S3Api,
   command: C,
   options: SendCountedOptions,
 ): Promise<OutputOf<C>> {

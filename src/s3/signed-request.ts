@@ -28,7 +28,7 @@
 // (usesPathStyle), which sets the SDK's forcePathStyle and this path's `pathStyle` alike.
 import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Api } from './sdk.ts';
 import type { AwsCredentialIdentity, HttpRequest, RetryStrategyV2 } from '@smithy/types';
 import type { ProfileSpec } from '../shared/profile.ts';
 import { checkAnswer, hasXmlAnswer, notS3AnswerError } from './answer-check.ts';
@@ -55,6 +55,10 @@ export type SignedTransport = SignedTarget & {
       options?: { abortSignal?: AbortSignal },
     ): Promise<{ response: RawResponse }>;
   };
+  /** The client's credentials: memoised, refreshed before expiry (the SDK's chain), or static. */
+  credentials: CredentialProvider;
+  /** Milliseconds to add to the local clock when signing (the SDK's skew correction). */
+  clockOffsetMs: () => number;
 };
 
 type RawResponse = {
@@ -63,13 +67,10 @@ type RawResponse = {
   body?: unknown;
 };
 
-/** The client's credential provider: memoised, refreshed before expiry, the SDK's own chain. */
-type CredentialProvider = () => Promise<AwsCredentialIdentity>;
+/** A credential provider as the SDK's config holds one. */
+export type CredentialProvider = () => Promise<AwsCredentialIdentity>;
 
-const transports = new WeakMap<
-  S3Client,
-  { transport: SignedTransport; credentials: CredentialProvider }
->();
+const transports = new WeakMap<S3Api, SignedTransport>();
 
 /** The SHA-256 of an empty payload: what SigV4 signs for a request without a body. */
 const EMPTY_PAYLOAD_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -81,9 +82,8 @@ const EMPTY_PAYLOAD_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca4
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 /** Records the parts of `client` the lean path uses. Called once by the client factory. */
-export function registerSignedTransport(client: S3Client, transport: SignedTransport): void {
-  const credentials = client.config.credentials as unknown as CredentialProvider;
-  transports.set(client, { transport, credentials: () => credentials() });
+export function registerSignedTransport(client: S3Api, transport: SignedTransport): void {
+  transports.set(client, transport);
 }
 
 /** One request of the lean path. */
@@ -113,9 +113,9 @@ export type SignedResponse = {
 };
 
 /** Whether `client` was built by s3ferry's factory and can take the lean path for `bucket`. */
-export function canSendSigned(client: S3Client, bucket: string): boolean {
-  const entry = transports.get(client);
-  return entry !== undefined && leanAddressing(entry.transport, bucket) !== undefined;
+export function canSendSigned(client: S3Api, bucket: string): boolean {
+  const transport = transports.get(client);
+  return transport !== undefined && leanAddressing(transport, bucket) !== undefined;
 }
 
 /**
@@ -394,13 +394,12 @@ export type SendSignedOptions = {
  * @throws the SDK-shaped service error of the last attempt, or the handler's network error.
  */
 export async function sendSigned(
-  client: S3Client,
+  client: S3Api,
   request: SignedRequest,
   options: SendSignedOptions,
 ): Promise<SignedResponse> {
-  const entry = transports.get(client);
-  if (entry === undefined) throw new Error('sendSigned: the client has no signed transport');
-  const { transport } = entry;
+  const transport = transports.get(client);
+  if (transport === undefined) throw new Error('sendSigned: the client has no signed transport');
   if (leanAddressing(transport, request.bucket) === undefined) {
     throw new Error(`sendSigned: the lean path cannot address bucket ${request.bucket}`);
   }
@@ -411,12 +410,11 @@ export async function sendSigned(
     options.counter.add(request.operation);
     let headers: Record<string, string> = {};
     try {
-      const offset = (client.config as { systemClockOffset?: number }).systemClockOffset ?? 0;
       const signed = buildSignedHttpRequest(
         transport,
         request,
-        await entry.credentials(),
-        new Date(Date.now() + offset),
+        await transport.credentials(),
+        new Date(Date.now() + transport.clockOffsetMs()),
       );
       const { response } = await transport.handler.handle(
         signed,

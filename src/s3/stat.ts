@@ -2,7 +2,7 @@
 // headers and user metadata. A 404 is an answer (undefined), not an error: HEAD has no body, so it
 // cannot tell a missing key from a missing bucket; the caller asks a LIST when that matters.
 import { HeadObjectCommand } from './sdk.ts';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Api } from './sdk.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
@@ -39,7 +39,7 @@ export type HeadS3ObjectOptions = {
  * @throws S3FerryError from {@link classifyS3Error} for anything else (AccessDenied, auth…).
  */
 export async function headS3Object(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: HeadS3ObjectOptions,
 ): Promise<S3ObjectStat | undefined> {

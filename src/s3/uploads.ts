@@ -2,7 +2,8 @@
 // AbortMultipartUpload of one of them. A killed run leaves uploads behind, and S3 keeps (and
 // bills) their parts until they are aborted. Used by `uploads` (src/engine/uploads.ts).
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from './sdk.ts';
-import type { ListMultipartUploadsCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import type { ListMultipartUploadsCommandOutput } from '@aws-sdk/client-s3';
+import type { S3Api } from './sdk.ts';
 import { S3FerryError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
@@ -44,7 +45,7 @@ export type UploadMarkers = { keyMarker: string; uploadIdMarker: string };
  *   answer that would make the listing loop or skip uploads (see {@link nextMarkersOf}).
  */
 export async function* listS3Uploads(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: ListS3UploadsOptions,
 ): AsyncGenerator<S3Upload[], void, undefined> {
@@ -163,7 +164,7 @@ export type AbortS3UploadOptions = {
  * @throws S3FerryError from {@link classifyS3Error} for any other failure.
  */
 export async function abortS3Upload(
-  client: S3Client,
+  client: S3Api,
   spec: ProfileSpec,
   options: AbortS3UploadOptions,
 ): Promise<'aborted' | 'gone'> {

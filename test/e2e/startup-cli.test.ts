@@ -3,8 +3,10 @@
 // and usage errors (unknown flags, missing arguments, numbers out of range) load neither the
 // engine's run code nor the AWS SDK, BullMQ, ioredis, Piscina, p-queue or cli-progress: the child
 // runs with a module-load hook (ESM) and writes require.cache at exit (CommonJS: the SDK is loaded
-// with require(), which an ESM hook does not see in Node 20), and a sync, which must load them,
-// shows that the record sees both kinds. A sync's --report says when the run started and when
+// with require(), which an ESM hook does not see in Node 20). A local sync and a sync of small
+// objects between buckets (the lean path) load no AWS SDK package; an `ls` of a bucket (a
+// delimited listing, sent by the SDK) does, which shows that the record sees CommonJS loads of
+// the main thread (and a sync's p-queue, ESM ones). A sync's --report says when the run started and when
 // its first request left the process (runStartMs, firstRequestMs): present and inside the run,
 // never a timing target here.
 import assert from 'node:assert/strict';
@@ -13,6 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SyncSummary } from '../../src/engine/events.ts';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/s3/client.ts';
 import { removeBucket } from '../helpers/buckets.ts';
 import { assertBuilt, CLI_MAIN, cleanEnv, cliEnv, REPO_ROOT, runCli } from '../helpers/cli.ts';
@@ -187,23 +190,26 @@ describe('start-up: what --version, --help and usage errors load', () => {
     }
   });
 
-  it('a sync does load the engine, the SDK (CommonJS) and p-queue (ESM): the record sees them', async () => {
+  it('a local sync loads the engine and p-queue (ESM), and no AWS SDK package', async () => {
     const dir = freshDir('local');
     writeFileSync(join(dir, 'a.txt'), 'a');
     const run = await traced(['sync', '-q', dir, join(dir, '..', 'local-copy')]);
     assert.equal(run.code, 0, run.stderr);
-    for (const pattern of [
-      /\/dist\/src\/engine\/run\.js$/,
-      /\/node_modules\/@aws-sdk\/client-s3\//,
-      /\/node_modules\/p-queue\//,
-    ]) {
+    for (const pattern of [/\/dist\/src\/engine\/run\.js$/, /\/node_modules\/p-queue\//]) {
       assert.ok(
         run.loaded.some((m) => pattern.test(m)),
         `the sync did not record ${String(pattern)}`,
       );
     }
+    assert.deepEqual(
+      run.loaded.filter((m) => SDK_PACKAGE.test(m)),
+      [],
+    );
   });
 });
+
+/** A module of the AWS SDK or its smithy packages. */
+const SDK_PACKAGE = /\/node_modules\/@(aws-sdk|smithy)\//;
 
 const target = testTargets().find((t) => t.name === 'rgw') ?? testTargets()[0]!;
 
@@ -222,8 +228,31 @@ describe(`s3ferry start-up: runStartMs and firstRequestMs in a sync's report, on
     client.destroy();
   });
 
-  // A prefix is listed on the lean path (counted); one object is looked up with the SDK's
-  // ListObjectsV2 MaxKeys=1, which no RequestCounter sees: both are the run's first request.
+  it('small objects between buckets take the lean path only: no @aws-sdk/client-s3 loaded', async () => {
+    const run = await traced(['sync', '-q', `s3+a://${bucket}/in/`, `s3+a://${bucket}/lean/`], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      run.loaded.filter((m) => /\/node_modules\/@aws-sdk\/client-s3\//.test(m)),
+      [],
+    );
+    const copied = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'lean/' }));
+    assert.deepEqual(
+      copied.Contents?.map((o) => o.Key),
+      ['lean/a.txt', 'lean/b.txt'],
+    );
+  });
+
+  it('ls of a bucket lists with a delimiter, through the SDK: the record sees it, a CommonJS load', async () => {
+    const run = await traced(['ls', `s3+a://${bucket}/`], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\bin\//);
+    assert.ok(
+      run.loaded.some((m) => /\/node_modules\/@aws-sdk\/client-s3\//.test(m)),
+      'ls did not record @aws-sdk/client-s3',
+    );
+  });
+
+  // A prefix and one object are both looked up with a lean ListObjectsV2: the first request.
   const cases: [string, () => string[]][] = [
     ['a prefix', () => [`s3+a://${bucket}/in/`, `s3+a://${bucket}/out/`]],
     ['one object', () => [`s3+a://${bucket}/in/a.txt`, `s3+a://${bucket}/one.txt`]],

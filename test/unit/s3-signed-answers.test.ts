@@ -55,6 +55,8 @@ function clientAnswering(answers: Answer[]): {
         });
       },
     },
+    credentials: () => Promise.resolve(spec.credentials!),
+    clockOffsetMs: () => 0,
   });
   return {
     send: (request) => sendSigned(client, request, { counter: new RequestCounter() }),

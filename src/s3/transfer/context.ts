@@ -1,7 +1,7 @@
 // What a copy handler needs from its host (worker thread or main thread), and the helpers every
 // handler shares: counted+classified S3 calls, the retry loop for streamed units, local I/O errors.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Api } from '../sdk.ts';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
 import type { ProfileSpec } from '../../shared/profile.ts';
 import type { UploadEvent } from '../../shared/protocol.ts';
@@ -22,7 +22,7 @@ export type TransferBackoff = Backoff & { pauseRemainingMs?(): number };
  */
 export type TransferContext = {
   /** The S3 client of a profile named in a task's Location. @throws S3FerryError */
-  clientFor(profile: string): S3Client;
+  clientFor(profile: string): S3Api;
   /** The resolved profile, for error hints and the retry budget. */
   specFor(profile: string): ProfileSpec | undefined;
   /**
