@@ -27,6 +27,7 @@ import { contentMd5Plugin } from './content-md5.ts';
 import { endpointKeyOf } from './endpoint-limits.ts';
 import type { EndpointLimits } from './endpoint-limits.ts';
 import { displayEndpoint } from './hints.ts';
+import { LeanHttpHandler } from './lean-http.ts';
 import { LimitedHandler } from './limited-handler.ts';
 import { RedirectingHandler } from './redirect.ts';
 import { BudgetRetryStrategy } from './retry.ts';
@@ -170,9 +171,21 @@ function sdkChecksumPolicy(policy: ChecksumPolicy): 'WHEN_SUPPORTED' | 'WHEN_REQ
   return policy === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
 }
 
-/** The pieces a client is built from, shared by the SDK client and the lean path. */
+type RequestHandler = Pick<
+  InstanceType<typeof NodeHttpHandler>,
+  'handle' | 'updateHttpClientConfig' | 'httpHandlerConfigs' | 'destroy'
+>;
+
+/**
+ * The pieces a client is built from: one set of keep-alive sockets, one retry budget and one
+ * adaptive limit, shared by the lean path's handler (built at once) and the SDK's (built with
+ * the SDK client, if ever).
+ */
 type ClientParts = {
-  requestHandler: LimitedHandler | RedirectingHandler | InstanceType<typeof NodeHttpHandler>;
+  /** The lean path's handler: LeanHttpHandler, wrapped like the SDK's. */
+  leanHandler: RequestHandler;
+  /** Builds the SDK's handler over the same agents, timeouts, redirect rule and limit. */
+  sdkHandler: () => RequestHandler;
   retryStrategy: BudgetRetryStrategy;
   pathStyle: boolean;
 };
@@ -188,15 +201,10 @@ function buildParts(spec: ProfileSpec, options: CreateS3ClientOptions): ClientPa
     // Extra CAs add to the public roots instead of replacing them.
     ...(ca === undefined ? {} : { ca: [...rootCertificates, ca] }),
   });
-  const nodeHandler = new NodeHttpHandler({
-    httpAgent,
-    httpsAgent,
-    connectionTimeout: options.connectionTimeoutMs ?? Math.round(spec.connectTimeout * 1000),
-    // An idle timeout on the socket: it covers the wait for the first byte of an answer and
-    // any stall of a body in either direction, however long the whole transfer takes.
-    socketTimeout: options.socketTimeoutMs ?? Math.round(spec.timeout * 1000),
-    logger: silentLogger,
-  });
+  const connectionTimeoutMs = options.connectionTimeoutMs ?? Math.round(spec.connectTimeout * 1000);
+  // An idle timeout on the socket: it covers the wait for the first byte of an answer and any
+  // stall of a body in either direction, however long the whole transfer takes.
+  const socketTimeoutMs = options.socketTimeoutMs ?? Math.round(spec.timeout * 1000);
   const limit = options.limits?.for(endpointKeyOf(spec));
   const retryStrategy = new BudgetRetryStrategy({
     maxRetries: spec.maxRetryTimes,
@@ -204,11 +212,27 @@ function buildParts(spec: ProfileSpec, options: CreateS3ClientOptions): ClientPa
     ...(options.stats === undefined ? {} : { stats: options.stats }),
     ...(limit === undefined ? {} : { limit }),
   });
-  const redirecting = spec.redirect
-    ? new RedirectingHandler(nodeHandler, { follow: true })
-    : nodeHandler;
-  const requestHandler = limit === undefined ? redirecting : new LimitedHandler(redirecting, limit);
-  return { requestHandler, retryStrategy, pathStyle: usesPathStyle(spec) };
+  const wrap = (inner: RequestHandler): RequestHandler => {
+    const redirecting = spec.redirect ? new RedirectingHandler(inner, { follow: true }) : inner;
+    return limit === undefined ? redirecting : new LimitedHandler(redirecting, limit);
+  };
+  return {
+    leanHandler: wrap(
+      new LeanHttpHandler({ httpAgent, httpsAgent, connectionTimeoutMs, socketTimeoutMs }),
+    ),
+    sdkHandler: () =>
+      wrap(
+        new NodeHttpHandler({
+          httpAgent,
+          httpsAgent,
+          connectionTimeout: connectionTimeoutMs,
+          socketTimeout: socketTimeoutMs,
+          logger: silentLogger,
+        }),
+      ),
+    retryStrategy,
+    pathStyle: usesPathStyle(spec),
+  };
 }
 
 /** The SDK client over `parts`, with s3ferry's Content-MD5 and answer-check middleware. */
@@ -217,7 +241,7 @@ function sdkClient(spec: ProfileSpec, parts: ClientParts): S3Client {
     region: spec.region,
     forcePathStyle: parts.pathStyle,
     credentials: credentialsFor(spec),
-    requestHandler: parts.requestHandler,
+    requestHandler: parts.sdkHandler(),
     retryStrategy: parts.retryStrategy,
     // Only feeds the amz-sdk-request header; the strategy enforces the budget.
     maxAttempts: spec.maxRetryTimes + 1,
@@ -252,7 +276,7 @@ export function createS3Client(spec: ProfileSpec, options: CreateS3ClientOptions
     spec,
     pathStyle: parts.pathStyle,
     retryStrategy: parts.retryStrategy,
-    handler: parts.requestHandler,
+    handler: parts.leanHandler,
     credentials: () => client.config.credentials(),
     clockOffsetMs: () => client.config.systemClockOffset,
   });
@@ -282,8 +306,8 @@ class DeferredS3Client implements S3Api {
   }
 
   destroy(): void {
-    if (this.#client === undefined) this.#parts.requestHandler.destroy();
-    else this.#client.destroy();
+    this.#client?.destroy();
+    this.#parts.leanHandler.destroy();
   }
 }
 
@@ -307,7 +331,7 @@ export function createS3Api(spec: ProfileSpec, options: CreateS3ClientOptions = 
     spec,
     pathStyle: parts.pathStyle,
     retryStrategy: parts.retryStrategy,
-    handler: parts.requestHandler,
+    handler: parts.leanHandler,
     credentials: () => Promise.resolve(identity),
     clockOffsetMs: () => client.clockOffsetMs(),
   });

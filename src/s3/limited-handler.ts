@@ -15,7 +15,7 @@ type HandlerRequest = Parameters<NodeHttpHandler['handle']>[0];
 type HandlerOptions = Parameters<NodeHttpHandler['handle']>[1];
 type HandlerResult = Awaited<ReturnType<NodeHttpHandler['handle']>>;
 
-/** What this wrapper needs of the handler it wraps (NodeHttpHandler or RedirectingHandler). */
+/** What this wrapper needs of the handler it wraps (NodeHttpHandler, the lean one or RedirectingHandler). */
 type InnerHandler = Pick<
   NodeHttpHandler,
   'handle' | 'updateHttpClientConfig' | 'httpHandlerConfigs' | 'destroy'

@@ -5,6 +5,11 @@ import type { NodeHttpHandler } from '@smithy/node-http-handler';
 type HandlerRequest = Parameters<NodeHttpHandler['handle']>[0];
 type HandlerOptions = Parameters<NodeHttpHandler['handle']>[1];
 type HandlerResult = Awaited<ReturnType<NodeHttpHandler['handle']>>;
+/** What this wrapper needs of the handler it wraps (NodeHttpHandler or the lean one). */
+type InnerHandler = Pick<
+  NodeHttpHandler,
+  'handle' | 'updateHttpClientConfig' | 'httpHandlerConfigs' | 'destroy'
+>;
 
 const REDIRECT_STATUSES = new Set([301, 302, 307, 308]);
 
@@ -37,16 +42,16 @@ function requestUrl(request: HandlerRequest): URL {
 }
 
 /**
- * A request handler that wraps the SDK's NodeHttpHandler and, when `follow` is true, follows one
+ * A request handler that wraps the SDK's NodeHttpHandler (or the lean path's) and, when `follow` is true, follows one
  * redirect of a GET request. Other methods are never redirected: their bodies are signed for the
  * original URL and may not be replayable.
  */
 export class RedirectingHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };
-  readonly #inner: NodeHttpHandler;
+  readonly #inner: InnerHandler;
   readonly #follow: boolean;
 
-  constructor(inner: NodeHttpHandler, options: { follow: boolean }) {
+  constructor(inner: InnerHandler, options: { follow: boolean }) {
     this.#inner = inner;
     this.#follow = options.follow;
   }
