@@ -1,14 +1,16 @@
 // Small objects across endpoints or credentials: one GET read whole into memory, then one PUT of
 // that Buffer with its Content-MD5, both on the lean signed path (src/s3/signed-request.ts). For
 // a 64 KiB object the SDK's per-request work costs more than the bytes; a Buffer body is also
-// replayable, so each request is retried by itself within the budget. The bytes read are checked
-// against the source's MD5 (its ETag) before the PUT, and the server checks the PUT's Content-MD5:
-// end-to-end integrity under either checksum setting.
+// replayable, so each request is retried by itself within the budget. The PUT's Content-MD5 is
+// the source's MD5 (its ETag): the destination refuses bytes changed on either leg, and a refusal
+// is retried with a fresh GET — end-to-end integrity under either checksum setting, as for
+// streamed copies (stream.ts).
 import { createHash } from 'node:crypto';
 import { S3FerryError } from '../../shared/errors.ts';
-import { callSigned, canSign, markUnverified } from './context.ts';
+import { DeleteObjectCommand } from '../sdk.ts';
+import { callS3, callSigned, canSign, markUnverified } from './context.ts';
 import { carriedHttpHeaders } from './headers.ts';
-import { checksumMismatch, sourceMd5 } from './verify.ts';
+import { checksumMismatch, contentMd5Of, isDigestRefusal, sourceMd5 } from './verify.ts';
 import type { S3Target, TransferContext } from './context.ts';
 
 /**
@@ -49,26 +51,45 @@ export async function copySmallObject(
       { retryable: true },
     );
   }
-  const digest = createHash('md5').update(body).digest();
-  // The server checks the PUT against this Content-MD5; the source's own MD5 checks the GET.
   const expected = sourceMd5({
     etag: got.headers['etag'],
     encryption: got.headers['x-amz-server-side-encryption'],
     customerAlgorithm: got.headers['x-amz-server-side-encryption-customer-algorithm'],
   });
+  // The source's own MD5 (its ETag) is the PUT's Content-MD5: the destination checks the bytes
+  // that reach it against what the source stores, both legs at once and without hashing here.
+  // A source without one (SSE-KMS, a multipart ETag) is hashed here, for the PUT leg alone.
   if (expected === undefined) markUnverified(ctx);
-  else if (digest.toString('hex') !== expected) {
-    throw checksumMismatch(src, `MD5 ${digest.toString('hex')}, ETag ${expected}`);
+  const md5 =
+    expected === undefined
+      ? createHash('md5').update(body).digest('base64')
+      : contentMd5Of(expected);
+  let put: Awaited<ReturnType<typeof callSigned>>;
+  try {
+    put = await callSigned(ctx, dst, {
+      operation: 'PutObject',
+      method: 'PUT',
+      bucket: dst.bucket,
+      key: dst.key,
+      headers: { ...carriedHttpHeaders(got.headers), 'content-md5': md5 },
+      body,
+    });
+  } catch (error) {
+    if (expected !== undefined && isDigestRefusal(error)) {
+      throw checksumMismatch(src, `the destination refused them against ETag ${expected}`);
+    }
+    throw error;
   }
-  const md5 = digest.toString('base64');
-  await callSigned(ctx, dst, {
-    operation: 'PutObject',
-    method: 'PUT',
-    bucket: dst.bucket,
-    key: dst.key,
-    headers: { ...carriedHttpHeaders(got.headers), 'content-md5': md5 },
-    body,
+  // A server that ignores Content-MD5 (moto) stored whatever arrived: its ETag tells.
+  const stored = sourceMd5({
+    etag: put?.headers['etag'],
+    encryption: put?.headers['x-amz-server-side-encryption'],
+    customerAlgorithm: put?.headers['x-amz-server-side-encryption-customer-algorithm'],
   });
+  if (expected !== undefined && stored !== undefined && stored !== expected) {
+    await callS3(ctx, dst, new DeleteObjectCommand({ Bucket: dst.bucket, Key: dst.key }));
+    throw checksumMismatch(src, `the destination stored MD5 ${stored}, ETag ${expected}`);
+  }
   onBytes(body.length);
   return body.length;
 }
