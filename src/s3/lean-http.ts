@@ -11,6 +11,7 @@ import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { HttpRequest } from '@smithy/types';
+import { uriEscape } from './sigv4.ts';
 
 /** Options of {@link LeanHttpHandler}. */
 export type LeanHttpHandlerOptions = {
@@ -45,21 +46,14 @@ function abortError(signal: AbortSignal): Error {
   return error;
 }
 
-/** RFC 3986 encoding of a query component, as the SDK's handler builds its query string. */
-function escapeQuery(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
+/** The query string, each part RFC 3986-encoded as the SDK's handler builds it. */
 function queryString(query: HttpRequest['query']): string {
   const parts: string[] = [];
   for (const [name, value] of Object.entries(query ?? {})) {
-    const key = escapeQuery(name);
+    const key = uriEscape(name);
     if (Array.isArray(value)) {
-      for (const item of value) parts.push(`${key}=${escapeQuery(item)}`);
-    } else if (typeof value === 'string') parts.push(`${key}=${escapeQuery(value)}`);
+      for (const item of value) parts.push(`${key}=${uriEscape(item)}`);
+    } else if (typeof value === 'string') parts.push(`${key}=${uriEscape(value)}`);
     else parts.push(key);
   }
   return parts.join('&');

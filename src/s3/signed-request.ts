@@ -35,7 +35,7 @@ import { checkAnswer, hasXmlAnswer, notS3AnswerError } from './answer-check.ts';
 import { hasAnswered, markAnswered, tagUnproven } from './endpoint-trust.ts';
 import { displayEndpoint } from './hints.ts';
 import type { RequestCounter } from './request-counter.ts';
-import { signRequest } from './sigv4.ts';
+import { signRequest, uriEscape } from './sigv4.ts';
 
 /** Where requests go and for which region they are signed: what the builder needs of a client. */
 export type SignedTarget = {
@@ -158,17 +158,12 @@ function endpointOf(spec: Pick<ProfileSpec, 'endpointUrl' | 'region'>): URL {
   return new URL(spec.endpointUrl ?? `https://s3.${spec.region}.amazonaws.com`);
 }
 
-/** RFC 3986 encoding of one path segment, as the SDK does it (`!'()*` encoded too). */
-function encodeSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
-/** The object's key as a URL path (every `/`-separated segment encoded, `/` kept). */
+/**
+ * The object's key as a URL path: every `/`-separated segment RFC 3986-encoded as the SDK does it
+ * (`!'()*` too), `/` kept.
+ */
 export function encodeKeyPath(key: string): string {
-  return key.split('/').map(encodeSegment).join('/');
+  return key.split('/').map(uriEscape).join('/');
 }
 
 /**
@@ -190,7 +185,7 @@ export function requestLocation(
   // endpoint whose path ends in `/` goes to `/base//key`: both what the SDK sends.
   const { pathname } = endpoint;
   const base = pathStyle
-    ? `${pathname.endsWith('/') ? pathname : `${pathname}/`}${encodeSegment(bucket)}`
+    ? `${pathname.endsWith('/') ? pathname : `${pathname}/`}${uriEscape(bucket)}`
     : pathname;
   const operationPath = `/${encodeKeyPath(key)}`;
   return {
