@@ -18,7 +18,7 @@ import {
   fromNodeProviderChain,
 } from './sdk.ts';
 import { NodeHttpHandler } from './sdk.ts';
-import type { Logger } from '@smithy/types';
+import type { AwsCredentialIdentity, Logger } from '@smithy/types';
 import { describeSource } from '../shared/display.ts';
 import { configError } from '../shared/errors.ts';
 import type { ChecksumPolicy, ProfileSpec } from '../shared/profile.ts';
@@ -32,6 +32,7 @@ import { LimitedHandler } from './limited-handler.ts';
 import { RedirectingHandler } from './redirect.ts';
 import { BudgetRetryStrategy } from './retry.ts';
 import { registerSignedTransport } from './signed-request.ts';
+import type { SignedTransport } from './signed-request.ts';
 import type { Backoff, RetryStats } from './retry.ts';
 
 /** Options of {@link createS3Client}. */
@@ -134,18 +135,40 @@ function readCaBundle(spec: ProfileSpec, path: string): string {
   return pem;
 }
 
+/** A profile's static keys as the SDK's identity (no undefined session token). */
+function staticIdentity(
+  credentials: NonNullable<ProfileSpec['credentials']>,
+): AwsCredentialIdentity {
+  const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+  return sessionToken === undefined
+    ? { accessKeyId, secretAccessKey }
+    : { accessKeyId, secretAccessKey, sessionToken };
+}
+
+/** What the lean path uses of a client built from `parts` (signed-request.ts). */
+function leanTransport(
+  spec: ProfileSpec,
+  parts: ClientParts,
+  credentials: SignedTransport['credentials'],
+  clockOffsetMs: () => number,
+): SignedTransport {
+  return {
+    spec,
+    pathStyle: parts.pathStyle,
+    retryStrategy: parts.retryStrategy,
+    handler: parts.leanHandler,
+    credentials,
+    clockOffsetMs,
+  };
+}
+
 /**
  * Credentials: static keys when the profile has them; otherwise the SDK's own chain, so roles,
  * SSO and credential_process work without being reimplemented here.
  * A named profile skips the environment provider: un-prefixed AWS_* variables must not leak into it.
  */
 function credentialsFor(spec: ProfileSpec): NonNullable<S3ClientConfig['credentials']> {
-  if (spec.credentials !== undefined) {
-    const { accessKeyId, secretAccessKey, sessionToken } = spec.credentials;
-    return sessionToken === undefined
-      ? { accessKeyId, secretAccessKey }
-      : { accessKeyId, secretAccessKey, sessionToken };
-  }
+  if (spec.credentials !== undefined) return staticIdentity(spec.credentials);
   const files = {
     profile: spec.name,
     filepath: spec.credentialsFile,
@@ -271,15 +294,16 @@ function sdkClient(spec: ProfileSpec, parts: ClientParts): S3Client {
 export function createS3Client(spec: ProfileSpec, options: CreateS3ClientOptions = {}): S3Client {
   const parts = buildParts(spec, options);
   const client = sdkClient(spec, parts);
-  // The same handler, budget and credentials for the lean path (signed-request.ts).
-  registerSignedTransport(client, {
-    spec,
-    pathStyle: parts.pathStyle,
-    retryStrategy: parts.retryStrategy,
-    handler: parts.leanHandler,
-    credentials: () => client.config.credentials(),
-    clockOffsetMs: () => client.config.systemClockOffset,
-  });
+  // The same sockets, budget and credentials for the lean path (signed-request.ts).
+  registerSignedTransport(
+    client,
+    leanTransport(
+      spec,
+      parts,
+      () => client.config.credentials(),
+      () => client.config.systemClockOffset,
+    ),
+  );
   return client;
 }
 
@@ -322,18 +346,15 @@ export function createS3Api(spec: ProfileSpec, options: CreateS3ClientOptions = 
   if (credentials === undefined) return createS3Client(spec, options);
   const parts = buildParts(spec, options);
   const client = new DeferredS3Client(spec, parts);
-  const { accessKeyId, secretAccessKey, sessionToken } = credentials;
-  const identity =
-    sessionToken === undefined
-      ? { accessKeyId, secretAccessKey }
-      : { accessKeyId, secretAccessKey, sessionToken };
-  registerSignedTransport(client, {
-    spec,
-    pathStyle: parts.pathStyle,
-    retryStrategy: parts.retryStrategy,
-    handler: parts.leanHandler,
-    credentials: () => Promise.resolve(identity),
-    clockOffsetMs: () => client.clockOffsetMs(),
-  });
+  const identity = staticIdentity(credentials);
+  registerSignedTransport(
+    client,
+    leanTransport(
+      spec,
+      parts,
+      () => Promise.resolve(identity),
+      () => client.clockOffsetMs(),
+    ),
+  );
   return client;
 }
