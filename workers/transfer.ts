@@ -4,7 +4,7 @@
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { ClientCache } from '../src/s3/client-cache.ts';
 import { trustAllEndpoints } from '../src/s3/endpoint-trust.ts';
-import { poolThrottle } from '../src/s3/shared-backoff.ts';
+import { poolThrottle, sharedRates } from '../src/s3/shared-backoff.ts';
 import { TransferRuntime } from '../src/s3/transfer/runtime.ts';
 import type { CancelMessage, TaskResult, WorkerInit, WorkerTask } from '../src/shared/protocol.ts';
 
@@ -33,6 +33,7 @@ function threadRuntime(): TransferRuntime {
     profiles: init.profiles,
     clients,
     backoff: throttle.backoff,
+    byteRate: sharedRates(init.backoffBuffer).bytes,
     threadId,
     post: (message) => {
       parentPort?.postMessage(message);

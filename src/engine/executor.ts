@@ -14,7 +14,7 @@
 // is up it takes them: a long run spreads its socket and hashing work over the cores.
 import { threadId } from 'node:worker_threads';
 import type { ClientCache } from '../s3/client-cache.ts';
-import { SharedBackoff } from '../s3/shared-backoff.ts';
+import { SharedBackoff, sharedRates } from '../s3/shared-backoff.ts';
 import { TransferRuntime } from '../s3/transfer/runtime.ts';
 import { SMALL_OBJECT_MAX_BYTES } from '../s3/transfer/small-object.ts';
 import type { ClientCacheMode, ProfileSpec } from '../shared/profile.ts';
@@ -118,6 +118,7 @@ export function createExecutor(options: ExecutorOptions): TaskExecutor {
     profiles: options.profiles,
     clients: options.mainCache,
     backoff: new SharedBackoff(options.backoffBuffer),
+    byteRate: sharedRates(options.backoffBuffer).bytes,
     post: route,
   });
   options.cancel.signal.addEventListener(

@@ -8,6 +8,8 @@ import { DEFAULT_LIST_CONCURRENCY } from '../plan/key-range.ts';
 import { usageError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { CompareMode } from './events.ts';
+import { checkRateLimits } from './rate-limits.ts';
+import type { RateLimitOptions } from './rate-limits.ts';
 
 const MiB = 1024 * 1024;
 
@@ -110,7 +112,7 @@ export type SyncOptions = {
   plan?: string;
   /** With `plan`: which of its ranges (`--shard I/N`: index I of N, 0-based). */
   shard?: Shard;
-};
+} & RateLimitOptions;
 
 /** {@link SyncOptions} with every default applied. */
 export type ResolvedSyncOptions = Required<Omit<SyncOptions, OptionalSyncOption>> &
@@ -118,7 +120,16 @@ export type ResolvedSyncOptions = Required<Omit<SyncOptions, OptionalSyncOption>
 
 /** The options that stay unset when not given. */
 type OptionalSyncOption =
-  'signal' | 'config' | 'clientCacheMode' | 'maxDelete' | 'checkpoint' | 'plan' | 'shard';
+  | 'signal'
+  | 'config'
+  | 'clientCacheMode'
+  | 'maxDelete'
+  | 'checkpoint'
+  | 'plan'
+  | 'shard'
+  | 'bwlimit'
+  | 'tpslimit'
+  | 'tpslimitBurst';
 
 export const DEFAULT_TASKS_PER_WORKER = 16;
 export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 64 * MiB;
@@ -342,6 +353,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
   }
   if (options.checkpoint === '') throw usageError('--checkpoint needs a file name');
   checkPlanAndShard(options);
+  checkRateLimits(options);
   return {
     ...options,
     src: options.src,

@@ -129,6 +129,7 @@ async function runSync(
       onUpload: (id, event) => {
         uploads.onEvent(id, event);
       },
+      rateLimits: resolved,
     });
     opened = session;
     rangeJob?.onBackoff?.(session.backoff);

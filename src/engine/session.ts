@@ -7,6 +7,7 @@ import {
   createBackoffBuffer,
   endpointLimitsOf,
   poolThrottle,
+  sharedRates,
   SharedBackoff,
 } from '../s3/shared-backoff.ts';
 import { endpointKeyOf } from '../s3/endpoint-limits.ts';
@@ -25,6 +26,8 @@ import type { TaskExecutor } from './executor.ts';
 import type { ListingIssue, RangeListings } from './march.ts';
 import { openRoots } from './roots.ts';
 import type { RootSelectionOptions } from './roots.ts';
+import { applyRateLimits } from './rate-limits.ts';
+import type { RateLimitOptions } from './rate-limits.ts';
 import { addRequestCounts } from './summary.ts';
 import type { EndpointView } from './summary.ts';
 
@@ -56,6 +59,8 @@ export type SessionOptions = {
   emitWarning: (message: string) => void;
   /** A task's multipart upload started, stored a part or ended (tasks that record uploads). */
   onUpload?: (id: number, event: UploadEvent) => void;
+  /** --bwlimit and --tpslimit, set before the first request. */
+  rateLimits?: RateLimitOptions;
 };
 
 /** Both resolved roots. */
@@ -86,6 +91,7 @@ export type Session = {
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { tally } = options;
   const backoffBuffer = createBackoffBuffer();
+  const stopRates = applyRateLimits(sharedRates(backoffBuffer), options.rateLimits ?? {});
   const mainCache = new ClientCache({
     mode: options.cacheMode,
     client: { ...poolThrottle(backoffBuffer), maxSockets: options.maxSockets },
@@ -109,6 +115,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   } catch (error) {
     cancel.close();
     mainCache.destroy();
+    stopRates();
     throw error;
   }
   const executor = createExecutor({
@@ -141,6 +148,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       cancel.close();
       await executor.close();
       mainCache.destroy();
+      stopRates();
     },
   };
 }

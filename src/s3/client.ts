@@ -26,9 +26,11 @@ import { answerCheckPlugin } from './answer-middleware.ts';
 import { contentMd5Plugin } from './content-md5.ts';
 import { endpointKeyOf } from './endpoint-limits.ts';
 import type { EndpointLimits } from './endpoint-limits.ts';
+import type { SharedRate } from './shared-rate.ts';
 import { displayEndpoint } from './hints.ts';
 import { LeanHttpHandler } from './lean-http.ts';
 import { LimitedHandler } from './limited-handler.ts';
+import { PacedHandler } from './paced-handler.ts';
 import { RedirectingHandler } from './redirect.ts';
 import { BudgetRetryStrategy } from './retry.ts';
 import { registerSignedTransport } from './signed-request.ts';
@@ -48,6 +50,11 @@ export type CreateS3ClientOptions = {
    * a slot of its endpoint's limit, which throttling answers shrink. @default no limit
    */
   limits?: EndpointLimits;
+  /**
+   * Requests per second of the whole pool (shared-backoff.ts `sharedRates`, `--tpslimit`): every
+   * attempt waits for it. @default no limit
+   */
+  requestRate?: SharedRate;
   /** Overrides the profile's `connectTimeout` (ms). */
   connectionTimeoutMs?: number;
   /** Overrides the profile's `timeout` (ms): idle time before a request fails as a retryable timeout. */
@@ -235,7 +242,9 @@ function buildParts(spec: ProfileSpec, options: CreateS3ClientOptions): ClientPa
     ...(options.stats === undefined ? {} : { stats: options.stats }),
     ...(limit === undefined ? {} : { limit }),
   });
-  const wrap = (inner: RequestHandler): RequestHandler => {
+  const { requestRate } = options;
+  const wrap = (handler: RequestHandler): RequestHandler => {
+    const inner = requestRate === undefined ? handler : new PacedHandler(handler, requestRate);
     const redirecting = spec.redirect ? new RedirectingHandler(inner, { follow: true }) : inner;
     return limit === undefined ? redirecting : new LimitedHandler(redirecting, limit);
   };

@@ -1,11 +1,14 @@
 // The pool's throttle state in one SharedArrayBuffer that every worker thread gets: a retry
-// Backoff (this file) and the endpoints' adaptive concurrency (endpoint-limits.ts). Throttling
+// Backoff (this file), the endpoints' adaptive concurrency (endpoint-limits.ts) and the
+// process-wide byte and request rates (shared-rate.ts: --bwlimit, --tpslimit). Throttling
 // is answered by the adaptive limits, request by request; the pool-wide pause here is only for a
 // burst — most answers of the last second were throttling — and stays short: a steady trickle of
 // SlowDowns must not idle every worker (it did, before: issue 12).
 import { isOverloadAnswer } from './classify.ts';
 import { ENDPOINT_LIMITS_BYTES, EndpointLimits } from './endpoint-limits.ts';
 import type { Backoff } from './retry.ts';
+import { SHARED_RATES_BYTES, sharedRatesOf } from './shared-rate.ts';
+import type { SharedRate, SharedRates } from './shared-rate.ts';
 
 /** Slots of the backoff's BigInt64Array, at the start of the buffer. */
 const PAUSED_UNTIL = 0; // ms since the epoch; 0 = no pause
@@ -19,7 +22,12 @@ const BACKOFF_BYTES = SLOTS * BigInt64Array.BYTES_PER_ELEMENT;
 
 /** Allocates the shared state; post it to every thread (e.g. in piscina's `workerData`). */
 export function createBackoffBuffer(): SharedArrayBuffer {
-  return new SharedArrayBuffer(BACKOFF_BYTES + ENDPOINT_LIMITS_BYTES);
+  return new SharedArrayBuffer(BACKOFF_BYTES + ENDPOINT_LIMITS_BYTES + SHARED_RATES_BYTES);
+}
+
+/** The byte and request rates over a buffer of {@link createBackoffBuffer} (no limit until set). */
+export function sharedRates(buffer: SharedArrayBuffer): SharedRates {
+  return sharedRatesOf(buffer, BACKOFF_BYTES + ENDPOINT_LIMITS_BYTES);
 }
 
 /** The endpoints' adaptive limits over a buffer of {@link createBackoffBuffer}. */
@@ -200,12 +208,17 @@ export class SharedBackoff implements Backoff {
 }
 
 /**
- * What every client of a pool gets from the pool's throttle buffer: the shared backoff and the
- * endpoints' adaptive limits (spread into createS3Client's options).
+ * What every client of a pool gets from the pool's throttle buffer: the shared backoff, the
+ * endpoints' adaptive limits and the request rate (spread into createS3Client's options).
  */
 export function poolThrottle(buffer: SharedArrayBuffer): {
   backoff: SharedBackoff;
   limits: EndpointLimits;
+  requestRate: SharedRate;
 } {
-  return { backoff: new SharedBackoff(buffer), limits: endpointLimitsOf(buffer) };
+  return {
+    backoff: new SharedBackoff(buffer),
+    limits: endpointLimitsOf(buffer),
+    requestRate: sharedRates(buffer).requests,
+  };
 }

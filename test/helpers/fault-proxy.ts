@@ -18,6 +18,8 @@ export type FaultProxyOptions = {
 export type ProxiedRequest = {
   /** 1-based arrival order. */
   seq: number;
+  /** When its headers arrived (performance.now() of the test process). */
+  atMs: number;
   method: string;
   /** Path without the query string, raw (still percent-encoded), e.g. `/bucket/key`. */
   path: string;
@@ -260,6 +262,7 @@ export class FaultProxy {
     const q = raw.indexOf('?');
     const info: ProxiedRequest = {
       seq: this.requests.length + 1,
+      atMs: performance.now(),
       method: (req.method ?? 'GET').toUpperCase(),
       path: q === -1 ? raw : raw.slice(0, q),
       query: q === -1 ? '' : raw.slice(q + 1),

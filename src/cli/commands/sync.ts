@@ -16,6 +16,7 @@ import { createProgressDisplay, silentDisplay } from '../progress.ts';
 import type { ProgressDisplay } from '../progress.ts';
 import { jsonLineWriter, processHooks, runInterruptible, wholeNumber } from '../run-support.ts';
 import type { CommandHooks } from '../run-support.ts';
+import { parseBandwidthLimit, parseRequestRate } from '../rate-flags.ts';
 import { parseSize } from '../size.ts';
 import {
   deleteFailureLine,
@@ -62,7 +63,41 @@ export type SyncFlags = {
   job?: string;
   plan?: string;
   shard?: string;
+  bwlimit?: string;
+  tpslimit?: string;
+  tpslimitBurst?: string;
 };
+
+/** The rate flags of sync and cp: [flags, description] for commander's option(). */
+export const RATE_OPTIONS = {
+  bwlimit: [
+    '--bwlimit <RATE>',
+    'bytes per second moved by this process, all workers together, e.g. 10MiB; or a daily timetable in local time, e.g. "08:00,10MiB 20:00,off" (default: off)',
+  ],
+  tpslimit: [
+    '--tpslimit <N>',
+    'HTTP requests per second sent by this process, all workers together (default: off)',
+  ],
+  tpslimitBurst: [
+    '--tpslimit-burst <N>',
+    'with --tpslimit: requests that may go at once after a quiet spell (default: 1)',
+  ],
+} as const satisfies Record<string, readonly [string, string]>;
+
+/** --bwlimit, --tpslimit and --tpslimit-burst as SyncOptions (the engine checks the ranges). */
+export function rateOptionsOf(
+  flags: Pick<SyncFlags, 'bwlimit' | 'tpslimit' | 'tpslimitBurst'>,
+): Pick<SyncOptions, 'bwlimit' | 'tpslimit' | 'tpslimitBurst'> {
+  return {
+    ...(flags.bwlimit === undefined ? {} : { bwlimit: parseBandwidthLimit(flags.bwlimit) }),
+    ...(flags.tpslimit === undefined
+      ? {}
+      : { tpslimit: parseRequestRate(flags.tpslimit, '--tpslimit') }),
+    ...(flags.tpslimitBurst === undefined
+      ? {}
+      : { tpslimitBurst: parseRequestRate(flags.tpslimitBurst, '--tpslimit-burst') }),
+  };
+}
 
 /** Collects a repeatable option's values. */
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -146,6 +181,9 @@ export function registerSyncCommand(
       `local files hashed at once for --checksum, apart from the copies; 1 to ${BOUNDS.checkers.max} (default: 8)`,
     )
     .option('--fail-fast', 'stop dispatching after the first failed object')
+    .option(...RATE_OPTIONS.bwlimit)
+    .option(...RATE_OPTIONS.tpslimit)
+    .option(...RATE_OPTIONS.tpslimitBurst)
     .option(
       '--delete',
       'delete destination keys absent at the source, only after every copy succeeded (default: off)',
@@ -248,6 +286,7 @@ export async function runSyncCommand(
   if (flags.partSize !== undefined)
     options.partSizeBytes = parseSize(flags.partSize, '--part-size');
   if (flags.failFast === true) options.failFast = true;
+  Object.assign(options, rateOptionsOf(flags));
   if (flags.delete === true) options.shouldDelete = true;
   const maxDelete = wholeNumber(BOUNDS.maxDelete, flags.maxDelete);
   if (maxDelete !== undefined) options.maxDelete = maxDelete;

@@ -31,6 +31,8 @@ export type StreamBodyOptions<T> = {
   malformed?: (detail: string) => S3FerryError;
   /** Takes in every chunk as it passes (an MD5 of the bytes sent, no second read). */
   md5?: { update(chunk: Uint8Array): void };
+  /** Books each chunk against --bwlimit before it goes on (TransferContext.pace). */
+  pace?: TransferContext['pace'];
 };
 
 /**
@@ -57,7 +59,12 @@ export async function sendStreamBody<T>(options: StreamBodyOptions<T>): Promise<
       }
       md5?.update(chunk);
       options.onBytes(chunk.length);
-      done(null, chunk);
+      const wait = options.pace?.(chunk.length, options.signal);
+      if (wait === undefined) done(null, chunk);
+      else
+        wait.then(() => {
+          done(null, chunk);
+        }, done);
     },
     flush(done) {
       done(expectedBytes !== undefined && passedBytes !== expectedBytes ? wrongLength() : null);
@@ -109,6 +116,7 @@ export async function putObjectFromStream(
 ): Promise<PutObjectCommandOutput> {
   return sendStreamBody({
     ...source,
+    pace: ctx.pace,
     send: (body, signal) =>
       callS3(
         ctx,
@@ -139,6 +147,7 @@ export async function uploadPartFromStream(
   const { uploadId, part } = upload;
   const out = await sendStreamBody({
     ...source,
+    pace: ctx.pace,
     send: (body, signal) =>
       callS3(
         ctx,

@@ -36,6 +36,11 @@ export type TransferContext = {
   counter: RequestCounter;
   /** Delays between handler-level retries, and the pool-wide pause. @default fullJitterBackoff() */
   backoff?: TransferBackoff;
+  /**
+   * Books `bytes` against the process-wide --bwlimit and gives the wait, if any (undefined: go on).
+   * Every byte a copy moves through this process is booked once, as it is read. @default no limit
+   */
+  pace?: (bytes: number, signal: AbortSignal) => Promise<void> | undefined;
   /** Set by a copy whose bytes could not be checked against a source MD5 (see verify.ts). */
   endToEnd?: { isUnverified: boolean };
   /**

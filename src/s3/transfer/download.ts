@@ -87,7 +87,9 @@ export async function downloadObject(
     let written: number;
     try {
       const chunks = md5 === undefined ? body : hashing(body, md5);
-      written = await writeChunksAt(handle, chunks, position, attempt.onBytes, path);
+      written = await writeChunksAt(handle, chunks, position, attempt.onBytes, path, (bytes) =>
+        ctx.pace?.(bytes, signal),
+      );
     } catch (error) {
       throw streamFailure(error);
     } finally {

@@ -29,7 +29,9 @@ export async function copyLocalFile(
       const source = createReadStream(from, { signal: ctx.signal });
       let written: number;
       try {
-        written = await writeChunksAt(handle, source, 0, attempt.onBytes, to);
+        written = await writeChunksAt(handle, source, 0, attempt.onBytes, to, (bytes) =>
+          ctx.pace?.(bytes, ctx.signal),
+        );
       } catch (error) {
         throw isS3FerryError(error) ? error : localIoError(error, 'read', from);
       }

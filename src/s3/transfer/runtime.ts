@@ -6,6 +6,7 @@ import { S3FerryError } from '../../shared/errors.ts';
 import type { ProfileSpec } from '../../shared/profile.ts';
 import type { TaskResult, WorkerMessage, WorkerTask } from '../../shared/protocol.ts';
 import { RequestCounter } from '../request-counter.ts';
+import type { SharedRate } from '../shared-rate.ts';
 import type { TransferBackoff, TransferContext } from './context.ts';
 import { runTask } from './run-task.ts';
 
@@ -21,6 +22,8 @@ export type TransferRuntimeOptions = {
   clients: ClientSource;
   /** Shared with the clients, so handler retries and SDK retries see one pool-wide pause. */
   backoff?: TransferBackoff;
+  /** The pool's byte rate (--bwlimit), shared by every thread. @default no limit */
+  byteRate?: SharedRate;
   /** Receives throttled progress messages (a worker posts them to the main thread). */
   post?: (message: WorkerMessage) => void;
   /** Shortest time between two progress messages of one task. @default 200 */
@@ -78,6 +81,8 @@ export class TransferRuntime {
       counter: new RequestCounter(),
       ...(this.#options.backoff === undefined ? {} : { backoff: this.#options.backoff }),
     };
+    const { byteRate } = this.#options;
+    if (byteRate !== undefined) ctx.pace = (bytes, signal) => byteRate.reserve(bytes, signal);
     const { post } = this.#options;
     if (task.kind === 'copy' && task.recordsUploads === true && post !== undefined) {
       ctx.onUpload = (event) => {

@@ -64,6 +64,8 @@ export async function copySmallObject(
     expected === undefined
       ? createHash('md5').update(body).digest('base64')
       : contentMd5Of(expected);
+  const wait = ctx.pace?.(body.length, ctx.signal);
+  if (wait !== undefined) await wait;
   let put: Awaited<ReturnType<typeof callSigned>>;
   try {
     put = await callSigned(ctx, dst, {

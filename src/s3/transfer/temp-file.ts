@@ -80,16 +80,22 @@ async function makeDirectories(dir: string): Promise<void> {
   }
 }
 
-/** Writes all of `chunks` at `position` onwards; returns the bytes written. */
+/**
+ * Writes all of `chunks` at `position` onwards, each booked against --bwlimit first (`pace`);
+ * returns the bytes written.
+ */
 export async function writeChunksAt(
   handle: FileHandle,
   chunks: AsyncIterable<Uint8Array>,
   position: number,
   onBytes: (delta: number) => void,
   path: string,
+  pace?: (bytes: number) => Promise<void> | undefined,
 ): Promise<number> {
   let offset = position;
   for await (const chunk of chunks) {
+    const wait = pace?.(chunk.length);
+    if (wait !== undefined) await wait;
     let done = 0;
     while (done < chunk.length) {
       let written: number;
