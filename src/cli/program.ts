@@ -12,7 +12,7 @@ import { expandMultiCharShortFlags } from './argv.ts';
 import { registerCheckCommand } from './commands/check.ts';
 import { registerCatCommand } from './commands/cat.ts';
 import { registerConfigCommand } from './commands/config.ts';
-import { registerCpCommand } from './commands/cp.ts';
+import { registerCpCommand, registerMvCommand } from './commands/cp.ts';
 import { registerLsCommand } from './commands/ls.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerRmCommand } from './commands/rm.ts';
@@ -60,6 +60,7 @@ export function createProgram(ctx: Omit<CliContext, 'settingFlags'>): Command {
   registerPlanCommand(program, fullCtx);
   registerLsCommand(program, fullCtx);
   registerCpCommand(program, fullCtx);
+  registerMvCommand(program, fullCtx);
   registerRmCommand(program, fullCtx);
   registerStatCommand(program, fullCtx);
   registerCatCommand(program, fullCtx);

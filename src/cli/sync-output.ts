@@ -176,6 +176,9 @@ export function summaryText(summary: SyncSummary): string {
     `  requests: ${count(summary.requestsTotal)} (${requestsText(summary)})`,
     `  clients: ${clients === '' ? 'none' : clients} (${summary.clientCacheMode}, ${summary.workers} workers)`,
   ];
+  if (summary.isMove === true && summary.status !== 'fatal' && summary.status !== 'interrupted') {
+    lines[0] = lines[0]?.replace(/^s3ferry: synced/, 's3ferry: moved') ?? '';
+  }
   if (summary.isDryRun) {
     lines[0] = `s3ferry: dry run (nothing changed): ${printable(summary.src)} -> ${printable(summary.dst)} in ${seconds(summary.durationMs)}`;
     lines[1] =
@@ -196,6 +199,15 @@ export function summaryText(summary: SyncSummary): string {
           `${formatBytes(plan.bytesThrough)} through s3ferry, ${formatBytes(plan.bytesServerSide)} copied server-side`,
       );
     }
+  } else if (summary.isMove === true) {
+    lines.splice(
+      2,
+      0,
+      `  moved: ${count(o.sourcesDeleted)} sources deleted after their copies were verified` +
+        (o.copied > o.sourcesDeleted
+          ? `, ${count(o.copied - o.sourcesDeleted)} kept (see the failures)`
+          : ''),
+    );
   } else if (summary.shouldDelete) {
     lines.splice(
       2,

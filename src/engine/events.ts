@@ -143,6 +143,8 @@ export type SyncSummary = {
     deleted: number;
     /** `--delete`: destination objects that could not be deleted (see `deleteFailures`). */
     deleteFailed: number;
+    /** `mv` (`shouldDeleteSource`): sources deleted after their copy was verified. */
+    sourcesDeleted: number;
     /** `--dry-run`: objects that would be copied. */
     wouldCopy: number;
     /** `--dry-run` with `--delete`: objects that would be deleted. */
@@ -169,6 +171,8 @@ export type SyncSummary = {
   isDryRun: boolean;
   /** `--delete` was asked for. */
   shouldDelete: boolean;
+  /** A move (`mv`, `shouldDeleteSource`): `objects.sourcesDeleted` counts the sources deleted. */
+  isMove?: true;
   /** `--max-delete`, when given. */
   maxDelete?: number;
   /**

@@ -65,6 +65,12 @@ export type SyncOptions = {
    * the run succeeded. @default false
    */
   shouldDelete?: boolean;
+  /**
+   * Move instead of copy (`s3ferry mv`): delete each source object or file once its copy is
+   * verified (bytes checked on the way, else size and MD5 at the destination); never the source
+   * of a failed copy. Not with `checkpoint`, `plan` or a queue. @default false
+   */
+  shouldDeleteSource?: boolean;
   /** With `shouldDelete`: if more than this many deletes would happen, none happen (`--max-delete`, ≥ 0). */
   maxDelete?: number;
   /**
@@ -311,6 +317,19 @@ function checkPlanAndShard(options: SyncOptions): void {
   if (options.shard !== undefined) checkShard(options.shard);
 }
 
+/** A move deletes sources as it goes: only in a plain run, and never with a destination --delete. */
+function checkMove(options: SyncOptions): void {
+  const refused: [unknown, string][] = [
+    [options.checkpoint, '--checkpoint'],
+    [options.plan, '--plan'],
+    [options.shouldDelete === true ? true : undefined, '--delete'],
+  ];
+  for (const [value, flag] of refused) {
+    if (value !== undefined)
+      throw usageError(`mv does not take ${flag}`, 'use sync for that, then rm');
+  }
+}
+
 /**
  * Applies defaults and checks ranges.
  * @throws S3FerryError (kind `usage`) naming the bad option.
@@ -354,6 +373,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
   if (options.checkpoint === '') throw usageError('--checkpoint needs a file name');
   checkPlanAndShard(options);
   checkRateLimits(options);
+  if (options.shouldDeleteSource === true) checkMove(options);
   return {
     ...options,
     src: options.src,
@@ -385,6 +405,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
       options.progressIntervalMs ?? 500,
     ),
     shouldDelete: options.shouldDelete ?? false,
+    shouldDeleteSource: options.shouldDeleteSource ?? false,
     isDryRun: options.isDryRun ?? false,
     include: checkFilterPatterns(options.include),
     exclude: checkFilterPatterns(options.exclude),

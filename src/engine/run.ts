@@ -26,6 +26,7 @@ import type { SyncOptions } from './options.ts';
 import { jobShard, shardSummary } from './plan-file.ts';
 import { endpointStates, openSession } from './session.ts';
 import type { Session } from './session.ts';
+import { SourceMoves } from './source-moves.ts';
 import { abortUnrecordedUploads, jobIdentity, jobRanges } from './sync-job.ts';
 import { syncPolicy } from './sync-policy.ts';
 import { resumedTotals, startEvent, summarizeSync } from './sync-summary.ts';
@@ -174,6 +175,25 @@ async function runSync(
           );
 
     const planned = emptyEstimate();
+    const moves =
+      resolved.shouldDeleteSource && !resolved.isDryRun
+        ? new SourceMoves({
+            roots,
+            clientFor: (spec) => mainCache.get(spec),
+            requests: tally.requests,
+            ...(resolved.signal === undefined ? {} : { signal: resolved.signal }),
+            isStopping: () => session.cancel.isCancelled,
+            onDeleted: () => {
+              tally.sourcesDeleted += 1;
+            },
+            onFailed: ({ key, error }) => {
+              const record = { key, src: roots.src.display(key), dst: roots.dst.display(key) };
+              const message = `copied, but the source was not deleted: ${error.message}`;
+              tally.recordFailure({ ...record, error: { ...error, message } });
+              emit({ kind: 'failure', ...record, error: { ...error, message } });
+            },
+          })
+        : undefined;
     const march = createMarch({
       policy: (run) =>
         syncPolicy(
@@ -188,6 +208,7 @@ async function runSync(
             checkpoint: job,
             ...(job === undefined ? {} : { uploads }),
             planned,
+            moves,
             isCancelled: () => session.cancel.isCancelled,
             emit,
           },
@@ -216,6 +237,7 @@ async function runSync(
     });
     if (await runner.run(toMarch, firstListings)) tally.isListingDone = true;
     await march.drained();
+    await moves?.finish();
 
     const ckpt = checkpoint;
     const deletesSkipped = rangeJob

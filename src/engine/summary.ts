@@ -110,6 +110,7 @@ export class RunTally {
   extraneous = 0;
   deleted = 0;
   deleteFailed = 0;
+  sourcesDeleted = 0;
   wouldCopy = 0;
   wouldCopyBytes = 0;
   wouldDelete = 0;
@@ -187,6 +188,7 @@ export class RunTally {
     fatal?: SerializedError;
     isDryRun: boolean;
     shouldDelete: boolean;
+    isMove?: boolean;
     maxDelete?: number;
     deletesSkippedReason?: DeletesSkippedReason;
   }): SyncSummary {
@@ -215,6 +217,7 @@ export class RunTally {
         extraneous: this.extraneous,
         deleted: this.deleted,
         deleteFailed: this.deleteFailed,
+        sourcesDeleted: this.sourcesDeleted,
         wouldCopy: this.wouldCopy,
         wouldDelete: this.wouldDelete,
         unverified: this.unverified,
@@ -235,6 +238,7 @@ export class RunTally {
       deleteFailures: [...this.deleteFailures],
     };
     if (fields.fatal !== undefined) summary.fatal = fields.fatal;
+    if (fields.isMove === true) summary.isMove = true;
     if (fields.maxDelete !== undefined) summary.maxDelete = fields.maxDelete;
     if (fields.deletesSkippedReason !== undefined) {
       summary.deletesSkippedReason = fields.deletesSkippedReason;

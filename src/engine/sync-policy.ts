@@ -8,7 +8,7 @@ import type { JoinEntry } from '../plan/merge-join.ts';
 import { choosePartSize, usesMultipart } from '../plan/parts.ts';
 import { addEstimate, estimateCopy } from '../plan/cost.ts';
 import type { CostEstimate } from '../plan/cost.ts';
-import { serializeError } from '../shared/errors.ts';
+import { isS3FerryError, serializeError, serializeUnexpected } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { CopyMethod, CopyTask, ListEntry, TaskResult } from '../shared/protocol.ts';
 import type { JobBook } from '../job/job-book.ts';
@@ -20,6 +20,7 @@ import type { TaskExecutor } from './executor.ts';
 import type { MarchPolicy, RunControl } from './march.ts';
 import type { ResolvedSyncOptions } from './options.ts';
 import type { Root } from './roots.ts';
+import type { SourceMoves } from './source-moves.ts';
 import type { Roots } from './session.ts';
 import { absorbTaskCounts, isCancellation } from './session.ts';
 import { addRequestCounts } from './summary.ts';
@@ -46,6 +47,8 @@ export type SyncContext = {
   checkpoint?: JobBook | undefined;
   /** The multipart uploads of the checkpoint (handed back to copies that can continue them). */
   uploads?: UploadBook | undefined;
+  /** `mv`: deletes the source of each verified copy. */
+  moves?: Pick<SourceMoves, 'copied'> | undefined;
   /** --dry-run: the requests and bytes of the planned copies. */
   planned: CostEstimate;
   isCancelled: () => boolean;
@@ -241,7 +244,21 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
       const task = buildTask(key, src);
       tally.inFlightBytes.set(task.id, 0);
       announce(key, task.sizeBytes, decision, task.method);
-      return settleCopy(key, task, await ctx.executor.run(task));
+      const result = await ctx.executor.run(task);
+      const outcome = settleCopy(key, task, result);
+      if (outcome !== 'copied' || ctx.moves === undefined) return outcome;
+      try {
+        await ctx.moves.copied(key, src, task, result);
+      } catch (error) {
+        fail(
+          key,
+          isS3FerryError(error)
+            ? serializeError(error)
+            : serializeUnexpected(error, 'MoveNotVerified'),
+        );
+        return 'failed';
+      }
+      return outcome;
     },
     unlisted: fail,
   };

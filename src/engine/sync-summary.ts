@@ -216,6 +216,7 @@ export async function summarizeSync(ctx: {
     ...(lanes.fatal === undefined ? {} : { fatal: lanes.fatal }),
     isDryRun: options.isDryRun,
     shouldDelete: options.shouldDelete,
+    isMove: options.shouldDeleteSource,
     ...(options.maxDelete === undefined ? {} : { maxDelete: options.maxDelete }),
     ...(ctx.deletesSkipped === undefined ? {} : { deletesSkippedReason: ctx.deletesSkipped }),
   });

@@ -53,6 +53,7 @@ function summary(overrides: Partial<SyncSummary> = {}): SyncSummary {
       extraneous: 0,
       deleted: 0,
       deleteFailed: 0,
+      sourcesDeleted: 0,
       wouldCopy: 0,
       wouldDelete: 0,
       unverified: 0,

@@ -66,6 +66,8 @@ export type SyncFlags = {
   bwlimit?: string;
   tpslimit?: string;
   tpslimitBurst?: string;
+  /** `mv`: delete each source once its copy is verified (not a flag: the mv command sets it). */
+  deleteSource?: boolean;
 };
 
 /** The rate flags of sync and cp: [flags, description] for commander's option(). */
@@ -288,6 +290,7 @@ export async function runSyncCommand(
   if (flags.failFast === true) options.failFast = true;
   Object.assign(options, rateOptionsOf(flags));
   if (flags.delete === true) options.shouldDelete = true;
+  if (flags.deleteSource === true) options.shouldDeleteSource = true;
   const maxDelete = wholeNumber(BOUNDS.maxDelete, flags.maxDelete);
   if (maxDelete !== undefined) options.maxDelete = maxDelete;
   const isDryRun = flags.dryRun === true;
