@@ -87,14 +87,20 @@ describe('--tpslimit syntax and ranges', () => {
 
   it('refuses a burst without a limit, and a burst of 0', () => {
     assert.match(
-      usageMessage(() => { checkRateLimits({ tpslimitBurst: 4 }); }),
+      usageMessage(() => {
+        checkRateLimits({ tpslimitBurst: 4 });
+      }),
       /which was not given/,
     );
     assert.match(
-      usageMessage(() => { checkRateLimits({ tpslimit: 10, tpslimitBurst: 0 }); }),
+      usageMessage(() => {
+        checkRateLimits({ tpslimit: 10, tpslimitBurst: 0 });
+      }),
       /--tpslimit-burst\) must be a whole number from 1/,
     );
-    assert.doesNotThrow(() => { checkRateLimits({ tpslimit: 10, tpslimitBurst: 3, bwlimit: 5 }); });
+    assert.doesNotThrow(() => {
+      checkRateLimits({ tpslimit: 10, tpslimitBurst: 3, bwlimit: 5 });
+    });
   });
 });
 
