@@ -89,11 +89,12 @@ const RUN_ONLY: [string, RegExp][] = [
   ['cli-progress', /\/node_modules\/cli-progress\//],
   ['src/s3, src/local, src/job or the workers', /\/dist\/(src\/(s3|local|job)|workers)\//],
   ['src/distributed (but the queue URL parser)', /\/dist\/src\/distributed\/(?!queue-url\.js)/],
-  // The CLI reads the bounds for its help (options), sync-output the summary's rates, uploads
-  // the default age (upload-age), plan its file format (plan-file).
+  // The CLI reads the bounds for its help (options, which checks --bwlimit/--tpslimit with
+  // rate-limits), sync-output the summary's rates, uploads the default age (upload-age), plan its
+  // file format (plan-file).
   [
-    'the engine (but options, summary, upload-age and plan-file)',
-    /\/dist\/src\/engine\/(?!(options|summary|upload-age|plan-file)\.js)/,
+    'the engine (but options, rate-limits, summary, upload-age and plan-file)',
+    /\/dist\/src\/engine\/(?!(options|rate-limits|summary|upload-age|plan-file)\.js)/,
   ],
 ];
 
