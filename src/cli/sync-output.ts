@@ -218,6 +218,9 @@ export function summaryText(summary: SyncSummary): string {
           : ` (${count(o.extraneous)} kept: ${summary.deletesSkippedReason})`),
     );
   }
+  if (summary.bucketCreated !== undefined) {
+    lines.splice(1, 0, `  created bucket ${printable(summary.bucketCreated)} (--create-bucket)`);
+  }
   const distributed = summary.distributed;
   if (distributed !== undefined) {
     // The workers' threads and clients are theirs: this line replaces the local clients line.

@@ -171,6 +171,8 @@ export type SyncSummary = {
   isDryRun: boolean;
   /** `--delete` was asked for. */
   shouldDelete: boolean;
+  /** `--create-bucket` created the destination bucket (as the destination path names it). */
+  bucketCreated?: string;
   /** A move (`mv`, `shouldDeleteSource`): `objects.sourcesDeleted` counts the sources deleted. */
   isMove?: true;
   /** `--max-delete`, when given. */

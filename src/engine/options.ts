@@ -66,6 +66,12 @@ export type SyncOptions = {
    */
   shouldDelete?: boolean;
   /**
+   * Create the destination bucket when it does not exist (`--create-bucket`), in the destination
+   * profile's region. Without it a missing bucket stops the run (exit 3). Not in a dry run, which
+   * writes nothing. @default false
+   */
+  createBucket?: boolean;
+  /**
    * Move instead of copy (`s3ferry mv`): delete each source object or file once its copy is
    * verified (bytes checked on the way, else size and MD5 at the destination); never the source
    * of a failed copy. Not with `checkpoint`, `plan` or a queue. @default false
@@ -406,6 +412,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     ),
     shouldDelete: options.shouldDelete ?? false,
     shouldDeleteSource: options.shouldDeleteSource ?? false,
+    createBucket: options.createBucket ?? false,
     isDryRun: options.isDryRun ?? false,
     include: checkFilterPatterns(options.include),
     exclude: checkFilterPatterns(options.exclude),

@@ -26,6 +26,7 @@ import type { SyncOptions } from './options.ts';
 import { jobShard, shardSummary } from './plan-file.ts';
 import { endpointStates, openSession } from './session.ts';
 import type { Session } from './session.ts';
+import { createDestinationBucket, hintCreateBucket } from './destination-bucket.ts';
 import { SourceMoves } from './source-moves.ts';
 import { abortUnrecordedUploads, jobIdentity, jobRanges } from './sync-job.ts';
 import { syncPolicy } from './sync-policy.ts';
@@ -153,8 +154,16 @@ async function runSync(
     const toMarch = ranges.filter((r) => !r.isDone);
     // Fatal at the start: the first page of each listing of the first range, before dispatch.
     const first = toMarch[0];
+    const bucketCreated =
+      resolved.createBucket && !resolved.isDryRun
+        ? await createDestinationBucket(roots.dst, mainCache, tally.requests)
+        : undefined;
     const firstListings =
-      first && (await session.openListings(remainderAfter(first.range, first.mark)));
+      first &&
+      (await hintCreateBucket(
+        session.openListings(remainderAfter(first.range, first.mark)),
+        roots.dst,
+      ));
     timer = setInterval(() => {
       emit({ kind: 'progress', ...tally.snapshot() });
     }, resolved.progressIntervalMs);
@@ -279,6 +288,7 @@ async function runSync(
       await uploads.abortLeftovers();
     }
     if (shard !== undefined) summary.shard = shardSummary(shard);
+    if (bucketCreated !== undefined) summary.bucketCreated = bucketCreated;
     const tempFiles = await tempSweep.finish();
     if (tempFiles !== undefined) summary.tempFiles = tempFiles;
     emit({ kind: 'summary', summary });

@@ -1,6 +1,7 @@
 // The bucket list of a profile (`ls s3://`): ListBuckets, following continuation tokens where
-// the server pages (AWS since 2024; older servers answer everything in one response).
-import { ListBucketsCommand } from './sdk.ts';
+// the server pages (AWS since 2024; older servers answer everything in one response). And
+// `--create-bucket`: a destination bucket made when it is missing.
+import { CreateBucketCommand, HeadBucketCommand, ListBucketsCommand } from './sdk.ts';
 import type { S3Api } from './sdk.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
@@ -43,4 +44,52 @@ export async function* listS3Buckets(
       }
     }
   } while (token !== undefined);
+}
+
+/**
+ * Creates `bucket` unless it exists (HeadBucket first: one request when it does), in the
+ * profile's region (a LocationConstraint unless the region is us-east-1, S3's default, which
+ * refuses to be named).
+ * @returns whether this call created it (false when it existed, or another client made it first)
+ * @throws S3FerryError from {@link classifyS3Error} (AccessDenied, a name owned by someone else…).
+ */
+export async function ensureS3Bucket(
+  client: S3Api,
+  spec: ProfileSpec,
+  options: { bucket: string; counts?: RequestCounts },
+): Promise<boolean> {
+  const { bucket } = options;
+  const counter = new RequestCounter();
+  try {
+    try {
+      await sendCounted(client, new HeadBucketCommand({ Bucket: bucket }), { counter });
+      return false;
+    } catch (error) {
+      if (classifyS3Error(error, { spec, bucket }).httpStatus !== 404) throw error;
+    }
+    try {
+      await sendCounted(
+        client,
+        new CreateBucketCommand({
+          Bucket: bucket,
+          ...(spec.region === 'us-east-1'
+            ? {}
+            : { CreateBucketConfiguration: { LocationConstraint: spec.region as never } }),
+        }),
+        { counter },
+      );
+      return true;
+    } catch (error) {
+      if (classifyS3Error(error, { spec, bucket }).code === 'BucketAlreadyOwnedByYou') return false;
+      throw error;
+    }
+  } catch (error) {
+    throw classifyS3Error(error, { spec, bucket });
+  } finally {
+    if (options.counts !== undefined) {
+      for (const [operation, n] of Object.entries(counter.snapshot())) {
+        options.counts[operation] = (options.counts[operation] ?? 0) + n;
+      }
+    }
+  }
 }

@@ -95,6 +95,7 @@ function registerCopyCommand(
     .option(...RATE_OPTIONS.bwlimit)
     .option(...RATE_OPTIONS.tpslimit)
     .option(...RATE_OPTIONS.tpslimitBurst)
+    .option(...RATE_OPTIONS.createBucket)
     .option('-q, --quiet', 'no progress display and no summary; failures are still printed')
     .option('-g, --progress-bar', 'show progress (the default; accepted for megfile)')
     .option('--json', 'newline-delimited JSON events on stdout (default: off)')

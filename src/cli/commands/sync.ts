@@ -68,9 +68,10 @@ export type SyncFlags = {
   tpslimitBurst?: string;
   /** `mv`: delete each source once its copy is verified (not a flag: the mv command sets it). */
   deleteSource?: boolean;
+  createBucket?: boolean;
 };
 
-/** The rate flags of sync and cp: [flags, description] for commander's option(). */
+/** Flags sync, cp and mv share: [flags, description] for commander's option(). */
 export const RATE_OPTIONS = {
   bwlimit: [
     '--bwlimit <RATE>',
@@ -79,6 +80,10 @@ export const RATE_OPTIONS = {
   tpslimit: [
     '--tpslimit <N>',
     'HTTP requests per second sent by this process, all workers together (default: off)',
+  ],
+  createBucket: [
+    '--create-bucket',
+    "create the destination bucket if it does not exist, in the destination profile's region (default: off)",
   ],
   tpslimitBurst: [
     '--tpslimit-burst <N>',
@@ -186,6 +191,7 @@ export function registerSyncCommand(
     .option(...RATE_OPTIONS.bwlimit)
     .option(...RATE_OPTIONS.tpslimit)
     .option(...RATE_OPTIONS.tpslimitBurst)
+    .option(...RATE_OPTIONS.createBucket)
     .option(
       '--delete',
       'delete destination keys absent at the source, only after every copy succeeded (default: off)',
@@ -291,6 +297,7 @@ export async function runSyncCommand(
   Object.assign(options, rateOptionsOf(flags));
   if (flags.delete === true) options.shouldDelete = true;
   if (flags.deleteSource === true) options.shouldDeleteSource = true;
+  if (flags.createBucket === true) options.createBucket = true;
   const maxDelete = wholeNumber(BOUNDS.maxDelete, flags.maxDelete);
   if (maxDelete !== undefined) options.maxDelete = maxDelete;
   const isDryRun = flags.dryRun === true;
