@@ -158,6 +158,10 @@ function timeoutMessage(message: string): string {
   if (idle !== null) return `no byte moved for ${seconds(idle[1])} (--timeout)`;
   const connect = /did not establish a connection .* timeout of (\d+) ms/.exec(message);
   if (connect !== null) return `no connection within ${seconds(connect[1])} (--connect-timeout)`;
+  const firstByte = /no answer within (\d+) ms of the request/.exec(message);
+  if (firstByte !== null) {
+    return `no answer within ${seconds(firstByte[1])} (the first-byte deadline, from the endpoint's answer times)`;
+  }
   return message;
 }
 

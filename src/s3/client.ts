@@ -28,6 +28,7 @@ import { endpointKeyOf } from './endpoint-limits.ts';
 import type { EndpointLimits } from './endpoint-limits.ts';
 import type { SharedRate } from './shared-rate.ts';
 import { displayEndpoint } from './hints.ts';
+import { FirstByteDeadline, FirstByteHandler } from './first-byte-deadline.ts';
 import { LeanHttpHandler } from './lean-http.ts';
 import { LimitedHandler } from './limited-handler.ts';
 import { PacedHandler } from './paced-handler.ts';
@@ -243,8 +244,11 @@ function buildParts(spec: ProfileSpec, options: CreateS3ClientOptions): ClientPa
     ...(limit === undefined ? {} : { limit }),
   });
   const { requestRate } = options;
+  // One estimate of the endpoint's answer times for both handlers of the client.
+  const firstByte = new FirstByteDeadline(socketTimeoutMs);
   const wrap = (handler: RequestHandler): RequestHandler => {
-    const inner = requestRate === undefined ? handler : new PacedHandler(handler, requestRate);
+    const timed = new FirstByteHandler(handler, firstByte) as unknown as RequestHandler;
+    const inner = requestRate === undefined ? timed : new PacedHandler(timed, requestRate);
     const redirecting = spec.redirect ? new RedirectingHandler(inner, { follow: true }) : inner;
     return limit === undefined ? redirecting : new LimitedHandler(redirecting, limit);
   };
@@ -259,6 +263,8 @@ function buildParts(spec: ProfileSpec, options: CreateS3ClientOptions): ClientPa
           httpsAgent,
           connectionTimeout: connectionTimeoutMs,
           socketTimeout: socketTimeoutMs,
+          // first-byte-deadline.ts sets requestTimeout per request: a fired one is an error.
+          throwOnRequestTimeout: true,
           logger: silentLogger,
         }),
       ),

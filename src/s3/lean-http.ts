@@ -82,9 +82,9 @@ export class LeanHttpHandler {
 
   handle(
     request: HttpRequest,
-    options: { abortSignal?: AbortSignal | undefined } = {},
+    options: { abortSignal?: AbortSignal | undefined; requestTimeout?: number } = {},
   ): Promise<{ response: LeanHttpResponse }> {
-    const { abortSignal: signal } = options;
+    const { abortSignal: signal, requestTimeout } = options;
     const { connectionTimeoutMs, socketTimeoutMs } = this.#options;
     return new Promise((resolve, reject) => {
       if (signal?.aborted === true) {
@@ -104,12 +104,26 @@ export class LeanHttpHandler {
       });
       let response: IncomingMessage | undefined;
       let connectTimer: NodeJS.Timeout | undefined;
+      let answerTimer: NodeJS.Timeout | undefined;
       const fail = (error: Error): void => {
         clearTimeout(connectTimer);
+        clearTimeout(answerTimer);
         reject(error);
       };
+      if (requestTimeout !== undefined && requestTimeout > 0) {
+        // A wait for the answer's headers (first-byte-deadline.ts), as NodeHttpHandler's.
+        answerTimer = setTimeout(() => {
+          req.destroy();
+          fail(
+            timeoutError(
+              `a request has exceeded the configured ${requestTimeout} ms requestTimeout.`,
+            ),
+          );
+        }, requestTimeout);
+      }
       req.once('response', (res) => {
         clearTimeout(connectTimer);
+        clearTimeout(answerTimer);
         response = res;
         resolve({
           response: {

@@ -18,6 +18,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { classifyS3Error } from '../../src/s3/classify.ts';
 import { createS3Client, profileWarnings } from '../../src/s3/client.ts';
 import type { CreateS3ClientOptions } from '../../src/s3/client.ts';
+import { FIRST_BYTE_MIN_SAMPLES } from '../../src/s3/first-byte-deadline.ts';
 import { createRetryStats, fullJitterBackoff } from '../../src/s3/retry.ts';
 import type { RetryStats } from '../../src/s3/retry.ts';
 import type { ProfileSpec } from '../../src/shared/profile.ts';
@@ -49,6 +50,9 @@ VbsLUTlweY1UxK7zeXPPPAzIwpJaM3YNAiBwkeCECXhBE21viqKX0usK0zYFpkea
 ztJd35nfeQSOqw==
 -----END CERTIFICATE-----
 `;
+
+/** A stall far longer than the first-byte deadline (about a second after the warm-up). */
+const STALL_MS = 20_000;
 
 function specFor(target: TestTarget, overrides: Partial<ProfileSpec> = {}): ProfileSpec {
   return targetSpec(target, { name: 'flaky', maxRetryTimes: 3, ...overrides });
@@ -158,6 +162,23 @@ for (const target of testTargets()) {
         const client = viaProxy({}, { socketTimeoutMs: 300 });
         assert.deepEqual(await bytesOf(client, bucket, 'seed.bin'), body);
         assert.equal(proxy.count({ method: 'GET' }), 2);
+        assert.equal(stats.retries, 1);
+      });
+
+      it('cuts a stall once the endpoint has answered a few requests, and retries at once', async () => {
+        const client = viaProxy();
+        for (let i = 0; i < FIRST_BYTE_MIN_SAMPLES; i += 1) {
+          await client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'seed.bin' }));
+        }
+        proxy.failNext(1, faults.delay(STALL_MS));
+        assert.deepEqual(await bytesOf(client, bucket, 'seed.bin'), body);
+        const gets = proxy.requests.filter((r) => r.method === 'GET');
+        assert.equal(gets.length, 2);
+        assert.equal(gets[0]!.action, 'delay');
+        assert.ok(
+          gets[1]!.atMs - gets[0]!.atMs < STALL_MS / 2,
+          `the retry came ${Math.round(gets[1]!.atMs - gets[0]!.atMs)} ms after the stalled GET`,
+        );
         assert.equal(stats.retries, 1);
       });
 
