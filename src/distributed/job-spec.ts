@@ -21,6 +21,8 @@ export type JobSpec = {
     partSizeBytes: number;
     maxFailureDetails: number;
     failFast: boolean;
+    /** Absent in jobs written before tags were carried: then the default (true). */
+    copyTags?: boolean;
   };
 };
 
@@ -41,6 +43,7 @@ export function jobSpecOf(resolved: ResolvedSyncOptions, identity: JobIdentity):
       partSizeBytes: resolved.partSizeBytes,
       maxFailureDetails: resolved.maxFailureDetails,
       failFast: resolved.failFast,
+      copyTags: resolved.copyTags,
     },
   };
 }

@@ -66,6 +66,13 @@ export type SyncOptions = {
    */
   shouldDelete?: boolean;
   /**
+   * S3 → S3: carry each object's tags (`--no-tags`: false). Server-side copies keep them by
+   * themselves; other copies read them (GetObjectTagging, only for objects that have tags, or
+   * once per multipart copy) and write them with the object. A server without tagging gives
+   * one warning and the copies go on without tags. @default true
+   */
+  copyTags?: boolean;
+  /**
    * Create the destination bucket when it does not exist (`--create-bucket`), in the destination
    * profile's region. Without it a missing bucket stops the run (exit 3). Not in a dry run, which
    * writes nothing. @default false
@@ -413,6 +420,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     shouldDelete: options.shouldDelete ?? false,
     shouldDeleteSource: options.shouldDeleteSource ?? false,
     createBucket: options.createBucket ?? false,
+    copyTags: options.copyTags ?? true,
     isDryRun: options.isDryRun ?? false,
     include: checkFilterPatterns(options.include),
     exclude: checkFilterPatterns(options.exclude),

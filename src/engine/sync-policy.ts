@@ -71,6 +71,14 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
     else if (options.failFast) run.stop('fail-fast');
   };
 
+  const warned = new Set<string>();
+  /** A copy's warning, printed once per run however many copies meet it. */
+  const warnOnce = (message: string): void => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    emit({ kind: 'warning', message });
+  };
+
   const announce = (key: string, sizeBytes: number, decision: Decision, method?: CopyMethod) => {
     if (decision.action !== 'copy' && decision.action !== 'skip') return;
     if (decision.fallback === true) tally.checksumFallbacks += 1;
@@ -158,6 +166,9 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
       partSizeBytes: choosePartSize(src.sizeBytes, options.partSizeBytes),
       partConcurrency: options.partConcurrency,
     };
+    if (options.copyTags && roots.src.kind === 's3' && roots.dst.kind === 's3') {
+      task.copyTags = true;
+    }
     if (ctx.uploads !== undefined && roots.dst.kind === 's3') {
       task.recordsUploads = true;
       if (usesMultipart(src.sizeBytes, options.multipartThresholdBytes)) {
@@ -173,6 +184,7 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
     tally.inFlightBytes.delete(task.id);
     absorbTaskCounts(tally, result);
     if (result.ok) {
+      for (const message of result.warnings ?? []) warnOnce(message);
       tally.recordCopy(task.method, result.bytes);
       if (result.isUnverified === true) tally.unverified += 1;
       return 'copied';

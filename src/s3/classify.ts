@@ -301,6 +301,10 @@ function judgeOne(f: Facts): Verdict {
   if ((code !== undefined && THROTTLING_CODES.has(code)) || status === 429) {
     return { kind: 'throttled', code: code ?? 'TooManyRequests', retryable: true, fatal: false };
   }
+  // A feature the server does not have (object tagging on some gateways): asking again won't help.
+  if (code === 'NotImplemented' || status === 501) {
+    return { kind: 'server', code: 'NotImplemented', retryable: false, fatal: false };
+  }
   if (
     (code !== undefined && TRANSIENT_SERVER_CODES.has(code)) ||
     status === 499 ||

@@ -45,6 +45,8 @@ export type CopyTask = {
   recordsUploads?: true;
   /** A multipart upload recorded by an interrupted run, to continue instead of starting over. */
   resumeUpload?: ResumableUpload;
+  /** S3 → S3: carry the source's object tags (default on; `--no-tags` leaves them out). */
+  copyTags?: true;
 };
 
 /** A recorded multipart upload: its id and the parts stored, as [part number, ETag, size]. */
@@ -86,6 +88,8 @@ export type TaskResult =
       md5?: string;
       /** The bytes passed through s3ferry but had no source MD5 to be checked against. */
       isUnverified?: true;
+      /** Warnings for the run (each printed once), e.g. tags a server could not give. */
+      warnings?: string[];
       requests: RequestCounts;
       clientsBuilt?: ClientsBuilt;
     }

@@ -219,6 +219,22 @@ const cases: Case[] = [
     fatal: false,
   },
   {
+    name: 'NotImplemented (HTTP 501) is a missing feature, not retried',
+    error: () => sdkError(501, s3Xml('NotImplemented')),
+    kind: 'server',
+    code: 'NotImplemented',
+    retryable: false,
+    fatal: false,
+  },
+  {
+    name: 'a bare 501 is not retried either',
+    error: () => sdkError(501, ''),
+    kind: 'server',
+    code: 'NotImplemented',
+    retryable: false,
+    fatal: false,
+  },
+  {
     name: 'RequestTimeout (HTTP 400) is retryable',
     error: () => sdkError(400, s3Xml('RequestTimeout')),
     kind: 'server',

@@ -8,7 +8,7 @@ import type { CliContext } from '../context.ts';
 import { exitCodesHelp } from '../help.ts';
 import { processHooks, registerPathSecrets } from '../run-support.ts';
 import type { CommandHooks } from '../run-support.ts';
-import { RATE_OPTIONS, runSyncCommand } from './sync.ts';
+import { COPY_FLAGS, runSyncCommand } from './sync.ts';
 import type { SyncFlags } from './sync.ts';
 
 type CpFlags = Omit<SyncFlags, 'force' | 'skipExisting' | 'sizeOnly' | 'checksum'> & {
@@ -92,10 +92,11 @@ function registerCopyCommand(
       `parts in flight per object, 1 to ${BOUNDS.partConcurrency.max} (default: 4)`,
     )
     .option('--fail-fast', 'stop dispatching after the first failed object (default: off)')
-    .option(...RATE_OPTIONS.bwlimit)
-    .option(...RATE_OPTIONS.tpslimit)
-    .option(...RATE_OPTIONS.tpslimitBurst)
-    .option(...RATE_OPTIONS.createBucket)
+    .option(...COPY_FLAGS.bwlimit)
+    .option(...COPY_FLAGS.tpslimit)
+    .option(...COPY_FLAGS.tpslimitBurst)
+    .option(...COPY_FLAGS.createBucket)
+    .option(...COPY_FLAGS.noTags)
     .option('-q, --quiet', 'no progress display and no summary; failures are still printed')
     .option('-g, --progress-bar', 'show progress (the default; accepted for megfile)')
     .option('--json', 'newline-delimited JSON events on stdout (default: off)')

@@ -69,10 +69,12 @@ export type SyncFlags = {
   /** `mv`: delete each source once its copy is verified (not a flag: the mv command sets it). */
   deleteSource?: boolean;
   createBucket?: boolean;
+  /** commander's `--no-tags` sets this to false. */
+  tags?: boolean;
 };
 
 /** Flags sync, cp and mv share: [flags, description] for commander's option(). */
-export const RATE_OPTIONS = {
+export const COPY_FLAGS = {
   bwlimit: [
     '--bwlimit <RATE>',
     'bytes per second moved by this process, all workers together, e.g. 10MiB; or a daily timetable in local time, e.g. "08:00,10MiB 20:00,off" (default: off)',
@@ -84,6 +86,10 @@ export const RATE_OPTIONS = {
   createBucket: [
     '--create-bucket',
     "create the destination bucket if it does not exist, in the destination profile's region (default: off)",
+  ],
+  noTags: [
+    '--no-tags',
+    "S3 to S3: leave the objects' tags behind (default: tags are copied with each object)",
   ],
   tpslimitBurst: [
     '--tpslimit-burst <N>',
@@ -188,10 +194,11 @@ export function registerSyncCommand(
       `local files hashed at once for --checksum, apart from the copies; 1 to ${BOUNDS.checkers.max} (default: 8)`,
     )
     .option('--fail-fast', 'stop dispatching after the first failed object')
-    .option(...RATE_OPTIONS.bwlimit)
-    .option(...RATE_OPTIONS.tpslimit)
-    .option(...RATE_OPTIONS.tpslimitBurst)
-    .option(...RATE_OPTIONS.createBucket)
+    .option(...COPY_FLAGS.bwlimit)
+    .option(...COPY_FLAGS.tpslimit)
+    .option(...COPY_FLAGS.tpslimitBurst)
+    .option(...COPY_FLAGS.createBucket)
+    .option(...COPY_FLAGS.noTags)
     .option(
       '--delete',
       'delete destination keys absent at the source, only after every copy succeeded (default: off)',
@@ -298,6 +305,7 @@ export async function runSyncCommand(
   if (flags.delete === true) options.shouldDelete = true;
   if (flags.deleteSource === true) options.shouldDeleteSource = true;
   if (flags.createBucket === true) options.createBucket = true;
+  if (flags.tags === false) options.copyTags = false;
   const maxDelete = wholeNumber(BOUNDS.maxDelete, flags.maxDelete);
   if (maxDelete !== undefined) options.maxDelete = maxDelete;
   const isDryRun = flags.dryRun === true;

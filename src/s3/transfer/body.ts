@@ -111,7 +111,10 @@ export type StreamSource = Omit<StreamBodyOptions<unknown>, 'send'>;
 export async function putObjectFromStream(
   ctx: TransferContext,
   dst: S3Target,
-  object: { sizeBytes: number; headers?: PreservedHeaders & { ContentMD5?: string } },
+  object: {
+    sizeBytes: number;
+    headers?: PreservedHeaders & { ContentMD5?: string; Tagging?: string };
+  },
   source: StreamSource,
 ): Promise<PutObjectCommandOutput> {
   return sendStreamBody({

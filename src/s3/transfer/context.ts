@@ -41,6 +41,10 @@ export type TransferContext = {
    * Every byte a copy moves through this process is booked once, as it is read. @default no limit
    */
   pace?: (bytes: number, signal: AbortSignal) => Promise<void> | undefined;
+  /** Carry the source's object tags (the task's `copyTags`, set by runTask). */
+  copyTags?: boolean;
+  /** A warning for the run (deduplicated by the main thread), e.g. tags a server cannot give. */
+  warn?: (message: string) => void;
   /** Set by a copy whose bytes could not be checked against a source MD5 (see verify.ts). */
   endToEnd?: { isUnverified: boolean };
   /**

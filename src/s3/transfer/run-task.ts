@@ -69,13 +69,22 @@ export async function runTask(task: WorkerTask, ctx: TransferContext): Promise<T
       return { ok: true, id: task.id, bytes, md5, requests: ctx.counter.snapshot() };
     }
     const endToEnd = { isUnverified: false };
-    const bytes = await runCopy(task, { ...ctx, endToEnd });
+    const warnings: string[] = [];
+    const bytes = await runCopy(task, {
+      ...ctx,
+      endToEnd,
+      copyTags: task.copyTags === true,
+      warn: (message) => {
+        if (!warnings.includes(message)) warnings.push(message);
+      },
+    });
     return {
       ok: true,
       id: task.id,
       bytes,
       requests: ctx.counter.snapshot(),
       ...(endToEnd.isUnverified ? { isUnverified: true as const } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
   } catch (error) {
     // After a cancel, whatever broke first is a consequence of it.

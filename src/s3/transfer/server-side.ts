@@ -9,6 +9,7 @@ import type { S3Target, TransferContext } from './context.ts';
 import { preservedHeaders } from './headers.ts';
 import { runMultipartUpload } from './multipart.ts';
 import { pinnedRequestError, sourceChanged, versionChange } from './source-changed.ts';
+import { sourceTagging, tagCompletedObject } from './tags.ts';
 import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
 
 /**
@@ -29,7 +30,12 @@ export async function serverSideCopy(
       method: 'PUT',
       bucket: dst.bucket,
       key: dst.key,
-      headers: { 'x-amz-copy-source': copySource, 'x-amz-metadata-directive': 'COPY' },
+      headers: {
+        'x-amz-copy-source': copySource,
+        'x-amz-metadata-directive': 'COPY',
+        // CopyObject carries the tags by itself (COPY is the default); --no-tags drops them.
+        ...(ctx.copyTags === true ? {} : { 'x-amz-tagging-directive': 'REPLACE' }),
+      },
     });
     if (sent !== undefined) {
       ctx.onBytes(sizeBytes);
@@ -43,6 +49,7 @@ export async function serverSideCopy(
         Key: dst.key,
         CopySource: copySource,
         MetadataDirective: 'COPY',
+        ...(ctx.copyTags === true ? {} : { TaggingDirective: 'REPLACE' as const }),
       }),
     );
     ctx.onBytes(sizeBytes);
@@ -57,9 +64,11 @@ export async function serverSideCopy(
   const sizeBytes = head.ContentLength ?? task.sizeBytes;
   // The object may have shrunk below the threshold since it was listed.
   if (isSingle(sizeBytes)) return copyWhole(sizeBytes);
+  // UploadPartCopy carries no tags: the upload is created with the source's.
+  const tagging = await sourceTagging(ctx, src, undefined);
   await runMultipartUpload(ctx, {
     dst,
-    create: preservedHeaders(head),
+    create: { ...preservedHeaders(head), ...(tagging === undefined ? {} : { Tagging: tagging }) },
     parts: partRanges(sizeBytes, choosePartSize(sizeBytes, task.partSizeBytes)),
     partConcurrency: task.partConcurrency,
     resume: task.resumeUpload,
@@ -100,5 +109,6 @@ export async function serverSideCopy(
       if (change !== undefined) throw sourceChanged(src, change);
     },
   });
+  await tagCompletedObject(ctx, dst, tagging);
   return sizeBytes;
 }

@@ -10,6 +10,7 @@ import { S3FerryError } from '../../shared/errors.ts';
 import { DeleteObjectCommand } from '../sdk.ts';
 import { callS3, callSigned, canSign, markUnverified } from './context.ts';
 import { carriedHttpHeaders } from './headers.ts';
+import { sourceTagging, tagCountOf } from './tags.ts';
 import { checksumMismatch, contentMd5Of, isDigestRefusal, sourceMd5 } from './verify.ts';
 import type { S3Target, TransferContext } from './context.ts';
 
@@ -66,6 +67,7 @@ export async function copySmallObject(
       : contentMd5Of(expected);
   const wait = ctx.pace?.(body.length, ctx.signal);
   if (wait !== undefined) await wait;
+  const tagging = await sourceTagging(ctx, src, tagCountOf(got.headers));
   let put: Awaited<ReturnType<typeof callSigned>>;
   try {
     put = await callSigned(ctx, dst, {
@@ -73,7 +75,11 @@ export async function copySmallObject(
       method: 'PUT',
       bucket: dst.bucket,
       key: dst.key,
-      headers: { ...carriedHttpHeaders(got.headers), 'content-md5': md5 },
+      headers: {
+        ...carriedHttpHeaders(got.headers),
+        'content-md5': md5,
+        ...(tagging === undefined ? {} : { 'x-amz-tagging': tagging }),
+      },
       body,
     });
   } catch (error) {

@@ -12,6 +12,7 @@ import { preservedHeaders } from './headers.ts';
 import { runMultipartUpload } from './multipart.ts';
 import { SMALL_OBJECT_MAX_BYTES, copySmallObject } from './small-object.ts';
 import { pinnedRequestError } from './source-changed.ts';
+import { sourceTagging, tagCompletedObject } from './tags.ts';
 import { sourceLayout } from './source-layout.ts';
 import {
   RunningMd5,
@@ -68,6 +69,13 @@ export async function streamCopy(
       // The source's MD5 as the PUT's Content-MD5: the server refuses bytes changed on the way.
       const expected = sourceMd5Of(got);
       if (expected === undefined) markUnverified(ctx);
+      let tagging: string | undefined;
+      try {
+        tagging = await sourceTagging(ctx, src, got.TagCount ?? 0);
+      } catch (error) {
+        body.destroy();
+        throw error;
+      }
       let put: Awaited<ReturnType<typeof putObjectFromStream>>;
       try {
         put = await putObjectFromStream(
@@ -78,6 +86,7 @@ export async function streamCopy(
             headers: {
               ...preservedHeaders(got),
               ...(expected === undefined ? {} : { ContentMD5: contentMd5Of(expected) }),
+              ...(tagging === undefined ? {} : { Tagging: tagging }),
             },
           },
           {
@@ -114,6 +123,7 @@ export async function streamCopy(
   const { check } = layout;
   if (check.kind !== 'composite') markUnverified(ctx);
   const parts = partRanges(sizeBytes, layout.partSizeBytes);
+  const tagging = await sourceTagging(ctx, src, undefined);
   let previous: Buffer[] | undefined;
   for (let round = 0; ; round += 1) {
     const digests: Buffer[] = new Array<Buffer>(parts.length);
@@ -128,7 +138,10 @@ export async function streamCopy(
     try {
       await runMultipartUpload(roundCtx, {
         dst,
-        create: preservedHeaders(head),
+        create: {
+          ...preservedHeaders(head),
+          ...(tagging === undefined ? {} : { Tagging: tagging }),
+        },
         parts,
         partConcurrency: task.partConcurrency,
         // A recorded upload is continued in the first round only (a later one starts afresh).
@@ -198,6 +211,7 @@ export async function streamCopy(
           }
         },
       });
+      await tagCompletedObject(ctx, dst, tagging);
       return sizeBytes;
     } catch (error) {
       const isMismatch = isS3FerryError(error) && error.code === 'ChecksumMismatch';

@@ -1,0 +1,83 @@
+// Object tags across a copy (issue 14 §1): the source's tags go with the object as the write's
+// `x-amz-tagging` header. A GET answer says how many tags the object has (x-amz-tagging-count,
+// absent when none), so an untagged object costs nothing; a HEAD does not, so the multipart paths
+// ask GetObjectTagging once per object. A server without tagging loses the tags with one warning
+// per run (the copy itself goes on), never a failure per object.
+import { GetObjectTaggingCommand, PutObjectTaggingCommand } from '../sdk.ts';
+import { isS3FerryError } from '../../shared/errors.ts';
+import { callS3 } from './context.ts';
+import type { S3Target, TransferContext } from './context.ts';
+
+/** Answers of a server that does not do object tagging (RGW without it, old MinIO, some gateways). */
+const UNSUPPORTED = new Set([
+  'NotImplemented',
+  'MethodNotAllowed',
+  'InvalidRequest',
+  'InvalidArgument',
+]);
+
+/** Tags as an `x-amz-tagging` value: `k=v&k2=v2`, each part URI-encoded as S3 expects. */
+export function taggingHeader(tags: readonly { Key?: string; Value?: string }[]): string {
+  return tags
+    .filter((tag) => tag.Key !== undefined)
+    .map((tag) => `${encodeURIComponent(tag.Key ?? '')}=${encodeURIComponent(tag.Value ?? '')}`)
+    .join('&');
+}
+
+/**
+ * The source's tags as an `x-amz-tagging` value, or undefined when it has none, the task does
+ * not carry tags (`--no-tags`, or no S3 source), or the server cannot say (then one warning).
+ * @param tagCount the GET answer's x-amz-tagging-count (0 when absent); undefined: not known
+ *   (a HEAD answer), ask.
+ */
+export async function sourceTagging(
+  ctx: TransferContext,
+  src: S3Target,
+  tagCount: number | undefined,
+): Promise<string | undefined> {
+  if (ctx.copyTags !== true || tagCount === 0) return undefined;
+  try {
+    const got = await callS3(
+      ctx,
+      src,
+      new GetObjectTaggingCommand({ Bucket: src.bucket, Key: src.key }),
+    );
+    const header = taggingHeader(got.TagSet ?? []);
+    return header === '' ? undefined : header;
+  } catch (error) {
+    if (!isS3FerryError(error)) throw error;
+    const unsupported =
+      UNSUPPORTED.has(error.code) || error.httpStatus === 501 || error.httpStatus === 405;
+    if (!unsupported) throw error;
+    ctx.warn?.(
+      `object tags are not copied from bucket ${src.bucket}: its server does not support ` +
+        `object tagging (${error.code}); --no-tags leaves tags out without this warning`,
+    );
+    return undefined;
+  }
+}
+
+/** The x-amz-tagging-count of a raw answer's headers (0 when absent). */
+export function tagCountOf(headers: Record<string, string>): number {
+  const count = Number(headers['x-amz-tagging-count'] ?? '0');
+  return Number.isFinite(count) ? count : 0;
+}
+
+/**
+ * Sets `tagging` (an x-amz-tagging value) on a completed multipart object. The create request
+ * carries the tags too, but Ceph RGW 16 ignores them there, so a multipart copy sets them again
+ * once the object exists (one request per multipart object).
+ */
+export async function tagCompletedObject(
+  ctx: TransferContext,
+  dst: S3Target,
+  tagging: string | undefined,
+): Promise<void> {
+  if (tagging === undefined) return;
+  const tagSet = [...new URLSearchParams(tagging)].map(([Key, Value]) => ({ Key, Value }));
+  await callS3(
+    ctx,
+    dst,
+    new PutObjectTaggingCommand({ Bucket: dst.bucket, Key: dst.key, Tagging: { TagSet: tagSet } }),
+  );
+}
