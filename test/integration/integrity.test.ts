@@ -48,8 +48,9 @@ function without<T extends object>(objects: T, keys: readonly string[]): Partial
   ) as Partial<T>;
 }
 
+/** A GET of an object's bytes (not a listing, not GetObjectTagging). */
 const isObjectGet = (r: ProxiedRequest): boolean =>
-  r.method === 'GET' && !r.query.includes('list-type');
+  r.method === 'GET' && !r.query.includes('list-type') && !/(^|&)tagging(=|&|$)/.test(r.query);
 
 /** Flips one byte in the middle of a 2xx object body; `which` decides which reads are hit. */
 function flipping(which: (req: ProxiedRequest) => boolean): Fault {
