@@ -1,6 +1,7 @@
 // The option table: every configuration setting declared once (env vars, file keys, CLI flag,
 // default, parser, help). Resolution, CLI flag registration and the README table derive from it.
 import type { AddressingStyle, ChecksumPolicy, ClientCacheMode } from '../shared/profile.ts';
+import { STORAGE_CLASS_NAME } from '../shared/object-settings.ts';
 
 /** The typed value of every option, keyed by option id. */
 export type OptionValues = {
@@ -16,6 +17,7 @@ export type OptionValues = {
   verify: boolean;
   redirect: boolean;
   caBundle: string;
+  storageClass: string;
   requestChecksumCalculation: ChecksumPolicy;
   responseChecksumValidation: ChecksumPolicy;
   clientCacheMode: ClientCacheMode;
@@ -143,6 +145,17 @@ function parseRegion(raw: string): ParseResult<string> {
     return {
       ok: false,
       expected: 'a region name (letters, digits, "-", "_" or "."; e.g. us-east-1)',
+    };
+  }
+  return { ok: true, value: text };
+}
+
+function parseStorageClass(raw: string): ParseResult<string> {
+  const text = raw.trim();
+  if (!STORAGE_CLASS_NAME.test(text)) {
+    return {
+      ok: false,
+      expected: 'a storage class name in capitals (e.g. STANDARD_IA, GLACIER_IR)',
     };
   }
   return { ok: true, value: text };
@@ -336,6 +349,17 @@ export const OPTIONS: { readonly [K in OptionId]: OptionSpec<K> } = {
     defaultText: "Node's built-in CAs",
     parse: parseText,
     help: 'Path of a PEM file of extra trusted certificate authorities.',
+  },
+  storageClass: {
+    id: 'storageClass',
+    title: 'Storage class',
+    scope: 'server',
+    env: ['S3FERRY_STORAGE_CLASS'],
+    fileKeys: ['s3.storage_class'],
+    sensitive: false,
+    defaultText: "the bucket's default",
+    parse: parseStorageClass,
+    help: 'Storage class of the objects s3ferry writes to this profile, passed as given (providers name their classes: `STANDARD_IA`, `GLACIER_IR`, …); `--storage-class` wins.',
   },
   requestChecksumCalculation: {
     id: 'requestChecksumCalculation',

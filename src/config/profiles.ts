@@ -378,6 +378,7 @@ export function resolveProfile(name: string | undefined, inputs: ResolveInputs):
     verify: value('verify'),
     redirect: value('redirect'),
     caBundle: optional('caBundle'),
+    storageClass: optional('storageClass'),
     requestChecksumCalculation: value('requestChecksumCalculation'),
     responseChecksumValidation: value('responseChecksumValidation'),
     credentialsFile: inputs.credentials.path,

@@ -4,6 +4,7 @@
 // Each worker chooses its own threads and concurrency.
 import type { JobIdentity } from '../job/checkpoint.ts';
 import type { ResolvedSyncOptions, SyncOptions } from '../engine/options.ts';
+import type { ObjectSettings } from '../shared/object-settings.ts';
 
 export type JobSpec = {
   format: 's3ferry-job';
@@ -23,6 +24,7 @@ export type JobSpec = {
     failFast: boolean;
     /** Absent in jobs written before tags were carried: then the default (true). */
     copyTags?: boolean;
+    objectSettings?: ObjectSettings;
   };
 };
 
@@ -44,6 +46,7 @@ export function jobSpecOf(resolved: ResolvedSyncOptions, identity: JobIdentity):
       maxFailureDetails: resolved.maxFailureDetails,
       failFast: resolved.failFast,
       copyTags: resolved.copyTags,
+      ...(resolved.objectSettings === undefined ? {} : { objectSettings: resolved.objectSettings }),
     },
   };
 }

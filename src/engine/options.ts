@@ -1,4 +1,6 @@
 // The options of a sync run (library and CLI alike), their defaults and their validation.
+import { checkObjectSettings } from '../shared/object-settings.ts';
+import type { ObjectSettings } from '../shared/object-settings.ts';
 import { availableParallelism } from 'node:os';
 import type { ConfigResolver } from '../config/load.ts';
 import { filterPatternProblem } from '../plan/filter.ts';
@@ -72,6 +74,12 @@ export type SyncOptions = {
    * one warning and the copies go on without tags. @default true
    */
   copyTags?: boolean;
+  /**
+   * To S3: storage class, server-side encryption, canned ACL and headers (content type, cache
+   * control, disposition, user metadata) of every object written; uploads guess the content type
+   * from the file name unless `guessMimeType: false`. See shared/object-settings.ts.
+   */
+  objectSettings?: ObjectSettings;
   /**
    * Create the destination bucket when it does not exist (`--create-bucket`), in the destination
    * profile's region. Without it a missing bucket stops the run (exit 3). Not in a dry run, which
@@ -148,7 +156,8 @@ type OptionalSyncOption =
   | 'shard'
   | 'bwlimit'
   | 'tpslimit'
-  | 'tpslimitBurst';
+  | 'tpslimitBurst'
+  | 'objectSettings';
 
 export const DEFAULT_TASKS_PER_WORKER = 16;
 export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 64 * MiB;
@@ -421,6 +430,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     shouldDeleteSource: options.shouldDeleteSource ?? false,
     createBucket: options.createBucket ?? false,
     copyTags: options.copyTags ?? true,
+    ...objectSettingsOf(options.objectSettings),
     isDryRun: options.isDryRun ?? false,
     include: checkFilterPatterns(options.include),
     exclude: checkFilterPatterns(options.exclude),
@@ -434,4 +444,9 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
       ? {}
       : { maxDelete: boundedInteger(BOUNDS.maxDelete, options.maxDelete) }),
   };
+}
+
+function objectSettingsOf(given: ObjectSettings | undefined): { objectSettings?: ObjectSettings } {
+  const checked = checkObjectSettings(given);
+  return checked === undefined ? {} : { objectSettings: checked };
 }

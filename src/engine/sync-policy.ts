@@ -2,6 +2,8 @@
 // local side first, in the check lane), a destination-only key is extraneous (spooled for
 // --delete). Copies become tasks for the executor in the transfer lane. --dry-run decides the
 // same way and counts what the copies would cost instead of running them.
+import type { ObjectSettings } from '../shared/object-settings.ts';
+import type { ProfileSpec } from '../shared/profile.ts';
 import { decide } from '../plan/decide.ts';
 import type { Decision, SyncDirection } from '../plan/decide.ts';
 import type { JoinEntry } from '../plan/merge-join.ts';
@@ -169,6 +171,10 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
     if (options.copyTags && roots.src.kind === 's3' && roots.dst.kind === 's3') {
       task.copyTags = true;
     }
+    if (roots.dst.kind === 's3') {
+      const settings = withProfileStorageClass(options.objectSettings, roots.dst.spec);
+      if (settings !== undefined) task.objectSettings = settings;
+    }
     if (ctx.uploads !== undefined && roots.dst.kind === 's3') {
       task.recordsUploads = true;
       if (usesMultipart(src.sizeBytes, options.multipartThresholdBytes)) {
@@ -274,4 +280,14 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
     },
     unlisted: fail,
   };
+}
+
+/** The run's object settings, with the destination profile's storage_class unless one is set. */
+function withProfileStorageClass(
+  settings: ObjectSettings | undefined,
+  spec: ProfileSpec | undefined,
+): ObjectSettings | undefined {
+  const profileClass = spec?.storageClass;
+  if (profileClass === undefined || settings?.storageClass !== undefined) return settings;
+  return { ...settings, storageClass: profileClass };
 }

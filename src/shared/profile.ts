@@ -42,6 +42,8 @@ export type ProfileSpec = {
   redirect: boolean;
   /** Path of a PEM bundle of extra trusted CAs (`AWS_CA_BUNDLE` / `ca_bundle`). */
   caBundle: string | undefined;
+  /** Storage class of objects written to this profile (`s3.storage_class`), else the bucket's. */
+  storageClass: string | undefined;
   requestChecksumCalculation: ChecksumPolicy;
   responseChecksumValidation: ChecksumPolicy;
   /** Files consulted, for hints: `check X or [name] in <credentialsFile>`. */
@@ -68,6 +70,7 @@ export type ProfileField =
   | 'verify'
   | 'redirect'
   | 'caBundle'
+  | 'storageClass'
   | 'requestChecksumCalculation'
   | 'responseChecksumValidation';
 

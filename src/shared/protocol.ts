@@ -1,5 +1,6 @@
 // The plain-data vocabulary shared by the planner (main thread), the engine and the worker threads.
 // Everything here must survive structured cloning: no classes, no functions, no SDK objects.
+import type { ObjectSettings } from './object-settings.ts';
 import type { SerializedError } from './errors.ts';
 import type { ClientCacheMode, ProfileSpec } from './profile.ts';
 
@@ -47,6 +48,8 @@ export type CopyTask = {
   resumeUpload?: ResumableUpload;
   /** S3 → S3: carry the source's object tags (default on; `--no-tags` leaves them out). */
   copyTags?: true;
+  /** To S3: storage class, encryption, ACL and headers of the object written. */
+  objectSettings?: ObjectSettings;
 };
 
 /** A recorded multipart upload: its id and the parts stored, as [part number, ETag, size]. */

@@ -26,6 +26,7 @@ export function makeSpec(overrides: Partial<ProfileSpec> = {}): ProfileSpec {
     verify: true,
     redirect: false,
     caBundle: undefined,
+    storageClass: undefined,
     requestChecksumCalculation: 'when_required',
     responseChecksumValidation: 'when_required',
     credentialsFile: join(homedir(), '.aws', 'credentials'),

@@ -1,6 +1,8 @@
 // `s3ferry sync SRC DST`: a thin layer over the library's sync(): flags → SyncOptions, events →
 // progress bars / status lines / NDJSON / verbose lines, summary → stderr and --report, Ctrl-C →
 // cancel (twice: exit now), summary status → exit code.
+import { addObjectFlags, objectSettingsFromFlags } from '../object-flags.ts';
+import type { ObjectFlags } from '../object-flags.ts';
 import { Option, type Command } from 'commander';
 import type { SyncEvent } from '../../engine/events.ts';
 import { parseQueueUrl } from '../../distributed/queue-url.ts';
@@ -71,7 +73,7 @@ export type SyncFlags = {
   createBucket?: boolean;
   /** commander's `--no-tags` sets this to false. */
   tags?: boolean;
-};
+} & ObjectFlags;
 
 /** Flags sync, cp and mv share: [flags, description] for commander's option(). */
 export const COPY_FLAGS = {
@@ -151,7 +153,7 @@ export function registerSyncCommand(
   ctx: CliContext,
   hooks: CommandHooks = processHooks,
 ): void {
-  program
+  const command = program
     .command('sync')
     .description(
       'make DST hold every object or file under SRC (one-way; nothing is deleted without --delete). SRC and DST: ' +
@@ -266,11 +268,12 @@ export function registerSyncCommand(
       '\nSizes: bytes, or a number with Ki/Mi/Gi/Ti (1024-based) or k/M/G/T (1000-based), e.g. 8MiB.\n' +
         FILTER_HELP +
         exitCodesHelp(),
-    )
-    .action(async (src: string, dst: string, flags: SyncFlags) => {
-      const code = await runSyncCommand(src, dst, flags, ctx, hooks);
-      ctx.setExitCode?.(code);
-    });
+    );
+  addObjectFlags(command);
+  command.action(async (src: string, dst: string, flags: SyncFlags) => {
+    const code = await runSyncCommand(src, dst, flags, ctx, hooks);
+    ctx.setExitCode?.(code);
+  });
 }
 
 /** Runs one sync with the CLI's output, Ctrl-C handling and exit code (`cp` uses it too). */
@@ -306,6 +309,8 @@ export async function runSyncCommand(
   if (flags.deleteSource === true) options.shouldDeleteSource = true;
   if (flags.createBucket === true) options.createBucket = true;
   if (flags.tags === false) options.copyTags = false;
+  const objectSettings = objectSettingsFromFlags(flags);
+  if (objectSettings !== undefined) options.objectSettings = objectSettings;
   const maxDelete = wholeNumber(BOUNDS.maxDelete, flags.maxDelete);
   if (maxDelete !== undefined) options.maxDelete = maxDelete;
   const isDryRun = flags.dryRun === true;

@@ -113,7 +113,8 @@ export async function putObjectFromStream(
   dst: S3Target,
   object: {
     sizeBytes: number;
-    headers?: PreservedHeaders & { ContentMD5?: string; Tagging?: string };
+    /** SDK fields of the PutObject: carried headers, object settings, Content-MD5, tags. */
+    headers?: PreservedHeaders & Record<string, unknown>;
   },
   source: StreamSource,
 ): Promise<PutObjectCommandOutput> {

@@ -1,5 +1,6 @@
 // What a copy handler needs from its host (worker thread or main thread), and the helpers every
 // handler shares: counted+classified S3 calls, the retry loop for streamed units, local I/O errors.
+import type { ObjectSettings } from '../../shared/object-settings.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Api } from '../sdk.ts';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
@@ -41,6 +42,8 @@ export type TransferContext = {
    * Every byte a copy moves through this process is booked once, as it is read. @default no limit
    */
   pace?: (bytes: number, signal: AbortSignal) => Promise<void> | undefined;
+  /** Settings for every object written (the task's `objectSettings`, set by runTask). */
+  objectSettings?: ObjectSettings;
   /** Carry the source's object tags (the task's `copyTags`, set by runTask). */
   copyTags?: boolean;
   /** A warning for the run (deduplicated by the main thread), e.g. tags a server cannot give. */

@@ -74,6 +74,7 @@ export async function runTask(task: WorkerTask, ctx: TransferContext): Promise<T
       ...ctx,
       endToEnd,
       copyTags: task.copyTags === true,
+      ...(task.objectSettings === undefined ? {} : { objectSettings: task.objectSettings }),
       warn: (message) => {
         if (!warnings.includes(message)) warnings.push(message);
       },

@@ -2,6 +2,9 @@
 // UploadPartCopy in parallel + Complete at/above the threshold and always above 5 GiB. Every part
 // is copied from the version the first HEAD saw: x-amz-copy-source-if-match where the server
 // honours it (AWS), and a second HEAD before Complete where it does not (RGW 16, moto).
+import { writeFields, writeHeaders } from './object-headers.ts';
+import { overridesHeaders } from '../../shared/object-settings.ts';
+import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { CopyObjectCommand, HeadObjectCommand, UploadPartCopyCommand } from '../sdk.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
 import { callS3, callSigned, encodeCopySource } from './context.ts';
@@ -24,18 +27,41 @@ export async function serverSideCopy(
   dst: S3Target,
 ): Promise<number> {
   const copySource = encodeCopySource(src.bucket, src.key);
-  const copyWhole = async (sizeBytes: number): Promise<number> => {
+  const settings = ctx.objectSettings;
+  const headSource = () =>
+    callS3(ctx, src, new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }));
+  // Headers set by the run replace what COPY would carry: the source's are read, then merged.
+  const copyReplacing = async (sizeBytes: number, head: HeadObjectCommandOutput) => {
+    await callS3(
+      ctx,
+      dst,
+      new CopyObjectCommand({
+        Bucket: dst.bucket,
+        Key: dst.key,
+        CopySource: copySource,
+        // The headers merged are those of this version of the source.
+        ...(head.ETag === undefined ? {} : { CopySourceIfMatch: head.ETag }),
+        MetadataDirective: 'REPLACE',
+        ...writeFields(settings, preservedHeaders(head)),
+        ...(ctx.copyTags === true ? {} : { TaggingDirective: 'REPLACE' as const }),
+      }),
+    );
+    ctx.onBytes(sizeBytes);
+    return sizeBytes;
+  };
+  const copyWhole = async (sizeBytes: number, head?: HeadObjectCommandOutput): Promise<number> => {
+    if (overridesHeaders(settings)) return copyReplacing(sizeBytes, head ?? (await headSource()));
     const sent = await callSigned(ctx, dst, {
       operation: 'CopyObject',
       method: 'PUT',
       bucket: dst.bucket,
       key: dst.key,
-      headers: {
+      headers: writeHeaders(settings, {
         'x-amz-copy-source': copySource,
         'x-amz-metadata-directive': 'COPY',
         // CopyObject carries the tags by itself (COPY is the default); --no-tags drops them.
         ...(ctx.copyTags === true ? {} : { 'x-amz-tagging-directive': 'REPLACE' }),
-      },
+      }),
     });
     if (sent !== undefined) {
       ctx.onBytes(sizeBytes);
@@ -49,6 +75,7 @@ export async function serverSideCopy(
         Key: dst.key,
         CopySource: copySource,
         MetadataDirective: 'COPY',
+        ...writeFields(settings, {}),
         ...(ctx.copyTags === true ? {} : { TaggingDirective: 'REPLACE' as const }),
       }),
     );
@@ -60,15 +87,18 @@ export async function serverSideCopy(
   if (isSingle(task.sizeBytes)) return copyWhole(task.sizeBytes);
 
   // The multipart path needs what CopyObject would carry over by itself, and the current size.
-  const head = await callS3(ctx, src, new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }));
+  const head = await headSource();
   const sizeBytes = head.ContentLength ?? task.sizeBytes;
   // The object may have shrunk below the threshold since it was listed.
-  if (isSingle(sizeBytes)) return copyWhole(sizeBytes);
+  if (isSingle(sizeBytes)) return copyWhole(sizeBytes, head);
   // UploadPartCopy carries no tags: the upload is created with the source's.
   const tagging = await sourceTagging(ctx, src, undefined);
   await runMultipartUpload(ctx, {
     dst,
-    create: { ...preservedHeaders(head), ...(tagging === undefined ? {} : { Tagging: tagging }) },
+    create: {
+      ...writeFields(ctx.objectSettings, preservedHeaders(head)),
+      ...(tagging === undefined ? {} : { Tagging: tagging }),
+    },
     parts: partRanges(sizeBytes, choosePartSize(sizeBytes, task.partSizeBytes)),
     partConcurrency: task.partConcurrency,
     resume: task.resumeUpload,

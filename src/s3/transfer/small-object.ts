@@ -5,6 +5,7 @@
 // the source's MD5 (its ETag): the destination refuses bytes changed on either leg, and a refusal
 // is retried with a fresh GET — end-to-end integrity under either checksum setting, as for
 // streamed copies (stream.ts).
+import { writeHeaders } from './object-headers.ts';
 import { createHash } from 'node:crypto';
 import { S3FerryError } from '../../shared/errors.ts';
 import { DeleteObjectCommand } from '../sdk.ts';
@@ -76,7 +77,7 @@ export async function copySmallObject(
       bucket: dst.bucket,
       key: dst.key,
       headers: {
-        ...carriedHttpHeaders(got.headers),
+        ...writeHeaders(ctx.objectSettings, carriedHttpHeaders(got.headers)),
         'content-md5': md5,
         ...(tagging === undefined ? {} : { 'x-amz-tagging': tagging }),
       },

@@ -2,6 +2,7 @@
 // ranged GETs → UploadPart (`partConcurrency` in flight) for large objects. Nothing is buffered
 // whole: each GET body flows into its upload with a known Content-Length, so memory stays around
 // partConcurrency × the sockets' buffers, whatever the object size.
+import { writeFields } from './object-headers.ts';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '../sdk.ts';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
@@ -84,7 +85,7 @@ export async function streamCopy(
           {
             sizeBytes,
             headers: {
-              ...preservedHeaders(got),
+              ...writeFields(ctx.objectSettings, preservedHeaders(got)),
               ...(expected === undefined ? {} : { ContentMD5: contentMd5Of(expected) }),
               ...(tagging === undefined ? {} : { Tagging: tagging }),
             },
@@ -139,7 +140,7 @@ export async function streamCopy(
       await runMultipartUpload(roundCtx, {
         dst,
         create: {
-          ...preservedHeaders(head),
+          ...writeFields(ctx.objectSettings, preservedHeaders(head)),
           ...(tagging === undefined ? {} : { Tagging: tagging }),
         },
         parts,

@@ -1,5 +1,6 @@
 // Local file → S3: PutObject from a file stream with Content-Length, or a multipart upload with
 // one ranged file stream per part at/above the threshold. Failed streams are retried afresh.
+import { writeFields } from './object-headers.ts';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -35,7 +36,7 @@ export async function uploadFile(
       putObjectFromStream(
         ctx,
         dst,
-        { sizeBytes },
+        { sizeBytes, headers: writeFields(ctx.objectSettings, {}, path) },
         {
           // Exactly the stat'ed bytes: a file growing meanwhile must not overrun Content-Length.
           source:
@@ -53,7 +54,7 @@ export async function uploadFile(
 
   await runMultipartUpload(ctx, {
     dst,
-    create: {},
+    create: writeFields(ctx.objectSettings, {}, path),
     parts: partRanges(sizeBytes, choosePartSize(sizeBytes, task.partSizeBytes)),
     partConcurrency: task.partConcurrency,
     resume: task.resumeUpload,
