@@ -247,7 +247,7 @@ function buildParts(spec: ProfileSpec, options: CreateS3ClientOptions): ClientPa
   // One estimate of the endpoint's answer times for both handlers of the client.
   const firstByte = new FirstByteDeadline(socketTimeoutMs);
   const wrap = (handler: RequestHandler): RequestHandler => {
-    const timed = new FirstByteHandler(handler, firstByte) as unknown as RequestHandler;
+    const timed = new FirstByteHandler(handler, firstByte);
     const inner = requestRate === undefined ? timed : new PacedHandler(timed, requestRate);
     const redirecting = spec.redirect ? new RedirectingHandler(inner, { follow: true }) : inner;
     return limit === undefined ? redirecting : new LimitedHandler(redirecting, limit);

@@ -7,6 +7,13 @@
 // longer waits, not a retry storm) and reset by the next answer. Until an endpoint has answered a
 // few requests there is no deadline; listings and object requests are timed apart.
 import type { HttpRequest } from '@smithy/types';
+import { WrappedHandler } from './wrapped-handler.ts';
+import type {
+  HandlerOptions,
+  HandlerRequest,
+  HandlerResult,
+  InnerHandler,
+} from './wrapped-handler.ts';
 
 /** Requests whose body is larger than this carry upload time in their wait: no deadline. */
 export const FIRST_BYTE_MAX_BODY = 256 * 1024;
@@ -115,35 +122,25 @@ export function firstByteTimeoutError(ms: number): Error {
   );
 }
 
-type HandlerOptions = { abortSignal?: AbortSignal | undefined; requestTimeout?: number };
-type Inner<R> = {
-  handle(request: HttpRequest, options?: HandlerOptions): Promise<R>;
-  updateHttpClientConfig(...args: never[]): void;
-  httpHandlerConfigs(): unknown;
-  destroy(): void;
-};
-
 /**
  * Wraps a request handler (the lean one or the SDK's, both honour `requestTimeout` as a wait for
  * the answer's headers) so every request of a deadline kind gets `deadline`'s current deadline.
  */
-export class FirstByteHandler<R> {
-  readonly metadata = { handlerProtocol: 'http/1.1' };
-  readonly #inner: Inner<R>;
+export class FirstByteHandler extends WrappedHandler {
   readonly #deadline: FirstByteDeadline;
 
-  constructor(inner: Inner<R>, deadline: FirstByteDeadline) {
-    this.#inner = inner;
+  constructor(inner: InnerHandler, deadline: FirstByteDeadline) {
+    super(inner);
     this.#deadline = deadline;
   }
 
-  async handle(request: HttpRequest, options: HandlerOptions = {}): Promise<R> {
+  async handle(request: HandlerRequest, options: HandlerOptions = {}): Promise<HandlerResult> {
     const kind = firstByteKind(request);
-    if (kind === undefined) return this.#inner.handle(request, options);
+    if (kind === undefined) return this.inner.handle(request, options);
     const ms = this.#deadline.deadlineFor(kind);
     const started = performance.now();
     try {
-      const result = await this.#inner.handle(
+      const result = await this.inner.handle(
         request,
         ms === undefined ? options : { ...options, requestTimeout: ms },
       );
@@ -157,17 +154,5 @@ export class FirstByteHandler<R> {
       }
       throw error;
     }
-  }
-
-  updateHttpClientConfig(...args: never[]): void {
-    this.#inner.updateHttpClientConfig(...args);
-  }
-
-  httpHandlerConfigs(): unknown {
-    return this.#inner.httpHandlerConfigs();
-  }
-
-  destroy(): void {
-    this.#inner.destroy();
   }
 }

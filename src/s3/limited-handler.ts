@@ -8,27 +8,21 @@
 // Seen here, every attempt counts — also those the SDK does not retry itself (streamed bodies,
 // retried by the transfer code). Throttling codes under other statuses are the retry
 // strategy's to report (retry.ts).
-import type { NodeHttpHandler } from '@smithy/node-http-handler';
+import { WrappedHandler } from './wrapped-handler.ts';
+import type {
+  HandlerOptions,
+  HandlerRequest,
+  HandlerResult,
+  InnerHandler,
+} from './wrapped-handler.ts';
 import type { AdaptiveLimit } from './endpoint-limits.ts';
 
-type HandlerRequest = Parameters<NodeHttpHandler['handle']>[0];
-type HandlerOptions = Parameters<NodeHttpHandler['handle']>[1];
-type HandlerResult = Awaited<ReturnType<NodeHttpHandler['handle']>>;
-
-/** What this wrapper needs of the handler it wraps (NodeHttpHandler, the lean one or RedirectingHandler). */
-type InnerHandler = Pick<
-  NodeHttpHandler,
-  'handle' | 'updateHttpClientConfig' | 'httpHandlerConfigs' | 'destroy'
->;
-
 /** Wraps `inner` so every attempt it sends counts against `limit`. */
-export class LimitedHandler {
-  readonly metadata = { handlerProtocol: 'http/1.1' };
-  readonly #inner: InnerHandler;
+export class LimitedHandler extends WrappedHandler {
   readonly #limit: AdaptiveLimit;
 
   constructor(inner: InnerHandler, limit: AdaptiveLimit) {
-    this.#inner = inner;
+    super(inner);
     this.#limit = limit;
   }
 
@@ -36,7 +30,7 @@ export class LimitedHandler {
     await this.#limit.acquire(options?.abortSignal as AbortSignal | undefined);
     let status: number | undefined;
     try {
-      const result = await this.#inner.handle(request, options);
+      const result = await this.inner.handle(request, options);
       status = result.response.statusCode;
       return result;
     } finally {
@@ -44,17 +38,5 @@ export class LimitedHandler {
       if (status === 503 || status === 429) this.#limit.onThrottle();
       else if (status !== undefined && status < 500) this.#limit.onSuccess();
     }
-  }
-
-  updateHttpClientConfig(...args: Parameters<NodeHttpHandler['updateHttpClientConfig']>): void {
-    this.#inner.updateHttpClientConfig(...args);
-  }
-
-  httpHandlerConfigs(): ReturnType<NodeHttpHandler['httpHandlerConfigs']> {
-    return this.#inner.httpHandlerConfigs();
-  }
-
-  destroy(): void {
-    this.#inner.destroy();
   }
 }

@@ -1,15 +1,12 @@
 // Optional HTTP redirect following (AWS_S3_REDIRECT), as megfile does it: GET only, 301/302/307/308
 // with a Location header, once, and credentials dropped when the redirect leaves the host.
-import type { NodeHttpHandler } from '@smithy/node-http-handler';
-
-type HandlerRequest = Parameters<NodeHttpHandler['handle']>[0];
-type HandlerOptions = Parameters<NodeHttpHandler['handle']>[1];
-type HandlerResult = Awaited<ReturnType<NodeHttpHandler['handle']>>;
-/** What this wrapper needs of the handler it wraps (NodeHttpHandler or the lean one). */
-type InnerHandler = Pick<
-  NodeHttpHandler,
-  'handle' | 'updateHttpClientConfig' | 'httpHandlerConfigs' | 'destroy'
->;
+import { WrappedHandler } from './wrapped-handler.ts';
+import type {
+  HandlerOptions,
+  HandlerRequest,
+  HandlerResult,
+  InnerHandler,
+} from './wrapped-handler.ts';
 
 const REDIRECT_STATUSES = new Set([301, 302, 307, 308]);
 
@@ -46,18 +43,16 @@ function requestUrl(request: HandlerRequest): URL {
  * redirect of a GET request. Other methods are never redirected: their bodies are signed for the
  * original URL and may not be replayable.
  */
-export class RedirectingHandler {
-  readonly metadata = { handlerProtocol: 'http/1.1' };
-  readonly #inner: InnerHandler;
+export class RedirectingHandler extends WrappedHandler {
   readonly #follow: boolean;
 
   constructor(inner: InnerHandler, options: { follow: boolean }) {
-    this.#inner = inner;
+    super(inner);
     this.#follow = options.follow;
   }
 
   async handle(request: HandlerRequest, options?: HandlerOptions): Promise<HandlerResult> {
-    const first = await this.#inner.handle(request, options);
+    const first = await this.inner.handle(request, options);
     if (!this.#follow || request.method.toUpperCase() !== 'GET') return first;
     const { response } = first;
     if (!REDIRECT_STATUSES.has(response.statusCode)) return first;
@@ -108,18 +103,6 @@ export class RedirectingHandler {
         fragment: undefined,
       },
     );
-    return this.#inner.handle(next, options);
-  }
-
-  updateHttpClientConfig(...args: Parameters<NodeHttpHandler['updateHttpClientConfig']>): void {
-    this.#inner.updateHttpClientConfig(...args);
-  }
-
-  httpHandlerConfigs(): ReturnType<NodeHttpHandler['httpHandlerConfigs']> {
-    return this.#inner.httpHandlerConfigs();
-  }
-
-  destroy(): void {
-    this.#inner.destroy();
+    return this.inner.handle(next, options);
   }
 }
