@@ -4,8 +4,11 @@
 import { addObjectFlags, objectSettingsFromFlags } from '../object-flags.ts';
 import type { ObjectFlags } from '../object-flags.ts';
 import { Option, type Command } from 'commander';
-import type { SyncEvent } from '../../engine/events.ts';
+import type { SyncEvent, SyncSummary } from '../../engine/events.ts';
 import { parseQueueUrl } from '../../distributed/queue-url.ts';
+import { METRICS_FLAGS, metricsOptionsOf } from '../../metrics/options.ts';
+import type { MetricsFlags } from '../../metrics/options.ts';
+import type { MetricsSession } from '../../metrics/session.ts';
 import type { SyncOptions } from '../../engine/run.ts';
 import { BOUNDS } from '../../engine/options.ts';
 import { parseShard } from '../../plan/shard-plan.ts';
@@ -13,6 +16,7 @@ import { usageError } from '../../shared/errors.ts';
 import type { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
 import { warningLine } from '../error-line.ts';
+import { reportError } from '../report-error.ts';
 import { exitCodesHelp } from '../help.ts';
 import { createProgressDisplay, silentDisplay } from '../progress.ts';
 import type { ProgressDisplay } from '../progress.ts';
@@ -32,7 +36,7 @@ import {
 } from '../sync-output.ts';
 
 /** The flags of `sync` (and of `cp`, which runs through the same code). */
-export type SyncFlags = {
+export type SyncFlags = MetricsFlags & {
   force?: boolean;
   skipExisting?: boolean;
   skip?: boolean;
@@ -97,6 +101,7 @@ export const COPY_FLAGS = {
     '--tpslimit-burst <N>',
     'with --tpslimit: requests that may go at once after a quiet spell (default: 1)',
   ],
+  ...METRICS_FLAGS,
 } as const satisfies Record<string, readonly [string, string]>;
 
 /** --bwlimit, --tpslimit and --tpslimit-burst as SyncOptions (the engine checks the ranges). */
@@ -201,6 +206,11 @@ export function registerSyncCommand(
     .option(...COPY_FLAGS.tpslimitBurst)
     .option(...COPY_FLAGS.createBucket)
     .option(...COPY_FLAGS.noTags)
+    .option(...COPY_FLAGS.metricsPush)
+    .option(...COPY_FLAGS.metricsPushInterval)
+    .option(...COPY_FLAGS.metricsTextfile)
+    .option(...COPY_FLAGS.metricsAddr)
+    .option(...COPY_FLAGS.metricsJob)
     .option(
       '--delete',
       'delete destination keys absent at the source, only after every copy succeeded (default: off)',
@@ -331,6 +341,8 @@ export async function runSyncCommand(
   if (queue?.password !== undefined) ctx.io.addSecret(queue.password);
   if (flags.plan !== undefined) options.plan = flags.plan;
   if (flags.shard !== undefined) options.shard = parseShard(flags.shard);
+  const metricsOptions = metricsOptionsOf(flags);
+  ctx.io.addSecret(metricsOptions?.push?.password);
   const config = ctx.deps.loadConfig(ctx.settingFlags());
   options.config = config;
 
@@ -347,7 +359,23 @@ export async function runSyncCommand(
         });
   const writeJson = jsonLineWriter(ctx.io);
 
+  // prom-client loads only when a --metrics-* flag asks for metrics.
+  const metrics: MetricsSession | undefined =
+    metricsOptions === undefined
+      ? undefined
+      : await import('../../metrics/session.ts').then(({ startMetrics }) =>
+          startMetrics(metricsOptions, {
+            src,
+            dst,
+            warn: (message) => {
+              display.log(warningLine(message));
+            },
+            redact: (text) => ctx.io.redact(text),
+          }),
+        );
+
   const onEvent = (event: SyncEvent): void => {
+    metrics?.onEvent(event);
     if (isJson) {
       if (event.kind === 'object') {
         // A dry run's plan is its output: copies and deletes always, skips with -v.
@@ -369,35 +397,45 @@ export async function runSyncCommand(
     }
   };
 
-  const summary = await runInterruptible({
-    ctx,
-    hooks,
-    display,
-    config,
-    src,
-    dst,
-    interruptedLine:
-      's3ferry: interrupted: stopping the copies in flight (Ctrl-C again to quit at once)\n',
-    report: flags.report,
-    isJson,
-    run: (signal) => {
-      options.signal = signal;
-      if (queue === undefined)
-        return import('../../engine/run.ts').then(({ sync }) => sync(options, onEvent));
-      // BullMQ and ioredis load only for a distributed run (~0.4 s of CPU at start-up).
-      return import('../../distributed/coordinator.ts').then(({ coordinate }) =>
-        coordinate(
-          options,
-          {
-            queue,
-            ...(flags.job === undefined ? {} : { job: flags.job }),
-            ...(flags.fresh === true ? { fresh: true } : {}),
-          },
-          onEvent,
-        ),
-      );
-    },
-  });
+  const runCopies = (): Promise<SyncSummary> =>
+    runInterruptible({
+      ctx,
+      hooks,
+      display,
+      config,
+      src,
+      dst,
+      interruptedLine:
+        's3ferry: interrupted: stopping the copies in flight (Ctrl-C again to quit at once)\n',
+      report: flags.report,
+      isJson,
+      run: (signal) => {
+        options.signal = signal;
+        if (queue === undefined)
+          return import('../../engine/run.ts').then(({ sync }) => sync(options, onEvent));
+        // BullMQ and ioredis load only for a distributed run (~0.4 s of CPU at start-up).
+        return import('../../distributed/coordinator.ts').then(({ coordinate }) =>
+          coordinate(
+            options,
+            {
+              queue,
+              ...(flags.job === undefined ? {} : { job: flags.job }),
+              ...(flags.fresh === true ? { fresh: true } : {}),
+            },
+            onEvent,
+          ),
+        );
+      },
+    });
+
+  let summary: SyncSummary;
+  try {
+    summary = await runCopies();
+  } catch (error) {
+    await metrics?.finish({ exitCode: reportError(error, false).exitCode });
+    throw error;
+  }
+  await metrics?.finish({ summary, exitCode: exitCodeOf(summary) });
   const skippedDeletes = deletesSkippedLine(summary);
   if (!isJson && skippedDeletes !== undefined) ctx.io.writeErr(skippedDeletes);
   if (!isJson && !isQuiet) ctx.io.writeErr(summaryText(summary));
