@@ -1,7 +1,7 @@
 // End to end: start-up loads only what a command needs (issue 13 §3: start-up is CPU taken from
 // every short run). `--version` alone loads no package at all; `--help`, every command's `--help`
 // and usage errors (unknown flags, missing arguments, numbers out of range) load neither the
-// engine's run code nor the AWS SDK, BullMQ, ioredis, Piscina, p-queue or cli-progress: the child
+// engine's run code nor the AWS SDK, BullMQ, ioredis, Piscina, p-queue, cli-progress or prom-client: the child
 // runs with a module-load hook (ESM) and writes require.cache at exit (CommonJS: the SDK is loaded
 // with require(), which an ESM hook does not see in Node 20). A local sync and a sync of small
 // objects between buckets (the lean path) load no AWS SDK package; an `ls` of a bucket (a
@@ -87,6 +87,8 @@ const RUN_ONLY: [string, RegExp][] = [
   ['Piscina', /\/node_modules\/piscina\//],
   ['p-queue', /\/node_modules\/p-queue\//],
   ['cli-progress', /\/node_modules\/cli-progress\//],
+  ['prom-client', /\/node_modules\/prom-client\//],
+  ['src/metrics (but the flags)', /\/dist\/src\/metrics\/(?!options\.js)/],
   ['src/s3, src/local, src/job or the workers', /\/dist\/(src\/(s3|local|job)|workers)\//],
   ['src/distributed (but the queue URL parser)', /\/dist\/src\/distributed\/(?!queue-url\.js)/],
   // The CLI reads the bounds for its help (options, which checks --bwlimit/--tpslimit with
