@@ -154,6 +154,11 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
     return result.md5;
   };
 
+  // The same for every task of the run: worked out once.
+  const objectSettings =
+    roots.dst.kind === 's3'
+      ? withProfileStorageClass(options.objectSettings, roots.dst.spec)
+      : undefined;
   const buildTask = (key: string, src: ListEntry): CopyTask => {
     const id = nextId++;
     const task: CopyTask = {
@@ -171,10 +176,7 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
     if (options.copyTags && roots.src.kind === 's3' && roots.dst.kind === 's3') {
       task.copyTags = true;
     }
-    if (roots.dst.kind === 's3') {
-      const settings = withProfileStorageClass(options.objectSettings, roots.dst.spec);
-      if (settings !== undefined) task.objectSettings = settings;
-    }
+    if (objectSettings !== undefined) task.objectSettings = objectSettings;
     if (ctx.uploads !== undefined && roots.dst.kind === 's3') {
       task.recordsUploads = true;
       if (usesMultipart(src.sizeBytes, options.multipartThresholdBytes)) {

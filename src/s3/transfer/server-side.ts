@@ -46,8 +46,10 @@ export async function serverSideCopy(
         ...(ctx.copyTags === true ? {} : { TaggingDirective: 'REPLACE' as const }),
       }),
     );
-    ctx.onBytes(sizeBytes);
-    return sizeBytes;
+    // The bytes of the version copied (the HEAD's), not the listing's.
+    const copied = head.ContentLength ?? sizeBytes;
+    ctx.onBytes(copied);
+    return copied;
   };
   const copyWhole = async (sizeBytes: number, head?: HeadObjectCommandOutput): Promise<number> => {
     if (overridesHeaders(settings)) return copyReplacing(sizeBytes, head ?? (await headSource()));
