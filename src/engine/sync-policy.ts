@@ -119,6 +119,7 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
           multipartThresholdBytes: options.multipartThresholdBytes,
           partSizeBytes: choosePartSize(src.sizeBytes, options.partSizeBytes),
           ...(src.etag === undefined ? {} : { srcEtag: src.etag }),
+          copiesTags,
         }),
       );
       announce(src.key, src.sizeBytes, decision, ctx.method);
@@ -155,6 +156,7 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
   };
 
   // The same for every task of the run: worked out once.
+  const copiesTags = options.copyTags && roots.src.kind === 's3' && roots.dst.kind === 's3';
   const objectSettings =
     roots.dst.kind === 's3'
       ? withProfileStorageClass(options.objectSettings, roots.dst.spec)
@@ -173,9 +175,7 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
       partSizeBytes: choosePartSize(src.sizeBytes, options.partSizeBytes),
       partConcurrency: options.partConcurrency,
     };
-    if (options.copyTags && roots.src.kind === 's3' && roots.dst.kind === 's3') {
-      task.copyTags = true;
-    }
+    if (copiesTags) task.copyTags = true;
     if (objectSettings !== undefined) task.objectSettings = objectSettings;
     if (ctx.uploads !== undefined && roots.dst.kind === 's3') {
       task.recordsUploads = true;

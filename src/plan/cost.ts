@@ -45,6 +45,13 @@ export type CopyCostInput = {
    * @default true (AWS S3)
    */
   isPartNumberAnswered?: boolean | undefined;
+  /**
+   * S3 → S3 copies carry tags (no `--no-tags`): a multipart copy asks GetObjectTagging once
+   * (its HEAD does not say whether there are tags; a single copy's GET does). A tagged source
+   * adds a PutObjectTagging after Complete, which the listing cannot tell.
+   * @default false
+   */
+  copiesTags?: boolean | undefined;
 };
 
 /** Ends with a multipart suffix: 32 hex digits, `-`, a part count of 1 to 99,999. */
@@ -104,6 +111,9 @@ function passing(requests: RequestCounts, sizeBytes: number): CostEstimate {
  * | download | GetObject 1 | HeadObject 1 (+1), GetObject n |
  * | local | nothing | nothing |
  *
+ * Multipart server-side and stream copies also send GetObjectTagging 1 when they carry tags
+ * (`copiesTags`).
+ *
  * (+1): a second HEAD (`partNumber=1`) for a multipart source of more than one part, sent to
  * every server, whether it answers partNumber or not. A server-side multipart copy HEADs its
  * source twice: before Create, and again before Complete (the source must not have changed:
@@ -149,11 +159,13 @@ export function estimateCopy(input: CopyCostInput): CostEstimate {
     }
   }
   const heads = etagPartCount(input.srcEtag) > 1 ? 2 : 1;
+  const tagging: RequestCounts = input.copiesTags === true ? { GetObjectTagging: 1 } : {};
   switch (method) {
     case 'server-side':
       return {
         requests: {
           HeadObject: 2,
+          ...tagging,
           CreateMultipartUpload: 1,
           UploadPartCopy: n,
           CompleteMultipartUpload: 1,
@@ -165,6 +177,7 @@ export function estimateCopy(input: CopyCostInput): CostEstimate {
       return passing(
         {
           HeadObject: heads,
+          ...tagging,
           CreateMultipartUpload: 1,
           GetObject: n,
           UploadPart: n,

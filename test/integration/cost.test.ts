@@ -129,6 +129,8 @@ function estimateOf(
         partSizeBytes: choosePartSize(entry.sizeBytes, PART),
         srcEtag: entry.etag,
         isPartNumberAnswered,
+        // The runs below carry tags (the default) on their S3 → S3 copies.
+        copiesTags: method === 'server-side' || method === 'stream',
       }),
     );
   }
@@ -147,9 +149,11 @@ function operationOf(req: ProxiedRequest): string {
       if (query.get('list-type') === '2') return 'ListObjectsV2';
       if (query.has('uploadId')) return 'ListParts';
       if (query.has('uploads')) return 'ListMultipartUploads';
+      if (query.has('tagging')) return 'GetObjectTagging';
       return hasKey ? 'GetObject' : 'ListObjects';
     case 'PUT':
       if (query.has('partNumber')) return isCopy ? 'UploadPartCopy' : 'UploadPart';
+      if (query.has('tagging')) return 'PutObjectTagging';
       if (isCopy) return 'CopyObject';
       return hasKey ? 'PutObject' : 'CreateBucket';
     case 'POST':
