@@ -11,7 +11,9 @@ export type { ErrorKind, SerializedError } from './shared/errors.ts';
 export { ExitCode } from './shared/exit-codes.ts';
 export type * from './shared/profile.ts';
 export { sync } from './engine/run.ts';
-export type { SyncOptions } from './engine/options.ts';
+export type { FilesFromOption, SyncOptions } from './engine/options.ts';
+export { parseKeyList } from './plan/files-from.ts';
+export type { SizeAgeOptions } from './plan/entry-filter.ts';
 export type {
   CompareMode,
   FailureRecord,

@@ -6,7 +6,7 @@ import type { LsEntry } from '../engine/ls.ts';
 import type { RemoveSummary } from '../engine/rm.ts';
 import type { StatResult } from '../engine/inspect.ts';
 import type { AbortUploadsSummary, UploadEntry } from '../engine/uploads.ts';
-import { formatAge } from './duration.ts';
+import { formatAge } from '../shared/duration.ts';
 import { formatBytes } from './size.ts';
 
 /**

@@ -54,6 +54,12 @@ export async function coordinate(
       'choose one of --queue and --plan/--shard',
     );
   }
+  if (options.filesFrom !== undefined) {
+    throw usageError(
+      '--files-from is for a local run: a queued job would have to carry the whole list to its workers',
+      'drop --queue, or narrow the job with --include/--exclude or a glob SRC',
+    );
+  }
   if (options.checkpoint !== undefined) {
     throw usageError(
       '--queue keeps the job in Redis; --checkpoint is for a local run',

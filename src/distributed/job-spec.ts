@@ -4,6 +4,7 @@
 // Each worker chooses its own threads and concurrency.
 import type { JobIdentity } from '../job/checkpoint.ts';
 import type { ResolvedSyncOptions, SyncOptions } from '../engine/options.ts';
+import type { SizeAgeOptions } from '../plan/entry-filter.ts';
 import type { ObjectSettings } from '../shared/object-settings.ts';
 
 export type JobSpec = {
@@ -25,6 +26,11 @@ export type JobSpec = {
     /** Absent in jobs written before tags were carried: then the default (true). */
     copyTags?: boolean;
     objectSettings?: ObjectSettings;
+    /** Absent when not given (and in older jobs). Ages as given: counted back from each pass's start. */
+    minSizeBytes?: number;
+    maxSizeBytes?: number;
+    minAge?: string;
+    maxAge?: string;
   };
 };
 
@@ -47,6 +53,7 @@ export function jobSpecOf(resolved: ResolvedSyncOptions, identity: JobIdentity):
       failFast: resolved.failFast,
       copyTags: resolved.copyTags,
       ...(resolved.objectSettings === undefined ? {} : { objectSettings: resolved.objectSettings }),
+      ...sizeAgeOf(resolved),
     },
   };
 }
@@ -66,4 +73,14 @@ export function rangeSyncOptions(spec: JobSpec, settings: WorkerSettings): SyncO
     ...settings,
     listConcurrency: 1,
   };
+}
+
+/** The size and age options that were given. */
+function sizeAgeOf(options: SizeAgeOptions): SizeAgeOptions {
+  const given: SizeAgeOptions = {};
+  if (options.minSizeBytes !== undefined) given.minSizeBytes = options.minSizeBytes;
+  if (options.maxSizeBytes !== undefined) given.maxSizeBytes = options.maxSizeBytes;
+  if (options.minAge !== undefined) given.minAge = options.minAge;
+  if (options.maxAge !== undefined) given.maxAge = options.maxAge;
+  return given;
 }

@@ -154,6 +154,7 @@ export async function runRangeJob(
       {
         book,
         range: bounds,
+        passStartedAt: meta.passStartedAt,
         splitParts: SPLIT_PARTS,
         onBackoff: (b) => {
           backoff = b;

@@ -1,5 +1,7 @@
 // The public types of `check`: its options, progress, differences, events and summary.
 import type { ConfigResolver } from '../config/load.ts';
+import type { SizeAgeOptions } from '../plan/entry-filter.ts';
+import type { FilesFromOption } from './options.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
@@ -36,7 +38,12 @@ export type CheckOptions = {
   maxFailureDetails?: number;
   /** Period of `progress` events. @default 500 */
   progressIntervalMs?: number;
-};
+  /** Compare only keys matching one of these globs (`--include`), as sync selects them. */
+  include?: string[];
+  /** Leave out keys matching these globs (`--exclude`); they win over `include`. */
+  exclude?: string[];
+} & SizeAgeOptions &
+  FilesFromOption;
 
 /**
  * How a key differs:

@@ -15,7 +15,9 @@ import type {
   CheckSummary,
   TempFileSummary,
 } from './check-types.ts';
+import { selectingPolicy, sizeAgePredicate } from './entry-selection.ts';
 import { createMarch, rangeMarch } from './march.ts';
+import { checkSizeAge } from '../plan/entry-filter.ts';
 import { resolveCheckNumbers } from './options.ts';
 import { openSession } from './session.ts';
 import type { Session } from './session.ts';
@@ -56,6 +58,7 @@ export async function check(
   onEvent?: CheckEventListener,
 ): Promise<CheckSummary> {
   const numbers = resolveCheckNumbers(options);
+  checkSizeAge(options);
   const isDownload = options.download === true;
   const emit = (event: CheckEvent): void => onEvent?.(event);
   const config = options.config ?? loadConfigFromProcess();
@@ -77,6 +80,7 @@ export async function check(
     // One GET per hash: no parts.
     partConcurrency: 1,
     onTempFile: tempSweep.onTempFile,
+    selection: { include: options.include, exclude: options.exclude, filesFrom: options.filesFrom },
     tally,
     emitWarning: (message) => {
       emit({ kind: 'warning', message });
@@ -101,18 +105,23 @@ export async function check(
     }, numbers.progressIntervalMs);
     timer.unref();
     try {
+      const selects = sizeAgePredicate(options);
       const march = createMarch({
         policy: (run) =>
-          checkPolicy(
-            {
-              roots,
-              executor: session.executor,
-              tally,
-              isDownload,
-              isCancelled: () => session.cancel.isCancelled,
-              emit,
-            },
-            run,
+          selectingPolicy(
+            checkPolicy(
+              {
+                roots,
+                executor: session.executor,
+                tally,
+                isDownload,
+                isCancelled: () => session.cancel.isCancelled,
+                emit,
+              },
+              run,
+            ),
+            selects,
+            false,
           ),
         checkers,
         transfers: 1,

@@ -11,6 +11,12 @@ import { listS3Buckets } from '../s3/buckets.ts';
 import { findS3Object, listS3 } from '../s3/list.ts';
 import { listS3Delimited } from '../s3/list-delimited.ts';
 import { isS3FerryError, usageError } from '../shared/errors.ts';
+import { checkSizeAge } from '../plan/entry-filter.ts';
+import type { SizeAgeOptions } from '../plan/entry-filter.ts';
+import { createKeyFilter } from '../plan/filter.ts';
+import type { KeyFilterOptions } from '../plan/filter.ts';
+import { sizeAgePredicate } from './entry-selection.ts';
+import type { FilesFromOption } from './options.ts';
 import type { ListEntry } from '../shared/protocol.ts';
 import type { EverydayOptions, EverydaySession, LocalTarget, S3Target } from './everyday.ts';
 import {
@@ -42,7 +48,28 @@ export type LsEntry = {
 export type LsOptions = EverydayOptions & {
   /** Every object or file below the path (no directories), instead of one level. */
   recursive?: boolean;
+  /**
+   * With `recursive`: only the objects these select, as sync selects them (names relative to
+   * the path; sizes and times of the objects). `filesFrom` filters the listing here.
+   */
+  selection?: LsSelection;
 };
+
+/** The filters `ls -r` takes: sync's. */
+export type LsSelection = KeyFilterOptions & SizeAgeOptions & FilesFromOption;
+
+/** The test of an `ls -r` entry under `selection`, or undefined when it selects everything. */
+function lsSelector(selection: LsSelection | undefined): ((entry: LsEntry) => boolean) | undefined {
+  if (selection === undefined) return undefined;
+  const names = createKeyFilter(selection);
+  const sizeAge = sizeAgePredicate(checkSizeAge(selection));
+  const listed = selection.filesFrom === undefined ? undefined : new Set(selection.filesFrom);
+  if (names === undefined && sizeAge === undefined && listed === undefined) return undefined;
+  return (entry) =>
+    (names === undefined || names.selects(entry.name)) &&
+    (listed === undefined || listed.has(entry.name)) &&
+    (sizeAge === undefined || sizeAge({ sizeBytes: entry.sizeBytes, mtimeMs: entry.mtimeMs ?? 0 }));
+}
 
 /** Local stat() calls in flight while reading one directory. */
 const STAT_CONCURRENCY = 32;
@@ -60,6 +87,20 @@ export async function* ls(
   input: string,
   options: LsOptions = {},
 ): AsyncGenerator<LsEntry[], void, undefined> {
+  const keeps = lsSelector(options.selection);
+  if (keeps !== undefined && options.recursive !== true) {
+    throw usageError(
+      'filters select objects of a recursive listing; this one lists one level',
+      'add -r',
+    );
+  }
+  if (keeps !== undefined) {
+    for await (const batch of ls(input, { ...options, selection: undefined })) {
+      const kept = batch.filter(keeps);
+      if (kept.length > 0) yield kept;
+    }
+    return;
+  }
   const session = new Session(options);
   try {
     const target = session.resolve(input);

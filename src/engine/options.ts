@@ -4,6 +4,8 @@ import type { ObjectSettings } from '../shared/object-settings.ts';
 import { availableParallelism } from 'node:os';
 import type { ConfigResolver } from '../config/load.ts';
 import { filterPatternProblem } from '../plan/filter.ts';
+import { checkSizeAge } from '../plan/entry-filter.ts';
+import type { SizeAgeOptions } from '../plan/entry-filter.ts';
 import { checkShard } from '../plan/shard-plan.ts';
 import type { Shard } from '../plan/shard-plan.ts';
 import { DEFAULT_LIST_CONCURRENCY } from '../plan/key-range.ts';
@@ -139,7 +141,19 @@ export type SyncOptions = {
   plan?: string;
   /** With `plan`: which of its ranges (`--shard I/N`: index I of N, 0-based). */
   shard?: Shard;
-} & RateLimitOptions;
+} & RateLimitOptions &
+  SizeAgeOptions &
+  FilesFromOption;
+
+/** `--files-from`, for every command that selects keys. */
+export type FilesFromOption = {
+  /**
+   * The only keys the run is about, relative to SRC (`--files-from`; parse a file's lines with
+   * plan/files-from.ts `parseKeyList`): each is looked up on both sides instead of listing them,
+   * and the other filters still apply. Not with a queue or a plan. @default every key
+   */
+  filesFrom?: readonly string[];
+};
 
 /** {@link SyncOptions} with every default applied. */
 export type ResolvedSyncOptions = Required<Omit<SyncOptions, OptionalSyncOption>> &
@@ -157,7 +171,9 @@ type OptionalSyncOption =
   | 'bwlimit'
   | 'tpslimit'
   | 'tpslimitBurst'
-  | 'objectSettings';
+  | 'objectSettings'
+  | 'filesFrom'
+  | keyof SizeAgeOptions;
 
 export const DEFAULT_TASKS_PER_WORKER = 16;
 export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 64 * MiB;
@@ -395,6 +411,13 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
   if (options.checkpoint === '') throw usageError('--checkpoint needs a file name');
   checkPlanAndShard(options);
   checkRateLimits(options);
+  checkSizeAge(options);
+  if (options.filesFrom !== undefined && options.plan !== undefined) {
+    throw usageError(
+      '--files-from and --plan cannot be combined: a plan cuts the whole listing into ranges',
+      'run the list without --plan/--shard, or split the list into files and run one each',
+    );
+  }
   if (options.shouldDeleteSource === true) checkMove(options);
   return {
     ...options,

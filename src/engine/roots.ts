@@ -28,6 +28,7 @@ import { clientCacheKey } from '../s3/client-cache.ts';
 import type { ClientCache } from '../s3/client-cache.ts';
 import { findS3Object } from '../s3/list.ts';
 import { listS3Parallel } from '../s3/list-parallel.ts';
+import { keysInRange } from '../plan/files-from.ts';
 import { inRange, WHOLE_RANGE } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
 import { isS3FerryError, S3FerryError, usageError } from '../shared/errors.ts';
@@ -84,6 +85,11 @@ export type RootSelectionOptions = {
   exclude?: readonly string[] | undefined;
   shouldDeleteExcluded?: boolean | undefined;
   /**
+   * --files-from: the only keys listed (relative, sorted in UTF-8 byte order, each once), each
+   * looked up on its own instead of listing the prefix; the filters still apply to them.
+   */
+  filesFrom?: readonly string[] | undefined;
+  /**
    * LIST requests in flight per S3 listing (1: serial). Not a selection, but it rides along:
    * the session hands the run's resolved options over as they are (sync: 4 unless set).
    * @default 1 (callers that do not pass it, e.g. check, list serially)
@@ -104,7 +110,12 @@ type ListingShape = {
   isIrrelevantIssue: (issue: LocalListIssue) => boolean;
   /** S3: list only relative keys starting with this literal text (the glob's, after its root). */
   narrowTo: string;
+  /** --files-from: look up only these keys (sorted). */
+  named: readonly string[] | undefined;
 };
+
+/** Keys of a --files-from list looked up at once (one LIST or stat each). */
+const NAMED_LOOKUPS = 16;
 
 /** Local issues about one file (not a directory whose contents might still be selected). */
 const FILE_ISSUE_CODES = new Set([
@@ -263,6 +274,7 @@ export async function openRoots(
     selects: isSingle ? undefined : selects,
     isIrrelevantIssue,
     narrowTo,
+    named: isSingle ? undefined : selection.filesFrom,
   };
   const src = makeRoot(srcRoot, srcSpec, parsedSrc, srcInput, ctx, {
     isSingle,
@@ -275,7 +287,13 @@ export async function openRoots(
     single: undefined,
     isSource: false,
     ...(selection.shouldDeleteExcluded === true && !isSingle
-      ? { isEmpty, selects: undefined, isIrrelevantIssue: () => false, narrowTo: '' }
+      ? {
+          isEmpty,
+          selects: undefined,
+          isIrrelevantIssue: () => false,
+          narrowTo: '',
+          named: filtered.named,
+        }
       : filtered),
   });
   return { src, dst, profiles };
@@ -461,6 +479,10 @@ function makeRoot(
   const list = (range: KeyRange = WHOLE_RANGE): AsyncIterable<ListEntry> => {
     if (shape.isEmpty || (shape.isSingle && !inRange('', range))) return nothing();
     if (shape.isSingle) return singleListing(root, spec, ctx, shape.single);
+    if (shape.named !== undefined) {
+      const listed = namedListing(root, spec, ctx, keysInRange(shape.named, range), shape.isSource);
+      return selected(listed, shape.selects);
+    }
     if (root.kind === 's3' && spec !== undefined) {
       // Only keys under the glob's literal text can match: never list the rest of the bucket.
       const base = directoryPrefix(root.key);
@@ -510,6 +532,56 @@ function makeRoot(
       spec !== undefined && other.spec !== undefined && sameAccount(spec, other.spec),
     ...(spec === undefined ? {} : { spec }),
   };
+}
+
+/**
+ * The entries of `keys` (relative, sorted) that exist under `root`, in order: a few looked up at
+ * once (S3: one ListObjectsV2 MaxKeys=1 each, as for a single object; local: a stat). A key
+ * that names nothing, or a directory, is left out quietly (it may be gone since the list was
+ * made); a key that would leave a local source directory fails.
+ */
+async function* namedListing(
+  root: SyncRoot,
+  spec: ProfileSpec | undefined,
+  ctx: OpenRootsContext,
+  keys: readonly string[],
+  isSource: boolean,
+): AsyncGenerator<ListEntry, void, undefined> {
+  const lookup = async (key: string): Promise<ListEntry | undefined> => {
+    if (root.kind === 's3' && spec !== undefined) {
+      const entry = await findS3Object(ctx.clientFor(spec), spec, {
+        bucket: root.bucket,
+        key: directoryPrefix(root.key) + key,
+        counts: ctx.requests,
+      });
+      return entry === undefined ? undefined : { ...entry, key };
+    }
+    let path: string;
+    try {
+      const location = locationFor(root, key);
+      path = location.kind === 'local' ? location.path : '';
+    } catch (error) {
+      if (isSource && isS3FerryError(error)) ctx.onLocalIssue({ key, path: key, error });
+      return undefined;
+    }
+    const stats = await stat(path).catch(() => undefined);
+    return stats?.isFile() === true
+      ? { key, sizeBytes: stats.size, mtimeMs: stats.mtimeMs }
+      : undefined;
+  };
+  const window: Promise<ListEntry | undefined>[] = [];
+  let next = 0;
+  while (next < keys.length || window.length > 0) {
+    while (window.length < NAMED_LOOKUPS && next < keys.length) {
+      const pending = lookup(keys[next] ?? '');
+      // Awaited in order below; a listing stopped early must not leave a rejection unhandled.
+      pending.catch(() => undefined);
+      window.push(pending);
+      next += 1;
+    }
+    const entry = await window.shift();
+    if (entry !== undefined) yield entry;
+  }
 }
 
 /** The one entry (key `''`) of a single-object source, or what exists at exactly DST. */

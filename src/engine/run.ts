@@ -29,6 +29,7 @@ import type { Session } from './session.ts';
 import { createDestinationBucket, hintCreateBucket } from './destination-bucket.ts';
 import { SourceMoves } from './source-moves.ts';
 import { abortUnrecordedUploads, jobIdentity, jobRanges } from './sync-job.ts';
+import { selectingPolicy, sizeAgePredicate } from './entry-selection.ts';
 import { syncPolicy } from './sync-policy.ts';
 import { resumedTotals, startEvent, summarizeSync } from './sync-summary.ts';
 import { RunTally } from './summary.ts';
@@ -63,6 +64,8 @@ export type RangeJob = {
   range: KeyRange;
   /** A large range is split into this many parts (one stays, the book sends the others off). */
   splitParts: number;
+  /** When the job's pass started (ISO): --min-age/--max-age durations count back from it. */
+  passStartedAt: string;
   /** The run's pool-wide backoff, once its session is open (to share throttling pauses). */
   onBackoff?: (backoff: SharedBackoff) => void;
 };
@@ -203,25 +206,32 @@ async function runSync(
             },
           })
         : undefined;
+    // Durations count back from the start of the pass, so a resumed pass keeps its cutoffs.
+    const passStartedAt = rangeJob?.passStartedAt ?? job?.resumed?.passStartedAt;
+    const selects = sizeAgePredicate(resolved, passStartedAt);
     const march = createMarch({
       policy: (run) =>
-        syncPolicy(
-          {
-            roots,
-            executor: session.executor,
-            tally,
-            options: resolved,
-            direction: directionOf(roots.src, roots.dst),
-            method: copyMethodOf(roots.src, roots.dst),
-            spool,
-            checkpoint: job,
-            ...(job === undefined ? {} : { uploads }),
-            planned,
-            moves,
-            isCancelled: () => session.cancel.isCancelled,
-            emit,
-          },
-          run,
+        selectingPolicy(
+          syncPolicy(
+            {
+              roots,
+              executor: session.executor,
+              tally,
+              options: resolved,
+              direction: directionOf(roots.src, roots.dst),
+              method: copyMethodOf(roots.src, roots.dst),
+              spool,
+              checkpoint: job,
+              ...(job === undefined ? {} : { uploads }),
+              planned,
+              moves,
+              isCancelled: () => session.cancel.isCancelled,
+              emit,
+            },
+            run,
+          ),
+          selects,
+          resolved.shouldDeleteExcluded,
         ),
       checkers: resolved.checkers,
       transfers,

@@ -1,7 +1,9 @@
 // The job side of a sync: what makes two runs one job (its identity in the checkpoint), the ranges
 // a run marches (the checkpoint's, or the whole key space), and the multipart uploads an
 // interrupted run started without recording them.
+import { createHash } from 'node:crypto';
 import type { Checkpoint, JobIdentity, RangeState } from '../job/checkpoint.ts';
+import { describeSizeAge } from '../plan/entry-filter.ts';
 import type { JobBook } from '../job/job-book.ts';
 import { abortUploadsSince } from '../job/stale-uploads.ts';
 import { zeroCounts } from '../job/watermark.ts';
@@ -36,7 +38,19 @@ export function jobIdentity(
     deleteExcluded: options.shouldDeleteExcluded,
     delete: options.shouldDelete,
     ...(shard === undefined ? {} : { shard: shard.label }),
+    ...filtersOf(options),
   };
+}
+
+/** The size, age and --files-from filters of the identity (a list by its digest). */
+function filtersOf(options: ResolvedSyncOptions): { filters?: string } {
+  const keys = options.filesFrom;
+  const list =
+    keys === undefined
+      ? undefined
+      : `--files-from sha256:${createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 16)} (${keys.length} keys)`;
+  const filters = [describeSizeAge(options), list].filter((part) => part !== undefined);
+  return filters.length === 0 ? {} : { filters: filters.join(' ') };
 }
 
 /** Where a root resolves; an endpoint's userinfo password is masked (a job never holds one). */

@@ -53,6 +53,12 @@ export type JobIdentity = {
   delete: boolean;
   /** A shard's `I/N (after, until]`; absent for an unsharded job (and in older files). */
   shard?: string;
+  /**
+   * The size, age and --files-from filters as flags (`--max-age 7d --files-from sha256:… (N
+   * keys)`); absent without them (and in older files). Ages as given: a resumed pass counts them
+   * back from its own start.
+   */
+  filters?: string;
 };
 
 const IDENTITY_FIELDS: readonly [keyof JobIdentity, string][] = [
@@ -66,6 +72,7 @@ const IDENTITY_FIELDS: readonly [keyof JobIdentity, string][] = [
   ['deleteExcluded', '--delete-excluded'],
   ['delete', '--delete'],
   ['shard', '--shard'],
+  ['filters', 'filter by size, age or --files-from'],
 ];
 
 /** A multipart upload recorded in flight: enough to continue it, or to abort it. */

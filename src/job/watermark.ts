@@ -16,7 +16,8 @@ export type SettledCounts = {
 };
 
 /** How one key settled. */
-export type Outcome = 'copied' | 'skipped' | 'failed' | 'extraneous';
+/** (`extraneous`: only at the destination; `filtered`: left out by --min-size, --max-age, …) */
+export type Outcome = 'copied' | 'skipped' | 'failed' | 'extraneous' | 'filtered';
 
 /**
  * A pending key, settled later with {@link Watermark.settle}: its sequence number in the range
@@ -29,7 +30,7 @@ export function zeroCounts(): SettledCounts {
 }
 
 function count(into: SettledCounts, outcome: Outcome, sizeBytes: number): void {
-  if (outcome === 'extraneous') return;
+  if (outcome === 'extraneous' || outcome === 'filtered') return;
   into.keys += 1;
   if (outcome === 'copied') {
     into.copied += 1;
@@ -38,7 +39,7 @@ function count(into: SettledCounts, outcome: Outcome, sizeBytes: number): void {
   else into.failed += 1;
 }
 
-const OUTCOMES: readonly Outcome[] = ['copied', 'skipped', 'failed', 'extraneous'];
+const OUTCOMES: readonly Outcome[] = ['copied', 'skipped', 'failed', 'extraneous', 'filtered'];
 const PENDING = 255;
 /** Columns larger than this are dropped once nothing is pending. */
 const SHRINK_ABOVE = 65_536;
@@ -130,7 +131,7 @@ export class Watermark {
     const c = this.#columns;
     const i = this.#length - 1;
     c.markKey[i] = key;
-    if (outcome === 'extraneous') return;
+    if (outcome === 'extraneous' || outcome === 'filtered') return;
     c.tailKeys[i] = (c.tailKeys[i] ?? 0) + 1;
     if (outcome === 'copied') {
       c.tailCopied[i] = (c.tailCopied[i] ?? 0) + 1;

@@ -2,7 +2,7 @@
 // sync/cp/mv; the metrics code itself loads only when one of the flags is given.
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDuration } from '../cli/duration.ts';
+import { parseDuration } from '../shared/duration.ts';
 import { usageError } from '../shared/errors.ts';
 
 export type PushTarget = {

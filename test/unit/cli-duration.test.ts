@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CliDeps } from '../../src/cli/context.ts';
-import { formatAge, parseDuration } from '../../src/cli/duration.ts';
+import { formatAge, parseDuration } from '../../src/shared/duration.ts';
 import { runCli } from '../../src/cli/program.ts';
 import { isS3FerryError } from '../../src/shared/errors.ts';
 import { ExitCode } from '../../src/shared/exit-codes.ts';

@@ -16,10 +16,12 @@ import {
 } from '../check-output.ts';
 import type { CliContext } from '../context.ts';
 import { warningLine } from '../error-line.ts';
+import { addFilterFlags, filterSelectionOf } from '../filter-flags.ts';
+import type { FilterFlags } from '../filter-flags.ts';
 import { jsonLineWriter, processHooks, runInterruptible, wholeNumber } from '../run-support.ts';
 import type { CommandHooks } from '../run-support.ts';
 
-type CheckFlags = {
+type CheckFlags = FilterFlags & {
   download?: boolean;
   workers?: string;
   tasksPerWorker?: string;
@@ -55,7 +57,7 @@ export function registerCheckCommand(
   ctx: CliContext,
   hooks: CheckCommandHooks = checkProcessHooks,
 ): void {
-  program
+  const command = program
     .command('check')
     .description(
       'verify that DST holds exactly what SRC holds, without changing anything: prints every key ' +
@@ -86,11 +88,13 @@ export function registerCheckCommand(
       'write newline-delimited JSON events to stdout instead of lines (start, differences, ' +
         'failures, progress, summary; with -v also keys found the same)',
     )
-    .option('--report <FILE>', 'write the final summary as JSON to FILE (default: none)')
+    .option('--report <FILE>', 'write the final summary as JSON to FILE (default: none)');
+  addFilterFlags(command, 'compare')
     .addHelpText(
       'after',
       '\nLines: "missing: KEY", "extra: KEY", "differs (size SRC ≠ DST): KEY", "differs (md5): KEY";\n' +
         'KEY is relative to SRC and DST. S3 ETags of SSE-KMS/SSE-C objects are not MD5s: use --download.\n' +
+        'The filters select keys as sync does: keys they leave out are neither compared nor reported.\n' +
         EXIT_CODES_HELP,
     )
     .action(async (src: string, dst: string, flags: CheckFlags) => {
@@ -112,6 +116,7 @@ async function runCheckCommand(
   if (workers !== undefined) options.workers = workers;
   const tasksPerWorker = wholeNumber(BOUNDS.tasksPerWorker, flags.tasksPerWorker);
   if (tasksPerWorker !== undefined) options.tasksPerWorker = tasksPerWorker;
+  Object.assign(options, await filterSelectionOf(flags));
   const config = ctx.deps.loadConfig(ctx.settingFlags());
   options.config = config;
 

@@ -2,6 +2,7 @@
 // sync engine in force mode (same copy paths, progress, summary, report and exit codes as
 // `sync`); mv deletes each source once its copy is verified (src/engine/source-moves.ts). The
 // path rules (one object or a directory, DST ending in `/`) live in src/engine/cp.ts.
+import { addFilterFlags } from '../filter-flags.ts';
 import { addObjectFlags } from '../object-flags.ts';
 import { Option, type Command } from 'commander';
 import { BOUNDS } from '../../engine/options.ts';
@@ -127,6 +128,7 @@ function registerCopyCommand(
   if (!spec.isMove) {
     command.option('--skip', 'copy only keys missing at the destination (default: copy all)');
   }
+  addFilterFlags(command, spec.isMove ? 'move' : 'copy');
   addObjectFlags(command);
   command.action(async (src: string, dst: string, flags: CpFlags) => {
     const config = ctx.deps.loadConfig(ctx.settingFlags());

@@ -1,6 +1,8 @@
 // `s3ferry sync SRC DST`: a thin layer over the library's sync(): flags → SyncOptions, events →
 // progress bars / status lines / NDJSON / verbose lines, summary → stderr and --report, Ctrl-C →
 // cancel (twice: exit now), summary status → exit code.
+import { addFilterFlags, filterSelectionOf } from '../filter-flags.ts';
+import type { FilterFlags } from '../filter-flags.ts';
 import { addObjectFlags, objectSettingsFromFlags } from '../object-flags.ts';
 import type { ObjectFlags } from '../object-flags.ts';
 import { Option, type Command } from 'commander';
@@ -60,8 +62,6 @@ export type SyncFlags = MetricsFlags & {
   checkpoint?: string;
   fresh?: boolean;
   dryRun?: boolean;
-  include?: string[];
-  exclude?: string[];
   deleteExcluded?: boolean;
   listConcurrency?: string;
   checkers?: string;
@@ -77,7 +77,8 @@ export type SyncFlags = MetricsFlags & {
   createBucket?: boolean;
   /** commander's `--no-tags` sets this to false. */
   tags?: boolean;
-} & ObjectFlags;
+} & ObjectFlags &
+  FilterFlags;
 
 /** Flags sync, cp and mv share: [flags, description] for commander's option(). */
 export const COPY_FLAGS = {
@@ -119,11 +120,6 @@ export function rateOptionsOf(
   };
 }
 
-/** Collects a repeatable option's values. */
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
 function modeOf(flags: SyncFlags): SyncOptions['mode'] {
   const chosen: [boolean | undefined, NonNullable<SyncOptions['mode']>, string][] = [
     [flags.force, 'force', '--force'],
@@ -149,6 +145,11 @@ Globs and filters (quote them, or the shell expands them):
   A pattern without / matches a file or directory name at any depth ('*.log', 'tmp');
   with a /, the whole key from the root ('logs/*.gz': not logs/2024/a.gz; use
   'logs/**/*.gz'); a leading / anchors to the top, a trailing / means directories.
+  --files-from names the keys themselves, one per line: only those are looked up
+  (one request each, no listing) and synced; the other filters still apply.
+  --min-size/--max-size/--min-age/--max-age judge the source object (size, and
+  LastModified or mtime; durations count back from the start of the run, or of the
+  resumed pass); a key whose source they leave out is neither copied nor deleted.
   Filtered-out destination keys are never deleted, unless --delete-excluded.
 `;
 
@@ -252,16 +253,6 @@ export function registerSyncCommand(
       'with --plan: sync only range I of its N (I from 0, as $JOB_COMPLETION_INDEX); keys outside it are not listed, copied or deleted (default: all)',
     )
     .option(
-      '--include <GLOB>',
-      'sync only keys matching GLOB, relative to the source root; repeatable (default: all keys)',
-      collect,
-    )
-    .option(
-      '--exclude <GLOB>',
-      'leave out keys matching GLOB; repeatable; wins over --include (default: none)',
-      collect,
-    )
-    .option(
       '--delete-excluded',
       'with --delete: also delete destination keys that the filters or a glob SRC leave out (default: off)',
     )
@@ -279,6 +270,7 @@ export function registerSyncCommand(
         FILTER_HELP +
         exitCodesHelp(),
     );
+  addFilterFlags(command, 'sync');
   addObjectFlags(command);
   command.action(async (src: string, dst: string, flags: SyncFlags) => {
     const code = await runSyncCommand(src, dst, flags, ctx, hooks);
@@ -325,8 +317,7 @@ export async function runSyncCommand(
   if (maxDelete !== undefined) options.maxDelete = maxDelete;
   const isDryRun = flags.dryRun === true;
   if (isDryRun) options.isDryRun = true;
-  if (flags.include !== undefined) options.include = flags.include;
-  if (flags.exclude !== undefined) options.exclude = flags.exclude;
+  Object.assign(options, await filterSelectionOf(flags));
   if (flags.deleteExcluded === true) options.shouldDeleteExcluded = true;
   if (flags.allowEmptySource === true) options.allowEmptySource = true;
   if (flags.checkpoint !== undefined) options.checkpoint = flags.checkpoint;

@@ -8,7 +8,7 @@ import { printable } from '../../shared/display.ts';
 import { isS3FerryError, serializeError, usageError } from '../../shared/errors.ts';
 import { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from '../../shared/duration.ts';
 import { oneLine, warningLine } from '../error-line.ts';
 import { abortedUploadsLine, listedUploadsLine, uploadLine } from '../everyday-output.ts';
 import { exitCodesHelp } from '../help.ts';

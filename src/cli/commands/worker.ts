@@ -6,7 +6,7 @@ import { parseQueueUrl } from '../../distributed/queue-url.ts';
 import { BOUNDS, boundedInteger } from '../../engine/options.ts';
 import { ExitCode } from '../../shared/exit-codes.ts';
 import type { CliContext } from '../context.ts';
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from '../../shared/duration.ts';
 import { exitCodesHelp } from '../help.ts';
 import { processHooks, wholeNumber } from '../run-support.ts';
 import type { CommandHooks } from '../run-support.ts';

@@ -1,6 +1,6 @@
 // Durations on the command line (`--older-than 36h`) and ages in output (`3h12m`). Pure.
-import { usageError } from '../shared/errors.ts';
-import type { S3FerryError } from '../shared/errors.ts';
+import { usageError } from './errors.ts';
+import type { S3FerryError } from './errors.ts';
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
