@@ -4,6 +4,7 @@
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { ClientCache } from '../src/s3/client-cache.ts';
 import { trustAllEndpoints } from '../src/s3/endpoint-trust.ts';
+import { watchWire } from '../src/s3/wire-tally.ts';
 import { poolThrottle, sharedRates } from '../src/s3/shared-backoff.ts';
 import { TransferRuntime } from '../src/s3/transfer/runtime.ts';
 import type { CancelMessage, TaskResult, WorkerInit, WorkerTask } from '../src/shared/protocol.ts';
@@ -22,6 +23,7 @@ function threadRuntime(): TransferRuntime {
   const init = workerData as WorkerInit;
   // Tasks come only after the main thread has listed both sides: every endpoint has answered.
   trustAllEndpoints();
+  watchWire();
   const throttle = poolThrottle(init.backoffBuffer);
   // process_local mode makes ClientCache refuse to build clients off the main thread: tasks
   // then fail loudly instead of silently building per-thread clients.

@@ -2,7 +2,7 @@
 // the number of keys.
 import type { CheckDifference, CheckProgress, CheckSummary, ComparedBy } from './check-types.ts';
 import type { FailureRecord } from './events.ts';
-import type { RequestCounts } from '../shared/protocol.ts';
+import type { RequestCounts, WireCounts } from '../shared/protocol.ts';
 
 /** The mutable counts of one check (bounded: counters plus capped detail lists). */
 export class CheckTally {
@@ -27,6 +27,8 @@ export class CheckTally {
   /** Bytes reported by hashes still running, by task id. */
   readonly inFlightBytes = new Map<number, number>();
   readonly requests: RequestCounts = {};
+  /** Answers by status and retries (every thread's). */
+  readonly wire: WireCounts = { responses: {}, retries: 0 };
   readonly clientsByThread = new Map<string, Record<string, number>>();
   readonly differences: CheckDifference[] = [];
   readonly failures: FailureRecord[] = [];

@@ -166,6 +166,10 @@ export type SyncSummary = {
     listed: number;
     /** `--dry-run`: bytes of the objects that would be copied. */
     wouldCopy: number;
+    /** Bytes of the source objects skipped (already at the destination). */
+    skipped: number;
+    /** Bytes of the source objects whose copy failed, as listed. */
+    failed: number;
   };
   /** `--dry-run`: nothing was written; `wouldCopy`/`wouldDelete` count the plan. */
   isDryRun: boolean;
@@ -190,6 +194,13 @@ export type SyncSummary = {
   requests: RequestCounts;
   /** Sum of `requests`. */
   requestsTotal: number;
+  /**
+   * HTTP answers by status code (`"200"`, `"503"`; `"error"`: no answer — reset, refused, timed
+   * out), every thread's. A `--queue` coordinator counts its own requests only.
+   */
+  responses: Record<string, number>;
+  /** Retries granted (of a request, or of a whole copy), every thread's. */
+  retries: number;
   clientCacheMode: ClientCacheMode;
   /** S3 clients built, per profile, over every thread of the process. */
   clientsBuilt: Record<string, number>;

@@ -16,7 +16,14 @@ import { displayEndpoint } from '../s3/hints.ts';
 import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
-import type { ListEntry, RequestCounts, TaskResult, UploadEvent } from '../shared/protocol.ts';
+import type {
+  ListEntry,
+  RequestCounts,
+  TaskResult,
+  UploadEvent,
+  WireCounts,
+} from '../shared/protocol.ts';
+import { addWire, drainWire, watchWire } from '../s3/wire-tally.ts';
 import { Fifo } from '../shared/fifo.ts';
 import type { KeyRange } from '../plan/key-range.ts';
 import { createCancelBroadcast } from './cancel.ts';
@@ -34,6 +41,8 @@ import type { EndpointView } from './summary.ts';
 /** The counters a session feeds: requests, in-flight bytes by task id, clients by thread. */
 export type SessionTally = {
   readonly requests: RequestCounts;
+  /** Answers by status and retries (src/s3/wire-tally.ts). */
+  readonly wire: WireCounts;
   readonly inFlightBytes: Map<number, number>;
   readonly clientsByThread: Map<string, Record<string, number>>;
 };
@@ -90,6 +99,9 @@ export type Session = {
  */
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { tally } = options;
+  // Count this thread's answers from here on (what came before belongs to no run of ours).
+  watchWire();
+  drainWire();
   const backoffBuffer = createBackoffBuffer();
   const stopRates = applyRateLimits(sharedRates(backoffBuffer), options.rateLimits ?? {});
   const mainCache = new ClientCache({
@@ -181,6 +193,7 @@ export async function openListings(roots: Roots, range: KeyRange): Promise<Range
 /** Adds a task result's request and client counts to the tally. */
 export function absorbTaskCounts(tally: SessionTally, result: TaskResult): void {
   addRequestCounts(tally.requests, result.requests);
+  addWire(tally.wire, result.wire);
   if (result.clientsBuilt !== undefined) {
     tally.clientsByThread.set(String(result.clientsBuilt.threadId), result.clientsBuilt.built);
   }

@@ -4,7 +4,8 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { EndpointLimitState } from '../s3/endpoint-limits.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
-import type { CopyMethod, RequestCounts } from '../shared/protocol.ts';
+import type { CopyMethod, RequestCounts, WireCounts } from '../shared/protocol.ts';
+import { addWire, drainWire } from '../s3/wire-tally.ts';
 import type {
   CompareMode,
   DeleteFailureRecord,
@@ -105,7 +106,11 @@ export class RunTally {
   bytesListed = 0;
   copied = 0;
   skipped = 0;
+  /** Bytes of the source objects skipped (already at the destination). */
+  bytesSkipped = 0;
   failed = 0;
+  /** Bytes of the source objects whose copy failed (as listed). */
+  bytesFailed = 0;
   cancelled = 0;
   extraneous = 0;
   deleted = 0;
@@ -127,6 +132,8 @@ export class RunTally {
   isListingDone = false;
   readonly byMethod: Partial<Record<CopyMethod, number>> = {};
   readonly requests: RequestCounts = {};
+  /** Answers by HTTP status and retries, every thread's (src/s3/wire-tally.ts). */
+  readonly wire: WireCounts = { responses: {}, retries: 0 };
   /** Latest cumulative client counts per thread ('main' or a worker's threadId). */
   readonly clientsByThread = new Map<string, Record<string, number>>();
   readonly failures: FailureRecord[] = [];
@@ -198,6 +205,8 @@ export class RunTally {
       clientsBuiltByThread[thread] = { ...counts };
     this.#firstRequest.stop();
     const firstRequest = this.#firstRequest.sentAtMs();
+    // The main thread's own answers (listing, server-side copies), not handed over by a task.
+    addWire(this.wire, drainWire());
     const summary: SyncSummary = {
       status: fields.status,
       src: fields.src,
@@ -223,10 +232,18 @@ export class RunTally {
         unverified: this.unverified,
         byMethod: { ...this.byMethod },
       },
-      bytes: { copied: this.bytesCopied, listed: this.bytesListed, wouldCopy: this.wouldCopyBytes },
+      bytes: {
+        copied: this.bytesCopied,
+        listed: this.bytesListed,
+        wouldCopy: this.wouldCopyBytes,
+        skipped: this.bytesSkipped,
+        failed: this.bytesFailed,
+      },
       checksumFallbacks: this.checksumFallbacks,
       requests: { ...this.requests },
       requestsTotal: Object.values(this.requests).reduce((a, b) => a + b, 0),
+      responses: { ...this.wire.responses },
+      retries: this.wire.retries,
       clientCacheMode: fields.clientCacheMode,
       clientsBuilt,
       clientsBuiltByThread,

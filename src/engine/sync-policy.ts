@@ -62,9 +62,11 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
   const { roots, tally, options, emit } = ctx;
   let nextId = 1;
 
-  const fail = (key: string, error: SerializedError): void => {
+  /** A key failed; `sizeBytes`: its source object's, when known. */
+  const fail = (key: string, error: SerializedError, sizeBytes = 0): void => {
     const record = { key, src: roots.src.display(key), dst: roots.dst.display(key), error };
     tally.recordFailure(record);
+    tally.bytesFailed += sizeBytes;
     if (ctx.checkpoint !== undefined && tally.failed <= options.maxFailureDetails) {
       ctx.checkpoint.failed({ key, code: error.code, message: error.message });
     }
@@ -104,7 +106,10 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
     if (decision.action === 'needs-hash')
       return { check: { src, ...(dst ? { dst } : {}), decision } };
     if (decision.action !== 'copy') {
-      if (decision.action === 'skip') tally.skipped += 1;
+      if (decision.action === 'skip') {
+        tally.skipped += 1;
+        tally.bytesSkipped += src.sizeBytes;
+      }
       announce(src.key, src.sizeBytes, decision);
       return 'skipped';
     }
@@ -137,7 +142,7 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
     tally.bytesListed += src.sizeBytes;
     const problem = roots.dst.problem(src.key);
     if (problem !== undefined) {
-      fail(src.key, serializeError(problem));
+      fail(src.key, serializeError(problem), src.sizeBytes);
       return 'failed';
     }
     const decision = decide(entry, { mode: options.mode, direction: ctx.direction });
@@ -209,7 +214,7 @@ export function syncPolicy(ctx: SyncContext, run: RunControl): MarchPolicy<SyncW
       tally.cancelled += 1;
       return undefined;
     }
-    fail(key, result.error);
+    fail(key, result.error, task.sizeBytes);
     return 'failed';
   };
 

@@ -49,6 +49,8 @@ export function buildRegistry(input: RunMetricsInput): Registry {
     ];
     for (const [result, n] of results) objects.inc({ result }, n);
     bytes.inc({ result: 'copied' }, summary.bytes.copied);
+    bytes.inc({ result: 'skipped' }, summary.bytes.skipped);
+    bytes.inc({ result: 'failed' }, summary.bytes.failed);
     listed.inc({ side: 'source' }, o.listed);
     listed.inc({ side: 'destination' }, o.listedDestination);
   } else if (progress !== undefined) {
@@ -68,6 +70,17 @@ export function buildRegistry(input: RunMetricsInput): Registry {
   for (const [operation, n] of Object.entries(summary?.requests ?? {})) {
     requests.inc({ operation }, n);
   }
+  const responses = counter(
+    registry,
+    's3ferry_responses_total',
+    'HTTP answers by status code (error: none came: reset, refused, timed out)',
+    ['status'],
+  );
+  for (const [status, n] of Object.entries(summary?.responses ?? {})) {
+    responses.inc({ status }, n);
+  }
+  const retries = counter(registry, 's3ferry_retries_total', 'Retries of requests and of copies');
+  if (summary !== undefined) retries.inc(summary.retries);
   const throttles = counter(
     registry,
     's3ferry_throttles_total',

@@ -5,6 +5,7 @@ import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types'
 import { classifyS3Error, isRetryableS3Error, isThrottlingS3Error } from './classify.ts';
 import type { AdaptiveLimit } from './endpoint-limits.ts';
 import { isUnprovenEndpointError, UNPROVEN_ENDPOINT_ATTEMPTS } from './endpoint-trust.ts';
+import { noteRetry } from './wire-tally.ts';
 
 /**
  * Decides how long to wait before a retry. Pass one shared object to every client to make a
@@ -149,6 +150,7 @@ export class BudgetRetryStrategy implements RetryStrategyV2 {
     }
     this.stats.retries += 1;
     this.stats.attempts += 1;
+    noteRetry();
     if (isThrottlingS3Error(error)) this.stats.throttled += 1;
     return Promise.resolve(new Token(retry, Math.max(0, delayMs)));
   }

@@ -83,6 +83,9 @@ export type RequestCounts = Record<string, number>;
 /** S3 clients a thread has built so far, per profile name (cumulative for that thread). */
 export type ClientsBuilt = { threadId: number; built: Record<string, number> };
 
+/** A thread's answers on the wire, by HTTP status (`"200"`, `"503"`, `"error"`: none), and retries granted. */
+export type WireCounts = { responses: Record<string, number>; retries: number };
+
 export type TaskResult =
   | {
       ok: true;
@@ -95,6 +98,8 @@ export type TaskResult =
       warnings?: string[];
       requests: RequestCounts;
       clientsBuilt?: ClientsBuilt;
+      /** The thread's answers by status and retries since its last result. */
+      wire?: WireCounts;
     }
   | {
       ok: false;
@@ -102,6 +107,7 @@ export type TaskResult =
       error: SerializedError;
       requests: RequestCounts;
       clientsBuilt?: ClientsBuilt;
+      wire?: WireCounts;
     };
 
 /** What each worker thread receives as piscina `workerData`. */

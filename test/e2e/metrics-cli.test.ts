@@ -15,7 +15,7 @@ import { createS3Client } from '../../src/s3/client.ts';
 import { ExitCode } from '../../src/shared/exit-codes.ts';
 import { removeBucket } from '../helpers/buckets.ts';
 import { cliEnv, runCli, secretsOf, startCli } from '../helpers/cli.ts';
-import { FaultProxy } from '../helpers/fault-proxy.ts';
+import { FaultProxy, faults } from '../helpers/fault-proxy.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
 import { allLabels, parsePrometheusText, sampleValue } from '../helpers/prometheus-text.ts';
 import { createBucket, seed } from '../helpers/sync-fixtures.ts';
@@ -191,6 +191,47 @@ for (const target of testTargets()) {
         assert.equal(receiver.pushed.length, 1);
       } finally {
         receiver.server.close();
+      }
+    });
+
+    it('answers by status and retries: what the proxy did, counted once, across threads', async () => {
+      const proxy = await FaultProxy.start(target.endpoints[0]);
+      try {
+        // Two 500s and a reset on writes: three retries, every answer counted once.
+        proxy.failNext(2, faults.internalError(), (req) => req.method === 'PUT');
+        proxy.failNext(1, faults.reset(), (req) => req.method === 'PUT');
+        const faultEnv = cliEnv(freshDir('home-faults'), {
+          a: { endpoint: proxy.url, user: target.users[0] },
+        });
+        const file = join(freshDir('faults'), 's3ferry.prom');
+        const run = await runCli(
+          faultEnv,
+          [
+            'sync',
+            `s3+a://${bucket}/src/`,
+            `s3+a://${bucket}/dst-faults/`,
+            '-q',
+            '--workers',
+            '2',
+            '--metrics-textfile',
+            file,
+          ],
+          { secrets },
+        );
+        assert.equal(run.code, ExitCode.Ok, run.stderr);
+        const f = parsePrometheusText(readFileSync(file, 'utf8'));
+        const v = (name: string, labels?: Record<string, string>) => sampleValue(f, name, labels);
+        assert.equal(v('s3ferry_responses_total', { status: '500' }), 2);
+        assert.equal(v('s3ferry_responses_total', { status: 'error' }), 1);
+        assert.equal(v('s3ferry_retries_total'), 3);
+        const answered = (f.get('s3ferry_responses_total')?.metrics ?? []).reduce(
+          (sum, sample) => sum + Number(sample.value),
+          0,
+        );
+        assert.equal(answered, proxy.count(), 'every request the proxy saw, once');
+        assert.equal(v('s3ferry_objects_total', { result: 'copied' }), 3);
+      } finally {
+        await proxy.close();
       }
     });
 

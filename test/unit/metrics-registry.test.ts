@@ -31,10 +31,12 @@ function summary(overrides: Partial<SyncSummary> = {}): SyncSummary {
       unverified: 0,
       byMethod: { 'server-side': 90 },
     },
-    bytes: { copied: 9000, listed: 10_000, wouldCopy: 0 },
+    bytes: { copied: 9000, listed: 10_000, wouldCopy: 0, skipped: 700, failed: 300 },
     checksumFallbacks: 0,
     requests: { ListObjectsV2: 3, CopyObject: 95 },
     requestsTotal: 98,
+    responses: { '200': 90, '503': 5, error: 3 },
+    retries: 8,
     clientCacheMode: 'thread_local',
     clientsBuilt: {},
     clientsBuiltByThread: {},
@@ -76,6 +78,12 @@ describe('buildRegistry', () => {
     assert.equal(v('s3ferry_objects_total', { result: 'failed' }), 4);
     assert.equal(v('s3ferry_objects_total', { result: 'deleted' }), 2);
     assert.equal(v('s3ferry_bytes_total', { result: 'copied' }), 9000);
+    assert.equal(v('s3ferry_bytes_total', { result: 'skipped' }), 700);
+    assert.equal(v('s3ferry_bytes_total', { result: 'failed' }), 300);
+    assert.equal(v('s3ferry_responses_total', { status: '200' }), 90);
+    assert.equal(v('s3ferry_responses_total', { status: '503' }), 5);
+    assert.equal(v('s3ferry_responses_total', { status: 'error' }), 3);
+    assert.equal(v('s3ferry_retries_total'), 8);
     assert.equal(v('s3ferry_listed_keys_total', { side: 'source' }), 100);
     assert.equal(v('s3ferry_listed_keys_total', { side: 'destination' }), 7);
     assert.equal(v('s3ferry_requests_total', { operation: 'CopyObject' }), 95);

@@ -9,6 +9,7 @@ import type { UploadEvent } from '../../shared/protocol.ts';
 import { classifyS3Error } from '../classify.ts';
 import { sendCounted } from '../request-counter.ts';
 import type { OutputOf, RequestCounter } from '../request-counter.ts';
+import { noteRetry } from '../wire-tally.ts';
 import { fullJitterBackoff } from '../retry.ts';
 import { canSendSigned, sendSigned } from '../signed-request.ts';
 import type { SignedRequest, SignedResponse } from '../signed-request.ts';
@@ -242,6 +243,7 @@ export async function withRetries<T>(
       if (signal.aborted) throw abortedError();
       const retryable = isS3FerryError(error) && error.retryable && !exhausted.has(error);
       if (!retryable || retry >= maxRetries) throw error;
+      noteRetry();
       const delayMs = (ctx.backoff ?? defaultBackoff).delayBeforeRetryMs(retry + 1, error);
       try {
         await sleep(Math.max(0, delayMs), undefined, { signal });

@@ -6,6 +6,7 @@ import { S3FerryError } from '../../shared/errors.ts';
 import type { ProfileSpec } from '../../shared/profile.ts';
 import type { TaskResult, WorkerMessage, WorkerTask } from '../../shared/protocol.ts';
 import { RequestCounter } from '../request-counter.ts';
+import { drainWire } from '../wire-tally.ts';
 import type { SharedRate } from '../shared-rate.ts';
 import type { TransferBackoff, TransferContext } from './context.ts';
 import { runTask } from './run-task.ts';
@@ -93,6 +94,9 @@ export class TransferRuntime {
       // No final progress message: the result carries the task's bytes, and one message less
       // per task is measurable on many small objects.
       const result = await runTask(task, ctx);
+      // This thread's answers so far (other tasks' too): every count reaches the run once.
+      const wire = drainWire();
+      if (wire !== undefined) result.wire = wire;
       const { threadId } = this.#options;
       if (threadId !== undefined) {
         result.clientsBuilt = { threadId, built: this.#options.clients.clientsBuilt() };
