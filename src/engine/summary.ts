@@ -5,7 +5,6 @@ import type { EndpointLimitState } from '../s3/endpoint-limits.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type { CopyMethod, RequestCounts, WireCounts } from '../shared/protocol.ts';
-import { addWire, drainWire } from '../s3/wire-tally.ts';
 import type {
   CompareMode,
   DeleteFailureRecord,
@@ -132,7 +131,10 @@ export class RunTally {
   isListingDone = false;
   readonly byMethod: Partial<Record<CopyMethod, number>> = {};
   readonly requests: RequestCounts = {};
-  /** Answers by HTTP status and retries, every thread's (src/s3/wire-tally.ts). */
+  /**
+   * Answers by HTTP status and retries, every thread's (src/s3/wire-tally.ts): the workers' come
+   * with their task results, the main thread's are added before the summary.
+   */
   readonly wire: WireCounts = { responses: {}, retries: 0 };
   /** Latest cumulative client counts per thread ('main' or a worker's threadId). */
   readonly clientsByThread = new Map<string, Record<string, number>>();
@@ -205,8 +207,6 @@ export class RunTally {
       clientsBuiltByThread[thread] = { ...counts };
     this.#firstRequest.stop();
     const firstRequest = this.#firstRequest.sentAtMs();
-    // The main thread's own answers (listing, server-side copies), not handed over by a task.
-    addWire(this.wire, drainWire());
     const summary: SyncSummary = {
       status: fields.status,
       src: fields.src,

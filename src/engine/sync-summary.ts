@@ -1,6 +1,7 @@
 // What a sync's summary adds to its tally's counts: the status, the cost of a dry run's plan, and
 // the checkpoint's part (what the journal wrote, what a resumed pass carried over); and the start
 // event that opens a run's output.
+import { addWire, drainWire } from '../s3/wire-tally.ts';
 import { DELETE_BATCH_SIZE } from '../s3/delete.ts';
 import { addEstimate, emptyEstimate, estimateDeletes } from '../plan/cost.ts';
 import type { CostEstimate } from '../plan/cost.ts';
@@ -206,6 +207,8 @@ export async function summarizeSync(ctx: {
     resumedFailed: resumed?.failed ?? 0,
     deletesSkippedReason: ctx.deletesSkipped,
   });
+  // The main thread's own answers (listing, its copies) since the last task result took them.
+  addWire(tally.wire, drainWire());
   const summary = tally.summary({
     status,
     src: roots.src.label,

@@ -239,9 +239,10 @@ for (const target of testTargets()) {
       const proxy = await FaultProxy.start(target.endpoints[0]);
       const port = await freePort();
       try {
-        // Every object GET waits 1.5 s: the run lasts long enough to be scraped.
+        // Every copy (a server-side CopyObject: a PUT under dst3/) waits 1.5 s, one at a time:
+        // the run lasts long enough to be scraped.
         proxy.addRule({
-          match: (req) => req.method === 'GET' && req.path.includes('/src/'),
+          match: (req) => req.method === 'PUT' && req.path.includes('/dst3/'),
           fault: { kind: 'delay', ms: 1500 },
         });
         const slowEnv = cliEnv(freshDir('home-slow'), {
