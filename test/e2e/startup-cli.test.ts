@@ -51,6 +51,25 @@ process.on('exit', () => appendFileSync(file, Object.keys(cache).join('\\n') + '
 
 type TracedRun = { code: number | null; stdout: string; stderr: string; loaded: string[] };
 
+/**
+ * The CLI is bundled (scripts/bundle.ts): a loaded output file stands for the source modules it
+ * holds, named as tsc's tree names them (`…/dist/src/engine/run.js`), so the checks below read
+ * the same with or without the bundle.
+ */
+function unbundled(loaded: string[]): string[] {
+  const metaFile = join(REPO_ROOT, 'dist', 'bundle-meta.json');
+  const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Record<string, string[]>;
+  return loaded.flatMap((module) => {
+    const path = module.replace(/^file:\/\//, '');
+    const relative = path.startsWith(`${REPO_ROOT}/`) ? path.slice(REPO_ROOT.length + 1) : '';
+    const inputs = meta[relative];
+    if (inputs === undefined) return [module];
+    return inputs
+      .filter((input) => !input.startsWith('node_modules/'))
+      .map((input) => `file://${REPO_ROOT}/dist/${input.replace(/\.ts$/, '.js')}`);
+  });
+}
+
 /** Runs the built CLI with the module record on; `loaded` holds every module URL or path. */
 function traced(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<TracedRun> {
   assertBuilt();
@@ -71,9 +90,11 @@ function traced(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<Tr
         code,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
-        loaded: readFileSync(file, 'utf8')
-          .split('\n')
-          .filter((line) => line !== ''),
+        loaded: unbundled(
+          readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((line) => line !== ''),
+        ),
       });
     });
   });
