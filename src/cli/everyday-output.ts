@@ -1,7 +1,7 @@
 // Text forms of the everyday commands' results (ls lines and total, stat fields, rm summary,
 // uploads lines and summaries).
 // Pure functions.
-import { printable } from '../shared/display.ts';
+import { formatCount, printable } from '../shared/display.ts';
 import type { LsEntry } from '../engine/ls.ts';
 import type { RemoveSummary } from '../engine/rm.ts';
 import type { StatResult } from '../engine/inspect.ts';
@@ -98,10 +98,9 @@ export function statText(result: StatResult): string {
 
 /** `rm`'s summary line (stderr): what was (or would be) removed, failures and interruption. */
 export function removeSummaryLine(path: string, summary: RemoveSummary): string {
-  const n = summary.removed.toLocaleString('en-US');
+  const n = formatCount(summary.removed);
   const what = `${n} object${summary.removed === 1 ? '' : 's'} (${formatBytes(summary.bytes)})`;
-  const failed =
-    summary.failed > 0 ? `; ${summary.failed.toLocaleString('en-US')} could not be removed` : '';
+  const failed = summary.failed > 0 ? `; ${formatCount(summary.failed)} could not be removed` : '';
   const stopped = summary.isInterrupted ? ' before it was interrupted' : '';
   if (summary.isDryRun)
     return `s3ferry: dry run: would remove ${what} at ${printable(path)}; nothing was removed\n`;
@@ -110,7 +109,7 @@ export function removeSummaryLine(path: string, summary: RemoveSummary): string 
 
 /** `1 multipart upload`, `2 multipart uploads`. */
 function uploadsCount(n: number): string {
-  return `${n.toLocaleString('en-US')} multipart upload${n === 1 ? '' : 's'}`;
+  return `${formatCount(n)} multipart upload${n === 1 ? '' : 's'}`;
 }
 
 /**
@@ -140,7 +139,7 @@ export function listedUploadsLine(
     return `s3ferry: ${uploadsCount(counts.listed)} in progress at ${at}\n`;
   }
   return (
-    `s3ferry: ${counts.shown.toLocaleString('en-US')} of ${uploadsCount(counts.listed)} ` +
+    `s3ferry: ${formatCount(counts.shown)} of ${uploadsCount(counts.listed)} ` +
     `in progress at ${at} ${counts.shown === 1 ? 'is' : 'are'} older than ${formatAge(counts.olderThanMs)}\n`
   );
 }
@@ -149,14 +148,12 @@ export function listedUploadsLine(
 export function abortedUploadsLine(summary: AbortUploadsSummary): string {
   const age = summary.olderThanMs === 0 ? '' : ` older than ${formatAge(summary.olderThanMs)}`;
   const what = `${uploadsCount(summary.aborted)}${age} at ${printable(summary.path)}`;
-  const kept = summary.kept > 0 ? `; ${summary.kept.toLocaleString('en-US')} newer left alone` : '';
+  const kept = summary.kept > 0 ? `; ${formatCount(summary.kept)} newer left alone` : '';
   if (summary.isDryRun) {
     return `s3ferry: dry run: would abort ${what}${kept}; nothing was aborted\n`;
   }
-  const gone =
-    summary.alreadyGone > 0 ? ` (${summary.alreadyGone.toLocaleString('en-US')} already gone)` : '';
+  const gone = summary.alreadyGone > 0 ? ` (${formatCount(summary.alreadyGone)} already gone)` : '';
   const stopped = summary.isInterrupted ? ' before it was interrupted' : '';
-  const failed =
-    summary.failed > 0 ? `; ${summary.failed.toLocaleString('en-US')} could not be aborted` : '';
+  const failed = summary.failed > 0 ? `; ${formatCount(summary.failed)} could not be aborted` : '';
   return `s3ferry: aborted ${what}${gone}${stopped}${kept}${failed}\n`;
 }

@@ -2,6 +2,7 @@
 // (totals marked `+` and bars held at zero while the listing still counts; throughput, ETA), with
 // the listing's own count beside them. Elsewhere: one status line every few
 // seconds. Everything is written through the CLI's (redacting) io.
+import { formatCount } from '../shared/display.ts';
 import { createRequire } from 'node:module';
 import type cliProgress from 'cli-progress';
 import type { SyncEvent } from '../engine/events.ts';
@@ -72,8 +73,8 @@ const SYNC_VIEW: ProgressView<Extract<SyncEvent, { kind: 'progress' }>> = {
     copies.setTotal(Math.max(1, s.objectsToCopy));
     copies.update(s.isListingDone ? done : 0, {
       text:
-        `${done.toLocaleString('en-US')}/${s.objectsToCopy.toLocaleString('en-US')}${plus}` +
-        `  failed ${s.failed.toLocaleString('en-US')}  skipped ${s.skipped.toLocaleString('en-US')}` +
+        `${formatCount(done)}/${formatCount(s.objectsToCopy)}${plus}` +
+        `  failed ${formatCount(s.failed)}  skipped ${formatCount(s.skipped)}` +
         `  ${listingText(s)}`,
     });
     bytes.setTotal(Math.max(1, s.bytesToCopy));

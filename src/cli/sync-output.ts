@@ -1,7 +1,7 @@
 // Text forms of sync events for people (summary, failures, verbose lines, status line) and the
 // exit code of a finished run. Pure functions: progress.ts and commands/sync.ts print them.
 import { describeRange } from '../plan/key-range.ts';
-import { printable } from '../shared/display.ts';
+import { formatCount, printable } from '../shared/display.ts';
 import { bytesRateOf, etaOf } from '../engine/summary.ts';
 import type { ProgressSnapshot, SyncEvent, SyncSummary } from '../engine/events.ts';
 import { ExitCode } from '../shared/exit-codes.ts';
@@ -31,7 +31,7 @@ export function exitCodeOf(summary: SyncSummary): ExitCode {
 
 /** `1,234`. */
 export function count(n: number): string {
-  return n.toLocaleString('en-US');
+  return formatCount(n);
 }
 
 /** `12.3 s`. */

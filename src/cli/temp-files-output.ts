@@ -1,10 +1,10 @@
 // The summary line about s3ferry temp files found in a local destination (src/local/stale-temp.ts),
 // shared by sync (removed, or would be in a dry run) and check (found, left alone).
 import type { TempFileSummary } from '../local/stale-temp.ts';
-import { printable } from '../shared/display.ts';
+import { formatCount, printable } from '../shared/display.ts';
 
 function files(n: number): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? 'file' : 'files'}`;
+  return `${formatCount(n)} ${n === 1 ? 'file' : 'files'}`;
 }
 
 /**

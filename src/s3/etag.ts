@@ -3,6 +3,8 @@
 // ETag says about the bytes (an MD5, a multipart composite, nothing), and the composite itself.
 import { createHash } from 'node:crypto';
 
+const QUOTE = 0x22;
+
 /**
  * Strips the quotes (and a weak `W/` prefix, or XML-escaped `&quot;` quotes) around an ETag.
  * An empty ETag carries no information and becomes undefined.
@@ -10,6 +12,11 @@ import { createHash } from 'node:crypto';
  */
 export function normalizeEtag(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
+  // The usual form, `"hex"` or `"hex-N"`: no regular expression (a listing has one per key).
+  const last = raw.length - 1;
+  if (last > 1 && raw.charCodeAt(0) === QUOTE && raw.indexOf('"', 1) === last) {
+    return raw.slice(1, last);
+  }
   const bare = raw
     .trim()
     .replace(/^W\//, '')

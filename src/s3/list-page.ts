@@ -125,6 +125,24 @@ function field(xml: string, tag: string, from: number, to: number): string | und
 
 type Listed = NonNullable<ListObjectsV2CommandOutput['Contents']>[number];
 
+const QUOT = '&quot;';
+
+/**
+ * An ETag's text: `&quot;hex&quot;` (how RGW and AWS write it) becomes `"hex"` by slicing, with
+ * no regular expression (one per listed key); anything else is decoded in full.
+ */
+function decodeEtag(text: string): string {
+  const closing = text.length - QUOT.length;
+  if (
+    closing > QUOT.length &&
+    text.startsWith(QUOT) &&
+    text.indexOf('&', QUOT.length) === closing
+  ) {
+    return `"${text.slice(QUOT.length, closing)}"`;
+  }
+  return decodeXmlText(text);
+}
+
 /**
  * A ListBucketResult document as the SDK would return it: Contents (Key, Size, ETag,
  * LastModified, StorageClass), IsTruncated, NextContinuationToken, KeyCount. Keys are taken
@@ -152,7 +170,7 @@ export function parseListPage(xml: string): ListObjectsV2CommandOutput {
     const object: Listed = {};
     if (key !== undefined) object.Key = decodeXmlText(key);
     if (size !== undefined) object.Size = Number(size);
-    if (etag !== undefined) object.ETag = decodeXmlText(etag);
+    if (etag !== undefined) object.ETag = decodeEtag(etag);
     if (modified !== undefined) object.LastModified = new Date(modified);
     if (storageClass !== undefined) object.StorageClass = storageClass as Listed['StorageClass'];
     contents.push(object);

@@ -46,6 +46,9 @@ const UNSIGNABLE = new Set([
   'x-amzn-trace-id',
 ]);
 
+/** A header value with blanks SigV4 trims or folds into one space. */
+const NEEDS_FOLDING = /^\s|\s$|\s\s|[\t\n\r\f\v]/;
+
 /** RFC 3986 encoding (`!'()*` encoded too), as SigV4's canonical query wants it. */
 export function uriEscape(value: string): string {
   return encodeURIComponent(value).replace(
@@ -54,23 +57,39 @@ export function uriEscape(value: string): string {
   );
 }
 
+/** The last second formatted: every request of a second carries the same date. */
+let formatted = { second: Number.NaN, text: '' };
+
 /** `20261204T193000Z` */
 function amzDate(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== formatted.second) {
+    const text = date
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+    formatted = { second, text };
+  }
+  return formatted.text;
 }
 
-let cachedKey: { scope: string; secret: string; key: Buffer } | undefined;
+/**
+ * Signing keys by secret and scope. More than one: a copy between two users signs its GET with
+ * one secret and its PUT with the other, and a single cached key was derived again (four HMACs)
+ * for nearly every request. A new day's scope replaces the old ones.
+ */
+const signingKeys = new Map<string, Buffer>();
+const MAX_SIGNING_KEYS = 32;
 
 function signingKey(secret: string, day: string, region: string, service: string): Buffer {
-  const scope = `${day}/${region}/${service}`;
-  if (cachedKey?.scope === scope && cachedKey.secret === secret) return cachedKey.key;
+  const id = `${day}/${region}/${service}\n${secret}`;
+  const cached = signingKeys.get(id);
+  if (cached !== undefined) return cached;
   const hmac = (key: string | Buffer, data: string): Buffer =>
     createHmac('sha256', key).update(data).digest();
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request');
-  cachedKey = { scope, secret, key };
+  if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
+  signingKeys.set(id, key);
   return key;
 }
 
@@ -98,7 +117,10 @@ export function signRequest(input: SigningInput): Record<string, string> {
     .sort();
   let canonicalHeaders = '';
   for (const name of names) {
-    canonicalHeaders += `${name}:${String(headers[name]).trim().replace(/\s+/g, ' ')}\n`;
+    const value = String(headers[name]);
+    // Most values have no blank to fold: one test instead of a trim and a replace.
+    const folded = NEEDS_FOLDING.test(value) ? value.trim().replace(/\s+/g, ' ') : value;
+    canonicalHeaders += `${name}:${folded}\n`;
   }
   const signedHeaders = names.join(';');
   const payloadHash = headers['x-amz-content-sha256'] ?? 'UNSIGNED-PAYLOAD';

