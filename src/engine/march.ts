@@ -158,15 +158,24 @@ export function createMarch<W extends JsonValue>(options: MarchOptions<W>): Marc
     }
   };
 
-  const hand = async (range: RangeMarch, key: string, sizeBytes: number, verdict: Verdict<W>) => {
+  /**
+   * Hands a key's verdict on: settled at once (undefined: nothing to wait for — most keys of a
+   * no-op, so no promise per key), or queued in a lane (a promise: room in the lane).
+   */
+  const hand = (
+    range: RangeMarch,
+    key: string,
+    sizeBytes: number,
+    verdict: Verdict<W>,
+  ): Promise<void> | undefined => {
     if (typeof verdict === 'string') {
       range.watermark.pass(key, verdict, sizeBytes);
-      return;
+      return undefined;
     }
     const ticket = range.watermark.begin(sizeBytes);
     if ('check' in verdict)
-      await lanes.check({ range: range.id, ticket, key, work: verdict.check });
-    else await lanes.transfer({ range: range.id, ticket, key, work: verdict.transfer });
+      return lanes.check({ range: range.id, ticket, key, work: verdict.check });
+    return lanes.transfer({ range: range.id, ticket, key, work: verdict.transfer });
   };
 
   return {
@@ -192,15 +201,18 @@ export function createMarch<W extends JsonValue>(options: MarchOptions<W>): Marc
           // The range was split while it was listed: the rest belongs to other ranges.
           if (isPast(key, range.range)) break;
           onKey?.(key);
-          if (entry.kind === 'dst-only') {
-            await hand(range, entry.dst.key, 0, await policy.dstOnly(entry.dst));
-          } else {
-            const verdict =
-              entry.kind === 'src-only'
-                ? await policy.srcOnly(entry.src)
-                : await policy.match(entry.src, entry.dst);
-            await hand(range, entry.src.key, entry.src.sizeBytes, verdict);
-          }
+          let verdict =
+            entry.kind === 'dst-only'
+              ? policy.dstOnly(entry.dst)
+              : entry.kind === 'src-only'
+                ? policy.srcOnly(entry.src)
+                : policy.match(entry.src, entry.dst);
+          if (verdict instanceof Promise) verdict = await verdict;
+          const queued =
+            entry.kind === 'dst-only'
+              ? hand(range, entry.dst.key, 0, verdict)
+              : hand(range, entry.src.key, entry.src.sizeBytes, verdict);
+          if (queued !== undefined) await queued;
         }
         if (lanes.isStopping()) return false;
         range.isListed = true;

@@ -52,26 +52,26 @@ export async function* mergeJoin(
     previousKey: undefined,
   };
   try {
-    await Promise.all([advance(s), advance(d)]);
+    await advanceBoth(s, d);
     for (;;) {
       const a = s.head;
       const b = d.head;
       if (a === undefined) {
         if (b === undefined) return;
         yield { kind: 'dst-only', dst: b };
-        await advance(d);
+        accept(d, await d.iterator.next());
         continue;
       }
       const order = b === undefined ? -1 : compareKeys(a.key, b.key);
       if (order < 0 || b === undefined) {
         yield { kind: 'src-only', src: a };
-        await advance(s);
+        accept(s, await s.iterator.next());
       } else if (order > 0) {
         yield { kind: 'dst-only', dst: b };
-        await advance(d);
+        accept(d, await d.iterator.next());
       } else {
         yield { kind: 'match', src: a, dst: b };
-        await Promise.all([advance(s), advance(d)]);
+        await advanceBoth(s, d);
       }
     }
   } finally {
@@ -81,9 +81,21 @@ export async function* mergeJoin(
   }
 }
 
-/** Pulls the next entry of one side into `head`, checking that keys strictly ascend. */
-async function advance(side: Side): Promise<void> {
-  const next = await side.iterator.next();
+/**
+ * Pulls the next entry of both sides at once. (Two awaits on promises already started, not
+ * Promise.all over two async calls: a no-op marches a match per key, and this is its cost.)
+ */
+async function advanceBoth(s: Side, d: Side): Promise<void> {
+  const fromSrc = s.iterator.next();
+  const fromDst = d.iterator.next();
+  // Awaited below; if the source fails first, the destination's failure is not unhandled.
+  fromDst.catch(() => undefined);
+  accept(s, await fromSrc);
+  accept(d, await fromDst);
+}
+
+/** Takes one side's next entry into `head`, checking that keys strictly ascend. */
+function accept(side: Side, next: IteratorResult<ListEntry>): void {
   if (next.done === true) {
     side.head = undefined;
     return;
