@@ -26,7 +26,7 @@ import {
 import type { SyncRoot } from '../plan/relative.ts';
 import { clientCacheKey } from '../s3/client-cache.ts';
 import type { ClientCache } from '../s3/client-cache.ts';
-import { findS3Object } from '../s3/list.ts';
+import { findS3Object, listS3 } from '../s3/list.ts';
 import { listS3Parallel } from '../s3/list-parallel.ts';
 import { keysInRange } from '../plan/files-from.ts';
 import { inRange, WHOLE_RANGE } from '../plan/key-range.ts';
@@ -495,14 +495,19 @@ function makeRoot(
     if (root.kind === 's3' && spec !== undefined) {
       // Only keys under the glob's literal text can match: never list the rest of the bucket.
       const base = directoryPrefix(root.key);
-      const listed = listS3Parallel(ctx.clientFor(spec), spec, {
+      const concurrency = ctx.selection?.listConcurrency ?? 1;
+      const listing = {
         bucket: root.bucket,
         prefix: base + shape.narrowTo,
         counts: ctx.requests,
-        concurrency: ctx.selection?.listConcurrency ?? 1,
         startAfter: range.after === undefined ? undefined : base + range.after,
         until: range.until === undefined ? undefined : base + range.until,
-      });
+      };
+      // Serial: listS3 itself, one generator step per key less than through listS3Parallel.
+      const listed =
+        concurrency <= 1
+          ? listS3(ctx.clientFor(spec), spec, listing)
+          : listS3Parallel(ctx.clientFor(spec), spec, { ...listing, concurrency });
       return selectedObjects(listed, shape.narrowTo, shape.selects);
     }
     if (root.kind === 'local') {
