@@ -34,8 +34,14 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-/** Adds the filter flags to `command`; `what` names what they select (`synced`, `listed`, …). */
-export function addFilterFlags(command: Command, what: string): Command {
+/**
+ * Adds the filter flags to `command`; `what` names what they select (`sync`, `with -r: list`).
+ * `isLookedUp`: --files-from replaces the listing by lookups (not for `ls`, which filters it).
+ */
+export function addFilterFlags(command: Command, what: string, isLookedUp = true): Command {
+  const lookup = isLookedUp
+    ? 'each is looked up instead of listing everything'
+    : 'the listing is filtered';
   return command
     .option(
       '--include <GLOB>',
@@ -59,7 +65,7 @@ export function addFilterFlags(command: Command, what: string): Command {
     )
     .option(
       '--files-from <FILE>',
-      `${what} only the keys FILE names, one per line relative to the source root ('-': standard input); each is looked up instead of listing everything (default: all keys)`,
+      `${what} only the keys FILE names, one per line relative to the source root ('-': standard input); ${lookup} (default: all keys)`,
     )
     .option('--min-size <SIZE>', `${what} only objects of at least SIZE (default: no bound)`)
     .option('--max-size <SIZE>', `${what} only objects of at most SIZE (default: no bound)`)

@@ -32,7 +32,7 @@ export function registerLsCommand(program: Command, ctx: CliContext): void {
     .option('-r, --recursive', 'every object or file below PATH, no directories (default: off)')
     .option('-h, --human-readable', 'with -l: sizes as 1.5 KB, 2.0 MB (default: off)')
     .option('-f, --full', 'print full paths instead of names relative to PATH (default: off)');
-  addFilterFlags(command, 'with -r: list')
+  addFilterFlags(command, 'with -r: list', false)
     .addHelpText(
       'after',
       '\nNames are relative to PATH (sub/b.txt with -r); a PATH naming one object prints its name.\n' +
