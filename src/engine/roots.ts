@@ -29,6 +29,7 @@ import type { ClientCache } from '../s3/client-cache.ts';
 import { findS3Object, listS3 } from '../s3/list.ts';
 import { listS3Parallel } from '../s3/list-parallel.ts';
 import { keysInRange } from '../plan/files-from.ts';
+import { namedListing } from './named-listing.ts';
 import { inRange, WHOLE_RANGE } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
 import { isS3FerryError, S3FerryError, usageError } from '../shared/errors.ts';
@@ -113,9 +114,6 @@ type ListingShape = {
   /** --files-from: look up only these keys (sorted). */
   named: readonly string[] | undefined;
 };
-
-/** Keys of a --files-from list looked up at once (one LIST or stat each). */
-const NAMED_LOOKUPS = 16;
 
 /** Local issues about one file (not a directory whose contents might still be selected). */
 const FILE_ISSUE_CODES = new Set([
@@ -489,7 +487,17 @@ function makeRoot(
     if (shape.isEmpty || (shape.isSingle && !inRange('', range))) return nothing();
     if (shape.isSingle) return singleListing(root, spec, ctx, shape.single);
     if (shape.named !== undefined) {
-      const listed = namedListing(root, spec, ctx, keysInRange(shape.named, range), shape.isSource);
+      const listed = namedListing(keysInRange(shape.named, range), {
+        root,
+        spec,
+        client: spec === undefined ? undefined : ctx.clientFor(spec),
+        requests: ctx.requests,
+        onLocalIssue: shape.isSource
+          ? (issue) => {
+              ctx.onLocalIssue(issue);
+            }
+          : undefined,
+      });
       return selected(listed, shape.selects);
     }
     if (root.kind === 's3' && spec !== undefined) {
@@ -545,56 +553,6 @@ function makeRoot(
       spec !== undefined && other.spec !== undefined && sameAccount(spec, other.spec),
     ...(spec === undefined ? {} : { spec }),
   };
-}
-
-/**
- * The entries of `keys` (relative, sorted) that exist under `root`, in order: a few looked up at
- * once (S3: one ListObjectsV2 MaxKeys=1 each, as for a single object; local: a stat). A key
- * that names nothing, or a directory, is left out quietly (it may be gone since the list was
- * made); a key that would leave a local source directory fails.
- */
-async function* namedListing(
-  root: SyncRoot,
-  spec: ProfileSpec | undefined,
-  ctx: OpenRootsContext,
-  keys: readonly string[],
-  isSource: boolean,
-): AsyncGenerator<ListEntry, void, undefined> {
-  const lookup = async (key: string): Promise<ListEntry | undefined> => {
-    if (root.kind === 's3' && spec !== undefined) {
-      const entry = await findS3Object(ctx.clientFor(spec), spec, {
-        bucket: root.bucket,
-        key: directoryPrefix(root.key) + key,
-        counts: ctx.requests,
-      });
-      return entry === undefined ? undefined : { ...entry, key };
-    }
-    let path: string;
-    try {
-      const location = locationFor(root, key);
-      path = location.kind === 'local' ? location.path : '';
-    } catch (error) {
-      if (isSource && isS3FerryError(error)) ctx.onLocalIssue({ key, path: key, error });
-      return undefined;
-    }
-    const stats = await stat(path).catch(() => undefined);
-    return stats?.isFile() === true
-      ? { key, sizeBytes: stats.size, mtimeMs: stats.mtimeMs }
-      : undefined;
-  };
-  const window: Promise<ListEntry | undefined>[] = [];
-  let next = 0;
-  while (next < keys.length || window.length > 0) {
-    while (window.length < NAMED_LOOKUPS && next < keys.length) {
-      const pending = lookup(keys[next] ?? '');
-      // Awaited in order below; a listing stopped early must not leave a rejection unhandled.
-      pending.catch(() => undefined);
-      window.push(pending);
-      next += 1;
-    }
-    const entry = await window.shift();
-    if (entry !== undefined) yield entry;
-  }
 }
 
 /** The one entry (key `''`) of a single-object source, or what exists at exactly DST. */
