@@ -3,6 +3,7 @@
 // and age bounds. The files are read here (`-`: standard input); the engine checks the values,
 // so the library and the CLI refuse the same ones.
 import { readFile } from 'node:fs/promises';
+import { collect } from './run-support.ts';
 import type { Command } from 'commander';
 import type { SizeAgeOptions } from '../plan/entry-filter.ts';
 import { parseKeyList } from '../plan/files-from.ts';
@@ -29,10 +30,6 @@ export type FilterSelection = {
   exclude?: string[];
   filesFrom?: string[];
 } & SizeAgeOptions;
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /**
  * Adds the filter flags to `command`; `what` names what they select (`sync`, `with -r: list`).

@@ -1,6 +1,7 @@
 // The flags of sync, cp and mv that set what written objects look like (issue 14 §1), and the
 // library's `objectSettings` they make. Checked by the engine's option check
 // (shared/object-settings.ts), so the library and the CLI refuse the same values.
+import { collect } from './run-support.ts';
 import type { Command } from 'commander';
 import { CANNED_ACLS, parseMetadataFlags, SSE_MODES } from '../shared/object-settings.ts';
 import type { ObjectSettings, SseMode, CannedAcl } from '../shared/object-settings.ts';
@@ -18,10 +19,6 @@ export type ObjectFlags = {
   contentDisposition?: string;
   metadata?: string[];
 };
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /** Adds the object flags to `command`. */
 export function addObjectFlags(command: Command): Command {

@@ -193,3 +193,8 @@ export async function runInterruptible<S>(options: InterruptibleRun<S>): Promise
     writeReport(options.report, summary, (text) => ctx.io.redact(text));
   return summary;
 }
+
+/** Collects a repeatable option's values (commander's option argument parser). */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}

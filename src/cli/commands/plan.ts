@@ -8,7 +8,7 @@ import { formatPlan } from '../../plan/shard-plan.ts';
 import type { ShardPlan } from '../../plan/shard-plan.ts';
 import type { CliContext } from '../context.ts';
 import { exitCodesHelp } from '../help.ts';
-import { registerPathSecrets, wholeNumber } from '../run-support.ts';
+import { collect, registerPathSecrets, wholeNumber } from '../run-support.ts';
 import { count } from '../sync-output.ts';
 
 type PlanFlags = {
@@ -18,10 +18,6 @@ type PlanFlags = {
   exclude?: string[];
   listConcurrency?: string;
 };
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /** Registers `plan` on `program`. */
 export function registerPlanCommand(program: Command, ctx: CliContext): void {
