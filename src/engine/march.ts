@@ -208,10 +208,8 @@ export function createMarch<W extends JsonValue>(options: MarchOptions<W>): Marc
                 ? policy.srcOnly(entry.src)
                 : policy.match(entry.src, entry.dst);
           if (verdict instanceof Promise) verdict = await verdict;
-          const queued =
-            entry.kind === 'dst-only'
-              ? hand(range, entry.dst.key, 0, verdict)
-              : hand(range, entry.src.key, entry.src.sizeBytes, verdict);
+          const sizeBytes = entry.kind === 'dst-only' ? 0 : entry.src.sizeBytes;
+          const queued = hand(range, key, sizeBytes, verdict);
           if (queued !== undefined) await queued;
         }
         if (lanes.isStopping()) return false;

@@ -1,5 +1,6 @@
 // Which listed objects a run selects by size and age (--min-size/--max-size/--min-age/--max-age,
-// rclone's semantics): on the source object's size and LastModified (local: mtime). Pure: ages
+// rclone's bounds, inclusive): on an object's size and LastModified (local: mtime); the march
+// applies them to the source object of a key (engine/entry-selection.ts). Pure: ages
 // count back from an instant the caller gives (the start of the pass, so a resumed pass keeps its
 // cutoff).
 import { parseAgeCutoff } from '../shared/age.ts';

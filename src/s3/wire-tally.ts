@@ -7,11 +7,14 @@ import type { IncomingMessage } from 'node:http';
 import type { WireCounts } from '../shared/protocol.ts';
 
 let responses: Record<string, number> = {};
+/** Answers counted since the last drain (so a drain with nothing to hand over allocates nothing). */
+let answers = 0;
 let retries = 0;
 let isWatching = false;
 
 function add(status: string): void {
   responses[status] = (responses[status] ?? 0) + 1;
+  answers += 1;
 }
 
 /** Starts counting this thread's answers (once per thread; later calls do nothing). */
@@ -34,9 +37,10 @@ export function noteRetry(): void {
 
 /** What was counted since the last drain (undefined: nothing), and a fresh start. */
 export function drainWire(): WireCounts | undefined {
-  if (retries === 0 && Object.keys(responses).length === 0) return undefined;
+  if (retries === 0 && answers === 0) return undefined;
   const drained = { responses, retries };
   responses = {};
+  answers = 0;
   retries = 0;
   return drained;
 }
