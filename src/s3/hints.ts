@@ -31,8 +31,16 @@ export function formatS3Url(
 
 /** The endpoint requests go to, for messages: the configured URL or the AWS default of the region. */
 export function displayEndpoint(spec: Pick<ProfileSpec, 'endpointUrl' | 'region'>): string {
-  return maskUrlPassword(spec.endpointUrl ?? `https://s3.${spec.region}.amazonaws.com`);
+  let shown = displayed.get(spec);
+  if (shown === undefined) {
+    shown = maskUrlPassword(spec.endpointUrl ?? `https://s3.${spec.region}.amazonaws.com`);
+    displayed.set(spec, shown);
+  }
+  return shown;
 }
+
+/** Every request's error path and tally names its endpoint: worked out once per spec object. */
+const displayed = new WeakMap<object, string>();
 
 /** The credentials-file section of a profile (`[name]`). */
 function credentialsSection(spec: HintSpec): string {

@@ -144,6 +144,22 @@ export function leanAddressing(
   target: SignedTarget,
   bucket: string,
 ): 'path' | 'virtual' | undefined {
+  // Asked twice per request with the same target and bucket: remembered per target object (a
+  // client's transport lives as long as the client; a caller's literal is simply not found again).
+  let known = addressingOf.get(target);
+  if (known === undefined) {
+    known = new Map();
+    addressingOf.set(target, known);
+  }
+  if (known.has(bucket)) return known.get(bucket);
+  const addressing = addressingFor(target, bucket);
+  known.set(bucket, addressing);
+  return addressing;
+}
+
+const addressingOf = new WeakMap<SignedTarget, Map<string, 'path' | 'virtual' | undefined>>();
+
+function addressingFor(target: SignedTarget, bucket: string): 'path' | 'virtual' | undefined {
   const { spec } = target;
   if (spec.endpointUrl === undefined && !AWS_PARTITION_REGION.test(spec.region)) return undefined;
   // The SDK never puts a bucket in front of an IP address, whatever the addressing style.
@@ -155,14 +171,26 @@ export function leanAddressing(
 
 /** The profile's endpoint URL, or AWS's regional one. */
 function endpointOf(spec: Pick<ProfileSpec, 'endpointUrl' | 'region'>): URL {
-  return new URL(spec.endpointUrl ?? `https://s3.${spec.region}.amazonaws.com`);
+  let url = endpoints.get(spec);
+  if (url === undefined) {
+    url = new URL(spec.endpointUrl ?? `https://s3.${spec.region}.amazonaws.com`);
+    endpoints.set(spec, url);
+  }
+  return url;
 }
+
+/** Parsed once per spec object: every request of a client reads its endpoint (never mutated). */
+const endpoints = new WeakMap<object, URL>();
+
+/** Keys that RFC 3986 encoding leaves as they are (unreserved characters and `/`). */
+const PLAIN_KEY = /^[A-Za-z0-9._~/-]*$/;
 
 /**
  * The object's key as a URL path: every `/`-separated segment RFC 3986-encoded as the SDK does it
  * (`!'()*` too), `/` kept.
  */
 export function encodeKeyPath(key: string): string {
+  if (PLAIN_KEY.test(key)) return key;
   return key.split('/').map(uriEscape).join('/');
 }
 
