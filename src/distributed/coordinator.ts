@@ -15,7 +15,7 @@ import { identityDifference } from '../job/checkpoint.ts';
 import { abortUploadsSince } from '../job/stale-uploads.ts';
 import { zeroCounts } from '../job/watermark.ts';
 import { WHOLE_RANGE } from '../plan/key-range.ts';
-import { addWire, drainWire } from '../s3/wire-tally.ts';
+import { drainWireInto } from '../s3/wire-tally.ts';
 import { usageError } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import { jobSpecOf } from './job-spec.ts';
@@ -224,7 +224,7 @@ export async function coordinate(
       resumedFailed: 0,
       deletesSkippedReason: deletesSkipped,
     });
-    addWire(tally.wire, drainWire());
+    drainWireInto(tally.wire);
     const summary = tally.summary({
       status,
       src: roots.src.label,

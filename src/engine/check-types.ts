@@ -151,6 +151,10 @@ export type CheckSummary = {
   /** Requests sent, by S3 operation name, retries included. Listing and GET only. */
   requests: RequestCounts;
   requestsTotal: number;
+  /** HTTP answers by status (`error`: none came), every thread's, as in a sync's summary. */
+  responses: Record<string, number>;
+  /** Retries granted, every thread's. */
+  retries: number;
   clientCacheMode: ClientCacheMode;
   /** S3 clients built, per profile, over every thread of the process. */
   clientsBuilt: Record<string, number>;

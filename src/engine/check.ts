@@ -22,6 +22,7 @@ import { resolveCheckNumbers } from './options.ts';
 import { openSession } from './session.ts';
 import type { Session } from './session.ts';
 import { sumClientsBuilt } from './summary.ts';
+import { drainWireInto } from '../s3/wire-tally.ts';
 
 export type {
   CheckDifference,
@@ -154,6 +155,8 @@ export async function check(
     }
     emit({ kind: 'progress', ...tally.snapshot() });
     const { fatal } = lanes;
+    // The main thread's own answers (listings, its hashes) since the last task result took them.
+    drainWireInto(tally.wire);
     const summary: CheckSummary = {
       status: tally.status(fatal !== undefined, lanes.stopReason === 'cancelled'),
       src: roots.src.label,
@@ -176,6 +179,8 @@ export async function check(
       bytes: { listed: tally.bytesListed, hashed: tally.bytesHashed },
       requests: { ...tally.requests },
       requestsTotal: Object.values(tally.requests).reduce((a, b) => a + b, 0),
+      responses: { ...tally.wire.responses },
+      retries: tally.wire.retries,
       clientCacheMode: cacheMode,
       clientsBuilt: sumClientsBuilt(tally.clientsByThread),
       workers: numbers.workers,

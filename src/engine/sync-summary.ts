@@ -1,7 +1,7 @@
 // What a sync's summary adds to its tally's counts: the status, the cost of a dry run's plan, and
 // the checkpoint's part (what the journal wrote, what a resumed pass carried over); and the start
 // event that opens a run's output.
-import { addWire, drainWire } from '../s3/wire-tally.ts';
+import { drainWireInto } from '../s3/wire-tally.ts';
 import { DELETE_BATCH_SIZE } from '../s3/delete.ts';
 import { addEstimate, emptyEstimate, estimateDeletes } from '../plan/cost.ts';
 import type { CostEstimate } from '../plan/cost.ts';
@@ -208,7 +208,7 @@ export async function summarizeSync(ctx: {
     deletesSkippedReason: ctx.deletesSkipped,
   });
   // The main thread's own answers (listing, its copies) since the last task result took them.
-  addWire(tally.wire, drainWire());
+  drainWireInto(tally.wire);
   const summary = tally.summary({
     status,
     src: roots.src.label,

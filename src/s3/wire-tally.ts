@@ -45,6 +45,14 @@ export function drainWire(): WireCounts | undefined {
   return drained;
 }
 
+/**
+ * Adds this thread's counts since the last drain into `into`: a run's summary takes the main
+ * thread's own answers (listings, its copies) this way, after the workers' came with their results.
+ */
+export function drainWireInto(into: WireCounts): void {
+  addWire(into, drainWire());
+}
+
 /** Adds `from` into `into`. */
 export function addWire(into: WireCounts, from: WireCounts | undefined): void {
   if (from === undefined) return;

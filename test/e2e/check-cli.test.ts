@@ -94,6 +94,8 @@ for (const target of testTargets()) {
       const summary = JSON.parse(fs.readFileSync(report, 'utf8')) as CheckSummary;
       assert.equal(summary.status, 'match');
       assert.deepEqual(Object.keys(summary.requests), ['ListObjectsV2']);
+      assert.deepEqual(summary.responses, { 200: summary.requestsTotal });
+      assert.equal(summary.retries, 0);
     });
 
     it('differences: exit 1, one line each on stdout (missing, extra, size, md5), the summary counts them', async () => {

@@ -217,6 +217,9 @@ for (const target of testTargets()) {
       assert.deepEqual(read.summary.comparedBy, { etag: 0, md5: 0, download: 2, sizeOnly: 0 });
       assert.equal(read.summary.bytes.hashed, 2 * (body.length + 5));
       assert.equal(read.summary.requests['GetObject'], 4);
+      // Every answer is counted once, the worker threads' GETs and the main thread's listings alike.
+      assert.deepEqual(read.summary.responses, { 200: read.summary.requestsTotal });
+      assert.equal(read.summary.retries, 0);
 
       // The same size, one byte changed: invisible to the listing, found by reading.
       await seed(c1, dst, { big: flipped(body) });

@@ -38,6 +38,8 @@ function summary(overrides: Partial<CheckSummary> = {}): CheckSummary {
     bytes: { listed: 12 * MiB, hashed: 0 },
     requests: { ListObjectsV2: 4 },
     requestsTotal: 4,
+    responses: { 200: 4 },
+    retries: 0,
     clientCacheMode: 'thread_local',
     clientsBuilt: { a: 1, b: 1 },
     workers: 4,
