@@ -6,6 +6,9 @@ import { ListObjectsV2Command } from './sdk.ts';
 import type { ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import type { S3Api } from './sdk.ts';
 import { RequestCounter } from './request-counter.ts';
+import { normalizeEtag } from './etag.ts';
+import { S3FerryError } from '../shared/errors.ts';
+import type { ListEntry } from '../shared/protocol.ts';
 import { canSendSigned, decodeXmlText, sendSigned } from './signed-request.ts';
 import type { SignedRequest } from './signed-request.ts';
 
@@ -24,6 +27,22 @@ export type ReceivedListPage = {
   attempts: number;
   /** Parses it (once). */
   read(): ListObjectsV2CommandOutput;
+  /**
+   * Parses it (once) straight into listing entries keyed relative to `prefix`, with the page's
+   * own fields (no Contents) and the number of objects it held. A lean page builds one object per
+   * key, not an SDK-shaped object, a Date and then an entry.
+   * @throws S3FerryError (fatal) for a key outside `prefix`, as {@link toEntry} does.
+   */
+  entries(prefix: string, bucket: string): EntryPage;
+};
+
+/** A page as a listing consumes it. */
+export type EntryPage = {
+  /** The page's own fields (Name, IsTruncated, NextContinuationToken, KeyCount). */
+  page: ListObjectsV2CommandOutput;
+  entries: ListEntry[];
+  /** Objects and common prefixes the page held, for its KeyCount check. */
+  held: number;
 };
 
 /**
@@ -44,7 +63,15 @@ export async function receiveListPage(
       new ListObjectsV2Command(input),
       signal === undefined ? {} : { abortSignal: signal },
     );
-    return { attempts: page.$metadata.attempts ?? 1, read: () => page };
+    return {
+      attempts: page.$metadata.attempts ?? 1,
+      read: () => page,
+      entries: (prefix, bucket) => ({
+        page,
+        entries: (page.Contents ?? []).map((object) => toEntry(object, prefix, bucket)),
+        held: (page.Contents?.length ?? 0) + (page.CommonPrefixes?.length ?? 0),
+      }),
+    };
   }
   const counter = new RequestCounter();
   const response = await sendSigned(client, listPageRequest(input), { counter, signal });
@@ -58,6 +85,11 @@ export async function receiveListPage(
         page.$metadata = { httpStatusCode: response.statusCode, attempts };
       }
       return page;
+    },
+    entries(prefix, bucket) {
+      const parsed = parseEntryPage(response.body.toString('utf8'), prefix, bucket);
+      parsed.page.$metadata = { httpStatusCode: response.statusCode, attempts };
+      return parsed;
     },
   };
 }
@@ -143,14 +175,26 @@ function decodeEtag(text: string): string {
   return decodeXmlText(text);
 }
 
+/** The raw text of one <Contents> element's fields (entities not decoded yet). */
+type RawObject = {
+  key: string | undefined;
+  size: string | undefined;
+  etag: string | undefined;
+  modified: string | undefined;
+  storageClass: string | undefined;
+};
+
 /**
- * A ListBucketResult document as the SDK would return it: Contents (Key, Size, ETag,
- * LastModified, StorageClass), IsTruncated, NextContinuationToken, KeyCount. Keys are taken
- * verbatim (entities decoded), like the SDK's parser does. One pass of indexOf over the text:
- * no intermediate strings per entry beyond its fields.
+ * One pass of indexOf over a ListBucketResult: each <Contents> element's fields handed to `make`
+ * as raw text, and the page's own fields. `withStorageClass: false` skips that tag (the listings
+ * do not use it).
  */
-export function parseListPage(xml: string): ListObjectsV2CommandOutput {
-  const contents: Listed[] = [];
+function parsePage<T>(
+  xml: string,
+  make: (raw: RawObject) => T,
+  withStorageClass: boolean,
+): { page: ListObjectsV2CommandOutput; items: T[] } {
+  const items: T[] = [];
   const first = xml.indexOf('<Contents>');
   let at = first;
   let lastEnd = -1;
@@ -158,22 +202,19 @@ export function parseListPage(xml: string): ListObjectsV2CommandOutput {
   const sizes = new TagReader(xml, 'Size');
   const etags = new TagReader(xml, 'ETag');
   const times = new TagReader(xml, 'LastModified');
-  const classes = new TagReader(xml, 'StorageClass');
+  const classes = withStorageClass ? new TagReader(xml, 'StorageClass') : undefined;
   while (at >= 0) {
     const end = xml.indexOf('</Contents>', at);
     if (end < 0) break;
-    const key = keys.textIn(at, end);
-    const size = sizes.textIn(at, end);
-    const etag = etags.textIn(at, end);
-    const modified = times.textIn(at, end);
-    const storageClass = classes.textIn(at, end);
-    const object: Listed = {};
-    if (key !== undefined) object.Key = decodeXmlText(key);
-    if (size !== undefined) object.Size = Number(size);
-    if (etag !== undefined) object.ETag = decodeEtag(etag);
-    if (modified !== undefined) object.LastModified = new Date(modified);
-    if (storageClass !== undefined) object.StorageClass = storageClass as Listed['StorageClass'];
-    contents.push(object);
+    items.push(
+      make({
+        key: keys.textIn(at, end),
+        size: sizes.textIn(at, end),
+        etag: etags.textIn(at, end),
+        modified: times.textIn(at, end),
+        storageClass: classes?.textIn(at, end),
+      }),
+    );
     lastEnd = end;
     at = xml.indexOf('<Contents>', end);
   }
@@ -185,12 +226,106 @@ export function parseListPage(xml: string): ListObjectsV2CommandOutput {
   const truncated = own('IsTruncated');
   const token = own('NextContinuationToken');
   const keyCount = own('KeyCount');
-  return {
+  const page: ListObjectsV2CommandOutput = {
     $metadata: {},
     ...(name === undefined ? {} : { Name: decodeXmlText(name) }),
-    ...(contents.length === 0 ? {} : { Contents: contents }),
     IsTruncated: truncated === 'true',
     ...(token === undefined ? {} : { NextContinuationToken: decodeXmlText(token) }),
     ...(keyCount === undefined ? {} : { KeyCount: Number(keyCount) }),
   };
+  return { page, items };
+}
+
+/**
+ * A ListBucketResult document as the SDK would return it: Contents (Key, Size, ETag,
+ * LastModified, StorageClass), IsTruncated, NextContinuationToken, KeyCount. Keys are taken
+ * verbatim (entities decoded), like the SDK's parser does. One pass of indexOf over the text:
+ * no intermediate strings per entry beyond its fields.
+ */
+export function parseListPage(xml: string): ListObjectsV2CommandOutput {
+  const { page, items } = parsePage(
+    xml,
+    (raw) => {
+      const object: Listed = {};
+      if (raw.key !== undefined) object.Key = decodeXmlText(raw.key);
+      if (raw.size !== undefined) object.Size = Number(raw.size);
+      if (raw.etag !== undefined) object.ETag = decodeEtag(raw.etag);
+      if (raw.modified !== undefined) object.LastModified = new Date(raw.modified);
+      if (raw.storageClass !== undefined) {
+        object.StorageClass = raw.storageClass as Listed['StorageClass'];
+      }
+      return object;
+    },
+    true,
+  );
+  return items.length === 0 ? page : { ...page, Contents: items };
+}
+
+/**
+ * A ListBucketResult straight into listing entries: the same values as {@link toEntry} over
+ * {@link parseListPage}'s objects (a test holds the two together), without the object, the Date
+ * and the quoted ETag string in between.
+ * @throws S3FerryError (fatal) for a key outside `prefix`.
+ */
+export function parseEntryPage(xml: string, prefix: string, bucket: string): EntryPage {
+  const { page, items } = parsePage(
+    xml,
+    (raw): ListEntry => {
+      const key = raw.key === undefined ? '' : decodeXmlText(raw.key);
+      if (!key.startsWith(prefix)) throw keyOutsidePrefix(bucket, prefix, key);
+      const entry: ListEntry = {
+        key: key.slice(prefix.length),
+        sizeBytes: raw.size === undefined ? 0 : Number(raw.size),
+        mtimeMs: raw.modified === undefined ? 0 : Date.parse(raw.modified),
+      };
+      const etag = raw.etag === undefined ? undefined : bareEtag(raw.etag);
+      if (etag !== undefined) entry.etag = etag;
+      return entry;
+    },
+    false,
+  );
+  return { page, entries: items, held: items.length };
+}
+
+/**
+ * An ETag's text as {@link normalizeEtag} leaves it: `&quot;hex&quot;` (how RGW and AWS write
+ * it) sliced to `hex` at once; anything else decoded, then normalised.
+ */
+function bareEtag(text: string): string | undefined {
+  const closing = text.length - QUOT.length;
+  if (
+    closing > QUOT.length &&
+    text.startsWith(QUOT) &&
+    text.indexOf('&', QUOT.length) === closing &&
+    !text.includes('"')
+  ) {
+    return text.slice(QUOT.length, closing);
+  }
+  return normalizeEtag(decodeEtag(text));
+}
+
+export type ListedObject = NonNullable<ListObjectsV2CommandOutput['Contents']>[number];
+
+/** The entry of a listed object, keyed relative to the prefix (fatal if the server strays). */
+export function toEntry(object: ListedObject, prefix: string, bucket: string): ListEntry {
+  const key = object.Key ?? '';
+  if (!key.startsWith(prefix)) throw keyOutsidePrefix(bucket, prefix, key);
+  const entry: ListEntry = {
+    key: key.slice(prefix.length),
+    sizeBytes: object.Size ?? 0,
+    mtimeMs: object.LastModified?.getTime() ?? 0,
+  };
+  const etag = normalizeEtag(object.ETag);
+  if (etag !== undefined) entry.etag = etag;
+  return entry;
+}
+
+/** A listed key that is not under the listed prefix: the server strayed, fatal. */
+export function keyOutsidePrefix(bucket: string, prefix: string, key: string): S3FerryError {
+  return new S3FerryError(
+    'server',
+    'ListKeyOutsidePrefix',
+    `s3://${bucket}/${prefix}: the server listed ${JSON.stringify(key)}, which is not under the prefix`,
+    { fatal: true },
+  );
 }

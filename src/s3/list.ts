@@ -7,10 +7,13 @@ import { S3FerryError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
-import { normalizeEtag } from './etag.ts';
 import { compareKeys } from '../plan/compare-keys.ts';
-import { receiveListPage, sendListPage } from './list-page.ts';
-import type { ReceivedListPage } from './list-page.ts';
+import { receiveListPage, sendListPage, toEntry } from './list-page.ts';
+import type { EntryPage, ReceivedListPage } from './list-page.ts';
+
+// toEntry lives with the page parsers; its importers keep finding it here.
+export { toEntry } from './list-page.ts';
+export type { ListedObject } from './list-page.ts';
 
 /** One page received, for progress ("still counting") and request accounting. */
 export type ListPage = { pageNumber: number; keyCount: number; isLast: boolean };
@@ -55,6 +58,7 @@ export function continuationOf(
   spec: Pick<ProfileSpec, 'name'>,
   bucket: string,
   prefix: string,
+  held = (page.Contents?.length ?? 0) + (page.CommonPrefixes?.length ?? 0),
 ): string | undefined {
   const inconsistent = (code: string, what: string): S3FerryError =>
     new S3FerryError('server', code, `s3://${bucket}/${prefix}: ${what}`, {
@@ -67,7 +71,6 @@ export function continuationOf(
       `the server answered with a listing of bucket ${JSON.stringify(page.Name)}`,
     );
   }
-  const held = (page.Contents?.length ?? 0) + (page.CommonPrefixes?.length ?? 0);
   if (page.KeyCount !== undefined && page.KeyCount !== held) {
     throw inconsistent(
       'ListKeyCountMismatch',
@@ -143,51 +146,29 @@ export async function* listS3(
     while (pending !== undefined) {
       options.signal?.throwIfAborted();
       // Parsed only now that the consumer gets to it (see receiveListPage).
-      const page: ListObjectsV2CommandOutput = (await pending).read();
+      const received: EntryPage = (await pending).entries(prefix, bucket);
+      const { page, entries, held } = received;
       pageNumber += 1;
-      const token = continuationOf(page, spec, bucket, prefix);
-      const contents = page.Contents ?? [];
-      const lastKey = contents.at(-1)?.Key;
+      const token = continuationOf(page, spec, bucket, prefix, held);
+      // Entries are keyed relative to the prefix; the bounds are full keys.
+      const lastKey = entries.at(-1)?.key;
       const isPastEnd: boolean =
-        until !== undefined && lastKey !== undefined && compareKeys(lastKey, until) >= 0;
+        until !== undefined && lastKey !== undefined && compareKeys(prefix + lastKey, until) >= 0;
       // Ask for the next page before handing this one out (unless this one reaches the end).
       pending = token === undefined || isPastEnd ? undefined : prefetch(token);
-      options.onPage?.({ pageNumber, keyCount: contents.length, isLast: pending === undefined });
-      for (const object of contents) {
-        const key = object.Key ?? '';
+      options.onPage?.({ pageNumber, keyCount: entries.length, isLast: pending === undefined });
+      for (const entry of entries) {
+        const key = prefix + entry.key;
         // A server that ignores StartAfter sends the keys before it again: dropped, not yielded.
         if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
         if (until !== undefined && compareKeys(key, until) > 0) return;
-        yield toEntry(object, prefix, bucket);
+        yield entry;
       }
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     if (pending !== undefined) abort.abort();
   }
-}
-
-export type ListedObject = NonNullable<ListObjectsV2CommandOutput['Contents']>[number];
-
-/** The entry of a listed object, keyed relative to the prefix (fatal if the server strays). */
-export function toEntry(object: ListedObject, prefix: string, bucket: string): ListEntry {
-  const key = object.Key ?? '';
-  if (!key.startsWith(prefix)) {
-    throw new S3FerryError(
-      'server',
-      'ListKeyOutsidePrefix',
-      `s3://${bucket}/${prefix}: the server listed ${JSON.stringify(key)}, which is not under the prefix`,
-      { fatal: true },
-    );
-  }
-  const entry: ListEntry = {
-    key: key.slice(prefix.length),
-    sizeBytes: object.Size ?? 0,
-    mtimeMs: object.LastModified?.getTime() ?? 0,
-  };
-  const etag = normalizeEtag(object.ETag);
-  if (etag !== undefined) entry.etag = etag;
-  return entry;
 }
 
 /** Options of {@link findS3Object}. */

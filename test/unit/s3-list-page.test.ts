@@ -1,8 +1,9 @@
 // The lean ListObjectsV2 parser against the SDK's own: the same documents must give the same
-// output fields, whatever the order of the page's fields and whatever characters the keys hold.
+// output fields, whatever the order of the page's fields and whatever characters the keys hold;
+// and the listings' direct parse into entries against toEntry over that parse.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseListPage } from '../../src/s3/list-page.ts';
+import { parseEntryPage, parseListPage, toEntry } from '../../src/s3/list-page.ts';
 
 const RGW_PAGE =
   '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
@@ -108,6 +109,57 @@ describe('parseListPage', () => {
     assert.deepEqual(
       page.Contents?.map((o) => o.ETag),
       ['"abc"', '"abc-2"', '"a&b"', '""', 'W/"x"'],
+    );
+  });
+});
+
+describe('parseEntryPage', () => {
+  const ETAG_FORMS = [
+    '&quot;0cc175b9c0f1b6a831c399e269772661&quot;',
+    '"abc-2"',
+    '&quot;a&amp;b&quot;',
+    '&quot;&quot;',
+    'W/&quot;x&quot;',
+    '&quot;a&quot;b&quot;',
+    ' &quot;padded&quot; ',
+  ];
+  const documents = [
+    RGW_PAGE,
+    '<ListBucketResult><Name>b</Name><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>',
+    '<ListBucketResult><IsTruncated>false</IsTruncated>' +
+      ETAG_FORMS.map(
+        (etag, i) =>
+          `<Contents><Key>dir/k${i}</Key><ETag>${etag}</ETag>` +
+          (i % 2 === 0
+            ? `<Size>${i}</Size><LastModified>2026-01-0${i + 1}T00:00:00.000Z</LastModified>`
+            : '') +
+          '</Contents>',
+      ).join('') +
+      '</ListBucketResult>',
+  ];
+
+  it('gives exactly what toEntry gives over parseListPage, page fields included', () => {
+    for (const xml of documents) {
+      const direct = parseEntryPage(xml, 'dir/', 'bkt');
+      const viaSdkShape = parseListPage(xml);
+      const expected = (viaSdkShape.Contents ?? []).map((o) => toEntry(o, 'dir/', 'bkt'));
+      assert.deepEqual(direct.entries, expected, xml);
+      assert.equal(direct.held, expected.length);
+      const pageFields = { ...viaSdkShape };
+      delete pageFields.Contents;
+      assert.deepEqual(direct.page, pageFields);
+    }
+  });
+
+  it('refuses a key outside the listed prefix, naming it', () => {
+    assert.throws(
+      () =>
+        parseEntryPage(
+          '<ListBucketResult><Contents><Key>other/x</Key><Size>1</Size></Contents></ListBucketResult>',
+          'dir/',
+          'bkt',
+        ),
+      /s3:\/\/bkt\/dir\/: the server listed "other\/x", which is not under the prefix/,
     );
   });
 });
