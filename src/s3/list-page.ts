@@ -155,8 +155,6 @@ function field(xml: string, tag: string, from: number, to: number): string | und
   return new TagReader(xml, tag).textIn(from, to);
 }
 
-type Listed = NonNullable<ListObjectsV2CommandOutput['Contents']>[number];
-
 const QUOT = '&quot;';
 
 /**
@@ -174,6 +172,9 @@ function decodeEtag(text: string): string {
   }
   return decodeXmlText(text);
 }
+
+/** One object of a page, as the SDK types it. */
+export type ListedObject = NonNullable<ListObjectsV2CommandOutput['Contents']>[number];
 
 /** The raw text of one <Contents> element's fields (entities not decoded yet). */
 type RawObject = {
@@ -246,13 +247,13 @@ export function parseListPage(xml: string): ListObjectsV2CommandOutput {
   const { page, items } = parsePage(
     xml,
     (raw) => {
-      const object: Listed = {};
+      const object: ListedObject = {};
       if (raw.key !== undefined) object.Key = decodeXmlText(raw.key);
       if (raw.size !== undefined) object.Size = Number(raw.size);
       if (raw.etag !== undefined) object.ETag = decodeEtag(raw.etag);
       if (raw.modified !== undefined) object.LastModified = new Date(raw.modified);
       if (raw.storageClass !== undefined) {
-        object.StorageClass = raw.storageClass as Listed['StorageClass'];
+        object.StorageClass = raw.storageClass as ListedObject['StorageClass'];
       }
       return object;
     },
@@ -304,8 +305,6 @@ function bareEtag(text: string): string | undefined {
   return normalizeEtag(decodeEtag(text));
 }
 
-export type ListedObject = NonNullable<ListObjectsV2CommandOutput['Contents']>[number];
-
 /** The entry of a listed object, keyed relative to the prefix (fatal if the server strays). */
 export function toEntry(object: ListedObject, prefix: string, bucket: string): ListEntry {
   const key = object.Key ?? '';
@@ -321,7 +320,7 @@ export function toEntry(object: ListedObject, prefix: string, bucket: string): L
 }
 
 /** A listed key that is not under the listed prefix: the server strayed, fatal. */
-export function keyOutsidePrefix(bucket: string, prefix: string, key: string): S3FerryError {
+function keyOutsidePrefix(bucket: string, prefix: string, key: string): S3FerryError {
   return new S3FerryError(
     'server',
     'ListKeyOutsidePrefix',
