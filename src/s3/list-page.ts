@@ -158,19 +158,27 @@ function field(xml: string, tag: string, from: number, to: number): string | und
 const QUOT = '&quot;';
 
 /**
- * An ETag's text: `&quot;hex&quot;` (how RGW and AWS write it) becomes `"hex"` by slicing, with
- * no regular expression (one per listed key); anything else is decoded in full.
+ * The text between the quotes of `&quot;text&quot;` (how RGW and AWS write an ETag) when
+ * nothing else in it is an entity or a quote; undefined otherwise. Sliced, with no regular
+ * expression: a listing has one ETag per key.
  */
-function decodeEtag(text: string): string {
+function entityQuoted(text: string): string | undefined {
   const closing = text.length - QUOT.length;
   if (
     closing > QUOT.length &&
     text.startsWith(QUOT) &&
     text.indexOf('&', QUOT.length) === closing
   ) {
-    return `"${text.slice(QUOT.length, closing)}"`;
+    const inner = text.slice(QUOT.length, closing);
+    return inner.includes('"') ? undefined : inner;
   }
-  return decodeXmlText(text);
+  return undefined;
+}
+
+/** An ETag's text, entities decoded: `&quot;hex&quot;` becomes `"hex"` by slicing. */
+function decodeEtag(text: string): string {
+  const inner = entityQuoted(text);
+  return inner === undefined ? decodeXmlText(text) : `"${inner}"`;
 }
 
 /** One object of a page, as the SDK types it. */
@@ -289,20 +297,11 @@ export function parseEntryPage(xml: string, prefix: string, bucket: string): Ent
 }
 
 /**
- * An ETag's text as {@link normalizeEtag} leaves it: `&quot;hex&quot;` (how RGW and AWS write
- * it) sliced to `hex` at once; anything else decoded, then normalised.
+ * An ETag's text as {@link normalizeEtag} leaves it: `&quot;hex&quot;` sliced to `hex` at once,
+ * anything else decoded, then normalised.
  */
 function bareEtag(text: string): string | undefined {
-  const closing = text.length - QUOT.length;
-  if (
-    closing > QUOT.length &&
-    text.startsWith(QUOT) &&
-    text.indexOf('&', QUOT.length) === closing &&
-    !text.includes('"')
-  ) {
-    return text.slice(QUOT.length, closing);
-  }
-  return normalizeEtag(decodeEtag(text));
+  return entityQuoted(text) ?? normalizeEtag(decodeEtag(text));
 }
 
 /** The entry of a listed object, keyed relative to the prefix (fatal if the server strays). */

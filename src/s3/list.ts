@@ -157,11 +157,14 @@ export async function* listS3(
       // Ask for the next page before handing this one out (unless this one reaches the end).
       pending = token === undefined || isPastEnd ? undefined : prefetch(token);
       options.onPage?.({ pageNumber, keyCount: entries.length, isLast: pending === undefined });
+      const isBounded = startAfter !== undefined || until !== undefined;
       for (const entry of entries) {
-        const key = prefix + entry.key;
-        // A server that ignores StartAfter sends the keys before it again: dropped, not yielded.
-        if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
-        if (until !== undefined && compareKeys(key, until) > 0) return;
+        if (isBounded) {
+          const key = prefix + entry.key;
+          // A server that ignores StartAfter sends the keys before it again: dropped, not yielded.
+          if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
+          if (until !== undefined && compareKeys(key, until) > 0) return;
+        }
         yield entry;
       }
     }
