@@ -35,7 +35,7 @@ import { checkAnswer, hasXmlAnswer, notS3AnswerError } from './answer-check.ts';
 import { hasAnswered, markAnswered, tagUnproven } from './endpoint-trust.ts';
 import { displayEndpoint } from './hints.ts';
 import type { RequestCounter } from './request-counter.ts';
-import { signRequest, uriEscape } from './sigv4.ts';
+import { signHeadersInPlace, uriEscape } from './sigv4.ts';
 
 /** Where requests go and for which region they are signed: what the builder needs of a client. */
 export type SignedTarget = {
@@ -205,6 +205,31 @@ export function requestLocation(
   bucket: string,
   key: string,
 ): { protocol: string; hostname: string; port?: number; path: string } {
+  const route = bucketRoute(spec, pathStyle, bucket);
+  return {
+    protocol: route.protocol,
+    hostname: route.hostname,
+    path: `${route.pathBase}/${encodeKeyPath(key)}`,
+    ...(route.port === undefined ? {} : { port: route.port }),
+  };
+}
+
+/** What every request for one bucket at one endpoint shares: all of its location but the key. */
+type BucketRoute = {
+  protocol: string;
+  hostname: string;
+  port?: number;
+  /** The `host` header. */
+  host: string;
+  /** The path before the operation's `/{Key+}` ('' when that is the whole path). */
+  pathBase: string;
+};
+
+function bucketRoute(
+  spec: Pick<ProfileSpec, 'endpointUrl' | 'region'>,
+  pathStyle: boolean,
+  bucket: string,
+): BucketRoute {
   const endpoint = endpointOf(spec);
   const port = endpoint.port === '' ? undefined : Number(endpoint.port);
   // Joined as the SDK joins them: the endpoint's path (in path style with a `/` ensured, then the
@@ -215,13 +240,35 @@ export function requestLocation(
   const base = pathStyle
     ? `${pathname.endsWith('/') ? pathname : `${pathname}/`}${uriEscape(bucket)}`
     : pathname;
-  const operationPath = `/${encodeKeyPath(key)}`;
+  const hostname = pathStyle ? endpoint.hostname : `${bucket}.${endpoint.hostname}`;
   return {
     protocol: endpoint.protocol,
-    hostname: pathStyle ? endpoint.hostname : `${bucket}.${endpoint.hostname}`,
-    path: base === '/' ? operationPath : `${base}${operationPath}`,
+    hostname,
     ...(port === undefined ? {} : { port }),
+    host: port === undefined ? hostname : `${hostname}:${port}`,
+    pathBase: base === '/' ? '' : base,
   };
+}
+
+/** Routes by transport and bucket: worked out once, as the addressing is (never mutated). */
+const routesOf = new WeakMap<SignedTarget, Map<string, BucketRoute>>();
+
+function routeOf(
+  target: SignedTarget,
+  addressing: 'path' | 'virtual',
+  bucket: string,
+): BucketRoute {
+  let routes = routesOf.get(target);
+  if (routes === undefined) {
+    routes = new Map();
+    routesOf.set(target, routes);
+  }
+  let route = routes.get(bucket);
+  if (route === undefined) {
+    route = bucketRoute(target.spec, addressing === 'path', bucket);
+    routes.set(bucket, route);
+  }
+  return route;
 }
 
 /**
@@ -242,34 +289,35 @@ export function buildSignedHttpRequest(
   if (addressing === undefined) {
     throw new Error(`the lean path cannot address bucket ${request.bucket}`);
   }
-  const location = requestLocation(target.spec, addressing === 'path', request.bucket, request.key);
-  const host =
-    location.port === undefined ? location.hostname : `${location.hostname}:${location.port}`;
+  const route = routeOf(target, addressing, request.bucket);
+  const path = `${route.pathBase}/${encodeKeyPath(request.key)}`;
   const { body } = request;
   const query = request.query ?? {};
-  const headers = signRequest({
+  const headers: Record<string, string> = { ...request.headers, host: route.host };
+  headers['x-amz-content-sha256'] = body === undefined ? EMPTY_PAYLOAD_SHA256 : UNSIGNED_PAYLOAD;
+  if (body !== undefined) headers['content-length'] = String(body.length);
+  signHeadersInPlace({
     method: request.method,
     // S3 signs the path as sent (single-encoded), as the SDK does for S3.
-    path: location.path,
+    path,
     query,
-    headers: {
-      ...request.headers,
-      host,
-      'x-amz-content-sha256': body === undefined ? EMPTY_PAYLOAD_SHA256 : UNSIGNED_PAYLOAD,
-      ...(body === undefined ? {} : { 'content-length': String(body.length) }),
-    },
+    headers,
     region: target.spec.region,
     service: 's3',
     credentials,
     date: signingDate,
   });
-  return {
+  const signed: HttpRequest = {
     method: request.method,
-    ...location,
+    protocol: route.protocol,
+    hostname: route.hostname,
+    path,
     query,
     headers,
-    ...(body === undefined ? {} : { body }),
   };
+  if (route.port !== undefined) signed.port = route.port;
+  if (body !== undefined) signed.body = body;
+  return signed;
 }
 
 /**
@@ -282,15 +330,19 @@ function readBody(body: unknown): Promise<Buffer> {
   const stream = body as NodeJS.ReadableStream;
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let ended = false;
     stream.on('data', (chunk: Buffer | string) => {
       chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
     });
-    stream.once('end', () => {
+    stream.on('end', () => {
+      ended = true;
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
-    stream.once('error', reject);
-    // A body destroyed without an error (an abort) ends neither way on its own.
-    stream.once('close', () => {
+    stream.on('error', reject);
+    // A body destroyed without an error (an abort) ends neither way on its own. Every body
+    // closes, also after its end: the error (and its stack) is built only when it is needed.
+    stream.on('close', () => {
+      if (ended) return;
       reject(
         Object.assign(new Error('the answer was cut off'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }),
       );

@@ -95,7 +95,9 @@ function signingKey(secret: string, day: string, region: string, service: string
 
 /** The canonical query string: encoded pairs sorted by key, then value. */
 function canonicalQuery(query: Record<string, string>): string {
-  const pairs = Object.keys(query)
+  const names = Object.keys(query);
+  if (names.length === 0) return ''; // object requests: GET, PUT, CopyObject
+  const pairs = names
     .map((k) => [uriEscape(k), uriEscape(query[k] ?? '')] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   return pairs.map(([k, v]) => `${k}=${v}`).join('&');
@@ -106,10 +108,18 @@ function canonicalQuery(query: Record<string, string>): string {
  * when there is one, and `authorization`.
  */
 export function signRequest(input: SigningInput): Record<string, string> {
-  const { credentials } = input;
+  return signHeadersInPlace({ ...input, headers: { ...input.headers } });
+}
+
+/**
+ * {@link signRequest} for a caller that built `input.headers` for this request alone: they are
+ * completed in place and returned, not copied (the lean path signs every request).
+ */
+export function signHeadersInPlace(input: SigningInput): Record<string, string> {
+  const { credentials, headers } = input;
   const date = amzDate(input.date);
   const day = date.slice(0, 8);
-  const headers: Record<string, string> = { ...input.headers, 'x-amz-date': date };
+  headers['x-amz-date'] = date;
   if (credentials.sessionToken !== undefined && credentials.sessionToken !== '')
     headers['x-amz-security-token'] = credentials.sessionToken;
   const names = Object.keys(headers)

@@ -80,10 +80,17 @@ export type CallS3Options = {
   signal?: AbortSignal | undefined;
 };
 
-/** Waits for a pool-wide pause (SlowDown elsewhere in the pool) before a new request. */
-async function waitForPause(ctx: TransferContext, signal: AbortSignal | undefined): Promise<void> {
+/**
+ * The wait for a pool-wide pause (SlowDown elsewhere in the pool) before a new request, or
+ * undefined when there is none (most requests: no promise to await then).
+ */
+function pauseWait(
+  ctx: TransferContext,
+  signal: AbortSignal | undefined,
+): Promise<void> | undefined {
   const waitMs = ctx.backoff?.pauseRemainingMs?.() ?? 0;
-  if (waitMs > 0) await sleep(waitMs, undefined, signal === undefined ? {} : { signal });
+  if (waitMs <= 0) return undefined;
+  return sleep(waitMs, undefined, signal === undefined ? {} : { signal });
 }
 
 /**
@@ -98,7 +105,8 @@ export async function callS3<C extends { readonly middlewareStack: object }>(
 ): Promise<OutputOf<C>> {
   const signal = 'signal' in options ? options.signal : ctx.signal;
   try {
-    await waitForPause(ctx, signal);
+    const pause = pauseWait(ctx, signal);
+    if (pause !== undefined) await pause;
     const client = ctx.clientFor(at.profile);
     return await sendCounted(
       client,
@@ -131,7 +139,8 @@ export async function callSigned(
   if (!canSign(ctx, at)) return undefined;
   const client = ctx.clientFor(at.profile);
   try {
-    await waitForPause(ctx, signal);
+    const pause = pauseWait(ctx, signal);
+    if (pause !== undefined) await pause;
     return await sendSigned(client, request, { counter: ctx.counter, signal });
   } catch (error) {
     // Buffer bodies are retried inside sendSigned: never again by a handler.
