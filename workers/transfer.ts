@@ -44,7 +44,7 @@ function threadRuntime(): TransferRuntime {
   const channel = new BroadcastChannel(init.cancelChannel);
   channel.onmessage = (event) => {
     const data: unknown = (event as { data?: unknown }).data;
-    if (isCancelMessage(data)) created.cancel(data.id);
+    if (isCancelMessage(data)) created.cancel();
   };
   // The channel must not keep an idle worker alive.
   channel.unref();

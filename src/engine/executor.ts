@@ -112,8 +112,7 @@ export function createExecutor(options: ExecutorOptions): TaskExecutor {
     });
     return pool;
   };
-  // Each main-thread task gets its own abort signal (the SDK adds a listener per request: one
-  // signal shared by every task would pass Node's listener limit and warn), all aborted together.
+  // Main-thread tasks share the runtime's abort signal, aborted when the run is cancelled.
   const mainRuntime = new TransferRuntime({
     profiles: options.profiles,
     clients: options.mainCache,

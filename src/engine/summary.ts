@@ -75,9 +75,7 @@ function throttlingOf(views: readonly EndpointView[]): EndpointThrottling[] {
 /** Adds `from` into `into`, operation by operation. */
 export function addRequestCounts(into: RequestCounts, from: RequestCounts | undefined): void {
   if (from === undefined) return;
-  for (const [operation, count] of Object.entries(from)) {
-    into[operation] = (into[operation] ?? 0) + count;
-  }
+  for (const operation in from) into[operation] = (into[operation] ?? 0) + (from[operation] ?? 0);
 }
 
 /** Clients built per profile, summed over every thread's latest counts. */

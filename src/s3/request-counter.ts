@@ -5,36 +5,38 @@ import type { RequestCounts } from '../shared/protocol.ts';
 
 /** A per-task tally of requests sent, by operation (`GetObject`, `UploadPart`…). */
 export class RequestCounter {
-  readonly #counts = new Map<string, number>();
+  // A plain object, not a Map: a task counts two or three operations, and its snapshot is a copy.
+  readonly #counts: RequestCounts = {};
 
   /** Adds `n` requests of `operation`. */
   add(operation: string, n = 1): void {
-    this.#counts.set(operation, (this.#counts.get(operation) ?? 0) + n);
+    this.#counts[operation] = (this.#counts[operation] ?? 0) + n;
   }
 
   /** Adds every count of `other` (e.g. a part's counts into its task's). */
   merge(other: RequestCounts): void {
-    for (const [operation, n] of Object.entries(other)) this.add(operation, n);
+    for (const operation in other) this.add(operation, other[operation] ?? 0);
   }
 
   /** Total requests of every operation. */
   get total(): number {
     let sum = 0;
-    for (const n of this.#counts.values()) sum += n;
+    for (const operation in this.#counts) sum += this.#counts[operation] ?? 0;
     return sum;
   }
 
   /** Plain-data copy, safe to post across threads. */
   snapshot(): RequestCounts {
-    return Object.fromEntries(this.#counts);
+    return { ...this.#counts };
   }
 }
 
 /** Adds what `counter` counted into a run's `counts` (when the caller keeps any). */
 export function addCounts(counts: RequestCounts | undefined, counter: RequestCounter): void {
   if (counts === undefined) return;
-  for (const [operation, n] of Object.entries(counter.snapshot())) {
-    counts[operation] = (counts[operation] ?? 0) + n;
+  const counted = counter.snapshot();
+  for (const operation in counted) {
+    counts[operation] = (counts[operation] ?? 0) + (counted[operation] ?? 0);
   }
 }
 

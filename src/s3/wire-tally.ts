@@ -57,7 +57,8 @@ export function drainWireInto(into: WireCounts): void {
 export function addWire(into: WireCounts, from: WireCounts | undefined): void {
   if (from === undefined) return;
   into.retries += from.retries;
-  for (const [status, n] of Object.entries(from.responses)) {
-    into.responses[status] = (into.responses[status] ?? 0) + n;
+  const { responses } = from;
+  for (const status in responses) {
+    into.responses[status] = (into.responses[status] ?? 0) + (responses[status] ?? 0);
   }
 }

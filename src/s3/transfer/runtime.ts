@@ -1,6 +1,7 @@
 // Hosts runTask for one thread: resolves profiles to clients, gives each task its own counter,
 // abort signal and throttled progress reporter, and cancels tasks on request. Used by the worker
 // entry (workers/transfer.ts) and by the engine when it runs tasks on the main thread.
+import { setMaxListeners } from 'node:events';
 import type { S3Api } from '../sdk.ts';
 import { S3FerryError } from '../../shared/errors.ts';
 import type { ProfileSpec } from '../../shared/profile.ts';
@@ -46,38 +47,39 @@ export type TransferRuntimeOptions = {
  */
 export class TransferRuntime {
   readonly #options: TransferRuntimeOptions;
-  readonly #running = new Map<number, AbortController>();
-  #cancelledAll = false;
+  /**
+   * One signal for every task of the thread: a run is cancelled as a whole, and an AbortController
+   * per task (an EventTarget, plus the lean path's listener on it) cost ~2 % of a small object's
+   * CPU. The SDK adds a listener per request to it, so it has no listener limit to warn at.
+   */
+  readonly #controller = new AbortController();
+  #running = 0;
+  /** When the main thread last handed its wire counts over with a result (see run). */
+  #lastWireDrain = 0;
 
   constructor(options: TransferRuntimeOptions) {
     this.#options = options;
+    setMaxListeners(0, this.#controller.signal);
   }
 
-  /** Cancels task `id`, or without an id every running task and every later one. */
-  cancel(id?: number): void {
-    if (id === undefined) {
-      this.#cancelledAll = true;
-      for (const controller of this.#running.values()) controller.abort();
-      return;
-    }
-    this.#running.get(id)?.abort();
+  /** Cancels every running task and every later one. */
+  cancel(): void {
+    this.#controller.abort();
   }
 
   /** Number of tasks running now. */
   get running(): number {
-    return this.#running.size;
+    return this.#running;
   }
 
   /** Runs one task; never rejects. */
   async run(task: WorkerTask): Promise<TaskResult> {
-    const controller = new AbortController();
-    if (this.#cancelledAll) controller.abort();
-    this.#running.set(task.id, controller);
+    this.#running += 1;
     const progress = this.#progressFor(task.id);
     const ctx: TransferContext = {
       clientFor: (name) => this.#options.clients.get(this.#spec(name)),
       specFor: (name) => this.#options.profiles[name],
-      signal: controller.signal,
+      signal: this.#controller.signal,
       onBytes: progress.add,
       counter: new RequestCounter(),
       ...(this.#options.backoff === undefined ? {} : { backoff: this.#options.backoff }),
@@ -94,17 +96,28 @@ export class TransferRuntime {
       // No final progress message: the result carries the task's bytes, and one message less
       // per task is measurable on many small objects.
       const result = await runTask(task, ctx);
-      // This thread's answers so far (other tasks' too): every count reaches the run once.
-      const wire = drainWire();
-      if (wire !== undefined) result.wire = wire;
       const { threadId } = this.#options;
+      // This thread's answers so far (other tasks' too): every count reaches the run once. A
+      // worker hands them over with every result; the main thread at most every progress
+      // interval (the run drains what is left at its end: drainWireInto).
+      if (threadId !== undefined || this.#isWireDrainDue()) {
+        const wire = drainWire();
+        if (wire !== undefined) result.wire = wire;
+      }
       if (threadId !== undefined) {
         result.clientsBuilt = { threadId, built: this.#options.clients.clientsBuilt() };
       }
       return result;
     } finally {
-      this.#running.delete(task.id);
+      this.#running -= 1;
     }
+  }
+
+  #isWireDrainDue(): boolean {
+    const now = (this.#options.now ?? Date.now)();
+    if (now - this.#lastWireDrain < (this.#options.progressIntervalMs ?? 200)) return false;
+    this.#lastWireDrain = now;
+    return true;
   }
 
   #spec(name: string): ProfileSpec {
