@@ -458,6 +458,34 @@ function retryAfterHint(headers: Record<string, string>): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+/** A transport's credentials as last resolved (see {@link credentialsOf}). */
+const resolvedCredentials = new WeakMap<SignedTransport, AwsCredentialIdentity>();
+
+/** How long before expiry credentials are resolved again: the SDK's memoised providers' window. */
+const CREDENTIALS_REFRESH_MS = 5 * 60_000;
+
+/**
+ * The transport's credentials: those resolved last while they are more than the SDK's refresh
+ * window from expiry (static ones never expire), else the provider's promise. Saves a promise
+ * per request; the provider (memoised by the SDK) decides as before when to fetch new ones.
+ */
+function credentialsOf(
+  transport: SignedTransport,
+): AwsCredentialIdentity | Promise<AwsCredentialIdentity> {
+  const known = resolvedCredentials.get(transport);
+  if (
+    known !== undefined &&
+    (known.expiration === undefined ||
+      known.expiration.getTime() - Date.now() > CREDENTIALS_REFRESH_MS)
+  ) {
+    return known;
+  }
+  return transport.credentials().then((credentials) => {
+    resolvedCredentials.set(transport, credentials);
+    return credentials;
+  });
+}
+
 /** Options of {@link sendSigned}. */
 export type SendSignedOptions = {
   counter: RequestCounter;
@@ -485,10 +513,11 @@ export async function sendSigned(
     options.counter.add(request.operation);
     let headers: Record<string, string> = {};
     try {
+      const known = credentialsOf(transport);
       const signed = buildSignedHttpRequest(
         transport,
         request,
-        await transport.credentials(),
+        known instanceof Promise ? await known : known,
         new Date(Date.now() + transport.clockOffsetMs()),
       );
       const { response } = await transport.handler.handle(
