@@ -1,5 +1,5 @@
-// Hosts runTask for one thread: resolves profiles to clients, gives each task its own counter,
-// abort signal and throttled progress reporter, and cancels tasks on request. Used by the worker
+// Hosts runTask for one thread: resolves profiles to clients, gives each task its own counter and
+// throttled progress reporter and the thread's abort signal, and cancels every task on request. Used by the worker
 // entry (workers/transfer.ts) and by the engine when it runs tasks on the main thread.
 import { setMaxListeners } from 'node:events';
 import type { S3Api } from '../sdk.ts';
