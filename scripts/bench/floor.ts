@@ -125,15 +125,24 @@ type Answer = {
   body: Buffer;
 };
 
+/**
+ * How long a floor request may go without a byte moving before it fails. The floor has no
+ * retries; without a limit, a server that stalls (a test cluster's full memstore stops taking
+ * writes and answers nothing) would hang it, and the bench with it.
+ */
+export const FLOOR_IDLE_TIMEOUT_MS = 120_000;
+
 /** One endpoint and user: signed path-style requests over a keep-alive agent. */
-class Endpoint {
+export class Endpoint {
   readonly #url: URL;
   readonly #signer: Signer;
   readonly #agent: Agent;
   readonly #send: typeof httpRequest;
+  readonly #idleTimeoutMs: number;
   requests = 0;
 
-  constructor(side: CeilingSide, concurrency: number) {
+  constructor(side: CeilingSide, concurrency: number, idleTimeoutMs = FLOOR_IDLE_TIMEOUT_MS) {
+    this.#idleTimeoutMs = idleTimeoutMs;
     this.#url = new URL(side.endpoint);
     this.#signer = new Signer(side);
     const https = this.#url.protocol === 'https:';
@@ -195,6 +204,14 @@ class Endpoint {
         },
       );
       req.on('error', reject);
+      req.setTimeout(this.#idleTimeoutMs, () => {
+        req.destroy(
+          new Error(
+            `${method} ${path}: no byte moved for ${this.#idleTimeoutMs / 1000} s at ` +
+              `${this.#url.host} (the server stalled)`,
+          ),
+        );
+      });
       req.end(body);
     });
   }

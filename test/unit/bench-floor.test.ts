@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import {
+  Endpoint,
   Signer,
   canonicalQuery,
   completeXml,
@@ -164,4 +167,36 @@ describe('bench loop results', () => {
     assert.match(problem('{"objects":10}') ?? '', /not a result/);
     assert.match(problem('null') ?? '', /not a result/);
   });
+});
+
+describe('bench floor: a stalled server', () => {
+  it(
+    'fails the request after the idle timeout, naming it and the endpoint, instead of hanging',
+    { timeout: 10_000 },
+    async () => {
+      // Takes the request and never answers, as a test cluster with a full memstore does.
+      const server = createServer(() => undefined);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      try {
+        const side = {
+          endpoint: `http://127.0.0.1:${port}`,
+          accessKeyId: 'AKIDEXAMPLE',
+          secretAccessKey: 'secret',
+          bucket: 'b',
+        };
+        const endpoint = new Endpoint(side, 1, 200);
+        await assert.rejects(endpoint.send('GET', 'b', 'd00/obj-00000'), (error: Error) => {
+          assert.match(
+            error.message,
+            /^GET \/b\/d00\/obj-00000: no byte moved for 0\.2 s at 127\.0\.0\.1:\d+/,
+          );
+          return true;
+        });
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    },
+  );
 });
