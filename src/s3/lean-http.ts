@@ -76,29 +76,28 @@ function bareHost(hostname: string): string {
 }
 
 /**
- * The requests in flight under each abort signal. A task's signal covers all its requests, so it
- * gets one 'abort' listener, added with its first request, instead of an EventTarget listener
- * added and removed per request (both slow in node: ~1 % of a small object's CPU).
+ * The aborts of the requests in flight under each signal. One signal covers many requests (a
+ * task's, or every task of a thread), so it gets one 'abort' listener, added with its first
+ * request, instead of an EventTarget listener added and removed per request (both slow in node:
+ * ~1 % of a small object's CPU).
  */
 const inFlight = new WeakMap<AbortSignal, Set<() => void>>();
 
-function onAbortOf(signal: AbortSignal, abort: () => void): () => void {
+function abortsOf(signal: AbortSignal): Set<() => void> {
   let aborts = inFlight.get(signal);
   if (aborts === undefined) {
-    const set = new Set<() => void>();
-    aborts = set;
-    inFlight.set(signal, set);
+    const created = new Set<() => void>();
+    inFlight.set(signal, created);
     signal.addEventListener(
       'abort',
       () => {
-        for (const each of [...set]) each();
+        for (const abort of [...created]) abort();
       },
       { once: true },
     );
+    aborts = created;
   }
-  aborts.add(abort);
-  const set = aborts;
-  return () => set.delete(abort);
+  return aborts;
 }
 
 /**
@@ -204,11 +203,13 @@ export class LeanHttpHandler {
         });
       }
       if (signal !== undefined) {
-        const forget = onAbortOf(signal, () => {
+        const aborts = abortsOf(signal);
+        const onAbort = (): void => {
           req.destroy();
           fail(abortError(signal));
-        });
-        req.once('close', forget);
+        };
+        aborts.add(onAbort);
+        req.once('close', () => aborts.delete(onAbort));
       }
       req.end(body);
     });

@@ -144,20 +144,8 @@ export function leanAddressing(
   target: SignedTarget,
   bucket: string,
 ): 'path' | 'virtual' | undefined {
-  // Asked twice per request with the same target and bucket: remembered per target object (a
-  // client's transport lives as long as the client; a caller's literal is simply not found again).
-  let known = addressingOf.get(target);
-  if (known === undefined) {
-    known = new Map();
-    addressingOf.set(target, known);
-  }
-  if (known.has(bucket)) return known.get(bucket);
-  const addressing = addressingFor(target, bucket);
-  known.set(bucket, addressing);
-  return addressing;
+  return routeOf(target, bucket)?.addressing;
 }
-
-const addressingOf = new WeakMap<SignedTarget, Map<string, 'path' | 'virtual' | undefined>>();
 
 function addressingFor(target: SignedTarget, bucket: string): 'path' | 'virtual' | undefined {
   const { spec } = target;
@@ -205,7 +193,7 @@ export function requestLocation(
   bucket: string,
   key: string,
 ): { protocol: string; hostname: string; port?: number; path: string } {
-  const route = bucketRoute(spec, pathStyle, bucket);
+  const route = bucketRoute(spec, pathStyle ? 'path' : 'virtual', bucket);
   return {
     protocol: route.protocol,
     hostname: route.hostname,
@@ -216,6 +204,7 @@ export function requestLocation(
 
 /** What every request for one bucket at one endpoint shares: all of its location but the key. */
 type BucketRoute = {
+  addressing: 'path' | 'virtual';
   protocol: string;
   hostname: string;
   port?: number;
@@ -227,9 +216,10 @@ type BucketRoute = {
 
 function bucketRoute(
   spec: Pick<ProfileSpec, 'endpointUrl' | 'region'>,
-  pathStyle: boolean,
+  addressing: 'path' | 'virtual',
   bucket: string,
 ): BucketRoute {
+  const pathStyle = addressing === 'path';
   const endpoint = endpointOf(spec);
   const port = endpoint.port === '' ? undefined : Number(endpoint.port);
   // Joined as the SDK joins them: the endpoint's path (in path style with a `/` ensured, then the
@@ -242,6 +232,7 @@ function bucketRoute(
     : pathname;
   const hostname = pathStyle ? endpoint.hostname : `${bucket}.${endpoint.hostname}`;
   return {
+    addressing,
     protocol: endpoint.protocol,
     hostname,
     ...(port === undefined ? {} : { port }),
@@ -250,24 +241,24 @@ function bucketRoute(
   };
 }
 
-/** Routes by transport and bucket: worked out once, as the addressing is (never mutated). */
-const routesOf = new WeakMap<SignedTarget, Map<string, BucketRoute>>();
+/**
+ * Routes by target and bucket (undefined: the lean path cannot address it). Asked twice per
+ * request with the same target and bucket, so worked out once per target object (a client's
+ * transport lives as long as the client and is never mutated; a caller's literal is simply not
+ * found again).
+ */
+const routesOf = new WeakMap<SignedTarget, Map<string, BucketRoute | undefined>>();
 
-function routeOf(
-  target: SignedTarget,
-  addressing: 'path' | 'virtual',
-  bucket: string,
-): BucketRoute {
+function routeOf(target: SignedTarget, bucket: string): BucketRoute | undefined {
   let routes = routesOf.get(target);
   if (routes === undefined) {
     routes = new Map();
     routesOf.set(target, routes);
   }
-  let route = routes.get(bucket);
-  if (route === undefined) {
-    route = bucketRoute(target.spec, addressing === 'path', bucket);
-    routes.set(bucket, route);
-  }
+  if (routes.has(bucket)) return routes.get(bucket);
+  const addressing = addressingFor(target, bucket);
+  const route = addressing === undefined ? undefined : bucketRoute(target.spec, addressing, bucket);
+  routes.set(bucket, route);
   return route;
 }
 
@@ -285,11 +276,10 @@ export function buildSignedHttpRequest(
   credentials: AwsCredentialIdentity,
   signingDate: Date,
 ): HttpRequest {
-  const addressing = leanAddressing(target, request.bucket);
-  if (addressing === undefined) {
+  const route = routeOf(target, request.bucket);
+  if (route === undefined) {
     throw new Error(`the lean path cannot address bucket ${request.bucket}`);
   }
-  const route = routeOf(target, addressing, request.bucket);
   const path = `${route.pathBase}/${encodeKeyPath(request.key)}`;
   const { body } = request;
   const query = request.query ?? {};
