@@ -37,6 +37,8 @@ function threadRuntime(): TransferRuntime {
     backoff: throttle.backoff,
     byteRate: sharedRates(init.backoffBuffer).bytes,
     threadId,
+    // Cancel messages may name one task.
+    cancelsTasksOneByOne: true,
     post: (message) => {
       parentPort?.postMessage(message);
     },
@@ -44,7 +46,7 @@ function threadRuntime(): TransferRuntime {
   const channel = new BroadcastChannel(init.cancelChannel);
   channel.onmessage = (event) => {
     const data: unknown = (event as { data?: unknown }).data;
-    if (isCancelMessage(data)) created.cancel();
+    if (isCancelMessage(data)) created.cancel(data.id);
   };
   // The channel must not keep an idle worker alive.
   channel.unref();

@@ -123,8 +123,8 @@ export type WorkerInit = {
   cancelChannel: string;
 };
 
-/** Posted on the cancel channel: cancel every task of the run, from now on. */
-export type CancelMessage = { kind: 'cancel' };
+/** Posted on the cancel channel: cancel one task (`id`) or, without `id`, every task from now on. */
+export type CancelMessage = { kind: 'cancel'; id?: number };
 
 /**
  * Messages a worker posts to the main thread while a task runs. `bytes` is the change since the

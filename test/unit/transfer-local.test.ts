@@ -137,6 +137,22 @@ describe('local copies and hashes', () => {
       await assert.rejects(stat(join(dir, 'c.bin')), { code: 'ENOENT' });
     });
 
+    it("cancels one task by id in a worker's runtime, and runs the next one", async () => {
+      const runtime = new TransferRuntime({ profiles: {}, clients, cancelsTasksOneByOne: true });
+      const running = runtime.run(
+        localTask(join(dir, 'src.bin'), join(dir, 'one.bin'), data.length, 7),
+      );
+      runtime.cancel(7);
+      const cancelled = await running;
+      assert.equal(!cancelled.ok && cancelled.error.code, 'Aborted');
+      await assert.rejects(stat(join(dir, 'one.bin')), { code: 'ENOENT' });
+      const next = await runtime.run(
+        localTask(join(dir, 'src.bin'), join(dir, 'next.bin'), data.length, 8),
+      );
+      assert.equal(next.ok, true);
+      assert.equal((await stat(join(dir, 'next.bin'))).size, data.length);
+    });
+
     it('leaves clientsBuilt out of the results of the main thread (no threadId)', async () => {
       const runtime = new TransferRuntime({ profiles: {}, clients });
       const result = await runtime.run(

@@ -1,5 +1,6 @@
 // Hosts runTask for one thread: resolves profiles to clients, gives each task its own counter and
-// throttled progress reporter and the thread's abort signal, and cancels every task on request. Used by the worker
+// throttled progress reporter and an abort signal (the thread's, or in a worker its own), and
+// cancels tasks on request. Used by the worker
 // entry (workers/transfer.ts) and by the engine when it runs tasks on the main thread.
 import { setMaxListeners } from 'node:events';
 import type { S3Api } from '../sdk.ts';
@@ -37,6 +38,13 @@ export type TransferRuntimeOptions = {
   threadId?: number;
   /** @default Date.now */
   now?: () => number;
+  /**
+   * Give each task its own abort signal, so `cancel(id)` stops that task alone (a worker thread,
+   * whose cancel messages may name one task). Otherwise every task shares the thread's signal
+   * and only the whole runtime can be cancelled (the main thread: a run is cancelled as a whole).
+   * @default false
+   */
+  cancelsTasksOneByOne?: boolean;
 };
 
 /**
@@ -48,11 +56,13 @@ export type TransferRuntimeOptions = {
 export class TransferRuntime {
   readonly #options: TransferRuntimeOptions;
   /**
-   * One signal for every task of the thread: a run is cancelled as a whole, and an AbortController
-   * per task (an EventTarget, plus the lean path's listener on it) cost ~2 % of a small object's
-   * CPU. The SDK adds a listener per request to it, so it has no listener limit to warn at.
+   * The signal every task shares unless cancelsTasksOneByOne: an AbortController per task (an
+   * EventTarget, plus the lean path's listener on it) cost ~2 % of a small object's CPU. The SDK
+   * adds a listener per request to it, so it has no listener limit to warn at.
    */
   readonly #controller = new AbortController();
+  /** Each running task's own controller (cancelsTasksOneByOne only). */
+  readonly #byTask = new Map<number, AbortController>();
   #running = 0;
   /** When the main thread last handed its wire counts over with a result (see run). */
   #lastWireDrain = 0;
@@ -62,9 +72,17 @@ export class TransferRuntime {
     setMaxListeners(0, this.#controller.signal);
   }
 
-  /** Cancels every running task and every later one. */
-  cancel(): void {
+  /**
+   * Cancels task `id` (with cancelsTasksOneByOne; otherwise an id cancels nothing), or without an
+   * id every running task and every later one.
+   */
+  cancel(id?: number): void {
+    if (id !== undefined) {
+      this.#byTask.get(id)?.abort();
+      return;
+    }
     this.#controller.abort();
+    for (const controller of this.#byTask.values()) controller.abort();
   }
 
   /** Number of tasks running now. */
@@ -75,11 +93,18 @@ export class TransferRuntime {
   /** Runs one task; never rejects. */
   async run(task: WorkerTask): Promise<TaskResult> {
     this.#running += 1;
+    let signal = this.#controller.signal;
+    if (this.#options.cancelsTasksOneByOne === true) {
+      const own = new AbortController();
+      if (signal.aborted) own.abort();
+      this.#byTask.set(task.id, own);
+      signal = own.signal;
+    }
     const progress = this.#progressFor(task.id);
     const ctx: TransferContext = {
       clientFor: (name) => this.#options.clients.get(this.#spec(name)),
       specFor: (name) => this.#options.profiles[name],
-      signal: this.#controller.signal,
+      signal,
       onBytes: progress.add,
       counter: new RequestCounter(),
       ...(this.#options.backoff === undefined ? {} : { backoff: this.#options.backoff }),
@@ -110,6 +135,7 @@ export class TransferRuntime {
       return result;
     } finally {
       this.#running -= 1;
+      this.#byTask.delete(task.id);
     }
   }
 
