@@ -1,7 +1,7 @@
 // Hosts runTask for one thread: resolves profiles to clients, gives each task its own counter and
 // throttled progress reporter and an abort signal (the thread's, or in a worker its own), and
-// cancels tasks on request. Used by the worker
-// entry (workers/transfer.ts) and by the engine when it runs tasks on the main thread.
+// cancels tasks on request. Used by the worker entry (workers/transfer.ts) and by the engine when
+// it runs tasks on the main thread.
 import { setMaxListeners } from 'node:events';
 import type { S3Api } from '../sdk.ts';
 import { S3FerryError } from '../../shared/errors.ts';
