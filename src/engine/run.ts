@@ -36,6 +36,9 @@ import { RunTally } from './summary.ts';
 
 export type { SyncOptions };
 
+/** Sockets of the main thread's clients beyond the copies' requests (see openSession below). */
+const MAIN_THREAD_EXTRA_SOCKETS = 4;
+
 /**
  * Makes DST hold every object or file under SRC (one-way; nothing is deleted).
  *
@@ -118,8 +121,12 @@ async function runSync(
       config,
       cacheMode,
       // Main-thread clients: listing, server-side and small streamed copies in every mode, and
-      // every copy in process_local mode.
-      maxSockets: cacheMode === 'process_local' ? transfers * resolved.partConcurrency : transfers,
+      // every copy in process_local mode. Server-side multipart copies run here in every mode,
+      // with their parts in flight at once: a request waiting in the agent for a socket counts
+      // against --connect-timeout (the SDK starts that timer with the request), so a slow
+      // UploadPartCopy made the parts queued behind it fail as connect timeouts. The few over
+      // are the listings and a copy's HEAD beside the parts of others.
+      maxSockets: transfers * resolved.partConcurrency + MAIN_THREAD_EXTRA_SOCKETS,
       workers: resolved.workers,
       tasksPerWorker: resolved.tasksPerWorker,
       partConcurrency: resolved.partConcurrency,

@@ -132,4 +132,28 @@ describe('forEachConcurrently', () => {
     );
     assert.equal(peak, 3);
   });
+
+  it('prints no listener-leak warning when requests leave their abort listeners behind', async () => {
+    // An SDK request destroyed while it waits for a socket keeps its 'abort' listener on the
+    // part's signal (node emits no 'close' then): a slow server's retries used to print
+    // "MaxListenersExceededWarning: Possible EventTarget memory leak detected" to the user.
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(`${warning.name}: ${warning.message}`);
+    };
+    process.on('warning', onWarning);
+    try {
+      await forEachConcurrently([1, 2], 2, new AbortController().signal, async (_, signal) => {
+        for (let attempt = 0; attempt < 12; attempt += 1) {
+          signal.addEventListener('abort', () => undefined, { once: true });
+        }
+        await new Promise((done) => setImmediate(done));
+      });
+      // Warnings are emitted on the next tick.
+      await new Promise((done) => setImmediate(done));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
 });

@@ -1,5 +1,6 @@
 // One multipart upload, run entirely inside the task that owns it: create → parts in parallel →
 // complete, or abort only after every in-flight part has settled (lib-storage's discipline).
+import { setMaxListeners } from 'node:events';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -29,6 +30,11 @@ export async function forEachConcurrently<T>(
   work: (item: T, signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
   const stop = new AbortController();
+  // Every request of a part adds an 'abort' listener, and one destroyed while it waits for a
+  // socket (a timeout) never removes its own (node emits no 'close' then): retries pile them up
+  // past node's limit of 10, and a user read a "possible memory leak" warning. They go with the
+  // upload.
+  setMaxListeners(0, stop.signal);
   const onParentAbort = (): void => {
     stop.abort();
   };

@@ -96,6 +96,8 @@ export class TransferRuntime {
     let signal = this.#controller.signal;
     if (this.#options.cancelsTasksOneByOne === true) {
       const own = new AbortController();
+      // As the shared signal: a task's requests (and their retries) each add a listener.
+      setMaxListeners(0, own.signal);
       if (signal.aborted) own.abort();
       this.#byTask.set(task.id, own);
       signal = own.signal;
