@@ -310,6 +310,23 @@ for (const target of testTargets()) {
         });
       });
 
+      it('retries an UploadPartCopy that answers 200 with an <Error> document', async () => {
+        await throughProxy(0, async (proxy, viaProxy) => {
+          // As CopyObject, a part copy may fail after its 200 status line.
+          proxy.failNext(1, { kind: 'error', status: 200, code: 'InternalError' }, isUploadPart(2));
+          const { result } = await viaProxy.copy(
+            'server-side',
+            s3('p', srcBucket, 'large.bin'),
+            s3('p', dstBucket, 'ss/part-after-200-error'),
+            large.length,
+            multipart,
+          );
+          assertOk(result);
+          assert.equal(result.requests['UploadPartCopy'], 4, JSON.stringify(result.requests));
+          await assertBytes(admin, dstBucket, 'ss/part-after-200-error', large);
+        });
+      });
+
       it('fails AccessDenied on CopyObject at once, as a fatal error naming the object', async () => {
         await throughProxy(0, async (proxy, viaProxy) => {
           proxy.failAlways(

@@ -2,7 +2,7 @@
 // own SigV4 call. The SDK is the reference, and this test holds the lean path to it, so that an SDK
 // upgrade cannot drift from it silently. For a table of endpoints, addressing styles, regions,
 // bucket names, awkward keys and the operations the lean path sends (GetObject, PutObject with
-// Content-MD5, CopyObject, ListObjectsV2), the request buildSignedHttpRequest returns is compared
+// Content-MD5, CopyObject, UploadPartCopy, ListObjectsV2), the request buildSignedHttpRequest returns is compared
 // with the request an S3Client from createS3Client signs for the same command. No network: a
 // middleware right after the SDK's signing step captures the signed request and answers for the
 // server.
@@ -29,6 +29,7 @@ import {
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, FinalizeRequestMiddleware, HttpRequest } from '@smithy/types';
@@ -37,6 +38,7 @@ import { listPageRequest } from '../../src/s3/list-page.ts';
 import { buildSignedHttpRequest, leanAddressing } from '../../src/s3/signed-request.ts';
 import type { SignedRequest, SignedTarget } from '../../src/s3/signed-request.ts';
 import { encodeCopySource } from '../../src/s3/transfer/context.ts';
+import { uploadPartCopyRequest } from '../../src/s3/transfer/server-side.ts';
 import type { AddressingStyle } from '../../src/shared/profile.ts';
 import { makeSpec } from '../helpers/profile-spec.ts';
 
@@ -306,6 +308,30 @@ function copyObject(bucket: string, key: string): Operation {
   };
 }
 
+function uploadPartCopy(bucket: string, key: string): Operation {
+  // transfer/server-side.ts: a ranged part of the source, pinned to its ETag; an upload id with
+  // the characters RGW (`~`) and other servers (`+/=`) put in theirs.
+  const copySource = encodeCopySource('src-bucket', `from/${key}`);
+  const part = { partNumber: 3, offsetBytes: 10 * 1024 * 1024, sizeBytes: 5 * 1024 * 1024 };
+  const uploadId = '2~up.load_id+with/odd=';
+  const etag = '"0123456789abcdef0123456789abcdef"';
+  return {
+    lean: uploadPartCopyRequest({ bucket, key }, copySource, part, uploadId, etag),
+    sdk: (client) =>
+      client.send(
+        new UploadPartCopyCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: 3,
+          CopySource: copySource,
+          CopySourceRange: 'bytes=10485760-15728639',
+          CopySourceIfMatch: etag,
+        }),
+      ),
+  };
+}
+
 type ListQuery = { prefix?: string; startAfter?: string; token?: string; delimiter?: string };
 
 function listObjects(bucket: string, q: ListQuery): Operation {
@@ -455,6 +481,11 @@ function* keyCases(): Generator<Case> {
         operation: copyObject(DNS_BUCKET.name, key),
         what: `CopyObject ${shown} in`,
       };
+      yield {
+        ...base,
+        operation: uploadPartCopy(DNS_BUCKET.name, key),
+        what: `UploadPartCopy ${shown} in`,
+      };
     }
   }
 }
@@ -482,7 +513,7 @@ describe('the lean signed path builds the request the SDK builds', () => {
   describe('endpoints × addressing styles × regions × bucket names', () => {
     for (const c of locationCases()) it(caseName(c), () => compare(c));
   });
-  describe('awkward keys: GetObject, PutObject with Content-MD5, CopyObject', () => {
+  describe('awkward keys: GetObject, PutObject with Content-MD5, CopyObject, UploadPartCopy', () => {
     for (const c of keyCases()) it(caseName(c), () => compare(c));
   });
   describe('ListObjectsV2 with awkward prefix, start-after, continuation-token, delimiter', () => {

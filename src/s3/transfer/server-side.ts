@@ -8,12 +8,40 @@ import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { CopyObjectCommand, HeadObjectCommand, UploadPartCopyCommand } from '../sdk.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
 import { callS3, callSigned, encodeCopySource } from './context.ts';
+import type { SignedRequest } from '../signed-request.ts';
+import { xmlText } from '../signed-request.ts';
 import type { S3Target, TransferContext } from './context.ts';
 import { preservedHeaders } from './headers.ts';
 import { runMultipartUpload } from './multipart.ts';
 import { pinnedRequestError, sourceChanged, versionChange } from './source-changed.ts';
 import { sourceTagging, tagCompletedObject } from './tags.ts';
 import { byteRange, choosePartSize, partRanges, usesMultipart } from '../../plan/parts.ts';
+import type { PartRange } from '../../plan/parts.ts';
+
+/**
+ * The lean path's UploadPartCopy (signed-request.ts): the SDK command's request, headers and
+ * query, built here so test/unit/signed-request-drift.test.ts compares it with the SDK's.
+ */
+export function uploadPartCopyRequest(
+  dst: { bucket: string; key: string },
+  copySource: string,
+  part: PartRange,
+  uploadId: string,
+  ifMatch: string | undefined,
+): SignedRequest {
+  return {
+    operation: 'UploadPartCopy',
+    method: 'PUT',
+    bucket: dst.bucket,
+    key: dst.key,
+    query: { partNumber: String(part.partNumber), uploadId },
+    headers: {
+      'x-amz-copy-source': copySource,
+      'x-amz-copy-source-range': byteRange(part),
+      ...(ifMatch === undefined ? {} : { 'x-amz-copy-source-if-match': ifMatch }),
+    },
+  };
+}
 
 /**
  * Copies `src` to `dst` inside one S3 service. Content type and user metadata are kept
@@ -105,28 +133,34 @@ export async function serverSideCopy(
     partConcurrency: task.partConcurrency,
     resume: task.resumeUpload,
     async sendPart(part, uploadId, signal) {
-      let out;
+      let etag;
       try {
-        out = await callS3(
-          ctx,
-          dst,
-          new UploadPartCopyCommand({
-            Bucket: dst.bucket,
-            Key: dst.key,
-            UploadId: uploadId,
-            PartNumber: part.partNumber,
-            CopySource: copySource,
-            CopySourceRange: byteRange(part),
-            // Every part from the same version of the source (ignored by RGW 16 and moto).
-            ...(head.ETag === undefined ? {} : { CopySourceIfMatch: head.ETag }),
-          }),
-          { signal },
-        );
+        // Every part from the same version of the source (if-match: ignored by RGW 16 and moto).
+        const request = uploadPartCopyRequest(dst, copySource, part, uploadId, head.ETag);
+        const sent = await callSigned(ctx, dst, request, { signal });
+        if (sent !== undefined) etag = xmlText(sent.body.toString('utf8'), 'ETag');
+        else {
+          const out = await callS3(
+            ctx,
+            dst,
+            new UploadPartCopyCommand({
+              Bucket: dst.bucket,
+              Key: dst.key,
+              UploadId: uploadId,
+              PartNumber: part.partNumber,
+              CopySource: copySource,
+              CopySourceRange: byteRange(part),
+              ...(head.ETag === undefined ? {} : { CopySourceIfMatch: head.ETag }),
+            }),
+            { signal },
+          );
+          etag = out.CopyPartResult?.ETag;
+        }
       } catch (error) {
         throw head.ETag === undefined ? error : pinnedRequestError(error, src, head.ETag);
       }
       ctx.onBytes(part.sizeBytes);
-      return out.CopyPartResult?.ETag;
+      return etag;
     },
     // A server that ignores the copy-source condition copies whatever the source is when each
     // part is copied: the source, HEADed again once every part is stored, must still be the
