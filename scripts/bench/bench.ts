@@ -48,7 +48,7 @@ import {
 import * as prettier from 'prettier';
 import type { SyncSummary } from '../../src/engine/events.ts';
 import { removeBucket } from '../../test/helpers/buckets.ts';
-import { startRgwCluster, type RgwCluster, type RgwUser } from '../cluster/rgw.ts';
+import { reclaimDeleted, startRgwCluster, type RgwCluster, type RgwUser } from '../cluster/rgw.ts';
 import { ensureCephPackages, ensureRedisPackages } from '../ensure-packages.ts';
 import { startRedis, type RedisServer } from '../cluster/redis.ts';
 import type { CeilingSide } from './ceiling.ts';
@@ -271,8 +271,11 @@ function isTmpfs(dir: string): boolean {
   }
 }
 
-/** Deletes a bucket and everything in it; a failure is a warning (the cluster goes at the end). */
-async function dropBucket(client: S3Client, bucket: string): Promise<void> {
+/**
+ * Deletes a bucket and everything in it, and frees its data in the cluster's RAM at once (see
+ * reclaimDeleted); a failure is a warning (the cluster goes at the end).
+ */
+async function dropBucket(cluster: RgwCluster, client: S3Client, bucket: string): Promise<void> {
   try {
     await removeBucket(client, bucket);
   } catch (error) {
@@ -282,6 +285,11 @@ async function dropBucket(client: S3Client, bucket: string): Promise<void> {
     } catch {
       // reported above; the cluster is removed at the end anyway
     }
+  }
+  try {
+    await reclaimDeleted(cluster.confFile);
+  } catch (error) {
+    say(`warning: RGW's gc did not run after deleting ${bucket}: ${(error as Error).message}`);
   }
 }
 
@@ -519,13 +527,13 @@ async function runServerWorkload(ctx: Context, w: ServerWorkload): Promise<void>
           }
         } finally {
           rmSync(caseDir, { recursive: true, force: true });
-          if (preseeded === undefined) await dropBucket(dstClient, dstBucket);
+          if (preseeded === undefined) await dropBucket(cluster, dstClient, dstBucket);
         }
       }
     }
   }
   // Large sources go at once (the cluster keeps data in RAM); small ones stay until the end.
-  if (w.sizeBytes >= MiB) await dropBucket(srcClient, srcBucket);
+  if (w.sizeBytes >= MiB) await dropBucket(cluster, srcClient, srcBucket);
   srcClient.destroy();
   if (dstClient !== srcClient) dstClient.destroy();
 }
