@@ -1,8 +1,13 @@
-// The CLI as a few bundled files (esbuild), written over tsc's dist/src/cli/main.js and
-// dist/workers/transfer.js: Node then loads and links ~10 modules at start instead of ~160, which
-// is most of a short run's start-up CPU (docs/benchmarks.md, issue 13). Lazy imports stay lazy:
-// each becomes a chunk in dist/src/chunks/, loaded when a command needs it. Packages stay
-// external (node_modules as installed). The library entry (dist/src/index.js) stays tsc's.
+// The CLI as bundled files (esbuild), written over tsc's dist/src/cli/main.js and
+// dist/workers/transfer.js: a sync then loads and links ~40 modules at start instead of ~180,
+// which is most of a short run's start-up CPU (docs/benchmarks.md, issue 13). Lazy imports stay lazy:
+// each becomes a chunk in dist/src/chunks/, loaded when a command needs it. The small packages
+// every run loads (commander, p-queue and its two, picomatch, ini) are bundled too: each is
+// several modules for Node's ESM loader, ~10 ms of a run's start-up CPU in all (docs/benchmarks.md).
+// The large or lazily loaded ones stay external (node_modules as installed): the SDK (required
+// only when a request needs it), piscina (its worker file), BullMQ (its Lua scripts), ioredis,
+// prom-client. Bundled CommonJS requires Node's built-ins through `require`, which an ES module
+// has not: the banner makes one per output file. The library entry (dist/src/index.js) stays tsc's.
 // Chunks sit two levels below dist/, as every module of tsc's tree does, so paths built from
 // import.meta.url (the worker entry, package.json) resolve the same.
 import { writeFileSync } from 'node:fs';
@@ -17,7 +22,10 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  external: ['@aws-sdk/*', '@smithy/*', 'bullmq', 'ioredis', 'piscina', 'prom-client'],
+  banner: {
+    js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);",
+  },
   allowOverwrite: true,
   logLevel: 'warning',
   metafile: true,

@@ -11,18 +11,21 @@ import type * as ClientS3 from '@aws-sdk/client-s3';
 import type * as CredentialProviders from '@aws-sdk/credential-providers';
 import type * as NodeHttp from '@smithy/node-http-handler';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the CLI bundle's banner declares that name (scripts/bundle.ts).
+const requireCjs = createRequire(import.meta.url);
 
 let clientS3: typeof ClientS3 | undefined;
 let credentialProviders: typeof CredentialProviders | undefined;
 let nodeHttp: typeof NodeHttp | undefined;
 
 const loadClientS3 = (): typeof ClientS3 =>
-  (clientS3 ??= require('@aws-sdk/client-s3') as typeof ClientS3);
+  (clientS3 ??= requireCjs('@aws-sdk/client-s3') as typeof ClientS3);
 const loadCredentialProviders = (): typeof CredentialProviders =>
-  (credentialProviders ??= require('@aws-sdk/credential-providers') as typeof CredentialProviders);
+  (credentialProviders ??= requireCjs(
+    '@aws-sdk/credential-providers',
+  ) as typeof CredentialProviders);
 const loadNodeHttp = (): typeof NodeHttp =>
-  (nodeHttp ??= require('@smithy/node-http-handler') as typeof NodeHttp);
+  (nodeHttp ??= requireCjs('@smithy/node-http-handler') as typeof NodeHttp);
 
 /** Whether @aws-sdk/client-s3 has been loaded in this thread (tests of the lean path read it). */
 export function isClientS3Loaded(): boolean {

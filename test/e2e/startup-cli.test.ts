@@ -53,8 +53,9 @@ type TracedRun = { code: number | null; stdout: string; stderr: string; loaded: 
 
 /**
  * The CLI is bundled (scripts/bundle.ts): a loaded output file stands for the source modules it
- * holds, named as tsc's tree names them (`…/dist/src/engine/run.js`), so the checks below read
- * the same with or without the bundle.
+ * holds, named as tsc's tree names them (`…/dist/src/engine/run.js`), and the packages bundled
+ * with them as installed (`…/node_modules/p-queue/…`), so the checks below read the same with or
+ * without the bundle.
  */
 function unbundled(loaded: string[]): string[] {
   const metaFile = join(REPO_ROOT, 'dist', 'bundle-meta.json');
@@ -64,9 +65,12 @@ function unbundled(loaded: string[]): string[] {
     const relative = path.startsWith(`${REPO_ROOT}/`) ? path.slice(REPO_ROOT.length + 1) : '';
     const inputs = meta[relative];
     if (inputs === undefined) return [module];
-    return inputs
-      .filter((input) => !input.startsWith('node_modules/'))
-      .map((input) => `file://${REPO_ROOT}/dist/${input.replace(/\.ts$/, '.js')}`);
+    // A bundled package's modules stand for the package as installed (node_modules/…).
+    return inputs.map((input) =>
+      input.startsWith('node_modules/')
+        ? `file://${REPO_ROOT}/${input}`
+        : `file://${REPO_ROOT}/dist/${input.replace(/\.ts$/, '.js')}`,
+    );
   });
 }
 
@@ -129,7 +133,7 @@ function assertNothingOfARun(run: TracedRun, what: string): void {
   );
   assert.ok(
     run.loaded.some((m) => m.includes('/node_modules/commander/')),
-    `${what}: no record of commander (CommonJS)`,
+    `${what}: no record of commander`,
   );
   for (const [name, pattern] of RUN_ONLY) {
     const hits = run.loaded.filter((m) => pattern.test(m));
