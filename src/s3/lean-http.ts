@@ -100,6 +100,11 @@ function abortsOf(signal: AbortSignal): Set<() => void> {
   return aborts;
 }
 
+/** The requests in flight under `signal` that its abort would stop (for tests). */
+export function abortableRequests(signal: AbortSignal): number {
+  return inFlight.get(signal)?.size ?? 0;
+}
+
 /**
  * Sends the lean path's requests. Shaped like the SDK's handlers (handle, destroy), so the
  * limiting and redirecting wrappers (limited-handler.ts, redirect.ts) wrap it as they wrap those.
@@ -137,9 +142,12 @@ export class LeanHttpHandler {
       let response: IncomingMessage | undefined;
       let connectTimer: NodeJS.Timeout | undefined;
       let answerTimer: NodeJS.Timeout | undefined;
+      let forgetAbort: (() => void) | undefined;
       const fail = (error: Error): void => {
         clearTimeout(connectTimer);
         clearTimeout(answerTimer);
+        // A request destroyed while it waits for a socket never emits 'close'.
+        forgetAbort?.();
         reject(error);
       };
       if (requestTimeout !== undefined && requestTimeout > 0) {
@@ -209,7 +217,8 @@ export class LeanHttpHandler {
           fail(abortError(signal));
         };
         aborts.add(onAbort);
-        req.once('close', () => aborts.delete(onAbort));
+        forgetAbort = () => aborts.delete(onAbort);
+        req.once('close', forgetAbort);
       }
       req.end(body);
     });

@@ -10,7 +10,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { classifyS3Error } from '../../src/s3/classify.ts';
-import { LeanHttpHandler } from '../../src/s3/lean-http.ts';
+import { LeanHttpHandler, abortableRequests } from '../../src/s3/lean-http.ts';
 import type { LeanHttpResponse } from '../../src/s3/lean-http.ts';
 
 type Seen = { method: string; url: string; headers: IncomingMessage['headers']; body: string };
@@ -141,6 +141,30 @@ describe('LeanHttpHandler', () => {
       controller.abort();
     }, 50);
     await assert.rejects(pending, { name: 'AbortError' });
+    lean.destroy();
+  });
+
+  it('forgets a request that timed out while it waited for a socket (no abort kept for the run)', async () => {
+    answer = () => undefined;
+    const lean = new LeanHttpHandler({
+      httpAgent: new Agent({ keepAlive: true, maxSockets: 1 }),
+      httpsAgent: new HttpsAgent({ keepAlive: true }),
+      connectionTimeoutMs: 1000,
+      socketTimeoutMs: 0,
+    });
+    // One signal for every request, as the main thread's tasks share: it lives for the run.
+    const run = new AbortController();
+    const holding = lean.handle(request({}), { abortSignal: run.signal });
+    holding.catch(() => undefined);
+    // Queued behind the first (one socket), it times out before it ever has a socket.
+    await assert.rejects(
+      lean.handle(request({}), { abortSignal: run.signal, requestTimeout: 100 }),
+      { name: 'TimeoutError' },
+    );
+    assert.equal(abortableRequests(run.signal), 1, 'only the request still in flight');
+    run.abort();
+    await assert.rejects(holding, { name: 'AbortError' });
+    assert.equal(abortableRequests(run.signal), 0);
     lean.destroy();
   });
 });
