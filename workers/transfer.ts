@@ -36,9 +36,7 @@ function threadRuntime(): TransferRuntime {
     clients,
     backoff: throttle.backoff,
     byteRate: sharedRates(init.backoffBuffer).bytes,
-    threadId,
-    // Cancel messages may name one task.
-    cancelsTasksOneByOne: true,
+    worker: { threadId },
     post: (message) => {
       parentPort?.postMessage(message);
     },

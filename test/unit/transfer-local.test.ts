@@ -108,7 +108,7 @@ describe('local copies and hashes', () => {
       const runtime = new TransferRuntime({
         profiles: {},
         clients,
-        threadId: 3,
+        worker: { threadId: 3 },
         post: (m) => messages.push(m),
         // Every read advances the clock 50 ms: a message at most every 4 chunks.
         now: () => (clock += 50),
@@ -138,7 +138,7 @@ describe('local copies and hashes', () => {
     });
 
     it("cancels one task by id in a worker's runtime, and runs the next one", async () => {
-      const runtime = new TransferRuntime({ profiles: {}, clients, cancelsTasksOneByOne: true });
+      const runtime = new TransferRuntime({ profiles: {}, clients, worker: { threadId: 1 } });
       const running = runtime.run(
         localTask(join(dir, 'src.bin'), join(dir, 'one.bin'), data.length, 7),
       );

@@ -32,19 +32,15 @@ export type TransferRuntimeOptions = {
   /** Shortest time between two progress messages of one task. @default 200 */
   progressIntervalMs?: number;
   /**
-   * A worker thread's id: every result then reports the thread's clientsBuilt. The main thread
-   * leaves it unset and reports its clients once, at the end of the run.
+   * Set in a worker thread (its id). Every result then carries the thread's clientsBuilt and its
+   * wire counts, and each task gets its own abort signal, so `cancel(id)` stops that task alone
+   * (a cancel message may name one task). The main thread leaves it unset: it reports its clients
+   * once, at the end of the run, hands its wire counts over at most every progress interval, and
+   * its tasks share one signal (a run is cancelled as a whole).
    */
-  threadId?: number;
+  worker?: { threadId: number };
   /** @default Date.now */
   now?: () => number;
-  /**
-   * Give each task its own abort signal, so `cancel(id)` stops that task alone (a worker thread,
-   * whose cancel messages may name one task). Otherwise every task shares the thread's signal
-   * and only the whole runtime can be cancelled (the main thread: a run is cancelled as a whole).
-   * @default false
-   */
-  cancelsTasksOneByOne?: boolean;
 };
 
 /**
@@ -56,12 +52,12 @@ export type TransferRuntimeOptions = {
 export class TransferRuntime {
   readonly #options: TransferRuntimeOptions;
   /**
-   * The signal every task shares unless cancelsTasksOneByOne: an AbortController per task (an
+   * The signal every task shares outside a worker: an AbortController per task (an
    * EventTarget, plus the lean path's listener on it) cost ~2 % of a small object's CPU. The SDK
    * adds a listener per request to it, so it has no listener limit to warn at.
    */
   readonly #controller = new AbortController();
-  /** Each running task's own controller (cancelsTasksOneByOne only). */
+  /** Each running task's own controller (in a worker only). */
   readonly #byTask = new Map<number, AbortController>();
   #running = 0;
   /** When the main thread last handed its wire counts over with a result (see run). */
@@ -73,7 +69,7 @@ export class TransferRuntime {
   }
 
   /**
-   * Cancels task `id` (with cancelsTasksOneByOne; otherwise an id cancels nothing), or without an
+   * Cancels task `id` (in a worker; otherwise an id cancels nothing), or without an
    * id every running task and every later one.
    */
   cancel(id?: number): void {
@@ -94,7 +90,7 @@ export class TransferRuntime {
   async run(task: WorkerTask): Promise<TaskResult> {
     this.#running += 1;
     let signal = this.#controller.signal;
-    if (this.#options.cancelsTasksOneByOne === true) {
+    if (this.#options.worker !== undefined) {
       const own = new AbortController();
       // As the shared signal: a task's requests (and their retries) each add a listener.
       setMaxListeners(0, own.signal);
@@ -123,16 +119,19 @@ export class TransferRuntime {
       // No final progress message: the result carries the task's bytes, and one message less
       // per task is measurable on many small objects.
       const result = await runTask(task, ctx);
-      const { threadId } = this.#options;
+      const { worker } = this.#options;
       // This thread's answers so far (other tasks' too): every count reaches the run once. A
       // worker hands them over with every result; the main thread at most every progress
       // interval (the run drains what is left at its end: drainWireInto).
-      if (threadId !== undefined || this.#isWireDrainDue()) {
+      if (worker !== undefined || this.#isWireDrainDue()) {
         const wire = drainWire();
         if (wire !== undefined) result.wire = wire;
       }
-      if (threadId !== undefined) {
-        result.clientsBuilt = { threadId, built: this.#options.clients.clientsBuilt() };
+      if (worker !== undefined) {
+        result.clientsBuilt = {
+          threadId: worker.threadId,
+          built: this.#options.clients.clientsBuilt(),
+        };
       }
       return result;
     } finally {
