@@ -26,6 +26,7 @@ const SHAPES: Readonly<Record<string, AnswerShape>> = {
   CompleteMultipartUpload: { root: 'CompleteMultipartUploadResult' },
   ListParts: { root: 'ListPartsResult' },
   ListMultipartUploads: { root: 'ListMultipartUploadsResult' },
+  GetObjectTagging: { root: 'Tagging' },
   DeleteObjects: { root: 'DeleteResult' },
   PutObject: { header: 'etag' },
   UploadPart: { header: 'etag' },

@@ -1,6 +1,7 @@
 // A lean path for the requests every small object costs: CopyObject for server-side copies, GET →
 // PUT of a small object buffered in memory for streamed ones, and ListObjectsV2 pages; and for
-// the parts of server-side multipart copies (UploadPartCopy). It uses the client's own
+// the requests of a server-side multipart copy (HEAD, GetObjectTagging, Create, UploadPartCopy,
+// Complete, Abort: transfer/head.ts, tags.ts, multipart-requests.ts, server-side.ts). It uses the client's own
 // credentials, request handler (keep-alive agent, TLS, timeouts) and retry strategy, one SigV4
 // signature, and nothing else. The SDK's send() resolves its middleware stack, walks the
 // endpoint rule set and runs schema (de)serialisation and log filters on every request: about 1 ms
@@ -13,7 +14,7 @@
 //
 // The boundary (everything not listed is private to this module):
 // - registerSignedTransport: the client factory (client.ts) records what the path needs of a client.
-// - canSendSigned, sendSigned: the callers (list-page.ts, transfer/context.ts). When canSendSigned
+// - canSendSigned, sendSigned: the callers (list-page.ts, transfer/context.ts's callSigned). When canSendSigned
 //   says no, the caller sends the SDK's command instead.
 // - buildSignedHttpRequest: the pure core, the signed request sendSigned would send for a target,
 //   credentials and date; no network, no clock.
@@ -91,7 +92,7 @@ export function registerSignedTransport(client: S3Api, transport: SignedTranspor
 export type SignedRequest = {
   /** Operation name, for the request counter and errors (`CopyObject`). */
   operation: string;
-  method: 'GET' | 'PUT';
+  method: 'GET' | 'PUT' | 'HEAD' | 'POST' | 'DELETE';
   bucket: string;
   key: string;
   /** Extra headers (lower case), e.g. `x-amz-copy-source`. */
@@ -416,6 +417,7 @@ function judgeAnswer(
     statusCode,
     headers,
     ...(isData ? {} : { body }),
+    isHead: request.method === 'HEAD',
     hasAnswered: hasAnswered(endpoint),
   });
   if (problem !== undefined) throw notS3AnswerError(operation, statusCode, problem);
@@ -436,10 +438,20 @@ function shortBodyError(operation: string, expected: number, received: number): 
 }
 
 /** The lean path's operations whose 200 answer may be an <Error> document. */
-const FAILS_AFTER_200 = new Set(['CopyObject', 'UploadPartCopy']);
+const FAILS_AFTER_200 = new Set(['CopyObject', 'UploadPartCopy', 'CompleteMultipartUpload']);
 
+/**
+ * Whether a 200 answer's body is S3's <Error> document. AWS keeps a long Complete's connection
+ * alive with spaces before the document, so leading white space is skipped first.
+ */
 function isErrorDocument(body: Buffer): boolean {
-  return /^(<\?xml[^>]*>\s*)?<Error>/.test(body.subarray(0, 256).toString('utf8'));
+  let start = 0;
+  while (
+    start < body.length &&
+    (body[start] === 0x20 || body[start] === 0x0a || body[start] === 0x0d || body[start] === 0x09)
+  )
+    start += 1;
+  return /^(<\?xml[^>]*>\s*)?<Error>/.test(body.subarray(start, start + 256).toString('utf8'));
 }
 
 /** Retry-After (seconds or an HTTP date) as the time the server asked us to wait until. */

@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SyncSummary } from '../../src/engine/events.ts';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/s3/client.ts';
 import { removeBucket } from '../helpers/buckets.ts';
 import { assertBuilt, CLI_MAIN, cleanEnv, cliEnv, REPO_ROOT, runCli } from '../helpers/cli.ts';
@@ -236,6 +236,9 @@ describe('start-up: what --version, --help and usage errors load', () => {
   });
 });
 
+/** An object above a 5 MiB threshold: two parts of 5 MiB. */
+const BIG = Buffer.alloc(6 * 1024 * 1024 + 17, 'multipart ');
+
 /** A module of the AWS SDK or its smithy packages. */
 const SDK_PACKAGE = /\/node_modules\/@(aws-sdk|smithy)\//;
 
@@ -250,6 +253,7 @@ describe(`s3ferry start-up: runStartMs and firstRequestMs in a sync's report, on
   before(async () => {
     bucket = await createBucket(client, 'e2e-startup');
     await seed(client, bucket, { 'in/a.txt': 'a', 'in/b.txt': 'b' });
+    await seed(client, bucket, { 'big/a.bin': BIG });
   });
   after(async () => {
     await removeBucket(client, bucket);
@@ -268,6 +272,30 @@ describe(`s3ferry start-up: runStartMs and firstRequestMs in a sync's report, on
       copied.Contents?.map((o) => o.Key),
       ['lean/a.txt', 'lean/b.txt'],
     );
+  });
+
+  it('a server-side multipart copy takes the lean path only: HEAD, tags, Create, parts, Complete', async () => {
+    const run = await traced(
+      [
+        'sync',
+        '-q',
+        '--multipart-threshold',
+        '5MiB',
+        '--part-size',
+        '5MiB',
+        `s3+a://${bucket}/big/`,
+        `s3+a://${bucket}/big-copy/`,
+      ],
+      env,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      run.loaded.filter((m) => /\/node_modules\/@aws-sdk\/client-s3\//.test(m)),
+      [],
+    );
+    const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'big-copy/a.bin' }));
+    assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(BIG), 'the bytes copied');
+    assert.match(got.ETag ?? '', /-2"$/, 'copied in two parts');
   });
 
   it('ls of a bucket lists with a delimiter, through the SDK: the record sees it, a CommonJS load', async () => {

@@ -2,7 +2,8 @@
 // own SigV4 call. The SDK is the reference, and this test holds the lean path to it, so that an SDK
 // upgrade cannot drift from it silently. For a table of endpoints, addressing styles, regions,
 // bucket names, awkward keys and the operations the lean path sends (GetObject, PutObject with
-// Content-MD5, CopyObject, UploadPartCopy, ListObjectsV2), the request buildSignedHttpRequest returns is compared
+// Content-MD5, CopyObject, UploadPartCopy, ListObjectsV2, the multipart upload's Create, Complete
+// and Abort, HeadObject, GetObjectTagging), the request buildSignedHttpRequest returns is compared
 // with the request an S3Client from createS3Client signs for the same command. No network: a
 // middleware right after the SDK's signing step captures the signed request and answers for the
 // server.
@@ -16,7 +17,8 @@
 //   sends (isSdkOnly: its invocation id and retry count, user agent, flexible-checksum headers,
 //   Expect) and `x-id`, and, for a body, sets the lean path's `x-amz-content-sha256:
 //   UNSIGNED-PAYLOAD` (S3 takes either; the lean path has the server check Content-MD5 instead of
-//   hashing the body twice). The lean builder signs at the SDK's own `x-amz-date`. Any other
+//   hashing the body twice). The lean builder signs at the SDK's own `x-amz-date`. Bodies
+//   (PutObject's, Complete's XML) are compared byte for byte. Any other
 //   header the SDK starts to send fails here, to be judged; a difference in path or query
 //   encoding, header canonicalisation, credential scope or date shows as a different signature.
 // The cases the lean path declines (leanAddressing undefined, so canSendSigned is false and the
@@ -25,8 +27,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCopyCommand,
@@ -38,6 +45,13 @@ import { listPageRequest } from '../../src/s3/list-page.ts';
 import { buildSignedHttpRequest, leanAddressing } from '../../src/s3/signed-request.ts';
 import type { SignedRequest, SignedTarget } from '../../src/s3/signed-request.ts';
 import { encodeCopySource } from '../../src/s3/transfer/context.ts';
+import { headObjectRequest } from '../../src/s3/transfer/head.ts';
+import {
+  abortUploadRequest,
+  completeUploadRequest,
+  createUploadRequest,
+} from '../../src/s3/transfer/multipart-requests.ts';
+import { getTaggingRequest } from '../../src/s3/transfer/tags.ts';
 import { uploadPartCopyRequest } from '../../src/s3/transfer/server-side.ts';
 import type { AddressingStyle } from '../../src/shared/profile.ts';
 import { makeSpec } from '../helpers/profile-spec.ts';
@@ -177,6 +191,8 @@ type Probe = {
   sent?: Snapshot;
   /** The SDK's request as signed. */
   signed?: HttpRequest;
+  /** The body the SDK sends, as bytes. */
+  body?: Buffer | undefined;
 };
 
 const probes = new Map<string, Probe>();
@@ -216,6 +232,8 @@ function probeFor(endpoint: Endpoint, style: AddressingStyle, credentials: AwsCr
   };
   const capture: FinalizeRequestMiddleware<object, object> = () => (args) => {
     probe.signed = args.request as HttpRequest;
+    const body = (args.request as HttpRequest).body as unknown;
+    probe.body = body === undefined ? undefined : Buffer.from(body as Uint8Array | string);
     return Promise.resolve({
       output: { $metadata: {} },
       response: { statusCode: 200, headers: {} },
@@ -332,6 +350,78 @@ function uploadPartCopy(bucket: string, key: string): Operation {
   };
 }
 
+function createUpload(bucket: string, key: string): Operation {
+  // transfer/multipart-requests.ts: every field a multipart copy or upload may set.
+  const fields = {
+    ContentType: 'text/plain; charset=utf-8',
+    CacheControl: 'max-age=60',
+    ContentDisposition: 'attachment; filename="a b.txt"',
+    ContentEncoding: '',
+    ContentLanguage: 'de-CH',
+    Metadata: { Origin: 'drift test', 'second-key': 'v2' },
+    StorageClass: 'STANDARD_IA' as const,
+    ServerSideEncryption: 'aws:kms' as const,
+    SSEKMSKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/drift',
+    ACL: 'bucket-owner-full-control' as const,
+    Tagging: 'team=a%20b&k%3D=v%26',
+  };
+  const lean = createUploadRequest({ bucket, key }, fields);
+  assert.ok(lean !== undefined, 'every field is one the lean path sends');
+  return {
+    lean,
+    sdk: (client) =>
+      client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...fields })),
+  };
+}
+
+function completeUpload(bucket: string, key: string): Operation {
+  // transfer/multipart-requests.ts: ETags as parts answer them, one with characters to escape.
+  const uploadId = '2~up.load_id+with/odd=';
+  const parts = [
+    { partNumber: 1, etag: '"0123456789abcdef0123456789abcdef"' },
+    { partNumber: 2, etag: `"a&b<c>'d'\r\n"` },
+  ];
+  return {
+    lean: completeUploadRequest({ bucket, key }, uploadId, parts),
+    sdk: (client) =>
+      client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: {
+            Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })),
+          },
+        }),
+      ),
+  };
+}
+
+function abortUpload(bucket: string, key: string): Operation {
+  const uploadId = '2~up.load_id+with/odd=';
+  return {
+    lean: abortUploadRequest({ bucket, key }, uploadId),
+    sdk: (client) =>
+      client.send(
+        new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
+      ),
+  };
+}
+
+function headObject(bucket: string, key: string): Operation {
+  return {
+    lean: headObjectRequest({ bucket, key }),
+    sdk: (client) => client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
+  };
+}
+
+function getTagging(bucket: string, key: string): Operation {
+  return {
+    lean: getTaggingRequest({ bucket, key }),
+    sdk: (client) => client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key })),
+  };
+}
+
 type ListQuery = { prefix?: string; startAfter?: string; token?: string; delimiter?: string };
 
 function listObjects(bucket: string, q: ListQuery): Operation {
@@ -426,6 +516,7 @@ async function compare(c: Case): Promise<void> {
     assert.ok(signedHeaders.includes(name), `${name} is signed`);
   }
   assert.deepEqual(lean.headers, signed.headers, 'headers, signature included');
+  assert.deepEqual(c.operation.lean.body, probe.body, 'body');
 }
 
 function* locationCases(): Generator<Case> {
@@ -486,6 +577,16 @@ function* keyCases(): Generator<Case> {
         operation: uploadPartCopy(DNS_BUCKET.name, key),
         what: `UploadPartCopy ${shown} in`,
       };
+      const more: [string, (bucket: string, key: string) => Operation][] = [
+        ['CreateMultipartUpload', createUpload],
+        ['CompleteMultipartUpload', completeUpload],
+        ['AbortMultipartUpload', abortUpload],
+        ['HeadObject', headObject],
+        ['GetObjectTagging', getTagging],
+      ];
+      for (const [name, build] of more) {
+        yield { ...base, operation: build(DNS_BUCKET.name, key), what: `${name} ${shown} in` };
+      }
     }
   }
 }
@@ -513,7 +614,7 @@ describe('the lean signed path builds the request the SDK builds', () => {
   describe('endpoints × addressing styles × regions × bucket names', () => {
     for (const c of locationCases()) it(caseName(c), () => compare(c));
   });
-  describe('awkward keys: GetObject, PutObject with Content-MD5, CopyObject, UploadPartCopy', () => {
+  describe('awkward keys: GetObject, PutObject with Content-MD5, CopyObject, UploadPartCopy, Create/Complete/AbortMultipartUpload, HeadObject, GetObjectTagging', () => {
     for (const c of keyCases()) it(caseName(c), () => compare(c));
   });
   describe('ListObjectsV2 with awkward prefix, start-after, continuation-token, delimiter', () => {

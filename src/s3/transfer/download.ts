@@ -2,7 +2,8 @@
 // MD5 where its ETag is one (verify.ts), fsync, timestamp, rename. At/above the threshold the
 // object is fetched as parallel ranged GETs written at their offsets.
 import type { FileHandle } from 'node:fs/promises';
-import { GetObjectCommand, HeadObjectCommand } from '../sdk.ts';
+import { GetObjectCommand } from '../sdk.ts';
+import { headObject } from './head.ts';
 import type { S3FerryError } from '../../shared/errors.ts';
 import { isS3FerryError } from '../../shared/errors.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
@@ -127,7 +128,7 @@ export async function downloadObject(
     );
   }
 
-  const head = await callS3(ctx, src, new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }));
+  const head = await headObject(ctx, src);
   const sizeBytes = head.ContentLength ?? task.sizeBytes;
   const ifMatch = head.ETag === undefined ? {} : { IfMatch: head.ETag };
   // A multipart source is fetched on its own part boundaries where they can be known, each range

@@ -21,16 +21,14 @@
 // sync of the same key at the same moment) would have its upload aborted: it fails, instead of
 // two writers racing silently. A stalled attempt the server only acts on after the sweep is not
 // seen: `s3ferry uploads --abort` or a lifecycle rule removes it.
-import {
-  AbortMultipartUploadCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-} from '../sdk.ts';
+import { ListMultipartUploadsCommand } from '../sdk.ts';
 import { isS3FerryError } from '../../shared/errors.ts';
 import { normalizeEtag } from '../etag.ts';
 import { nextMarkersOf, uploadsOf } from '../uploads.ts';
 import type { S3Upload, UploadMarkers } from '../uploads.ts';
 import { callS3 } from './context.ts';
+import { headObject } from './head.ts';
+import { sendAbort } from './multipart-requests.ts';
 import type { S3Target, TransferContext } from './context.ts';
 
 /** Slack around our upload's Initiated: servers date uploads to the second or the millisecond. */
@@ -126,16 +124,7 @@ export async function abortLostCreates(
   const orphans = lostCreates(ofKey, lost);
   for (const upload of orphans) {
     try {
-      await callS3(
-        ctx,
-        dst,
-        new AbortMultipartUploadCommand({
-          Bucket: dst.bucket,
-          Key: dst.key,
-          UploadId: upload.uploadId,
-        }),
-        { signal: undefined },
-      );
+      await sendAbort(ctx, dst, upload.uploadId, { signal: undefined });
     } catch (error) {
       if (!(isS3FerryError(error) && error.code === 'NoSuchUpload')) throw error;
     }
@@ -168,12 +157,7 @@ export async function isCompletedAt(
 ): Promise<boolean> {
   if (expected === undefined) return false;
   try {
-    const head = await callS3(
-      ctx,
-      dst,
-      new HeadObjectCommand({ Bucket: dst.bucket, Key: dst.key }),
-      { signal: undefined },
-    );
+    const head = await headObject(ctx, dst, { signal: undefined });
     return isCompletedObject(head, expected);
   } catch {
     return false;

@@ -1,14 +1,9 @@
 // One multipart upload, run entirely inside the task that owns it: create → parts in parallel →
 // complete, or abort only after every in-flight part has settled (lib-storage's discipline).
 import { setMaxListeners } from 'node:events';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-} from '../sdk.ts';
 import type { CreateMultipartUploadCommandInput } from '@aws-sdk/client-s3';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
-import { abortedError, callS3 } from './context.ts';
+import { abortedError } from './context.ts';
 import { compositeOfPartEtags, normalizeEtag } from '../etag.ts';
 import { RequestCounter } from '../request-counter.ts';
 import type { S3Target, TransferContext } from './context.ts';
@@ -17,6 +12,7 @@ import type { ResumableUpload } from '../../shared/protocol.ts';
 import { keptParts } from './resume-upload.ts';
 import { abortLostCreates, isCompletedAt, mayHaveCreated } from './lost-answers.ts';
 import type { CompletedObject } from './lost-answers.ts';
+import { sendAbort, sendComplete, sendCreate } from './multipart-requests.ts';
 
 /**
  * Runs `work` for every item with at most `concurrency` in flight. After the first failure no new
@@ -187,20 +183,14 @@ export async function runMultipartUpload(
     isCompleteSent = true;
     try {
       // RGW answers Complete with an empty ETag: nothing here relies on it.
-      await callS3(
+      await sendComplete(
         ctx,
         dst,
-        new CompleteMultipartUploadCommand({
-          Bucket: dst.bucket,
-          Key: dst.key,
-          UploadId: uploadId,
-          MultipartUpload: {
-            Parts: options.parts.map((part) => ({
-              PartNumber: part.partNumber,
-              ETag: etags[part.partNumber - 1],
-            })),
-          },
-        }),
+        id,
+        options.parts.map((part) => ({
+          partNumber: part.partNumber,
+          etag: etags[part.partNumber - 1] as string,
+        })),
       );
     } catch (error) {
       // An attempt's answer may have been lost after the server completed the upload: the retry
@@ -256,12 +246,7 @@ async function createUpload(
   const sentAtMs = Date.now();
   let uploadId: string | undefined;
   try {
-    const created = await callS3(
-      { ...ctx, counter },
-      dst,
-      new CreateMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, ...create }),
-    );
-    uploadId = created.UploadId;
+    uploadId = await sendCreate({ ...ctx, counter }, dst, create);
   } catch (error) {
     ctx.counter.merge(counter.snapshot());
     if (!mayHaveCreated(error, attempts())) throw error;
@@ -305,12 +290,7 @@ async function abortUpload(
   uploadId: string,
 ): Promise<'aborted' | 'gone'> {
   try {
-    await callS3(
-      ctx,
-      dst,
-      new AbortMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, UploadId: uploadId }),
-      { signal: undefined },
-    );
+    await sendAbort(ctx, dst, uploadId, { signal: undefined });
     return 'aborted';
   } catch (error) {
     if (isS3FerryError(error) && error.code === 'NoSuchUpload') return 'gone';

@@ -21,6 +21,63 @@ export function guessContentType(name: string): string | undefined {
 }
 
 /**
+ * The write fields s3ferry sets (SDK names) and the request headers the SDK's serialisers send
+ * them as: the one table for the lean path's writes (test/unit/signed-request-drift.test.ts
+ * compares it with the SDK's requests). `Metadata` is `x-amz-meta-<key>`.
+ */
+const FIELD_HEADERS: Readonly<Record<string, string>> = {
+  ContentType: 'content-type',
+  CacheControl: 'cache-control',
+  ContentDisposition: 'content-disposition',
+  ContentEncoding: 'content-encoding',
+  ContentLanguage: 'content-language',
+  StorageClass: 'x-amz-storage-class',
+  ServerSideEncryption: 'x-amz-server-side-encryption',
+  SSEKMSKeyId: 'x-amz-server-side-encryption-aws-kms-key-id',
+  ACL: 'x-amz-acl',
+  Tagging: 'x-amz-tagging',
+};
+
+/**
+ * Write fields as the SDK sends them: headers (an empty value too), metadata keys in lower
+ * case. Undefined when a field is not in the table: the caller then sends the SDK's command.
+ */
+export function fieldsAsHeaders(
+  fields: Record<string, unknown>,
+): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    if (field === 'Metadata') {
+      for (const [key, text] of Object.entries(value as Record<string, string>)) {
+        out[`x-amz-meta-${key.toLowerCase()}`] = text;
+      }
+      continue;
+    }
+    const header = FIELD_HEADERS[field];
+    if (header === undefined || typeof value !== 'string') return undefined;
+    out[header] = value;
+  }
+  return out;
+}
+
+/** The run's settings as write fields (what every object written gets, over its source's). */
+function settingsFields(settings: ObjectSettings): Record<string, string | Record<string, string>> {
+  const out: Record<string, string | Record<string, string>> = {};
+  if (settings.contentType !== undefined) out['ContentType'] = settings.contentType;
+  if (settings.cacheControl !== undefined) out['CacheControl'] = settings.cacheControl;
+  if (settings.contentDisposition !== undefined) {
+    out['ContentDisposition'] = settings.contentDisposition;
+  }
+  if (settings.metadata !== undefined) out['Metadata'] = settings.metadata;
+  if (settings.storageClass !== undefined) out['StorageClass'] = settings.storageClass;
+  if (settings.sse !== undefined) out['ServerSideEncryption'] = settings.sse;
+  if (settings.sseKmsKeyId !== undefined) out['SSEKMSKeyId'] = settings.sseKmsKeyId;
+  if (settings.acl !== undefined) out['ACL'] = settings.acl;
+  return out;
+}
+
+/**
  * SDK fields for a write of an object whose source carried `carried`; `localName` is the file
  * name of an upload (its content type is guessed unless the settings say otherwise).
  */
@@ -34,20 +91,11 @@ export function writeFields(
     localName !== undefined && settings?.guessMimeType !== false
       ? guessContentType(localName)
       : undefined;
-  const contentType = settings?.contentType ?? guessed;
-  if (contentType !== undefined) out.ContentType = contentType;
+  if (guessed !== undefined) out.ContentType = guessed;
   if (settings === undefined) return out;
-  if (settings.cacheControl !== undefined) out.CacheControl = settings.cacheControl;
-  if (settings.contentDisposition !== undefined) {
-    out.ContentDisposition = settings.contentDisposition;
-  }
-  if (settings.metadata !== undefined) {
-    out.Metadata = { ...carried.Metadata, ...settings.metadata };
-  }
-  if (settings.storageClass !== undefined) out['StorageClass'] = settings.storageClass;
-  if (settings.sse !== undefined) out['ServerSideEncryption'] = settings.sse;
-  if (settings.sseKmsKeyId !== undefined) out['SSEKMSKeyId'] = settings.sseKmsKeyId;
-  if (settings.acl !== undefined) out['ACL'] = settings.acl;
+  const fields = settingsFields(settings);
+  Object.assign(out, fields);
+  if (settings.metadata !== undefined) out.Metadata = { ...carried.Metadata, ...settings.metadata };
   return out;
 }
 
@@ -57,20 +105,6 @@ export function writeHeaders(
   carried: Record<string, string>,
 ): Record<string, string> {
   if (settings === undefined) return carried;
-  const out: Record<string, string> = { ...carried };
-  if (settings.contentType !== undefined) out['content-type'] = settings.contentType;
-  if (settings.cacheControl !== undefined) out['cache-control'] = settings.cacheControl;
-  if (settings.contentDisposition !== undefined) {
-    out['content-disposition'] = settings.contentDisposition;
-  }
-  for (const [key, value] of Object.entries(settings.metadata ?? {})) {
-    out[`x-amz-meta-${key}`] = value;
-  }
-  if (settings.storageClass !== undefined) out['x-amz-storage-class'] = settings.storageClass;
-  if (settings.sse !== undefined) out['x-amz-server-side-encryption'] = settings.sse;
-  if (settings.sseKmsKeyId !== undefined) {
-    out['x-amz-server-side-encryption-aws-kms-key-id'] = settings.sseKmsKeyId;
-  }
-  if (settings.acl !== undefined) out['x-amz-acl'] = settings.acl;
-  return out;
+  // Every field settingsFields sets is in the table.
+  return { ...carried, ...fieldsAsHeaders(settingsFields(settings)) };
 }

@@ -4,13 +4,14 @@
 // honours it (AWS), and a second HEAD before Complete where it does not (RGW 16, moto).
 import { writeFields, writeHeaders } from './object-headers.ts';
 import { overridesHeaders } from '../../shared/object-settings.ts';
-import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
-import { CopyObjectCommand, HeadObjectCommand, UploadPartCopyCommand } from '../sdk.ts';
+import { CopyObjectCommand, UploadPartCopyCommand } from '../sdk.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
 import { callS3, callSigned, encodeCopySource } from './context.ts';
 import type { SignedRequest } from '../signed-request.ts';
 import { xmlText } from '../signed-request.ts';
 import type { S3Target, TransferContext } from './context.ts';
+import { headObject } from './head.ts';
+import type { ObjectHead } from './head.ts';
 import { preservedHeaders } from './headers.ts';
 import { runMultipartUpload } from './multipart.ts';
 import { pinnedRequestError, sourceChanged, versionChange } from './source-changed.ts';
@@ -56,10 +57,9 @@ export async function serverSideCopy(
 ): Promise<number> {
   const copySource = encodeCopySource(src.bucket, src.key);
   const settings = ctx.objectSettings;
-  const headSource = () =>
-    callS3(ctx, src, new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }));
+  const headSource = () => headObject(ctx, src);
   // Headers set by the run replace what COPY would carry: the source's are read, then merged.
-  const copyReplacing = async (sizeBytes: number, head: HeadObjectCommandOutput) => {
+  const copyReplacing = async (sizeBytes: number, head: ObjectHead) => {
     await callS3(
       ctx,
       dst,
@@ -79,7 +79,7 @@ export async function serverSideCopy(
     ctx.onBytes(copied);
     return copied;
   };
-  const copyWhole = async (sizeBytes: number, head?: HeadObjectCommandOutput): Promise<number> => {
+  const copyWhole = async (sizeBytes: number, head?: ObjectHead): Promise<number> => {
     if (overridesHeaders(settings)) return copyReplacing(sizeBytes, head ?? (await headSource()));
     const sent = await callSigned(ctx, dst, {
       operation: 'CopyObject',
@@ -166,11 +166,7 @@ export async function serverSideCopy(
     // part is copied: the source, HEADed again once every part is stored, must still be the
     // version the first HEAD saw, or the parts may come from two versions.
     async beforeComplete() {
-      const now = await callS3(
-        ctx,
-        src,
-        new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }),
-      );
+      const now = await headSource();
       const change = versionChange(head, now);
       if (change !== undefined) throw sourceChanged(src, change);
     },

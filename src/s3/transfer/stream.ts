@@ -3,7 +3,8 @@
 // whole: each GET body flows into its upload with a known Content-Length, so memory stays around
 // partConcurrency × the sockets' buffers, whatever the object size.
 import { writeFields } from './object-headers.ts';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '../sdk.ts';
+import { DeleteObjectCommand, GetObjectCommand } from '../sdk.ts';
+import { headObject } from './head.ts';
 import { S3FerryError, isS3FerryError } from '../../shared/errors.ts';
 import type { CopyTask } from '../../shared/protocol.ts';
 import { asReadable, putObjectFromStream, uploadPartFromStream } from './body.ts';
@@ -115,7 +116,7 @@ export async function streamCopy(
     });
   }
 
-  const head = await callS3(ctx, src, new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }));
+  const head = await headObject(ctx, src);
   const sizeBytes = head.ContentLength ?? task.sizeBytes;
   // Parts travel in parallel, so no MD5 of the whole passes through here: a multipart source is
   // read (and uploaded) on its own part boundaries where they can be known, and the parts' MD5s

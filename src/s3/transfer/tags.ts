@@ -5,7 +5,9 @@
 // per run (the copy itself goes on), never a failure per object.
 import { GetObjectTaggingCommand, PutObjectTaggingCommand } from '../sdk.ts';
 import { isS3FerryError } from '../../shared/errors.ts';
-import { callS3 } from './context.ts';
+import { callS3, callSigned } from './context.ts';
+import type { SignedRequest } from '../signed-request.ts';
+import { xmlText } from '../signed-request.ts';
 import type { S3Target, TransferContext } from './context.ts';
 
 /** Answers of a server that does not do object tagging (RGW without it, old MinIO, some gateways). */
@@ -24,6 +26,47 @@ export function taggingHeader(tags: readonly { Key?: string; Value?: string }[])
     .join('&');
 }
 
+/** GetObjectTagging of `target` on the lean path. */
+export function getTaggingRequest(target: { bucket: string; key: string }): SignedRequest {
+  return {
+    operation: 'GetObjectTagging',
+    method: 'GET',
+    bucket: target.bucket,
+    key: target.key,
+    query: { tagging: '' },
+    headers: {},
+  };
+}
+
+/** The TagSet of a GetObjectTagging answer, as the SDK reads it. */
+export function tagSetOf(xml: string): { Key?: string; Value?: string }[] {
+  const tags: { Key?: string; Value?: string }[] = [];
+  for (const [, inner] of xml.matchAll(/<Tag>([\s\S]*?)<\/Tag>/g)) {
+    const key = xmlText(inner ?? '', 'Key');
+    const value = xmlText(inner ?? '', 'Value');
+    tags.push({
+      ...(key === undefined ? {} : { Key: key }),
+      ...(value === undefined ? {} : { Value: value }),
+    });
+  }
+  return tags;
+}
+
+/** The source's tags (lean path where the client allows it, else the SDK's command). */
+async function getTagSet(
+  ctx: TransferContext,
+  src: S3Target,
+): Promise<{ Key?: string; Value?: string }[]> {
+  const sent = await callSigned(ctx, src, getTaggingRequest(src));
+  if (sent !== undefined) return tagSetOf(sent.body.toString('utf8'));
+  const got = await callS3(
+    ctx,
+    src,
+    new GetObjectTaggingCommand({ Bucket: src.bucket, Key: src.key }),
+  );
+  return got.TagSet ?? [];
+}
+
 /**
  * The source's tags as an `x-amz-tagging` value, or undefined when it has none, the task does
  * not carry tags (`--no-tags`, or no S3 source), or the server cannot say (then one warning).
@@ -37,12 +80,7 @@ export async function sourceTagging(
 ): Promise<string | undefined> {
   if (ctx.copyTags !== true || tagCount === 0) return undefined;
   try {
-    const got = await callS3(
-      ctx,
-      src,
-      new GetObjectTaggingCommand({ Bucket: src.bucket, Key: src.key }),
-    );
-    const header = taggingHeader(got.TagSet ?? []);
+    const header = taggingHeader(await getTagSet(ctx, src));
     return header === '' ? undefined : header;
   } catch (error) {
     if (!isS3FerryError(error)) throw error;
