@@ -446,13 +446,12 @@ const FAILS_AFTER_200 = new Set(['CopyObject', 'UploadPartCopy', 'CompleteMultip
  */
 function isErrorDocument(body: Buffer): boolean {
   let start = 0;
-  while (
-    start < body.length &&
-    (body[start] === 0x20 || body[start] === 0x0a || body[start] === 0x0d || body[start] === 0x09)
-  )
-    start += 1;
+  while (start < body.length && XML_SPACE.has(body[start] as number)) start += 1;
   return /^(<\?xml[^>]*>\s*)?<Error>/.test(body.subarray(start, start + 256).toString('utf8'));
 }
+
+/** XML's white space bytes: space, tab, CR, LF. */
+const XML_SPACE = new Set([0x20, 0x09, 0x0d, 0x0a]);
 
 /** Retry-After (seconds or an HTTP date) as the time the server asked us to wait until. */
 function retryAfterHint(headers: Record<string, string>): Date | undefined {

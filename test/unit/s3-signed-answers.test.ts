@@ -166,4 +166,102 @@ describe('sendSigned: answers held to S3’s shape', () => {
     assert.equal(classifyS3Error(error).code, 'MalformedAnswer');
     assert.equal(lean.calls(), 1 + 4);
   });
+
+  const complete: SignedRequest = {
+    operation: 'CompleteMultipartUpload',
+    method: 'POST',
+    bucket: 'b',
+    key: 'k',
+    headers: { 'content-type': 'application/xml' },
+    query: { uploadId: 'u1' },
+    body: Buffer.from('<CompleteMultipartUpload></CompleteMultipartUpload>'),
+  };
+  const completed =
+    '<CompleteMultipartUploadResult><ETag>"e-2"</ETag></CompleteMultipartUploadResult>';
+
+  it('a Complete that fails inside its 200, after AWS keep-alive spaces: retried, then believed', async () => {
+    const failedInside = `${' '.repeat(300)}\n<?xml version="1.0"?><Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>`;
+    const lean = clientAnswering([
+      proven,
+      { statusCode: 200, body: failedInside },
+      { statusCode: 200, body: `   ${completed}` },
+    ]);
+    await lean.send(list);
+    const response = await lean.send(complete);
+    assert.match(response.body.toString(), /CompleteMultipartUploadResult/);
+    assert.equal(lean.calls(), 3);
+  });
+
+  it('a CopyObject that fails inside its 200 after keep-alive spaces is not believed', async () => {
+    const lean = clientAnswering([
+      proven,
+      {
+        statusCode: 200,
+        body: `${' '.repeat(40)}<Error><Code>InternalError</Code><Message>try again</Message></Error>`,
+      },
+      { statusCode: 200, body: '<CopyObjectResult><ETag>"e"</ETag></CopyObjectResult>' },
+    ]);
+    await lean.send(list);
+    const response = await lean.send({
+      operation: 'CopyObject',
+      method: 'PUT',
+      bucket: 'b',
+      key: 'k',
+      headers: { 'x-amz-copy-source': 'b/j' },
+    });
+    assert.match(response.body.toString(), /<ETag>"e"<\/ETag>/);
+    assert.equal(lean.calls(), 3);
+  });
+
+  it('a Complete that fails inside its 200 on every attempt fails with the error it names', async () => {
+    const lean = clientAnswering([
+      proven,
+      {
+        statusCode: 200,
+        body: '<Error><Code>InvalidPart</Code><Message>One or more parts could not be found</Message></Error>',
+      },
+    ]);
+    await lean.send(list);
+    const error = await lean.send(complete).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const classified = classifyS3Error(error);
+    assert.equal(classified.code, 'InvalidPart');
+    assert.equal(lean.calls(), 2, 'a 400-class error is not retried');
+  });
+
+  it('a HEAD answered 404 without a body: NotFound, not a foreign answer', async () => {
+    const lean = clientAnswering([{ statusCode: 404, headers: { 'content-length': '0' } }]);
+    const error = await lean
+      .send({ operation: 'HeadObject', method: 'HEAD', bucket: 'b', key: 'k', headers: {} })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    const classified = classifyS3Error(error);
+    assert.equal(classified.code, 'NotFound');
+    assert.equal(classified.kind, 'not-found');
+    assert.equal(lean.calls(), 1);
+  });
+
+  it('a GetObjectTagging answered with HTML at a new endpoint: NotS3Endpoint, not an empty tag set', async () => {
+    const lean = clientAnswering([
+      { statusCode: 200, headers: { 'content-type': 'text/html' }, body: HTML },
+    ]);
+    const error = await lean
+      .send({
+        operation: 'GetObjectTagging',
+        method: 'GET',
+        bucket: 'b',
+        key: 'k',
+        headers: {},
+        query: { tagging: '' },
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.equal(classifyS3Error(error).code, 'NotS3Endpoint');
+  });
 });

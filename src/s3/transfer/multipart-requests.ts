@@ -43,7 +43,10 @@ export function uploadIdOf(body: Buffer): string | undefined {
   return xmlText(body.toString('utf8'), 'UploadId');
 }
 
-/** XML character data as the SDK's serialiser escapes it (@aws-sdk/xml-builder). */
+/**
+ * XML character data as the SDK's serialiser escapes it (@aws-sdk/xml-builder), byte for byte:
+ * its U+2028 rule replaces the first one only, and so does this.
+ */
 function escapeElement(value: string): string {
   return value
     .replace(/&/g, '&amp;')
