@@ -64,11 +64,24 @@ export async function runMeasured(
       stdout: string;
       stderr: string;
     }>((resolve, reject) => {
+      // Its own process group: GNU time is the child, the tool its child. A timeout kills the
+      // whole group; killing GNU time alone left the tool running with the pipes open, and the
+      // bench waited for it for ever (rclone stalled under faults in G).
       const child = spawn(cmd, argv, {
         env: options.env,
         cwd: options.cwd,
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       });
+      const killGroup = (): void => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      };
+      // The bench stopped (Ctrl-C, a failure) while the tool runs: the group goes with it.
+      process.once('exit', killGroup);
       const keep = (chunks: Buffer[]) => (chunk: Buffer) => {
         chunks.push(chunk);
         while (chunks.length > 1 && chunks.reduce((n, c) => n + c.length, 0) > 65_536) {
@@ -83,12 +96,11 @@ export async function runMeasured(
       if (file !== undefined) child.stdout.pipe(file);
       child.stderr.on('data', keep(err));
       const timer =
-        options.timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+        options.timeoutMs === undefined ? undefined : setTimeout(killGroup, options.timeoutMs);
       child.once('error', reject);
       child.once('close', (code, signal) => {
         if (timer !== undefined) clearTimeout(timer);
+        process.removeListener('exit', killGroup);
         const result = {
           exitCode: code ?? (signal === null ? 1 : 137),
           stdout: Buffer.concat(out).toString('utf8'),

@@ -1,0 +1,38 @@
+// Unit: the bench's runMeasured stops a tool that outlives its step's timeout — the tool itself,
+// not only GNU time in front of it. Killing GNU time alone left the tool running with the pipes
+// open, and a full bench waited on a stalled rclone for ever (workload G, 2026-12-06).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runMeasured } from '../../scripts/bench/measure.ts';
+import { tempRoot } from '../helpers/temp-dir.ts';
+
+/** Whether `pid` still runs: it exists and is not a zombie waiting to be reaped. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+describe('runMeasured: a step timeout', () => {
+  it(
+    'kills the tool and its children, and the run ends (exit 137)',
+    { timeout: 15_000 },
+    async () => {
+      const pidFile = join(tempRoot('bench-measure').root, 'pid');
+      // A tool that starts a child of its own and waits on it, as rclone's threads wait on a stall.
+      const m = await runMeasured('sh', ['-c', `sleep 60 & echo $! > ${pidFile}; wait`], {
+        env: process.env,
+        timeoutMs: 500,
+      });
+      assert.equal(m.exitCode, 137);
+      const sleeper = Number(readFileSync(pidFile, 'utf8').trim());
+      assert.ok(sleeper > 0, 'the tool wrote its child pid');
+      assert.equal(isRunning(sleeper), false, 'the tool’s child was killed with it');
+    },
+  );
+});
