@@ -89,7 +89,7 @@ import {
 } from './report.ts';
 import { fmt, fmtMiB, fmtSpread, spread } from './stats.ts';
 import { FAULT_TOOLS, isComplete, renderFaultSection, type FaultRecord } from './fault-report.ts';
-import { runFaultWorkload } from './faults.ts';
+import { faultStepTimeoutMs, runFaultWorkload } from './faults.ts';
 import {
   KiB,
   MiB,
@@ -1027,6 +1027,7 @@ async function main(): Promise<number> {
             workDir,
             tools: faultTools,
             runs: options.runs,
+            stepTimeoutMs: faultStepTimeoutMs(options.scale),
             baseEnv: cleanEnv(),
             log: say,
           },

@@ -35,7 +35,15 @@ import { commandFor, type StepContext } from './peers.ts';
 import { fmtMiB } from './stats.ts';
 import type { FaultObject, FaultWorkload, Step } from './workloads.ts';
 
-const STEP_TIMEOUT_MS = 20 * 60_000;
+/**
+ * How long one tool may take on one case before it is killed and recorded as incomplete: 20
+ * minutes at scale 1 (rclone took 26–36 s under the same faults in a full bench), down to 3 at
+ * the smoke's scales, where s3ferry takes seconds. rclone sometimes waits out a cut answer for
+ * its 5-minute --timeout, more than once: a CI smoke then loses 3 minutes, not 20 or more.
+ */
+export function faultStepTimeoutMs(scale: number): number {
+  return Math.max(3 * 60_000, Math.round(20 * 60_000 * Math.min(1, scale)));
+}
 
 export type FaultContext = {
   root: string;
@@ -45,6 +53,8 @@ export type FaultContext = {
   /** s3ferry and/or rclone, as installed and asked for. */
   tools: FaultTool[];
   runs: number;
+  /** Per tool and case (faultStepTimeoutMs). */
+  stepTimeoutMs: number;
   /** Environment without any AWS_/MEGFILE_/OSS_/RCLONE_/S3FERRY_ variable. */
   baseEnv: NodeJS.ProcessEnv;
   log: (line: string) => void;
@@ -301,7 +311,7 @@ export async function runFaultWorkload(
             const m = await runMeasured(cmd.command, cmd.args, {
               env: cmd.env,
               cwd: caseDir,
-              timeoutMs: STEP_TIMEOUT_MS,
+              timeoutMs: ctx.stepTimeoutMs,
               ...(eventsFile === undefined ? {} : { stdoutFile: eventsFile }),
             });
             // Stop faulting before anything else is looked at (the checks go to the gateway).

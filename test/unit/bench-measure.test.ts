@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { faultStepTimeoutMs } from '../../scripts/bench/faults.ts';
 import { runMeasured } from '../../scripts/bench/measure.ts';
 import { tempRoot } from '../helpers/temp-dir.ts';
 
@@ -35,4 +36,13 @@ describe('runMeasured: a step timeout', () => {
       assert.equal(isRunning(sleeper), false, 'the tool’s child was killed with it');
     },
   );
+});
+
+describe("G's step timeout", () => {
+  it('bounds a stalled peer by minutes at the smoke scale, and keeps 20 at full scale', () => {
+    assert.equal(faultStepTimeoutMs(0.01), 3 * 60_000);
+    assert.equal(faultStepTimeoutMs(0.5), 10 * 60_000);
+    assert.equal(faultStepTimeoutMs(1), 20 * 60_000);
+    assert.equal(faultStepTimeoutMs(10), 20 * 60_000);
+  });
 });
