@@ -97,7 +97,11 @@ export async function runMeasured(
       child.stderr.on('data', keep(err));
       const timer =
         options.timeoutMs === undefined ? undefined : setTimeout(killGroup, options.timeoutMs);
-      child.once('error', reject);
+      child.once('error', (error) => {
+        if (timer !== undefined) clearTimeout(timer);
+        process.removeListener('exit', killGroup);
+        reject(error);
+      });
       child.once('close', (code, signal) => {
         if (timer !== undefined) clearTimeout(timer);
         process.removeListener('exit', killGroup);

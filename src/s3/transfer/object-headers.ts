@@ -93,8 +93,8 @@ export function writeFields(
       : undefined;
   if (guessed !== undefined) out.ContentType = guessed;
   if (settings === undefined) return out;
-  const fields = settingsFields(settings);
-  Object.assign(out, fields);
+  Object.assign(out, settingsFields(settings));
+  // The run's metadata goes over the source's, key by key.
   if (settings.metadata !== undefined) out.Metadata = { ...carried.Metadata, ...settings.metadata };
   return out;
 }
