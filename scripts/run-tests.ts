@@ -232,17 +232,35 @@ async function ensureRedis(): Promise<void> {
   }
 }
 
+/**
+ * node --test's own reporter (spec on a terminal, TAP otherwise) on stdout, and the list of
+ * failed tests on stderr after it; left alone when the caller chose a reporter.
+ */
+function reporterOptions(nodeOptions: string[]): string[] {
+  if (nodeOptions.some((o) => o.startsWith('--test-reporter'))) return [];
+  return [
+    `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/failures-reporter.mjs',
+    '--test-reporter-destination=stderr',
+  ];
+}
+
 function runNodeTest(
   nodeOptions: string[],
   files: string[],
   targets: TestTarget[],
 ): Promise<number> {
   return new Promise((resolveCode) => {
-    child = spawn(process.execPath, ['--import', 'tsx', '--test', ...nodeOptions, ...files], {
-      cwd: ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, S3FERRY_TEST_TARGETS: JSON.stringify(targets) },
-    });
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', ...reporterOptions(nodeOptions), ...nodeOptions, ...files],
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+        env: { ...process.env, S3FERRY_TEST_TARGETS: JSON.stringify(targets) },
+      },
+    );
     child.once('error', (error) => {
       say(`could not run node --test: ${error.message}`);
       resolveCode(1);
