@@ -2,7 +2,8 @@
 // PUT across endpoints and users, multipart across endpoints, server-side CopyObject and
 // UploadPartCopy) writes the source's tags with the object, read back with GetObjectTagging;
 // `--no-tags` leaves them behind; a source server without tagging (a proxy answering 501 to
-// ?tagging) costs one warning, not a failure per object.
+// ?tagging) costs one warning, not a failure per object; tags that cannot be set after a multipart
+// copy fail that copy and leave no untagged object for the next run to take for a whole one.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -147,5 +148,94 @@ for (const target of testTargets()) {
         await proxy.close();
       }
     });
+
+    it('a destination server without tagging: one warning, the multipart copy kept', async () => {
+      const proxy = await FaultProxy.start(target.endpoints[1]);
+      try {
+        proxy.addRule({
+          match: (req) => req.method === 'PUT' && /(^|&)tagging(=|&|$)/.test(req.query),
+          fault: { kind: 'error', status: 501, code: 'NotImplemented', message: 'not here' },
+        });
+        const proxied = cliEnv(freshDir('home-dst-501'), {
+          a: { endpoint: target.endpoints[0], user: target.users[0] },
+          b: { endpoint: proxy.url, user: target.users[1] },
+        });
+        const run = await runCli(proxied, [
+          'sync',
+          `s3+a://${source}/`,
+          `s3+b://${across}/dst-no-tagging/`,
+          '-q',
+          ...PARTS,
+        ]);
+        assert.equal(run.code, ExitCode.Ok, run.stderr);
+        assert.deepEqual(await objectMd5s(b, across, 'dst-no-tagging/'), md5s(objects));
+        const warnings = run.stderr.split('\n').filter((line) => line.includes('object tags'));
+        assert.equal(warnings.length, 1, run.stderr);
+        assert.match(warnings[0] ?? '', /are not set in bucket .*\(NotImplemented\)/);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    for (const [what, endpoint, user, client, bucket] of [
+      ['across endpoints and users', 1, 1, () => b, () => across],
+      ['server-side, same endpoint and user', 0, 0, () => a, () => same],
+    ] as const) {
+      it(`${what}: tags that cannot be set after a multipart copy fail it, and leave no untagged object`, async () => {
+        const dstBucket = bucket();
+        // Only the PutObjectTagging after Complete fails: the small objects carry their tags
+        // in their PUT's or CopyObject's x-amz-tagging header.
+        const proxy = await FaultProxy.start(target.endpoints[endpoint]);
+        try {
+          proxy.addRule({
+            match: (req) => req.method === 'PUT' && /(^|&)tagging(=|&|$)/.test(req.query),
+            fault: { kind: 'error', status: 500, code: 'InternalError', message: 'tags lost' },
+          });
+          const through = (src: string, dst: string) =>
+            cliEnv(freshDir('home-untagged'), {
+              a: { endpoint: src, user: target.users[0] },
+              d: { endpoint: dst, user: target.users[user] },
+            });
+          const failed = await runCli(through(target.endpoints[0], proxy.url), [
+            'sync',
+            `s3+a://${source}/`,
+            `s3+d://${dstBucket}/retag/`,
+            '-q',
+            '--max-retry-times',
+            '0',
+            ...PARTS,
+          ]);
+          assert.equal(failed.code, ExitCode.Partial, failed.stderr);
+          assert.match(failed.stderr, /parts\.bin/);
+          assert.match(
+            failed.stderr,
+            /setting the object's tags after its copy; the copy was deleted/,
+          );
+          const untouched = {
+            'small.txt': objects['small.txt'],
+            'streamed.bin': objects['streamed.bin'],
+          };
+          assert.deepEqual(await objectMd5s(client(), dstBucket, 'retag/'), md5s(untouched));
+          assert.ok(
+            proxy.requests.some((r) => r.method === 'PUT' && r.query.includes('tagging')),
+            'the tags were sent and refused',
+          );
+
+          // The next run, with tagging back, copies the object again, tags and all.
+          const again = await runCli(through(target.endpoints[0], target.endpoints[endpoint]), [
+            'sync',
+            `s3+a://${source}/`,
+            `s3+d://${dstBucket}/retag/`,
+            '-q',
+            ...PARTS,
+          ]);
+          assert.equal(again.code, ExitCode.Ok, again.stderr);
+          assert.deepEqual(await objectMd5s(client(), dstBucket, 'retag/'), md5s(objects));
+          assert.deepEqual(await tagsOf(client(), dstBucket, 'retag/parts.bin'), TAGS);
+        } finally {
+          await proxy.close();
+        }
+      });
+    }
   });
 }

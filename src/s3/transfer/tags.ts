@@ -3,8 +3,8 @@
 // absent when none), so an untagged object costs nothing; a HEAD does not, so the multipart paths
 // ask GetObjectTagging once per object. A server without tagging loses the tags with one warning
 // per run (the copy itself goes on), never a failure per object.
-import { GetObjectTaggingCommand, PutObjectTaggingCommand } from '../sdk.ts';
-import { isS3FerryError } from '../../shared/errors.ts';
+import { DeleteObjectCommand, GetObjectTaggingCommand, PutObjectTaggingCommand } from '../sdk.ts';
+import { isS3FerryError, S3FerryError } from '../../shared/errors.ts';
 import { callS3, callSigned } from './context.ts';
 import type { SignedRequest } from '../signed-request.ts';
 import { xmlText } from '../signed-request.ts';
@@ -17,6 +17,11 @@ const UNSUPPORTED = new Set([
   'InvalidRequest',
   'InvalidArgument',
 ]);
+
+/** Whether `error` says that its server does not do object tagging. */
+function isTaggingUnsupported(error: S3FerryError): boolean {
+  return UNSUPPORTED.has(error.code) || error.httpStatus === 501 || error.httpStatus === 405;
+}
 
 /** Tags as an `x-amz-tagging` value: `k=v&k2=v2`, each part URI-encoded as S3 expects. */
 export function taggingHeader(tags: readonly { Key?: string; Value?: string }[]): string {
@@ -83,10 +88,7 @@ export async function sourceTagging(
     const header = taggingHeader(await getTagSet(ctx, src));
     return header === '' ? undefined : header;
   } catch (error) {
-    if (!isS3FerryError(error)) throw error;
-    const unsupported =
-      UNSUPPORTED.has(error.code) || error.httpStatus === 501 || error.httpStatus === 405;
-    if (!unsupported) throw error;
+    if (!isS3FerryError(error) || !isTaggingUnsupported(error)) throw error;
     ctx.warn?.(
       `object tags are not copied from bucket ${src.bucket}: its server does not support ` +
         `object tagging (${error.code}); --no-tags leaves tags out without this warning`,
@@ -104,7 +106,11 @@ export function tagCountOf(headers: Record<string, string>): number {
 /**
  * Sets `tagging` (an x-amz-tagging value) on a completed multipart object. The create request
  * carries the tags too, but Ceph RGW 16 ignores them there, so a multipart copy sets them again
- * once the object exists (one request per multipart object).
+ * once the object exists (one request per multipart object). A destination without tagging
+ * keeps the object untagged, with one warning per run.
+ * @throws the PutObjectTagging's error, once the untagged object is deleted: the next run's
+ *   listing could not tell it from a whole copy, and copies it again only when it is gone (the
+ *   aws CLI deletes it too).
  */
 export async function tagCompletedObject(
   ctx: TransferContext,
@@ -113,9 +119,56 @@ export async function tagCompletedObject(
 ): Promise<void> {
   if (tagging === undefined) return;
   const tagSet = [...new URLSearchParams(tagging)].map(([Key, Value]) => ({ Key, Value }));
-  await callS3(
-    ctx,
-    dst,
-    new PutObjectTaggingCommand({ Bucket: dst.bucket, Key: dst.key, Tagging: { TagSet: tagSet } }),
+  try {
+    await callS3(
+      ctx,
+      dst,
+      new PutObjectTaggingCommand({
+        Bucket: dst.bucket,
+        Key: dst.key,
+        Tagging: { TagSet: tagSet },
+      }),
+    );
+  } catch (error) {
+    if (!isS3FerryError(error)) throw error;
+    if (isTaggingUnsupported(error)) {
+      ctx.warn?.(
+        `object tags are not set in bucket ${dst.bucket}: its server does not support object ` +
+          `tagging (${error.code}); --no-tags leaves tags out without this warning`,
+      );
+      return;
+    }
+    throw await deleteUntagged(ctx, dst, error);
+  }
+}
+
+/** Deletes the object whose tags could not be set; the error to fail its copy with. */
+async function deleteUntagged(
+  ctx: TransferContext,
+  dst: S3Target,
+  error: S3FerryError,
+): Promise<S3FerryError> {
+  let outcome = 'the copy was deleted, so the next run copies it again';
+  try {
+    await callS3(ctx, dst, new DeleteObjectCommand({ Bucket: dst.bucket, Key: dst.key }));
+  } catch (deleteError) {
+    const code = isS3FerryError(deleteError) ? deleteError.code : String(deleteError);
+    outcome = `the untagged copy could not be deleted either (${code}): the next run takes it for a whole copy unless it is deleted`;
+  }
+  // Not retryable: the requests were retried already, and the budgets do not multiply.
+  return new S3FerryError(
+    error.kind,
+    error.code,
+    `${error.message} (setting the object's tags after its copy; ${outcome})`,
+    {
+      hint: error.hint,
+      httpStatus: error.httpStatus,
+      url: error.url,
+      profile: error.profile,
+      endpoint: error.endpoint,
+      fatal: error.fatal,
+      retryable: false,
+    },
+    { cause: error },
   );
 }
