@@ -1,8 +1,9 @@
 // Object tags across a copy (issue 14 §1): the source's tags go with the object as the write's
 // `x-amz-tagging` header. A GET answer says how many tags the object has (x-amz-tagging-count,
 // absent when none), so an untagged object costs nothing; a HEAD does not, so the multipart paths
-// ask GetObjectTagging once per object. A server without tagging loses the tags with one warning
-// per run (the copy itself goes on), never a failure per object.
+// ask GetObjectTagging once per object. A server without tagging, at either end, loses the tags
+// with one warning per run (the copy itself goes on), never a failure per object; tags refused
+// otherwise after a multipart copy fail that copy, and its untagged object is deleted.
 import { DeleteObjectCommand, GetObjectTaggingCommand, PutObjectTaggingCommand } from '../sdk.ts';
 import { isS3FerryError, S3FerryError } from '../../shared/errors.ts';
 import { callS3, callSigned } from './context.ts';
