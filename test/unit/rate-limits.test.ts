@@ -189,6 +189,30 @@ describe('the shared rates', () => {
     assert.ok(Date.now() - started >= 1400, `60 admitted in ${Date.now() - started} ms`);
   });
 
+  it('admit: requests leave 2 % further apart than the rate, room for delays on the way', async () => {
+    const rates = sharedRates(createBackoffBuffer());
+    rates.requests.set(50); // 20 ms apart, 20.4 ms with the margin
+    // The rates read the clock through performance.now(): here it stands still unless moved.
+    const realNow = performance.now.bind(performance);
+    let clock = realNow();
+    performance.now = () => clock;
+    try {
+      assert.equal(rates.requests.admit(), undefined);
+      clock += 20.1;
+      const controller = new AbortController();
+      const early = rates.requests.admit(controller.signal);
+      // Without the margin it would go now, and a request delayed on its way to the server would
+      // put 51 within one second there.
+      assert.ok(early instanceof Promise, 'a request 20.1 ms after the last, at 50 per second');
+      controller.abort();
+      await assert.rejects(early);
+      clock += 0.4;
+      assert.equal(rates.requests.admit(), undefined, 'a request 20.5 ms after the last');
+    } finally {
+      performance.now = realNow;
+    }
+  });
+
   it('admit with a burst lets that many go at once, then spaces the rest', async () => {
     const rates = sharedRates(createBackoffBuffer());
     rates.requests.set(10, 3);
