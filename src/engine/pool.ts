@@ -38,6 +38,20 @@ export function workerEntryUrl(): URL {
   return new URL(`../../workers/transfer.${extension}`, import.meta.url);
 }
 
+/**
+ * The worker threads' node flags: the process's own, and no require(esm) where node has it (on
+ * by default from 20.19). Piscina loads the worker entry with require() first and import() when
+ * that throws; node 20.20's require() of this ES module crashed a worker thread once in a CI run
+ * ("FATAL ERROR: v8::Module::IsGraphAsync must be used on an instantiated module", under
+ * piscina's getHandler). Without require(esm), piscina takes import(), its path on older nodes.
+ */
+function workerExecArgv(): string[] {
+  const flag = '--no-experimental-require-module';
+  return process.allowedNodeEnvironmentFlags.has(flag)
+    ? [...process.execArgv, flag]
+    : process.execArgv;
+}
+
 /** Starts `workers` threads running `workers/transfer`. */
 export function createTransferPool(options: TransferPoolOptions): TransferPool {
   const pool = new Piscina({
@@ -51,6 +65,7 @@ export function createTransferPool(options: TransferPoolOptions): TransferPool {
     // Threads live for the whole run: their thread-local clients are the point of the pool.
     idleTimeout: Number.POSITIVE_INFINITY,
     workerData: options.init,
+    execArgv: workerExecArgv(),
   });
   return {
     async run(task) {
