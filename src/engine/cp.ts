@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { directoryPrefix } from '../plan/relative.ts';
 import { hasKeysUnder } from '../s3/list-delimited.ts';
 import { findS3Object } from '../s3/list.ts';
-import { usageError } from '../shared/errors.ts';
+import { isS3FerryError, usageError } from '../shared/errors.ts';
 import type { EverydayOptions, EverydaySession, Target } from './everyday.ts';
 import { baseName, localError, notFound, withSession } from './everyday.ts';
 
@@ -60,13 +60,30 @@ export async function resolveCopy(
     if (options.noTargetDirectory === true) return { src, dst, isSingle };
     const endsWithSlash =
       target.kind === 's3' ? target.key === '' || target.key.endsWith('/') : dst.endsWith('/');
-    const into = endsWithSlash || (isSingle && (await whatIs(target, session)) === 'directory');
+    const into =
+      endsWithSlash || (isSingle && (await destinationKind(target, session)) === 'directory');
     if (!into) return { src, dst, isSingle };
     const name =
       source.kind === 's3' ? baseName(source.key) || source.bucket : baseName(source.absolute);
     const base = target.kind === 's3' ? target.url(target.key) : dst;
     return { src, dst: `${base}${base.endsWith('/') ? '' : '/'}${name}`, isSingle };
   });
+}
+
+/**
+ * What DST is, where a missing bucket means nothing is there: the copy that follows then creates
+ * it (`--create-bucket`) or stops with the line that names that flag.
+ */
+async function destinationKind(
+  target: Exclude<Target, { kind: 's3-root' }>,
+  session: EverydaySession,
+): Promise<'file' | 'directory' | 'missing'> {
+  try {
+    return await whatIs(target, session);
+  } catch (error) {
+    if (isS3FerryError(error) && error.code === 'NoSuchBucket') return 'missing';
+    throw error;
+  }
 }
 
 /** One object or file, a directory (prefix with keys, bucket root, local directory), or nothing. */

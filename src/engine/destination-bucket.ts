@@ -17,11 +17,24 @@ export async function createDestinationBucket(
 ): Promise<string | undefined> {
   const base = dst.location('');
   if (base.kind !== 's3' || dst.spec === undefined) return undefined;
-  const created = await ensureS3Bucket(clients.get(dst.spec), dst.spec, {
-    bucket: base.bucket,
-    counts: requests,
-  });
-  return created ? `${dst.label.slice(0, dst.label.indexOf('://') + 3)}${base.bucket}` : undefined;
+  const bucket = `${dst.label.slice(0, dst.label.indexOf('://') + 3)}${base.bucket}`;
+  try {
+    const created = await ensureS3Bucket(clients.get(dst.spec), dst.spec, {
+      bucket: base.bucket,
+      counts: requests,
+    });
+    return created ? bucket : undefined;
+  } catch (error) {
+    // Before anything is listed or copied, as a listing's first page: the run stops (exit 3).
+    if (!isS3FerryError(error)) throw error;
+    throw new S3FerryError(
+      error.kind,
+      error.code,
+      `cannot create bucket ${bucket} (--create-bucket): ${error.message}`,
+      { ...serializeError(error), fatal: true },
+      { cause: error },
+    );
+  }
 }
 
 /** `opening`, whose missing destination bucket says that `--create-bucket` would make it. */

@@ -1,6 +1,7 @@
 // `--create-bucket` through the built CLI on the local RGW cluster: without it a missing
 // destination bucket stops the run with one line that names the bucket and the flag (exit 3,
-// nothing created); with it the bucket is made, the objects arrive, and the summary says so.
+// nothing created); with it the bucket is made, the objects arrive, and the summary says so; a
+// bucket it may not make stops the run before anything is copied.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
@@ -34,6 +35,7 @@ for (const target of testTargets()) {
     const b: S3Client = createS3Client(targetSpec(target, { endpoint: 1, user: 1 }));
     const objects = { 'one.txt': 'one', 'dir/two.txt': 'two' };
     const missing = uniqueBucket('cb-new');
+    const missingForCp = uniqueBucket('cb-cp');
     let source = '';
     let env: NodeJS.ProcessEnv = {};
 
@@ -48,7 +50,9 @@ for (const target of testTargets()) {
 
     after(async () => {
       await removeBucket(a, source);
-      if (await bucketExists(b, missing)) await removeBucket(b, missing);
+      for (const bucket of [missing, missingForCp]) {
+        if (await bucketExists(b, bucket)) await removeBucket(b, bucket);
+      }
       a.destroy();
       b.destroy();
     });
@@ -92,5 +96,41 @@ for (const target of testTargets()) {
       assert.doesNotMatch(again.stderr, /created bucket/);
       assert.deepEqual(await objectMd5s(b, missing, 'again/'), md5s({ 'two.txt': 'two' }));
     });
+
+    it('cp of one object to a key in a missing bucket: the flag makes it, without it exit 3', async () => {
+      const to = `s3+b://${missingForCp}/copy.txt`;
+      const without = await runCli(env, ['cp', `s3+a://${source}/one.txt`, to, '-q']);
+      assert.equal(without.code, ExitCode.Fatal, without.stderr);
+      assert.match(without.stderr, /or add --create-bucket to create it\n$/);
+      assert.equal(await bucketExists(b, missingForCp), false);
+
+      const run = await runCli(env, ['cp', `s3+a://${source}/one.txt`, to, '--create-bucket']);
+      assert.equal(run.code, ExitCode.Ok, run.stderr);
+      assert.match(run.stderr, new RegExp(`created bucket s3\\+b://${missingForCp} `));
+      assert.deepEqual(await objectMd5s(b, missingForCp, ''), md5s({ 'copy.txt': 'one' }));
+    });
+
+    it(
+      "another user's bucket: exit 3, one line naming the bucket and the flag, nothing copied",
+      { skip: !target.usersIsolated && 'the users of this target are not isolated' },
+      async () => {
+        const run = await runCli(env, [
+          'sync',
+          `s3+a://${source}/`,
+          `s3+b://${source}/copy/`,
+          '--create-bucket',
+        ]);
+        assert.equal(run.code, ExitCode.Fatal, run.stderr);
+        const lines = run.stderr.split('\n').filter((line) => line !== '');
+        assert.equal(lines.length, 1, run.stderr);
+        assert.match(
+          lines[0] ?? '',
+          new RegExp(
+            `^s3ferry: cannot create bucket s3\\+b://${source} \\(--create-bucket\\): access denied`,
+          ),
+        );
+        assert.deepEqual(await objectMd5s(a, source, ''), md5s(objects));
+      },
+    );
   });
 }
