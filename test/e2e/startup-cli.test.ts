@@ -4,7 +4,8 @@
 // engine's run code nor the AWS SDK, BullMQ, ioredis, Piscina, p-queue, cli-progress or prom-client: the child
 // runs with a module-load hook (ESM) and writes require.cache at exit (CommonJS: the SDK is loaded
 // with require(), which an ESM hook does not see in Node 20). A local sync and a sync of small
-// objects between buckets (the lean path) load no AWS SDK package; an `ls` of a bucket (a
+// objects between buckets (the lean path), also one that creates its destination bucket, load
+// no AWS SDK client; an `ls` of a bucket (a
 // delimited listing, sent by the SDK) does, which shows that the record sees CommonJS loads of
 // the main thread (and a sync's p-queue, ESM ones). A sync's --report says when the run started and when
 // its first request left the process (runStartMs, firstRequestMs): present and inside the run,
@@ -21,7 +22,7 @@ import { removeBucket } from '../helpers/buckets.ts';
 import { assertBuilt, CLI_MAIN, cleanEnv, cliEnv, REPO_ROOT, runCli } from '../helpers/cli.ts';
 import { targetSpec } from '../helpers/profile-spec.ts';
 import { createBucket, seed } from '../helpers/sync-fixtures.ts';
-import { testTargets } from '../helpers/targets.ts';
+import { testTargets, uniqueBucket } from '../helpers/targets.ts';
 import { tempRoot } from '../helpers/temp-dir.ts';
 
 const { freshDir } = tempRoot('s3ferry-e2e-startup-');
@@ -250,6 +251,7 @@ describe(`s3ferry start-up: runStartMs and firstRequestMs in a sync's report, on
     a: { endpoint: target.endpoints[0], user: target.users[0] },
   });
   let bucket = '';
+  const made = uniqueBucket('e2e-startup-made');
   before(async () => {
     bucket = await createBucket(client, 'e2e-startup');
     await seed(client, bucket, { 'in/a.txt': 'a', 'in/b.txt': 'b' });
@@ -257,7 +259,26 @@ describe(`s3ferry start-up: runStartMs and firstRequestMs in a sync's report, on
   });
   after(async () => {
     await removeBucket(client, bucket);
+    await removeBucket(client, made).catch(() => undefined);
     client.destroy();
+  });
+
+  it('--create-bucket makes the bucket on the lean path too: no @aws-sdk/client-s3 loaded', async () => {
+    const run = await traced(
+      ['sync', `s3+a://${bucket}/in/`, `s3+a://${made}/in/`, '--create-bucket'],
+      env,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`created bucket s3\\+a://${made} `));
+    assert.deepEqual(
+      run.loaded.filter((m) => /\/node_modules\/@aws-sdk\/client-s3\//.test(m)),
+      [],
+    );
+    const copied = await client.send(new ListObjectsV2Command({ Bucket: made }));
+    assert.deepEqual(
+      copied.Contents?.map((o) => o.Key),
+      ['in/a.txt', 'in/b.txt'],
+    );
   });
 
   it('small objects between buckets take the lean path only: no @aws-sdk/client-s3 loaded', async () => {

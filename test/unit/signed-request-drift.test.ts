@@ -3,7 +3,7 @@
 // upgrade cannot drift from it silently. For a table of endpoints, addressing styles, regions,
 // bucket names, awkward keys and the operations the lean path sends (GetObject, PutObject with
 // Content-MD5, CopyObject, UploadPartCopy, ListObjectsV2, the multipart upload's Create, Complete
-// and Abort, HeadObject, GetObjectTagging), the request buildSignedHttpRequest returns is compared
+// and Abort, HeadObject, GetObjectTagging, HeadBucket and CreateBucket), the request buildSignedHttpRequest returns is compared
 // with the request an S3Client from createS3Client signs for the same command. No network: a
 // middleware right after the SDK's signing step captures the signed request and answers for the
 // server.
@@ -29,10 +29,12 @@ import { after, describe, it } from 'node:test';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CreateBucketCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -40,6 +42,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, FinalizeRequestMiddleware, HttpRequest } from '@smithy/types';
+import { createBucketRequest, headBucketRequest } from '../../src/s3/buckets.ts';
 import { createS3Client, usesPathStyle } from '../../src/s3/client.ts';
 import { listPageRequest } from '../../src/s3/list-page.ts';
 import { buildSignedHttpRequest, leanAddressing } from '../../src/s3/signed-request.ts';
@@ -422,6 +425,30 @@ function getTagging(bucket: string, key: string): Operation {
   };
 }
 
+function headBucket(bucket: string): Operation {
+  // buckets.ts (--create-bucket)
+  return {
+    lean: headBucketRequest(bucket),
+    sdk: (client) => client.send(new HeadBucketCommand({ Bucket: bucket })),
+  };
+}
+
+function createBucket(bucket: string, region: string): Operation {
+  // buckets.ts (--create-bucket): a LocationConstraint outside us-east-1.
+  return {
+    lean: createBucketRequest(bucket, region),
+    sdk: (client) =>
+      client.send(
+        new CreateBucketCommand({
+          Bucket: bucket,
+          ...(region === 'us-east-1'
+            ? {}
+            : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
+        }),
+      ),
+  };
+}
+
 type ListQuery = { prefix?: string; startAfter?: string; token?: string; delimiter?: string };
 
 function listObjects(bucket: string, q: ListQuery): Operation {
@@ -529,6 +556,12 @@ function* locationCases(): Generator<Case> {
           ...base,
           operation: listObjects(bucket.name, { prefix: 'dir/', token: 'tok+/=' }),
           what: 'ListObjectsV2',
+        };
+        yield { ...base, operation: headBucket(bucket.name), what: 'HeadBucket' };
+        yield {
+          ...base,
+          operation: createBucket(bucket.name, endpoint.region),
+          what: 'CreateBucket',
         };
       }
     }
