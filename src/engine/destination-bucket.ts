@@ -2,7 +2,7 @@
 // and without the flag the one line of a missing destination bucket says that the flag exists.
 import type { ClientCache } from '../s3/client-cache.ts';
 import { ensureS3Bucket } from '../s3/buckets.ts';
-import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
+import { inContext, isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import type { Root } from './roots.ts';
 
@@ -26,14 +26,7 @@ export async function createDestinationBucket(
     return created ? bucket : undefined;
   } catch (error) {
     // Before anything is listed or copied, as a listing's first page: the run stops (exit 3).
-    if (!isS3FerryError(error)) throw error;
-    throw new S3FerryError(
-      error.kind,
-      error.code,
-      `cannot create bucket ${bucket} (--create-bucket): ${error.message}`,
-      { ...serializeError(error), fatal: true },
-      { cause: error },
-    );
+    throw inContext(error, `cannot create bucket ${bucket} (--create-bucket)`, { fatal: true });
   }
 }
 

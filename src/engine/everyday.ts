@@ -6,8 +6,7 @@ import type { ConfigResolver } from '../config/load.ts';
 import { loadConfigFromProcess } from '../config/load.ts';
 import { parsePath } from '../paths/path.ts';
 import { ClientCache } from '../s3/client-cache.ts';
-import { isS3FerryError, S3FerryError } from '../shared/errors.ts';
-import type { S3FerryErrorDetails } from '../shared/errors.ts';
+import { S3FerryError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 
@@ -111,26 +110,6 @@ export function notFound(what: string, path: string, hint?: string): S3FerryErro
     fatal: false,
     ...(hint === undefined ? {} : { hint }),
   });
-}
-
-/**
- * A classified error with what was being done in front of its message (`cannot read PATH: …`):
- * an S3 error code alone says too little. `details` override the error's own (e.g. `fatal`).
- * Anything else is returned unchanged.
- */
-export function inContext(
-  error: unknown,
-  doing: string,
-  details: Partial<S3FerryErrorDetails> = {},
-): unknown {
-  if (!isS3FerryError(error)) return error;
-  return new S3FerryError(
-    error.kind,
-    error.code,
-    `${doing}: ${error.message}`,
-    { ...error.toJSON(), ...details },
-    { cause: error },
-  );
 }
 
 /** The errno code of a failed fs call (`ENOENT`…), or the error as text. */

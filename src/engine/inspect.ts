@@ -10,9 +10,9 @@ import { getS3ObjectStream } from '../s3/get.ts';
 import { hasKeysUnder } from '../s3/list-delimited.ts';
 import { probeEndpoint } from '../s3/probe.ts';
 import { headS3Object } from '../s3/stat.ts';
-import { isS3FerryError, S3FerryError, usageError } from '../shared/errors.ts';
+import { inContext, isS3FerryError, S3FerryError, usageError } from '../shared/errors.ts';
 import type { EverydayOptions } from './everyday.ts';
-import { inContext, localError, notFound, withSession } from './everyday.ts';
+import { localError, notFound, withSession } from './everyday.ts';
 
 /** What `stat` reports. Fields that do not apply (or that the server did not send) are absent. */
 export type StatResult = {

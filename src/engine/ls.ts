@@ -10,7 +10,7 @@ import { directoryPrefix } from '../plan/relative.ts';
 import { listS3Buckets } from '../s3/buckets.ts';
 import { findS3Object, listS3 } from '../s3/list.ts';
 import { listS3Delimited } from '../s3/list-delimited.ts';
-import { isS3FerryError, usageError } from '../shared/errors.ts';
+import { inContext, isS3FerryError, usageError } from '../shared/errors.ts';
 import { checkSizeAge } from '../plan/entry-filter.ts';
 import type { SizeAgeOptions } from '../plan/entry-filter.ts';
 import { createKeyFilter } from '../plan/filter.ts';
@@ -19,14 +19,7 @@ import { sizeAgePredicate } from './entry-selection.ts';
 import type { FilesFromOption } from './options.ts';
 import type { ListEntry } from '../shared/protocol.ts';
 import type { EverydayOptions, EverydaySession, LocalTarget, S3Target } from './everyday.ts';
-import {
-  EverydaySession as Session,
-  baseName,
-  errnoOf,
-  inContext,
-  localError,
-  notFound,
-} from './everyday.ts';
+import { EverydaySession as Session, baseName, errnoOf, localError, notFound } from './everyday.ts';
 
 /** One line of `ls`. */
 export type LsEntry = {

@@ -13,7 +13,7 @@ import {
 import { endpointKeyOf } from '../s3/endpoint-limits.ts';
 import type { EndpointLimits } from '../s3/endpoint-limits.ts';
 import { displayEndpoint } from '../s3/hints.ts';
-import { isS3FerryError, S3FerryError, serializeError } from '../shared/errors.ts';
+import { inContext, serializeError } from '../shared/errors.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import type { ClientCacheMode } from '../shared/profile.ts';
 import type {
@@ -217,14 +217,7 @@ async function primeListing(
   try {
     first = await iterator.next();
   } catch (error) {
-    if (!isS3FerryError(error)) throw error;
-    throw new S3FerryError(
-      error.kind,
-      error.code,
-      `cannot list ${label}: ${error.message}`,
-      { ...serializeError(error), fatal: true },
-      { cause: error },
-    );
+    throw inContext(error, `cannot list ${label}`, { fatal: true });
   }
   return {
     [Symbol.asyncIterator]: () => {

@@ -4,10 +4,10 @@
 // under `dir/`, never `dir2`.
 import { abortS3Upload, listS3Uploads } from '../s3/uploads.ts';
 import { forEachConcurrently } from '../s3/transfer/multipart.ts';
-import { isS3FerryError, usageError } from '../shared/errors.ts';
+import { inContext, isS3FerryError, usageError } from '../shared/errors.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import type { EverydayOptions, EverydaySession, S3Target } from './everyday.ts';
-import { EverydaySession as Session, inContext, withSession } from './everyday.ts';
+import { EverydaySession as Session, withSession } from './everyday.ts';
 import { boundedInteger } from './options.ts';
 import { DEFAULT_ABORT_OLDER_THAN_MS, isOlderThan } from './upload-age.ts';
 

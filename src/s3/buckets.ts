@@ -7,7 +7,7 @@ import type { ProfileSpec } from '../shared/profile.ts';
 import type { RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
 import { addCounts, RequestCounter, sendCounted } from './request-counter.ts';
-import { canSendSigned, sendSigned } from './signed-request.ts';
+import { canSendSigned, escapeXmlText, sendSigned } from './signed-request.ts';
 import type { SignedRequest } from './signed-request.ts';
 
 /** One bucket: its name and creation time (ms since the epoch, 0 when the server omits it). */
@@ -61,7 +61,7 @@ export function createBucketRequest(bucket: string, region: string): SignedReque
   const body = Buffer.from(
     '<?xml version="1.0" encoding="UTF-8"?>' +
       '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
-      `<LocationConstraint>${escapeXml(region)}</LocationConstraint></CreateBucketConfiguration>`,
+      `<LocationConstraint>${escapeXmlText(region)}</LocationConstraint></CreateBucketConfiguration>`,
   );
   return {
     operation: 'CreateBucket',
@@ -71,10 +71,6 @@ export function createBucketRequest(bucket: string, region: string): SignedReque
     headers,
     body,
   };
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**

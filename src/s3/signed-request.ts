@@ -355,6 +355,23 @@ const XML_ENTITIES: Record<string, string> = {
   apos: "'",
 };
 
+/**
+ * XML character data as the SDK's serialiser escapes it (@aws-sdk/xml-builder), byte for byte:
+ * its U+2028 rule replaces the first one only, and so does this.
+ */
+export function escapeXmlText(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r/g, '&#x0D;')
+    .replace(/\n/g, '&#x0A;')
+    .replace(/\u0085/g, '&#x85;')
+    .replace(/\u2028/, '&#x2028;');
+}
+
 /** The text of the first `<tag>` element of a small XML document, entities decoded. */
 export function xmlText(xml: string, tag: string): string | undefined {
   const match = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(xml);

@@ -132,3 +132,23 @@ export function serializeUnexpected(error: unknown, code: string, prefix = ''): 
     isS3FerryError(error) ? error : new S3FerryError('internal', code, prefix + String(error)),
   );
 }
+
+/**
+ * A classified error with what was being done in front of its message (`cannot read PATH: …`):
+ * an S3 error code alone says too little. `details` override the error's own (e.g. `fatal`).
+ * Anything else is returned unchanged.
+ */
+export function inContext(
+  error: unknown,
+  doing: string,
+  details: Partial<S3FerryErrorDetails> = {},
+): unknown {
+  if (!isS3FerryError(error)) return error;
+  return new S3FerryError(
+    error.kind,
+    error.code,
+    `${doing}: ${error.message}`,
+    { ...error.toJSON(), ...details },
+    { cause: error },
+  );
+}

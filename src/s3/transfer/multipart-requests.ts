@@ -11,7 +11,7 @@ import {
   CreateMultipartUploadCommand,
 } from '../sdk.ts';
 import type { SignedRequest } from '../signed-request.ts';
-import { xmlText } from '../signed-request.ts';
+import { escapeXmlText, xmlText } from '../signed-request.ts';
 import { callS3, callSigned } from './context.ts';
 import type { CallS3Options, S3Target, TransferContext } from './context.ts';
 import { fieldsAsHeaders } from './object-headers.ts';
@@ -43,23 +43,6 @@ export function uploadIdOf(body: Buffer): string | undefined {
   return xmlText(body.toString('utf8'), 'UploadId');
 }
 
-/**
- * XML character data as the SDK's serialiser escapes it (@aws-sdk/xml-builder), byte for byte:
- * its U+2028 rule replaces the first one only, and so does this.
- */
-function escapeElement(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\r/g, '&#x0D;')
-    .replace(/\n/g, '&#x0A;')
-    .replace(/\u0085/g, '&#x85;')
-    .replace(/\u2028/, '&#x2028;');
-}
-
 /** CompleteMultipartUpload of `parts` (ETags as the parts' answers gave them), in order. */
 export function completeUploadRequest(
   dst: Target,
@@ -69,7 +52,7 @@ export function completeUploadRequest(
   const xml = parts
     .map(
       (p) =>
-        `<Part><ETag>${escapeElement(p.etag)}</ETag><PartNumber>${p.partNumber}</PartNumber></Part>`,
+        `<Part><ETag>${escapeXmlText(p.etag)}</ETag><PartNumber>${p.partNumber}</PartNumber></Part>`,
     )
     .join('');
   return {
