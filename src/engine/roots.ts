@@ -32,7 +32,7 @@ import { keysInRange } from '../plan/files-from.ts';
 import { namedListing } from './named-listing.ts';
 import { inRange, WHOLE_RANGE } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
-import { isS3FerryError, S3FerryError, usageError } from '../shared/errors.ts';
+import { inContext, isS3FerryError, S3FerryError, usageError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, Location, RequestCounts } from '../shared/protocol.ts';
 
@@ -456,14 +456,7 @@ async function headEntry(
   try {
     return await findS3Object(ctx.clientFor(spec), spec, { bucket, key, counts: ctx.requests });
   } catch (error) {
-    if (!isS3FerryError(error)) throw error;
-    throw new S3FerryError(
-      error.kind,
-      error.code,
-      `cannot read ${label}: ${error.message}`,
-      { ...error.toJSON(), fatal: true },
-      { cause: error },
-    );
+    throw inContext(error, `cannot read ${label}`, { fatal: true });
   }
 }
 
