@@ -35,12 +35,18 @@ export type PlannerResult = {
 const T0 = Date.UTC(2026, 0, 1);
 
 /** Like a listing: entries arrive in pages of 1,000, each after a turn of the event loop. */
-async function* paged(entries: Iterable<ListEntry>): AsyncGenerator<ListEntry> {
-  let n = 0;
+/** Listing pages of 1,000 entries, each a turn of the event loop away (as a network page). */
+async function* paged(entries: Iterable<ListEntry>): AsyncGenerator<ListEntry[]> {
+  let page: ListEntry[] = [];
   for (const entry of entries) {
-    if (n++ % 1000 === 0) await setImmediate();
-    yield entry;
+    page.push(entry);
+    if (page.length === 1000) {
+      await setImmediate();
+      yield page;
+      page = [];
+    }
   }
+  if (page.length > 0) yield page;
 }
 
 function* destination(count: number): Generator<ListEntry> {
@@ -104,23 +110,24 @@ export async function runPlanner(count: number): Promise<PlannerResult> {
       const held = await lookahead.shift();
       if (held !== undefined) watermark.settle(held.ticket, 'copied', held.key);
     };
-    for await (const entry of mergeJoin(paged(sortedSource(count)), paged(destination(count)))) {
-      joined += 1;
-      const decision = decide(entry, { mode: 'default', direction: 's3-to-s3' });
-      const key = entry.kind === 'dst-only' ? entry.dst.key : entry.src.key;
-      if (decision.action === 'copy' && entry.kind !== 'dst-only') {
-        copies += 1;
-        const ticket = watermark.begin(entry.src.sizeBytes);
-        lookahead.push({ range: 'r0', ticket, key, work: { src: entry.src, decision } });
-        if (lookahead.length > DEFAULT_MAX_AHEAD) await settleOldest();
-      } else if (decision.action === 'skip') {
-        skips += 1;
-        watermark.pass(key, 'skipped');
-      } else if (decision.action === 'extraneous') {
-        extraneous += 1;
-        watermark.pass(key, 'extraneous');
+    for await (const batch of mergeJoin(paged(sortedSource(count)), paged(destination(count))))
+      for (const entry of batch) {
+        joined += 1;
+        const decision = decide(entry, { mode: 'default', direction: 's3-to-s3' });
+        const key = entry.kind === 'dst-only' ? entry.dst.key : entry.src.key;
+        if (decision.action === 'copy' && entry.kind !== 'dst-only') {
+          copies += 1;
+          const ticket = watermark.begin(entry.src.sizeBytes);
+          lookahead.push({ range: 'r0', ticket, key, work: { src: entry.src, decision } });
+          if (lookahead.length > DEFAULT_MAX_AHEAD) await settleOldest();
+        } else if (decision.action === 'skip') {
+          skips += 1;
+          watermark.pass(key, 'skipped');
+        } else if (decision.action === 'extraneous') {
+          extraneous += 1;
+          watermark.pass(key, 'extraneous');
+        }
       }
-    }
     while (lookahead.length > 0) await settleOldest();
     await lookahead.dispose();
   } finally {

@@ -4,6 +4,7 @@
 // returns work for the check lane (hashing) or the transfer lane (copying); the core tracks each
 // range's low watermark as keys settle, in any order. Sync and check are two policies on it.
 import { mergeJoin } from '../plan/merge-join.ts';
+import type { EntryPages } from '../plan/merge-join.ts';
 import { Watermark, zeroCounts } from '../job/watermark.ts';
 import type { Outcome, SettledCounts, Ticket } from '../job/watermark.ts';
 import { isPast } from '../plan/key-range.ts';
@@ -61,10 +62,10 @@ export function rangeMarch(
   return { id, range, watermark: new Watermark(mark, counts), isListed: false };
 }
 
-/** Both listings of one key range, in UTF-8 byte order. */
+/** Both listings of one key range, in pages, in UTF-8 byte order. */
 export type RangeListings = {
-  srcListing: AsyncIterable<ListEntry>;
-  dstListing: AsyncIterable<ListEntry>;
+  srcListing: EntryPages;
+  dstListing: EntryPages;
   srcLabel: string;
   dstLabel: string;
 };
@@ -187,7 +188,7 @@ export function createMarch<W extends JsonValue>(options: MarchOptions<W>): Marc
         dstLabel: listings.dstLabel,
       })[Symbol.asyncIterator]();
       try {
-        for (;;) {
+        listing: for (;;) {
           if (lanes.isStopping()) return false;
           const pending = joined.next();
           // If a stop comes first, a later listing error must not surface as unhandled.
@@ -196,21 +197,25 @@ export function createMarch<W extends JsonValue>(options: MarchOptions<W>): Marc
           takeIssues();
           if (next === undefined) return false;
           if (next.done === true) break;
-          const entry = next.value;
-          const key = entry.kind === 'dst-only' ? entry.dst.key : entry.src.key;
-          // The range was split while it was listed: the rest belongs to other ranges.
-          if (isPast(key, range.range)) break;
-          onKey?.(key);
-          let verdict =
-            entry.kind === 'dst-only'
-              ? policy.dstOnly(entry.dst)
-              : entry.kind === 'src-only'
-                ? policy.srcOnly(entry.src)
-                : policy.match(entry.src, entry.dst);
-          if (verdict instanceof Promise) verdict = await verdict;
-          const sizeBytes = entry.kind === 'dst-only' ? 0 : entry.src.sizeBytes;
-          const queued = hand(range, key, sizeBytes, verdict);
-          if (queued !== undefined) await queued;
+          // A batch is walked without awaiting, except for an async verdict or a full lane: most
+          // keys of a no-op cost no promise at all.
+          for (const entry of next.value) {
+            if (lanes.isStopping()) return false;
+            const key = entry.kind === 'dst-only' ? entry.dst.key : entry.src.key;
+            // The range was split while it was listed: the rest belongs to other ranges.
+            if (isPast(key, range.range)) break listing;
+            onKey?.(key);
+            let verdict =
+              entry.kind === 'dst-only'
+                ? policy.dstOnly(entry.dst)
+                : entry.kind === 'src-only'
+                  ? policy.srcOnly(entry.src)
+                  : policy.match(entry.src, entry.dst);
+            if (verdict instanceof Promise) verdict = await verdict;
+            const sizeBytes = entry.kind === 'dst-only' ? 0 : entry.src.sizeBytes;
+            const queued = hand(range, key, sizeBytes, verdict);
+            if (queued !== undefined) await queued;
+          }
         }
         if (lanes.isStopping()) return false;
         range.isListed = true;

@@ -73,7 +73,7 @@ export async function planShards(options: PlanShardsOptions): Promise<ShardPlan>
       refuseOverlap: true,
     });
     const sample = new KeySample(options.sampleCapacity);
-    for await (const entry of roots.src.list()) sample.add(entry.key);
+    for await (const page of roots.src.list()) for (const entry of page) sample.add(entry.key);
     return {
       format: PLAN_FORMAT,
       version: PLAN_VERSION,

@@ -7,7 +7,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { ConfigResolver } from '../config/load.ts';
-import { listLocal } from '../local/list.ts';
+import { listLocalPages } from '../local/list.ts';
 import type { LocalListIssue } from '../local/list.ts';
 import { escapeGlob, parseSourcePath } from '../paths/glob.ts';
 import { formatPath, parsePath } from '../paths/path.ts';
@@ -26,12 +26,13 @@ import {
 import type { SyncRoot } from '../plan/relative.ts';
 import { clientCacheKey } from '../s3/client-cache.ts';
 import type { ClientCache } from '../s3/client-cache.ts';
-import { findS3Object, listS3 } from '../s3/list.ts';
-import { listS3Parallel } from '../s3/list-parallel.ts';
+import { findS3Object, listS3Pages } from '../s3/list.ts';
+import { listS3ParallelPages } from '../s3/list-parallel.ts';
 import { keysInRange } from '../plan/files-from.ts';
 import { namedListing } from './named-listing.ts';
 import { inRange, WHOLE_RANGE } from '../plan/key-range.ts';
 import type { KeyRange } from '../plan/key-range.ts';
+import type { EntryPages } from '../plan/merge-join.ts';
 import { inContext, isS3FerryError, S3FerryError, usageError } from '../shared/errors.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, Location, RequestCounts } from '../shared/protocol.ts';
@@ -47,7 +48,7 @@ export type Root = {
    * Entries keyed relative to the root, in UTF-8 byte order, directory markers dropped; with a
    * range, only its keys (S3: StartAfter and an early stop; local: a bounded walk).
    */
-  list(range?: KeyRange): AsyncIterable<ListEntry>;
+  list(range?: KeyRange): EntryPages;
   /** Where a relative key is. @throws S3FerryError (`UnsafeKey`) for a key a local root refuses. */
   location(key: string): Location;
   /** Why this key cannot be written under this root (local destinations), if it cannot. */
@@ -412,32 +413,48 @@ function both(a: KeyPredicate | undefined, b: KeyPredicate | undefined): KeyPred
   return (key) => a(key) && b(key);
 }
 
-/** Keeps the entries `selects` accepts. */
+/** Keeps the entries `selects` accepts, one page of them per page listed. */
 async function* selected(
-  entries: AsyncIterable<ListEntry>,
+  pages: EntryPages,
   selects: KeyPredicate | undefined,
-): AsyncGenerator<ListEntry, void, undefined> {
-  for await (const entry of entries) if (selects === undefined || selects(entry.key)) yield entry;
+): AsyncGenerator<readonly ListEntry[], void, undefined> {
+  for await (const page of pages)
+    yield selects === undefined ? page : page.filter((e) => selects(e.key));
+}
+
+/** A listing that comes one entry at a time, as pages of one entry. */
+async function* singlePages(
+  entries: AsyncIterable<ListEntry>,
+): AsyncGenerator<readonly ListEntry[], void, undefined> {
+  for await (const entry of entries) yield [entry];
 }
 
 /**
- * An S3 listing as the march wants it, in one pass (one generator step per key, not three):
- * `head` put back in front of keys listed relative to `root + head` (a glob's literal text; order
- * is kept), directory markers dropped, and only the keys `selects` keeps.
+ * An S3 listing as the march wants it, page by page: `head` put back in front of keys listed
+ * relative to `root + head` (a glob's literal text; order is kept), directory markers dropped,
+ * and only the keys `selects` keeps. A page that needs none of it goes through as it is.
  */
 async function* selectedObjects(
-  entries: AsyncIterable<ListEntry>,
+  pages: EntryPages,
   head: string,
   selects: KeyPredicate | undefined,
-): AsyncGenerator<ListEntry, void, undefined> {
-  for await (const listed of entries) {
-    const entry = head === '' ? listed : { ...listed, key: head + listed.key };
-    if (isDirectoryMarker(entry)) continue;
-    if (selects === undefined || selects(entry.key)) yield entry;
+): AsyncGenerator<readonly ListEntry[], void, undefined> {
+  for await (const page of pages) {
+    if (head === '' && selects === undefined && !page.some(isDirectoryMarker)) {
+      yield page;
+      continue;
+    }
+    const kept: ListEntry[] = [];
+    for (const listed of page) {
+      const entry = head === '' ? listed : { ...listed, key: head + listed.key };
+      if (isDirectoryMarker(entry)) continue;
+      if (selects === undefined || selects(entry.key)) kept.push(entry);
+    }
+    yield kept;
   }
 }
 
-async function* nothing(): AsyncGenerator<ListEntry, void, undefined> {
+async function* nothing(): AsyncGenerator<readonly ListEntry[], void, undefined> {
   // A single-object source that the filters leave out: no source, and no destination to compare.
 }
 
@@ -476,9 +493,9 @@ function makeRoot(
     }
     return key === '' ? root.path : `${root.path}/${key}`;
   };
-  const list = (range: KeyRange = WHOLE_RANGE): AsyncIterable<ListEntry> => {
+  const list = (range: KeyRange = WHOLE_RANGE): EntryPages => {
     if (shape.isEmpty || (shape.isSingle && !inRange('', range))) return nothing();
-    if (shape.isSingle) return singleListing(root, spec, ctx, shape.single);
+    if (shape.isSingle) return singlePages(singleListing(root, spec, ctx, shape.single));
     if (shape.named !== undefined) {
       const listed = namedListing(keysInRange(shape.named, range), {
         root,
@@ -491,7 +508,7 @@ function makeRoot(
             }
           : undefined,
       });
-      return selected(listed, shape.selects);
+      return selected(singlePages(listed), shape.selects);
     }
     if (root.kind === 's3' && spec !== undefined) {
       // Only keys under the glob's literal text can match: never list the rest of the bucket.
@@ -504,16 +521,16 @@ function makeRoot(
         startAfter: range.after === undefined ? undefined : base + range.after,
         until: range.until === undefined ? undefined : base + range.until,
       };
-      // Serial: listS3 itself, one generator step per key less than through listS3Parallel.
+      // Serial: listS3Pages itself, one generator step per page less than through the parallel one.
       const listed =
         concurrency <= 1
-          ? listS3(ctx.clientFor(spec), spec, listing)
-          : listS3Parallel(ctx.clientFor(spec), spec, { ...listing, concurrency });
+          ? listS3Pages(ctx.clientFor(spec), spec, listing)
+          : listS3ParallelPages(ctx.clientFor(spec), spec, { ...listing, concurrency });
       return selectedObjects(listed, shape.narrowTo, shape.selects);
     }
     if (root.kind === 'local') {
       // A destination directory that does not exist yet holds nothing.
-      const listed = listLocal(root.path, {
+      const listed = listLocalPages(root.path, {
         onIssue: (issue) => {
           if (!shape.isIrrelevantIssue(issue)) ctx.onLocalIssue(issue);
         },

@@ -26,6 +26,7 @@ import type {
 import { addWire, drainWire, watchWire } from '../s3/wire-tally.ts';
 import { Fifo } from '../shared/fifo.ts';
 import type { KeyRange } from '../plan/key-range.ts';
+import type { EntryPages } from '../plan/merge-join.ts';
 import { createCancelBroadcast } from './cancel.ts';
 import type { CancelBroadcast } from './cancel.ts';
 import { createExecutor } from './executor.ts';
@@ -205,15 +206,12 @@ export function isCancellation(error: SerializedError): boolean {
 }
 
 /**
- * Starts a listing and waits for its first entry (its first page), so that bad credentials or a
- * missing bucket fail the run before anything is dispatched. Such an error becomes fatal.
+ * Starts a listing and waits for its first page, so that bad credentials or a missing bucket fail
+ * the run before anything is dispatched. Such an error becomes fatal.
  */
-async function primeListing(
-  listing: AsyncIterable<ListEntry>,
-  label: string,
-): Promise<AsyncIterable<ListEntry>> {
+async function primeListing(listing: EntryPages, label: string): Promise<EntryPages> {
   const iterator = listing[Symbol.asyncIterator]();
-  let first: IteratorResult<ListEntry>;
+  let first: IteratorResult<readonly ListEntry[]>;
   try {
     first = await iterator.next();
   } catch (error) {
@@ -221,7 +219,7 @@ async function primeListing(
   }
   return {
     [Symbol.asyncIterator]: () => {
-      let pending: IteratorResult<ListEntry> | undefined = first;
+      let pending: IteratorResult<readonly ListEntry[]> | undefined = first;
       return {
         next: () => {
           if (pending !== undefined) {

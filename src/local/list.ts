@@ -65,6 +65,17 @@ export async function* listLocal(
   root: string,
   options: ListLocalOptions = {},
 ): AsyncGenerator<ListEntry, void, undefined> {
+  for await (const page of listLocalPages(root, options)) yield* page;
+}
+
+/**
+ * {@link listLocal} in pages: each page is a run of files of one directory, handed out before the
+ * walk descends into the next subdirectory (so no page waits on more file system calls).
+ */
+export async function* listLocalPages(
+  root: string,
+  options: ListLocalOptions = {},
+): AsyncGenerator<readonly ListEntry[], void, undefined> {
   let rootStats: Stats;
   try {
     rootStats = await stat(root);
@@ -98,7 +109,7 @@ export async function* listLocal(
         },
       );
     }
-    yield entryOf('', rootStats);
+    yield [entryOf('', rootStats)];
     return;
   }
   const range = options.range ?? WHOLE_RANGE;
@@ -139,27 +150,28 @@ async function* walkDirectory(
   dir: string,
   keyPrefix: string,
   ancestors: Set<string>,
-): AsyncGenerator<ListEntry, void, undefined> {
+): AsyncGenerator<readonly ListEntry[], void, undefined> {
   const { report, statConcurrency, range } = walk;
   const children = await readChildren(walk, dir, keyPrefix, report, statConcurrency);
+  let files: ListEntry[] = [];
   for (const child of children) {
-    if (walk.isPastEnd) return;
+    if (walk.isPastEnd) break;
     const path = join(dir, child.name);
     const key = keyPrefix + child.name;
     if (child.stats.isFile()) {
       if (isBefore(key, range)) continue;
       if (isPast(key, range)) {
         walk.isPastEnd = true;
-        return;
+        break;
       }
-      yield entryOf(key, child.stats);
+      files.push(entryOf(key, child.stats));
       continue;
     }
     // A directory whose keys all lie before the range is not read; one after it ends the walk.
     if (isPrefixBefore(`${key}/`, range)) continue;
     if (isPrefixPast(`${key}/`, range)) {
       walk.isPastEnd = true;
-      return;
+      break;
     }
     // Directory (regular or reached through a link).
     const id = inode(child.stats);
@@ -174,6 +186,11 @@ async function* walkDirectory(
       });
       continue;
     }
+    // The files before this directory sort before its keys: hand them out first.
+    if (files.length > 0) {
+      yield files;
+      files = [];
+    }
     ancestors.add(id);
     try {
       yield* walkDirectory(walk, path, `${key}/`, ancestors);
@@ -181,6 +198,7 @@ async function* walkDirectory(
       ancestors.delete(id);
     }
   }
+  if (files.length > 0) yield files;
 }
 
 /** Reads and stats one directory's entries, sorted as S3 would list their keys. */

@@ -28,7 +28,7 @@ import { isUsableCut, KeyModel } from '../plan/key-model.ts';
 import type { ProfileSpec } from '../shared/profile.ts';
 import type { ListEntry, RequestCounts } from '../shared/protocol.ts';
 import { classifyS3Error } from './classify.ts';
-import { attemptsOf, continuationOf, countRequests, listS3, toEntry } from './list.ts';
+import { attemptsOf, continuationOf, countRequests, listS3Pages, toEntry } from './list.ts';
 
 /** Options of {@link listS3Parallel}. */
 export type ListS3ParallelOptions = {
@@ -101,9 +101,18 @@ export async function* listS3Parallel(
   spec: ProfileSpec,
   options: ListS3ParallelOptions,
 ): AsyncGenerator<ListEntry, void, undefined> {
+  for await (const page of listS3ParallelPages(client, spec, options)) yield* page;
+}
+
+/** {@link listS3Parallel} one page at a time (a page may be empty), for consumers that take pages. */
+export async function* listS3ParallelPages(
+  client: S3Api,
+  spec: ProfileSpec,
+  options: ListS3ParallelOptions,
+): AsyncGenerator<readonly ListEntry[], void, undefined> {
   const concurrency = options.concurrency ?? DEFAULT_LIST_CONCURRENCY;
   if (concurrency <= 1) {
-    yield* listS3(client, spec, {
+    yield* listS3Pages(client, spec, {
       bucket: options.bucket,
       prefix: options.prefix,
       ...(options.counts === undefined ? {} : { counts: options.counts }),
@@ -115,7 +124,7 @@ export async function* listS3Parallel(
     return;
   }
   const lister = new ParallelLister(client, spec, options, concurrency);
-  yield* lister.entries();
+  yield* lister.pages();
 }
 
 class ParallelLister {
@@ -135,8 +144,7 @@ class ParallelLister {
   private emptyPages = 0;
   /** The densest-known sample nearest the end of what was listed (the tail's guide). */
   private frontier: Sample | undefined;
-  /** Bumped when buffered data is thrown away (serial restart): the consumer drops its page. */
-  private epoch = 0;
+  /** The last key handed out (with its whole page): a serial restart skips through it. */
   private lastYielded: string | undefined;
   private buffered = 0;
   private readonly stats: ListParallelStats;
@@ -165,7 +173,7 @@ class ParallelLister {
     this.ranges = [newRange(options.startAfter, options.until, undefined)];
   }
 
-  async *entries(): AsyncGenerator<ListEntry, void, undefined> {
+  async *pages(): AsyncGenerator<readonly ListEntry[], void, undefined> {
     const { signal } = this.options;
     const onAbort = (): void => {
       this.abortAll();
@@ -182,13 +190,10 @@ class ParallelLister {
         const page = head.pages.shift();
         if (page !== undefined) {
           this.pump();
-          const epoch = this.epoch;
-          for (const entry of page) {
-            // A serial restart re-lists what this page still holds: stop here.
-            if (this.epoch !== epoch) break;
-            this.lastYielded = entry.key;
-            yield entry;
-          }
+          // The page goes out whole, so a serial restart from here on skips all of it.
+          const last = page.at(-1);
+          if (last !== undefined) this.lastYielded = last.key;
+          yield page;
           this.buffered -= page.length;
           continue;
         }
@@ -438,7 +443,6 @@ class ParallelLister {
         : undefined);
     if (through !== undefined) restart.skipThrough = through;
     this.ranges = [restart];
-    this.epoch += 1;
   }
 
   private drop(range: Range): void {

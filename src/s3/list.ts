@@ -96,16 +96,18 @@ export function attemptsOf(value: unknown): number {
 
 /**
  * Lists every object under `prefix` in S3's order (UTF-8 byte order), as entries keyed relative
- * to the prefix. Requests the next page as soon as a page arrives, so the listing runs while the
- * consumer works; stopping early (break) aborts that request. Keys are taken verbatim from the
- * XML (no EncodingType: servers decode `url` encoding differently, and the SDK does not decode it).
+ * to the prefix, one page at a time (a page may come out empty when the bounds drop all of it).
+ * Requests the next page as soon as a page arrives, so the listing runs while the consumer works;
+ * stopping early (break) aborts that request. Keys are taken verbatim from the XML (no
+ * EncodingType: servers decode `url` encoding differently, and the SDK does not decode it).
+ * Pages, not keys: a sync of 10⁸ keys would otherwise pay a generator step per key here.
  * @throws S3FerryError from {@link classifyS3Error} (e.g. NoSuchBucket, AccessDenied).
  */
-export async function* listS3(
+export async function* listS3Pages(
   client: S3Api,
   spec: ProfileSpec,
   options: ListS3Options,
-): AsyncGenerator<ListEntry, void, undefined> {
+): AsyncGenerator<readonly ListEntry[], void, undefined> {
   const { bucket, prefix, startAfter, until } = options;
   const abort = new AbortController();
   const onAbort = (): void => {
@@ -157,21 +159,52 @@ export async function* listS3(
       // Ask for the next page before handing this one out (unless this one reaches the end).
       pending = token === undefined || isPastEnd ? undefined : prefetch(token);
       options.onPage?.({ pageNumber, keyCount: entries.length, isLast: pending === undefined });
-      const isBounded = startAfter !== undefined || until !== undefined;
-      for (const entry of entries) {
-        if (isBounded) {
-          const key = prefix + entry.key;
-          // A server that ignores StartAfter sends the keys before it again: dropped, not yielded.
-          if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
-          if (until !== undefined && compareKeys(key, until) > 0) return;
-        }
-        yield entry;
+      if (startAfter === undefined && until === undefined) {
+        yield entries;
+        continue;
       }
+      const { kept, isPastUntil } = withinBounds(entries, prefix, startAfter, until);
+      yield kept;
+      // A key past `until` ends the listing (the pending request, if any, is aborted below).
+      if (isPastUntil) return;
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     if (pending !== undefined) abort.abort();
   }
+}
+
+/**
+ * Every object under `prefix`, one entry at a time: {@link listS3Pages} for consumers that take
+ * keys singly (ls, rm, the parallel lister's serial case).
+ */
+export async function* listS3(
+  client: S3Api,
+  spec: ProfileSpec,
+  options: ListS3Options,
+): AsyncGenerator<ListEntry, void, undefined> {
+  for await (const page of listS3Pages(client, spec, options)) yield* page;
+}
+
+/**
+ * The entries of one page between the bounds (full keys; the entries are relative to `prefix`),
+ * and whether a key past `until` was met. A server that ignores StartAfter sends the keys before
+ * it again: they are dropped here.
+ */
+function withinBounds(
+  entries: readonly ListEntry[],
+  prefix: string,
+  startAfter: string | undefined,
+  until: string | undefined,
+): { kept: ListEntry[]; isPastUntil: boolean } {
+  const kept: ListEntry[] = [];
+  for (const entry of entries) {
+    const key = prefix + entry.key;
+    if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
+    if (until !== undefined && compareKeys(key, until) > 0) return { kept, isPastUntil: true };
+    kept.push(entry);
+  }
+  return { kept, isPastUntil: false };
 }
 
 /** Options of {@link findS3Object}. */

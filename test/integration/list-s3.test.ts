@@ -8,11 +8,11 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { listLocal } from '../../src/local/list.ts';
+import { listLocal, listLocalPages } from '../../src/local/list.ts';
 import { mergeJoin } from '../../src/plan/merge-join.ts';
 import { unsafeLocalKeyProblem } from '../../src/plan/relative.ts';
 import { createS3Client } from '../../src/s3/client.ts';
-import { findS3Object, listS3 } from '../../src/s3/list.ts';
+import { findS3Object, listS3, listS3Pages } from '../../src/s3/list.ts';
 import type { ListPage } from '../../src/s3/list.ts';
 import { listS3Parallel } from '../../src/s3/list-parallel.ts';
 import { fullJitterBackoff } from '../../src/s3/retry.ts';
@@ -317,11 +317,11 @@ for (const target of testTargets()) {
         );
         // And the merge join pairs every key.
         const kinds = new Set<string>();
-        for await (const joined of mergeJoin(
-          listLocal(dir),
-          listS3(client, spec, { bucket, prefix: 'same-tree/' }),
+        for await (const batch of mergeJoin(
+          listLocalPages(dir),
+          listS3Pages(client, spec, { bucket, prefix: 'same-tree/' }),
         )) {
-          kinds.add(joined.kind);
+          for (const joined of batch) kinds.add(joined.kind);
         }
         assert.deepEqual([...kinds], ['match']);
       } finally {
