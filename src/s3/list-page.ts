@@ -87,7 +87,7 @@ export async function receiveListPage(
       return page;
     },
     entries(prefix, bucket) {
-      const parsed = parseEntryPage(response.body.toString('utf8'), prefix, bucket);
+      const parsed = parseEntryPage(pageSegments(response.body), prefix, bucket);
       parsed.page.$metadata = { httpStatusCode: response.statusCode, attempts };
       return parsed;
     },
@@ -194,43 +194,53 @@ type RawObject = {
 };
 
 /**
- * One pass of indexOf over a ListBucketResult: each <Contents> element's fields handed to `make`
- * as raw text, and the page's own fields. `withStorageClass: false` skips that tag (the listings
- * do not use it).
+ * A page body as strings each small enough for V8's young generation, cut right after a
+ * `</Contents>` (ASCII, so never inside a UTF-8 sequence). One 230 KB string per page would be
+ * allocated in fresh large-object pages: at a no-op of 100,000 keys a side, their page faults
+ * cost more than decoding and parsing together (docs/benchmarks-tuning.md, tenth pass).
+ */
+export function pageSegments(body: Buffer, size = SEGMENT_BYTES): string[] {
+  const segments: string[] = [];
+  let from = 0;
+  while (body.length - from > size) {
+    const close = body.lastIndexOf(CONTENTS_CLOSE, from + size - CONTENTS_CLOSE.length);
+    // One element longer than a segment (never from S3): the rest goes whole.
+    if (close < from) break;
+    const cut = close + CONTENTS_CLOSE.length;
+    segments.push(body.toString('utf8', from, cut));
+    from = cut;
+  }
+  segments.push(body.toString('utf8', from));
+  return segments;
+}
+
+const CONTENTS_CLOSE = '</Contents>';
+/** Well under V8's 128 KiB limit for a young-generation object. */
+const SEGMENT_BYTES = 48 * 1024;
+
+/**
+ * One pass of indexOf over a ListBucketResult (given whole, or as {@link pageSegments}): each
+ * <Contents> element's fields handed to `make` as raw text, and the page's own fields.
+ * `withStorageClass: false` skips that tag (the listings do not use it).
  */
 function parsePage<T>(
-  xml: string,
+  segments: readonly string[],
   make: (raw: RawObject) => T,
   withStorageClass: boolean,
 ): { page: ListObjectsV2CommandOutput; items: T[] } {
   const items: T[] = [];
-  const first = xml.indexOf('<Contents>');
-  let at = first;
-  let lastEnd = -1;
-  const keys = new TagReader(xml, 'Key');
-  const sizes = new TagReader(xml, 'Size');
-  const etags = new TagReader(xml, 'ETag');
-  const times = new TagReader(xml, 'LastModified');
-  const classes = withStorageClass ? new TagReader(xml, 'StorageClass') : undefined;
-  while (at >= 0) {
-    const end = xml.indexOf('</Contents>', at);
-    if (end < 0) break;
-    items.push(
-      make({
-        key: keys.textIn(at, end),
-        size: sizes.textIn(at, end),
-        etag: etags.textIn(at, end),
-        modified: times.textIn(at, end),
-        storageClass: classes?.textIn(at, end),
-      }),
-    );
-    lastEnd = end;
-    at = xml.indexOf('<Contents>', end);
-  }
-  // The page's own fields sit before the first <Contents> or after the last one.
-  const headEnd = first < 0 ? xml.length : first;
+  let head = '';
+  let tail = '';
+  segments.forEach((xml, i) => {
+    const { first, lastEnd } = parseContents(xml, make, withStorageClass, items);
+    // The page's own fields sit before the first <Contents> or after the last one.
+    // (A last segment after a cut may hold no <Contents> at all: then all of it is the tail.)
+    if (i === 0) head = first < 0 ? xml : xml.slice(0, first);
+    if (i === segments.length - 1 && i > 0) tail = lastEnd < 0 ? xml : xml.slice(lastEnd);
+    else if (i === segments.length - 1 && lastEnd >= 0) tail = xml.slice(lastEnd);
+  });
   const own = (tag: string): string | undefined =>
-    field(xml, tag, 0, headEnd) ?? (lastEnd < 0 ? undefined : field(xml, tag, lastEnd, xml.length));
+    field(head, tag, 0, head.length) ?? field(tail, tag, 0, tail.length);
   const name = own('Name');
   const truncated = own('IsTruncated');
   const token = own('NextContinuationToken');
@@ -246,6 +256,42 @@ function parsePage<T>(
 }
 
 /**
+ * The <Contents> elements of one string into `items`; where the first one starts and the last
+ * one ends (-1 for none).
+ */
+function parseContents<T>(
+  xml: string,
+  make: (raw: RawObject) => T,
+  withStorageClass: boolean,
+  items: T[],
+): { first: number; lastEnd: number } {
+  const first = xml.indexOf('<Contents>');
+  let at = first;
+  let lastEnd = -1;
+  const keys = new TagReader(xml, 'Key');
+  const sizes = new TagReader(xml, 'Size');
+  const etags = new TagReader(xml, 'ETag');
+  const times = new TagReader(xml, 'LastModified');
+  const classes = withStorageClass ? new TagReader(xml, 'StorageClass') : undefined;
+  while (at >= 0) {
+    const end = xml.indexOf(CONTENTS_CLOSE, at);
+    if (end < 0) break;
+    items.push(
+      make({
+        key: keys.textIn(at, end),
+        size: sizes.textIn(at, end),
+        etag: etags.textIn(at, end),
+        modified: times.textIn(at, end),
+        storageClass: classes?.textIn(at, end),
+      }),
+    );
+    lastEnd = end;
+    at = xml.indexOf('<Contents>', end);
+  }
+  return { first, lastEnd };
+}
+
+/**
  * A ListBucketResult document as the SDK would return it: Contents (Key, Size, ETag,
  * LastModified, StorageClass), IsTruncated, NextContinuationToken, KeyCount. Keys are taken
  * verbatim (entities decoded), like the SDK's parser does. One pass of indexOf over the text:
@@ -253,7 +299,7 @@ function parsePage<T>(
  */
 export function parseListPage(xml: string): ListObjectsV2CommandOutput {
   const { page, items } = parsePage(
-    xml,
+    [xml],
     (raw) => {
       const object: ListedObject = {};
       if (raw.key !== undefined) object.Key = decodeXmlText(raw.key);
@@ -273,12 +319,16 @@ export function parseListPage(xml: string): ListObjectsV2CommandOutput {
 /**
  * A ListBucketResult straight into listing entries: the same values as {@link toEntry} over
  * {@link parseListPage}'s objects (a test holds the two together), without the object, the Date
- * and the quoted ETag string in between.
+ * and the quoted ETag string in between. `xml`: the whole text, or its {@link pageSegments}.
  * @throws S3FerryError (fatal) for a key outside `prefix`.
  */
-export function parseEntryPage(xml: string, prefix: string, bucket: string): EntryPage {
+export function parseEntryPage(
+  xml: string | readonly string[],
+  prefix: string,
+  bucket: string,
+): EntryPage {
   const { page, items } = parsePage(
-    xml,
+    typeof xml === 'string' ? [xml] : xml,
     (raw): ListEntry => {
       const key = raw.key === undefined ? '' : decodeXmlText(raw.key);
       if (!key.startsWith(prefix)) throw keyOutsidePrefix(bucket, prefix, key);

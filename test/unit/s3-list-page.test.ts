@@ -3,7 +3,7 @@
 // and the listings' direct parse into entries against toEntry over that parse.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseEntryPage, parseListPage, toEntry } from '../../src/s3/list-page.ts';
+import { pageSegments, parseEntryPage, parseListPage, toEntry } from '../../src/s3/list-page.ts';
 
 const RGW_PAGE =
   '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
@@ -161,5 +161,42 @@ describe('parseEntryPage', () => {
         ),
       /s3:\/\/bkt\/dir\/: the server listed "other\/x", which is not under the prefix/,
     );
+  });
+});
+
+describe('pageSegments', () => {
+  // A page of many entries with multibyte keys and entities, and the page's fields both before
+  // the first <Contents> and after the last one.
+  const entryXml = (i: number): string =>
+    `<Contents><Key>dir/${'é😀'.repeat(i % 7)}k${String(i).padStart(5, '0')} &amp; x</Key>` +
+    `<LastModified>2026-11-25T13:35:12.${String(i % 1000).padStart(3, '0')}Z</LastModified>` +
+    `<ETag>&quot;${(i * 7919).toString(16).padStart(32, '0')}&quot;</ETag><Size>${i}</Size>` +
+    '<StorageClass>STANDARD</StorageClass></Contents>';
+  const bigPage = (n: number): string =>
+    '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bkt</Name><IsTruncated>true</IsTruncated>' +
+    Array.from({ length: n }, (_, i) => entryXml(i)).join('') +
+    `<KeyCount>${n}</KeyCount><NextContinuationToken>t&amp;k</NextContinuationToken></ListBucketResult>`;
+
+  it('cuts a page only after </Contents>, and the pieces join back to the whole text', () => {
+    const xml = bigPage(1000);
+    for (const size of [64, 300, 1000, 48 * 1024]) {
+      const segments = pageSegments(Buffer.from(xml), size);
+      assert.equal(segments.join(''), xml, `segment size ${size}`);
+      for (const segment of segments.slice(0, -1)) assert.ok(segment.endsWith('</Contents>'));
+      if (size === 48 * 1024) assert.ok(segments.length > 3, `${segments.length} segments`);
+    }
+  });
+
+  it('parses a page read in segments exactly as the whole text, at every segment size', () => {
+    for (const n of [0, 1, 2, 1000]) {
+      const xml = bigPage(n);
+      const whole = parseEntryPage(xml, 'dir/', 'bkt');
+      assert.equal(whole.entries.length, n);
+      assert.equal(whole.page.NextContinuationToken, 't&k');
+      for (const size of [16, 250, 4096, 48 * 1024]) {
+        const segments = pageSegments(Buffer.from(xml), size);
+        assert.deepEqual(parseEntryPage(segments, 'dir/', 'bkt'), whole, `${n} entries, ${size}`);
+      }
+    }
   });
 });
