@@ -39,6 +39,14 @@ export function hasXmlAnswer(operation: string): boolean {
   return SHAPES[operation]?.root !== undefined;
 }
 
+/**
+ * Whether {@link checkAnswer} reads a successful answer's whole document (it looks for an element
+ * in it), not only its start (the root element, in the first KiB).
+ */
+export function needsWholeBody(operation: string): boolean {
+  return SHAPES[operation]?.element !== undefined;
+}
+
 /** Operations whose answers {@link checkAnswer} judges. */
 export function isCheckedOperation(operation: string): boolean {
   return operation in SHAPES;

@@ -2,6 +2,7 @@
 // 1,000 keys is parsed here in one pass over the XML instead of through the SDK's XML parser and
 // schema deserialiser, which dominate the CPU (and the garbage) of a no-op re-sync. Same output
 // shape as the SDK's, so the listings above do not care which path answered.
+import { StringDecoder } from 'node:string_decoder';
 import { ListObjectsV2Command } from './sdk.ts';
 import type { ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import type { S3Api } from './sdk.ts';
@@ -87,7 +88,7 @@ export async function receiveListPage(
       return page;
     },
     entries(prefix, bucket) {
-      const parsed = parseEntryPage(pageSegments(response.body), prefix, bucket);
+      const parsed = parseEntryPage(pageSegments(response.chunks), prefix, bucket);
       parsed.page.$metadata = { httpStatusCode: response.statusCode, attempts };
       return parsed;
     },
@@ -194,29 +195,33 @@ type RawObject = {
 };
 
 /**
- * A page body as strings each small enough for V8's young generation, cut right after a
- * `</Contents>` (ASCII, so never inside a UTF-8 sequence). One 230 KB string per page would be
- * allocated in fresh large-object pages: at a no-op of 100,000 keys a side, their page faults
- * cost more than decoding and parsing together (docs/benchmarks-tuning.md, tenth pass).
+ * A page body, from the chunks it arrived in, as strings each about one chunk long (socket reads
+ * are at most 64 KiB, so each stays in V8's young generation), every one but the last cut right
+ * after a `</Contents>`. Decoded whole, a 230 KB page would be one fresh large-object allocation,
+ * and joining the chunks first one more: at a no-op of 100,000 keys a side their page faults cost
+ * more than decoding and parsing together (docs/benchmarks-tuning.md, tenth pass).
  */
-export function pageSegments(body: Buffer, size = SEGMENT_BYTES): string[] {
+export function pageSegments(chunks: readonly Buffer[]): string[] {
+  // A chunk may end inside a UTF-8 sequence: the decoder holds its first bytes for the next.
+  const decoder = new StringDecoder('utf8');
   const segments: string[] = [];
-  let from = 0;
-  while (body.length - from > size) {
-    const close = body.lastIndexOf(CONTENTS_CLOSE, from + size - CONTENTS_CLOSE.length);
-    // One element longer than a segment (never from S3): the rest goes whole.
-    if (close < from) break;
+  let rest = '';
+  for (const chunk of chunks) {
+    const text = rest + decoder.write(chunk);
+    const close = text.lastIndexOf(CONTENTS_CLOSE);
+    if (close < 0) {
+      rest = text;
+      continue;
+    }
     const cut = close + CONTENTS_CLOSE.length;
-    segments.push(body.toString('utf8', from, cut));
-    from = cut;
+    segments.push(text.slice(0, cut));
+    rest = text.slice(cut);
   }
-  segments.push(body.toString('utf8', from));
+  segments.push(rest + decoder.end());
   return segments;
 }
 
 const CONTENTS_CLOSE = '</Contents>';
-/** Well under V8's 128 KiB limit for a young-generation object. */
-const SEGMENT_BYTES = 48 * 1024;
 
 /**
  * One pass of indexOf over a ListBucketResult (given whole, or as {@link pageSegments}): each
@@ -234,10 +239,11 @@ function parsePage<T>(
   segments.forEach((xml, i) => {
     const { first, lastEnd } = parseContents(xml, make, withStorageClass, items);
     // The page's own fields sit before the first <Contents> or after the last one.
-    // (A last segment after a cut may hold no <Contents> at all: then all of it is the tail.)
+    // A last segment after a cut may hold no <Contents> at all: then all of it is the tail.
+    const isLast = i === segments.length - 1;
     if (i === 0) head = first < 0 ? xml : xml.slice(0, first);
-    if (i === segments.length - 1 && i > 0) tail = lastEnd < 0 ? xml : xml.slice(lastEnd);
-    else if (i === segments.length - 1 && lastEnd >= 0) tail = xml.slice(lastEnd);
+    if (isLast && lastEnd >= 0) tail = xml.slice(lastEnd);
+    else if (isLast && i > 0) tail = xml;
   });
   const own = (tag: string): string | undefined =>
     field(head, tag, 0, head.length) ?? field(tail, tag, 0, tail.length);

@@ -33,7 +33,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Api } from './sdk.ts';
 import type { AwsCredentialIdentity, HttpRequest, RetryStrategyV2 } from '@smithy/types';
 import type { ProfileSpec } from '../shared/profile.ts';
-import { checkAnswer, hasXmlAnswer, notS3AnswerError } from './answer-check.ts';
+import { checkAnswer, hasXmlAnswer, needsWholeBody, notS3AnswerError } from './answer-check.ts';
 import { hasAnswered, markAnswered, tagUnproven } from './endpoint-trust.ts';
 import { displayEndpoint } from './hints.ts';
 import type { RequestCounter } from './request-counter.ts';
@@ -109,7 +109,10 @@ export type SignedRequest = {
 export type SignedResponse = {
   statusCode: number;
   headers: Record<string, string>;
-  body: Buffer;
+  /** The body as it arrived, for a reader that takes it in pieces (a listing page). */
+  chunks: readonly Buffer[];
+  /** The body whole, joined on first use. */
+  readonly body: Buffer;
   /** The response announced more than `maxResponseBytes`; its body was discarded unread. */
   tooLarge?: true;
 };
@@ -313,14 +316,15 @@ export function buildSignedHttpRequest(
 }
 
 /**
- * Reads a response body stream whole (S3's answers to these requests are small), with listeners
+ * Reads a response body stream to its end, as the chunks that arrived (S3's answers to these
+ * requests are small; a listing page is parsed from its chunks, see list-page.ts), with listeners
  * rather than `for await` (a promise per chunk; no measurable gain on 64 KiB GETs, though:
  * docs/benchmarks-tuning.md).
  */
-function readBody(body: unknown): Promise<Buffer> {
-  if (body === undefined || body === null) return Promise.resolve(Buffer.alloc(0));
+function readBody(body: unknown): Promise<Buffer[]> {
+  if (body === undefined || body === null) return Promise.resolve([]);
   const stream = body as NodeJS.ReadableStream;
-  return new Promise<Buffer>((resolve, reject) => {
+  return new Promise<Buffer[]>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let ended = false;
     stream.on('data', (chunk: Buffer | string) => {
@@ -328,7 +332,7 @@ function readBody(body: unknown): Promise<Buffer> {
     });
     stream.on('end', () => {
       ended = true;
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+      resolve(chunks);
     });
     stream.on('error', reject);
     // A body destroyed without an error (an abort) ends neither way on its own. Every body
@@ -340,6 +344,36 @@ function readBody(body: unknown): Promise<Buffer> {
       );
     });
   });
+}
+
+/**
+ * A response over the chunks of its body, joined only when `body` is read: a listing page is
+ * ~230 KB, and a joined copy is one more fresh allocation per page (tenth pass).
+ */
+function responseOf(
+  statusCode: number,
+  headers: Record<string, string>,
+  chunks: readonly Buffer[],
+): SignedResponse {
+  let joined: Buffer | undefined;
+  return {
+    statusCode,
+    headers,
+    chunks,
+    get body(): Buffer {
+      const [only] = chunks;
+      joined ??= chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks);
+      return joined;
+    },
+  };
+}
+
+/** The first `bytes` of a body in chunks (the chunk itself when it holds them). */
+function startOf(chunks: readonly Buffer[], bytes: number): Buffer {
+  const first = chunks[0];
+  if (first === undefined) return Buffer.alloc(0);
+  if (first.length >= bytes || chunks.length === 1) return first;
+  return Buffer.concat(chunks).subarray(0, bytes);
 }
 
 /** Frees a response body that will not be read (its socket goes back to the pool or closes). */
@@ -420,26 +454,28 @@ export function serviceError(
  * is: an object GET must deliver exactly its Content-Length, any other answer its document.
  * @throws the NotS3Answer error of answer-check.ts, or a retryable short-body error.
  */
-function judgeAnswer(
-  request: SignedRequest,
-  statusCode: number,
-  headers: Record<string, string>,
-  body: Buffer,
-  endpoint: string,
-): void {
+function judgeAnswer(request: SignedRequest, response: SignedResponse, endpoint: string): void {
   const { operation } = request;
+  const { statusCode, headers, chunks } = response;
   const isData = statusCode < 300 && !hasXmlAnswer(operation);
+  // A document whose root is all there is to check (a listing page) is judged by its start.
+  const judged = isData
+    ? undefined
+    : needsWholeBody(operation)
+      ? response.body
+      : startOf(chunks, 1024);
   const problem = checkAnswer({
     operation,
     statusCode,
     headers,
-    ...(isData ? {} : { body }),
+    ...(judged === undefined ? {} : { body: judged }),
     isHead: request.method === 'HEAD',
     hasAnswered: hasAnswered(endpoint),
   });
   if (problem !== undefined) throw notS3AnswerError(operation, statusCode, problem);
-  if (isData && request.method === 'GET' && body.length !== Number(headers['content-length'])) {
-    throw shortBodyError(operation, Number(headers['content-length']), body.length);
+  const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  if (isData && request.method === 'GET' && length !== Number(headers['content-length'])) {
+    throw shortBodyError(operation, Number(headers['content-length']), length);
   }
   markAnswered(endpoint);
 }
@@ -552,17 +588,17 @@ export async function sendSigned(
       if (ok && request.maxResponseBytes !== undefined && length > request.maxResponseBytes) {
         discardBody(response.body);
         strategy.recordSuccess(token);
-        return { statusCode: response.statusCode, headers, body: Buffer.alloc(0), tooLarge: true };
+        return { ...responseOf(response.statusCode, headers, []), tooLarge: true };
       }
-      const body = await readBody(response.body);
-      judgeAnswer(request, response.statusCode, headers, body, endpoint);
+      const answer = responseOf(response.statusCode, headers, await readBody(response.body));
+      judgeAnswer(request, answer, endpoint);
       // CopyObject and UploadPartCopy can fail after their 200 status line: the error is then
       // the body (status 400 then, as the SDK's throw-200-exceptions middleware does).
-      if (!ok || (FAILS_AFTER_200.has(request.operation) && isErrorDocument(body))) {
-        throw serviceError(ok ? 400 : response.statusCode, headers, body.toString('utf8'));
+      if (!ok || (FAILS_AFTER_200.has(request.operation) && isErrorDocument(answer.body))) {
+        throw serviceError(ok ? 400 : response.statusCode, headers, answer.body.toString('utf8'));
       }
       strategy.recordSuccess(token);
-      return { statusCode: response.statusCode, headers, body };
+      return answer;
     } catch (error) {
       if (options.signal?.aborted === true) throw error;
       if (!hasAnswered(endpoint)) tagUnproven(error);

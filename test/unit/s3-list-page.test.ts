@@ -177,24 +177,35 @@ describe('pageSegments', () => {
     Array.from({ length: n }, (_, i) => entryXml(i)).join('') +
     `<KeyCount>${n}</KeyCount><NextContinuationToken>t&amp;k</NextContinuationToken></ListBucketResult>`;
 
+  /** `xml`'s bytes in chunks of `size` (cutting inside UTF-8 sequences, as a socket may). */
+  const chunksOf = (xml: string, size: number): Buffer[] => {
+    const bytes = Buffer.from(xml);
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+    return chunks;
+  };
+  const CHUNK_SIZES = [1, 7, 250, 4096, 64 * 1024, 1 << 20];
+
   it('cuts a page only after </Contents>, and the pieces join back to the whole text', () => {
     const xml = bigPage(1000);
-    for (const size of [64, 300, 1000, 48 * 1024]) {
-      const segments = pageSegments(Buffer.from(xml), size);
-      assert.equal(segments.join(''), xml, `segment size ${size}`);
+    for (const size of CHUNK_SIZES) {
+      const segments = pageSegments(chunksOf(xml, size));
+      assert.equal(segments.join(''), xml, `chunks of ${size}`);
       for (const segment of segments.slice(0, -1)) assert.ok(segment.endsWith('</Contents>'));
-      if (size === 48 * 1024) assert.ok(segments.length > 3, `${segments.length} segments`);
+      // About one segment per chunk: none holds the page whole unless it came whole.
+      if (size === 64 * 1024) assert.ok(segments.length > 3, `${segments.length} segments`);
     }
+    assert.deepEqual(pageSegments([]), ['']);
   });
 
-  it('parses a page read in segments exactly as the whole text, at every segment size', () => {
+  it('parses a page read in chunks exactly as the whole text, at every chunk size', () => {
     for (const n of [0, 1, 2, 1000]) {
       const xml = bigPage(n);
       const whole = parseEntryPage(xml, 'dir/', 'bkt');
       assert.equal(whole.entries.length, n);
       assert.equal(whole.page.NextContinuationToken, 't&k');
-      for (const size of [16, 250, 4096, 48 * 1024]) {
-        const segments = pageSegments(Buffer.from(xml), size);
+      for (const size of CHUNK_SIZES) {
+        const segments = pageSegments(chunksOf(xml, size));
         assert.deepEqual(parseEntryPage(segments, 'dir/', 'bkt'), whole, `${n} entries, ${size}`);
       }
     }
